@@ -1,0 +1,51 @@
+/*
+ * addr.c - mailbox address normalization (see addr.h).
+ */
+#include "config.h"
+#include "addr.h"
+
+#include <glib.h>
+#include <string.h>
+
+char *addr_normalize(const char *addr)
+{
+	const char *start, *end;
+
+	if (addr == NULL)
+		return NULL;
+	start = addr;
+	while (g_ascii_isspace(*start))
+		start++;
+	if (*start == '<')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (g_ascii_isspace(end[-1]) || end[-1] == '>'))
+		end--;
+	if (end == start)
+		return NULL;
+	return g_ascii_strdown(start, end - start);
+}
+
+char *addr_split_detail(const char *addr, char **detail)
+{
+	const char *at = strrchr(addr, '@');
+	const char *plus = strchr(addr, '+');
+
+	*detail = NULL;
+	if (at == NULL || plus == NULL || plus > at)
+		return g_strdup(addr);
+	*detail = g_strndup(plus + 1, at - plus - 1);
+	return g_strdup_printf("%.*s%s", (int)(plus - addr), addr, at);
+}
+
+const char *addr_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : "";
+}
+
+bool addr_equal(const char *a, const char *b)
+{
+	return a && b && g_ascii_strcasecmp(a, b) == 0;
+}

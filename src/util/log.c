@@ -1,0 +1,68 @@
+/*
+ * log.c - syslog and stderr output for every module (see log.h).
+ */
+#include "config.h"
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Written once in log_open()/log_set_level() before threads start. */
+static bool log_to_syslog;
+static bool log_to_stderr = true;
+static int log_level = LOG_INFO;
+static char log_ident[64] = "ticket-milter";
+
+void log_open(const char *ident, bool to_syslog, bool to_stderr)
+{
+	snprintf(log_ident, sizeof log_ident, "%s", ident);
+	log_to_syslog = to_syslog;
+	log_to_stderr = to_stderr;
+	if (to_syslog)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void log_set_level(int priority)
+{
+	log_level = priority;
+}
+
+static const char *priority_name(int priority)
+{
+	switch (priority) {
+	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal";
+	case LOG_ERR: return "error";
+	case LOG_WARNING: return "warning";
+	case LOG_NOTICE: case LOG_INFO: return "info";
+	default: return "debug";
+	}
+}
+
+void log_write(int priority, const char *qid, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+
+	if (priority > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	/* Control characters from mail must not forge log lines. */
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	if (log_to_syslog) {
+		if (qid && *qid)
+			syslog(priority, "%s: %s", qid, text);
+		else
+			syslog(priority, "%s", text);
+	}
+	if (log_to_stderr) {
+		if (qid && *qid)
+			fprintf(stderr, "%s: %s: %s: %s\n", log_ident, priority_name(priority), qid, text);
+		else
+			fprintf(stderr, "%s: %s: %s\n", log_ident, priority_name(priority), text);
+	}
+}
