@@ -1,0 +1,78 @@
+/*
+ * settings.h - the configuration snapshot.
+ *
+ * The INI file (GKeyFile syntax) is parsed and validated once into an
+ * immutable, reference-counted struct settings.  A reload builds a new
+ * snapshot and swaps it in; each milter connection holds a reference to
+ * the snapshot it started with, so nothing changes under a transaction.
+ *
+ * Every key is described in one table in settings.c (name, type,
+ * default); problems are reported as "FILE:LINE: message", the form
+ * `ticket-milter -n` prints.
+ */
+#ifndef TM_SETTINGS_H
+#define TM_SETTINGS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum on_error {
+	ON_ERROR_TEMPFAIL,	/* MTA retries later: nothing is lost */
+	ON_ERROR_ACCEPT,	/* mail passes untouched, unrecorded */
+};
+
+struct queue {
+	char *id;		/* from "[queue ID]" */
+	char *name;		/* display name, "Example Support" */
+	char **addresses;	/* normalized, NULL-terminated; [0] is the reply address */
+	char *tag;		/* ticket prefix, "SUP" */
+};
+
+struct settings {
+	char *path;
+	char *socket;
+	char *user;		/* NULL: do not change user */
+	char *database;
+	char *secret_file;
+	char *hostname;
+	char *pid_file;		/* NULL: none */
+	enum on_error on_error;
+	int log_level;		/* syslog priority */
+	int busy_timeout_ms;
+	size_t excerpt_bytes;	/* bound of the stored plain-text excerpt */
+	unsigned char *secret;	/* HMAC key read from secret_file */
+	size_t secret_len;
+	struct queue *queues;
+	size_t n_queues;
+	GHashTable *lines;	/* where each key stands, for messages */
+	gint refs;
+};
+
+enum settings_flags {
+	SETTINGS_LOAD_SECRET = 1,	/* read secret_file (not for `ticketctl init`) */
+};
+
+/* Parses and validates path.  Returns a snapshot holding one reference,
+ * or NULL with one "FILE:LINE: message" string per problem appended to
+ * errors (a GPtrArray of g_free-able strings). */
+struct settings *settings_load(const char *path, int flags, GPtrArray *errors);
+
+/* The line of key in section ("milter", "queue support"), or 0. */
+int settings_line(const struct settings *s, const char *section, const char *key);
+
+struct settings *settings_ref(struct settings *s);
+void settings_unref(struct settings *s);
+
+/* The queue owning a normalized address, matching "local+detail@domain"
+ * by its base address.  *detail (may be NULL) receives the part after
+ * '+', newly allocated, or NULL.  Returns NULL when no queue matches. */
+const struct queue *settings_queue_for(const struct settings *s,
+				       const char *address, char **detail);
+
+/* Reads a secret file: hex text of at least 32 bytes.  Refuses files
+ * readable by others.  Returns the key (g_free) or NULL with *error set
+ * to a message (g_free). */
+unsigned char *settings_read_secret(const char *path, size_t *len, char **error);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * settings.c - loading and validating the INI configuration (settings.h).
+ *
+ * GKeyFile reads the file; a small pre-scan records the line of every
+ * section and key, because GKeyFile forgets them and an administrator
+ * wants "FILE:LINE:" in every complaint.
+ */
+#include "config.h"
+#include "settings.h"
+#include "addr.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
+		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME };
+
+struct key_spec {
+	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
+	const char *name;
+	enum key_type type;
+	bool required;
+	const char *fallback;	/* default as text, or NULL */
+	size_t offset;		/* into struct settings or struct queue */
+};
+
+#define S(field) offsetof(struct settings, field)
+#define Q(field) offsetof(struct queue, field)
+
+static const struct key_spec key_table[] = {
+	{ "milter", "socket", KEY_SOCKET, true, NULL, S(socket) },
+	{ "milter", "user", KEY_STRING, false, NULL, S(user) },
+	{ "milter", "database", KEY_PATH, true, NULL, S(database) },
+	{ "milter", "secret-file", KEY_PATH, true, NULL, S(secret_file) },
+	{ "milter", "hostname", KEY_HOSTNAME, true, NULL, S(hostname) },
+	{ "milter", "pid-file", KEY_PATH, false, NULL, S(pid_file) },
+	{ "milter", "on-error", KEY_ON_ERROR, false, "tempfail", S(on_error) },
+	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
+	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
+	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
+	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
+	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
+	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
+};
+
+/* Where each "section\nkey" (and "section\n" for the header) stands. */
+struct line_index {
+	GHashTable *lines;
+};
+
+/* Also reports lines GKeyFile would reject, with their numbers. */
+static void line_index_build(struct line_index *ix, const char *path, const char *text,
+			     GPtrArray *errors)
+{
+	char section[256] = "";
+	int lineno = 0;
+	char **lines = g_strsplit(text, "\n", -1);
+
+	ix->lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (char **l = lines; *l; l++) {
+		char *line = g_strstrip(*l);
+
+		lineno++;
+		if (*line == '[') {
+			char *end = strchr(line, ']');
+			if (end == NULL)
+				g_ptr_array_add(errors, g_strdup_printf("%s:%d: section header without ']'", path, lineno));
+			if (end) {
+				snprintf(section, sizeof section, "%.*s", (int)(end - line - 1), line + 1);
+				g_hash_table_insert(ix->lines, g_strconcat(section, "\n", NULL), GINT_TO_POINTER(lineno));
+			}
+		} else if (*line && *line != '#') {
+			char *eq = strchr(line, '=');
+			if (eq) {
+				char *key = g_strstrip(g_strndup(line, eq - line));
+				g_hash_table_insert(ix->lines, g_strconcat(section, "\n", key, NULL), GINT_TO_POINTER(lineno));
+				g_free(key);
+			} else {
+				g_ptr_array_add(errors, g_strdup_printf(
+					"%s:%d: expected \"key = value\", a [section] or a # comment on its own line", path, lineno));
+			}
+		}
+	}
+	g_strfreev(lines);
+}
+
+static int line_of(const struct line_index *ix, const char *section, const char *key)
+{
+	char *k = g_strconcat(section, "\n", key ? key : "", NULL);
+	int line = GPOINTER_TO_INT(g_hash_table_lookup(ix->lines, k));
+
+	g_free(k);
+	return line;
+}
+
+struct loader {
+	const char *path;
+	struct line_index ix;
+	GPtrArray *errors;
+};
+
+static void complain(struct loader *ld, const char *section, const char *key,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void complain(struct loader *ld, const char *section, const char *key,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int line = section ? line_of(&ld->ix, section, key) : 0;
+
+	if (line == 0 && section)
+		line = line_of(&ld->ix, section, NULL);
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(ld->errors, g_strdup_printf("%s:%d: %s", ld->path, line, msg));
+	g_free(msg);
+}
+
+static bool socket_spec_valid(const char *v)
+{
+	if (g_str_has_prefix(v, "unix:") || g_str_has_prefix(v, "local:"))
+		return strchr(v, '/') != NULL;
+	if (g_str_has_prefix(v, "inet:") || g_str_has_prefix(v, "inet6:")) {
+		const char *port = strchr(v, ':') + 1;
+		char *end;
+		long n = strtol(port, &end, 10);
+		return end != port && n > 0 && n < 65536 && (*end == '\0' || *end == '@');
+	}
+	return false;
+}
+
+static bool tag_valid(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 1 || n > 10 || !g_ascii_isupper(v[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!g_ascii_isupper(v[i]) && !g_ascii_isdigit(v[i]))
+			return false;
+	return true;
+}
+
+static bool hostname_valid(const char *v)
+{
+	if (*v == '\0' || strlen(v) > 253)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+			return false;
+	return true;
+}
+
+static char **parse_addresses(const char *v, GString *bad)
+{
+	GPtrArray *out = g_ptr_array_new();
+	char **parts = g_strsplit(v, ",", -1);
+
+	for (char **p = parts; *p; p++) {
+		char *a = addr_normalize(g_strstrip(*p));
+		if (a == NULL)
+			continue;
+		if (strchr(a, '@') == NULL || strchr(a, '+') != NULL || a[0] == '@') {
+			g_string_append_printf(bad, "%s%s", bad->len ? ", " : "", a);
+			g_free(a);
+			continue;
+		}
+		g_ptr_array_add(out, a);
+	}
+	g_strfreev(parts);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* Converts one value into the field at base + spec->offset. */
+static void set_value(struct loader *ld, const char *section, const struct key_spec *spec,
+		      const char *value, void *base)
+{
+	void *field = (char *)base + spec->offset;
+
+	switch (spec->type) {
+	case KEY_STRING:
+	case KEY_PATH:
+		if (spec->type == KEY_PATH && value[0] != '/')
+			complain(ld, section, spec->name, "%s must be an absolute path, not \"%s\"", spec->name, value);
+		*(char **)field = g_strdup(value);
+		break;
+	case KEY_SOCKET:
+		if (!socket_spec_valid(value))
+			complain(ld, section, spec->name,
+				 "socket \"%s\": expected inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path", value);
+		*(char **)field = g_strdup(value);
+		break;
+	case KEY_HOSTNAME:
+		if (!hostname_valid(value))
+			complain(ld, section, spec->name, "hostname \"%s\" is not a valid host name", value);
+		*(char **)field = g_ascii_strdown(value, -1);
+		break;
+	case KEY_ON_ERROR:
+		if (strcmp(value, "tempfail") == 0)
+			*(enum on_error *)field = ON_ERROR_TEMPFAIL;
+		else if (strcmp(value, "accept") == 0)
+			*(enum on_error *)field = ON_ERROR_ACCEPT;
+		else
+			complain(ld, section, spec->name, "on-error must be tempfail or accept, not \"%s\"", value);
+		break;
+	case KEY_LOG_LEVEL: {
+		static const struct { const char *name; int prio; } levels[] = {
+			{ "error", LOG_ERR }, { "warning", LOG_WARNING },
+			{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+		};
+		bool found = false;
+		for (size_t i = 0; i < G_N_ELEMENTS(levels); i++)
+			if (strcmp(value, levels[i].name) == 0) {
+				*(int *)field = levels[i].prio;
+				found = true;
+			}
+		if (!found)
+			complain(ld, section, spec->name, "log-level must be error, warning, info or debug, not \"%s\"", value);
+		break;
+	}
+	case KEY_UINT:
+	case KEY_SIZE: {
+		char *end;
+		unsigned long long n = g_ascii_strtoull(value, &end, 10);
+		if (end == value || *end != '\0' || n > G_MAXINT)
+			complain(ld, section, spec->name, "%s must be a whole number, not \"%s\"", spec->name, value);
+		else if (spec->type == KEY_SIZE)
+			*(size_t *)field = (size_t)n;
+		else
+			*(int *)field = (int)n;
+		break;
+	}
+	case KEY_ADDRESSES: {
+		GString *bad = g_string_new(NULL);
+		char **list = parse_addresses(value, bad);
+		if (bad->len)
+			complain(ld, section, spec->name, "not a plain mailbox address: %s", bad->str);
+		if (list[0] == NULL)
+			complain(ld, section, spec->name, "%s lists no address", spec->name);
+		*(char ***)field = list;
+		g_string_free(bad, TRUE);
+		break;
+	}
+	case KEY_TAG:
+		if (!tag_valid(value))
+			complain(ld, section, spec->name,
+				 "tag \"%s\": use 1 to 10 upper-case letters and digits, starting with a letter", value);
+		*(char **)field = g_strdup(value);
+		break;
+	}
+}
+
+/* Applies every table entry of kind section_kind to one section. */
+static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
+			 const char *section_kind, void *base)
+{
+	gsize n_keys = 0;
+	char **keys = g_key_file_get_keys(kf, group, &n_keys, NULL);
+
+	for (gsize i = 0; i < n_keys; i++) {
+		bool known = false;
+		for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++)
+			if (strcmp(key_table[k].section, section_kind) == 0 &&
+			    strcmp(key_table[k].name, keys[i]) == 0)
+				known = true;
+		if (!known)
+			complain(ld, group, keys[i], "unknown key \"%s\" in [%s]", keys[i], group);
+	}
+	g_strfreev(keys);
+
+	for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++) {
+		const struct key_spec *spec = &key_table[k];
+		char *value;
+
+		if (strcmp(spec->section, section_kind) != 0)
+			continue;
+		value = g_key_file_get_string(kf, group, spec->name, NULL);
+		if (value)
+			g_strstrip(value);
+		if ((value == NULL || *value == '\0') && spec->required) {
+			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
+		} else if (value && *value) {
+			set_value(ld, group, spec, value, base);
+		} else if (spec->fallback) {
+			set_value(ld, group, spec, spec->fallback, base);
+		}
+		g_free(value);
+	}
+}
+
+unsigned char *settings_read_secret(const char *path, size_t *len, char **error)
+{
+	struct stat st;
+	char *text = NULL;
+	GError *gerr = NULL;
+	GString *hex;
+	unsigned char *key;
+
+	*len = 0;
+	if (stat(path, &st) != 0) {
+		*error = g_strdup_printf("secret-file %s: %s (create it with `ticketctl init`)", path, g_strerror(errno));
+		return NULL;
+	}
+	if (st.st_mode & S_IROTH) {
+		*error = g_strdup_printf("secret-file %s is readable by others; chmod 0600 it", path);
+		return NULL;
+	}
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		*error = g_strdup_printf("secret-file: %s", gerr->message);
+		g_error_free(gerr);
+		return NULL;
+	}
+	hex = g_string_new(NULL);
+	for (const char *p = text; *p; p++)
+		if (g_ascii_isxdigit(*p))
+			g_string_append_c(hex, *p);
+		else if (!g_ascii_isspace(*p)) {
+			g_string_truncate(hex, 0);
+			break;
+		}
+	g_free(text);
+	if (hex->len < 64 || hex->len % 2) {
+		*error = g_strdup_printf("secret-file %s must hold at least 64 hex digits", path);
+		g_string_free(hex, TRUE);
+		return NULL;
+	}
+	key = g_malloc(hex->len / 2);
+	for (size_t i = 0; i < hex->len / 2; i++)
+		key[i] = (unsigned char)(g_ascii_xdigit_value(hex->str[2 * i]) << 4 |
+					 g_ascii_xdigit_value(hex->str[2 * i + 1]));
+	*len = hex->len / 2;
+	g_string_free(hex, TRUE);
+	return key;
+}
+
+static void check_queues(struct loader *ld, struct settings *s)
+{
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if (s->n_queues == 0)
+		complain(ld, NULL, NULL, "no [queue NAME] section: the milter would have nothing to do");
+	for (size_t i = 0; i < s->n_queues; i++) {
+		struct queue *q = &s->queues[i];
+		char *group = g_strconcat("queue ", q->id, NULL);
+		for (char **a = q->addresses; a && *a; a++) {
+			const char *other = g_hash_table_lookup(seen, *a);
+			if (other)
+				complain(ld, group, "addresses", "%s is already an address of [queue %s]", *a, other);
+			else
+				g_hash_table_insert(seen, *a, q->id);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (q->tag && s->queues[j].tag && strcmp(q->tag, s->queues[j].tag) == 0)
+				complain(ld, group, "tag", "tag %s is already used by [queue %s]", q->tag, s->queues[j].id);
+		g_free(group);
+	}
+	g_hash_table_destroy(seen);
+}
+
+struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
+{
+	struct loader ld = { .path = path, .errors = errors };
+	struct settings *s = g_new0(struct settings, 1);
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	char *text = NULL;
+	char **groups;
+	GArray *queues = g_array_new(FALSE, TRUE, sizeof(struct queue));
+	guint errors_before = errors->len;
+
+	s->refs = 1;
+	s->path = g_strdup(path);
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		g_ptr_array_add(errors, g_strdup_printf("%s:0: %s", path, gerr->message));
+		g_error_free(gerr);
+		g_array_free(queues, TRUE);
+		g_key_file_free(kf);
+		settings_unref(s);
+		return NULL;
+	}
+	line_index_build(&ld.ix, path, text, errors);
+	if (errors->len > errors_before)
+		goto done;
+	if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_NONE, &gerr)) {
+		/* GKeyFile's messages already carry "line N". */
+		g_ptr_array_add(errors, g_strdup_printf("%s:0: %s", path, gerr->message));
+		g_error_free(gerr);
+		goto done;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (char **g = groups; *g; g++) {
+		if (strcmp(*g, "milter") == 0) {
+			load_section(&ld, kf, *g, "milter", s);
+		} else if (g_str_has_prefix(*g, "queue ") && (*g)[6]) {
+			struct queue q = { .id = g_strdup(g_strstrip(*g + 6)) };
+			load_section(&ld, kf, *g, "queue", &q);
+			g_array_append_val(queues, q);
+		} else {
+			complain(&ld, *g, NULL, "unknown section [%s]", *g);
+		}
+	}
+	g_strfreev(groups);
+	if (!g_key_file_has_group(kf, "milter"))
+		complain(&ld, NULL, NULL, "missing [milter] section");
+	s->n_queues = queues->len;
+	s->queues = (struct queue *)(void *)queues->data;
+	check_queues(&ld, s);
+
+	if ((flags & SETTINGS_LOAD_SECRET) && s->secret_file && errors->len == errors_before) {
+		char *err = NULL;
+		s->secret = settings_read_secret(s->secret_file, &s->secret_len, &err);
+		if (s->secret == NULL) {
+			complain(&ld, "milter", "secret-file", "%s", err);
+			g_free(err);
+		}
+	}
+done:
+	g_array_free(queues, FALSE);
+	s->lines = ld.ix.lines;
+	g_key_file_free(kf);
+	g_free(text);
+	if (errors->len > errors_before) {
+		settings_unref(s);
+		return NULL;
+	}
+	return s;
+}
+
+int settings_line(const struct settings *s, const char *section, const char *key)
+{
+	struct line_index ix = { s->lines };
+
+	return ix.lines ? line_of(&ix, section, key) : 0;
+}
+
+struct settings *settings_ref(struct settings *s)
+{
+	g_atomic_int_inc(&s->refs);
+	return s;
+}
+
+void settings_unref(struct settings *s)
+{
+	if (s == NULL || !g_atomic_int_dec_and_test(&s->refs))
+		return;
+	for (size_t i = 0; i < s->n_queues; i++) {
+		g_free(s->queues[i].id);
+		g_free(s->queues[i].name);
+		g_strfreev(s->queues[i].addresses);
+		g_free(s->queues[i].tag);
+	}
+	g_free(s->queues);
+	if (s->secret)
+		memset(s->secret, 0, s->secret_len);
+	g_free(s->secret);
+	g_free(s->path);
+	g_free(s->socket);
+	g_free(s->user);
+	g_free(s->database);
+	g_free(s->secret_file);
+	g_free(s->hostname);
+	g_free(s->pid_file);
+	if (s->lines)
+		g_hash_table_destroy(s->lines);
+	g_free(s);
+}
+
+const struct queue *settings_queue_for(const struct settings *s, const char *address, char **detail)
+{
+	char *d = NULL;
+	char *base = addr_split_detail(address, &d);
+	const struct queue *found = NULL;
+
+	for (size_t i = 0; i < s->n_queues && !found; i++)
+		for (char **a = s->queues[i].addresses; a && *a; a++)
+			if (strcmp(*a, base) == 0) {
+				found = &s->queues[i];
+				break;
+			}
+	g_free(base);
+	if (found && detail)
+		*detail = d;
+	else
+		g_free(d);
+	return found;
+}

@@ -1,0 +1,105 @@
+/*
+ * fixtures.c - shared test set-up (see fixtures.h).
+ */
+#include "config.h"
+#include "fixtures.h"
+#include "log.h"
+
+#include <gmime/gmime.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+char *fixture_write(const struct fixture *f, const char *name, const char *text)
+{
+	char *path = g_build_filename(f->dir, name, NULL);
+
+	if (!g_file_set_contents(path, text, -1, NULL)) {
+		fprintf(stderr, "Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	return path;
+}
+
+void fixture_setup(struct fixture *f, const char *extra)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *secret, *db, *conf, *error = NULL;
+
+	memset(f, 0, sizeof *f);
+	g_mime_init();
+	log_open("test", false, false);
+	f->dir = g_dir_make_tmp("tm-test-XXXXXX", NULL);
+	secret = fixture_write(f, "secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+	chmod(secret, 0600);
+	db = g_build_filename(f->dir, "tickets.db", NULL);
+	conf = g_strdup_printf(
+		"[milter]\n"
+		"socket = unix:%s/milter.sock\n"
+		"database = %s\n"
+		"secret-file = %s\n"
+		"hostname = support.example.com\n"
+		"%s\n"
+		"[queue support]\n"
+		"name = Example Support\n"
+		"addresses = support@example.com, help@example.com\n"
+		"tag = SUP\n",
+		f->dir, db, secret, extra ? extra : "");
+	f->config_path = fixture_write(f, "ticket-milter.conf", conf);
+	f->settings = settings_load(f->config_path, SETTINGS_LOAD_SECRET, errors);
+	if (f->settings == NULL) {
+		for (guint i = 0; i < errors->len; i++)
+			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+		fprintf(stderr, "Bail out! fixture configuration does not load\n");
+		exit(1);
+	}
+	f->store = store_open(db, 5000, &error);
+	if (f->store == NULL) {
+		fprintf(stderr, "Bail out! %s\n", error);
+		exit(1);
+	}
+	g_free(conf);
+	g_free(db);
+	g_free(secret);
+	g_ptr_array_free(errors, TRUE);
+}
+
+static void remove_tree(const char *path)
+{
+	GDir *d = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	if (d) {
+		while ((name = g_dir_read_name(d))) {
+			char *child = g_build_filename(path, name, NULL);
+			remove_tree(child);
+			g_free(child);
+		}
+		g_dir_close(d);
+	}
+	remove(path);
+}
+
+void fixture_teardown(struct fixture *f)
+{
+	store_close(f->store);
+	settings_unref(f->settings);
+	if (f->dir)
+		remove_tree(f->dir);
+	g_free(f->dir);
+	g_free(f->config_path);
+	g_mime_shutdown();
+}
+
+struct message *fixture_message(const char *text)
+{
+	return message_parse(text, strlen(text), 4096);
+}
+
+char *fixture_srcpath(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	return g_build_filename(top ? top : ".", rel, NULL);
+}
