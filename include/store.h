@@ -1,0 +1,104 @@
+/*
+ * store.h - the ticket store: customers, tickets, messages, participants
+ * and the event log, in SQLite.
+ *
+ * One struct store is one database connection with its prepared
+ * statements; use it from one thread at a time.  The schema is versioned
+ * with PRAGMA user_version and migrated forward by store_open().  The
+ * interface is kept narrow (no SQL outside src/store) so that a second
+ * backend is a new file, not a rewrite.
+ *
+ * Functions return 0 on success and -1 on a database error; the message
+ * is then available from store_error() until the next call.  Lookups
+ * return 1 when found, 0 when not found, -1 on error.  Strings in
+ * returned structs are newly allocated and freed by the matching
+ * *_clear() or *_free() function.
+ */
+#ifndef TM_STORE_H
+#define TM_STORE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store_ticket {
+	int64_t id;
+	char *queue;
+	long number;
+	char *tag;
+	char *subject;
+	char *status;		/* new, open, pending, resolved, closed */
+	char *priority;		/* low, normal, high, urgent */
+	int64_t customer_id;
+	char *customer_address;
+	char *customer_name;
+	int64_t created;
+	int64_t updated;
+};
+
+struct store_message {
+	int64_t id;
+	int64_t ticket_id;
+	const char *direction;	/* "in", "out", "note" */
+	char *message_id;
+	char *sender;
+	char *recipients;	/* comma separated */
+	char *subject;
+	int64_t date;
+	int64_t received;
+	char *excerpt;
+	int64_t size;
+	char *sha256;
+	char *queue_id;
+};
+
+/* Opens (creating if needed) and migrates.  Returns NULL with *error
+ * set (g_free) on failure. */
+struct store *store_open(const char *path, int busy_timeout_ms, char **error);
+void store_close(struct store *st);
+const char *store_error(const struct store *st);
+/* The schema version found on disk before migration. */
+int store_version_found(const struct store *st);
+
+int store_begin(struct store *st);	/* BEGIN IMMEDIATE: writers queue here */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Lookups used by threading. */
+int store_ticket_by_id(struct store *st, int64_t id, struct store_ticket *out);
+int store_ticket_by_number(struct store *st, const char *tag, long number, struct store_ticket *out);
+/* Ticket holding a message with this Message-ID (any sender). */
+int store_ticket_by_message_id(struct store *st, const char *message_id, int64_t *ticket_id);
+/* Ticket holding exactly this (Message-ID, sender): a redelivery. */
+int store_find_duplicate(struct store *st, const char *message_id, const char *sender, int64_t *ticket_id);
+int store_is_participant(struct store *st, int64_t ticket_id, const char *address);
+
+/* Writes (inside store_begin/commit). */
+int store_customer_upsert(struct store *st, const char *address, const char *name, int64_t now, int64_t *id);
+int store_ticket_create(struct store *st, const char *queue, const char *tag, const char *subject,
+			int64_t customer_id, int64_t now, struct store_ticket *out);
+int store_ticket_touch(struct store *st, int64_t ticket_id, int64_t now);
+int store_message_add(struct store *st, struct store_message *msg);
+/* Adds unless present; role is "customer", "cc" or "agent". */
+int store_participant_add(struct store *st, int64_t ticket_id, const char *address,
+			  const char *name, const char *role, int64_t now);
+int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char *actor,
+		    const char *kind, const char *detail);
+
+/* Reading for ticketctl.  Arrays hold struct store_ticket * or
+ * struct store_message *, freed with the array. */
+GPtrArray *store_ticket_list(struct store *st, const char *status, int limit);
+GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id);
+/* FTS5 match over subject and excerpt; words are quoted, never syntax. */
+GPtrArray *store_search(struct store *st, const char *words, int limit);
+/* Events as "time\tactor\tkind\tdetail" strings. */
+GPtrArray *store_ticket_events(struct store *st, int64_t ticket_id);
+
+void store_ticket_clear(struct store_ticket *t);
+void store_message_clear(struct store_message *m);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * schema.c - the store's schema, one migration per version.
+ *
+ * migrations[i] takes a database from user_version i to i + 1.  A
+ * released migration is never edited: changes go into a new one.
+ */
+#include "config.h"
+#include "schema.h"
+
+#include <stddef.h>
+
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE customers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  address TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  name TEXT,"
+	"  locale TEXT,"
+	"  timezone TEXT,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE ticket_numbers ("
+	"  tag TEXT PRIMARY KEY,"
+	"  last INTEGER NOT NULL);"
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  queue TEXT NOT NULL,"
+	"  tag TEXT NOT NULL,"
+	"  number INTEGER NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new'"
+	"    CHECK (status IN ('new','open','pending','resolved','closed')),"
+	"  priority TEXT NOT NULL DEFAULT 'normal'"
+	"    CHECK (priority IN ('low','normal','high','urgent')),"
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (tag, number));"
+	"CREATE INDEX tickets_status ON tickets(status, updated);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in','out','note')),"
+	"  message_id TEXT NOT NULL,"
+	"  sender TEXT NOT NULL,"
+	"  recipients TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  date INTEGER,"
+	"  received INTEGER NOT NULL,"
+	"  excerpt TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  queue_id TEXT);"
+	/* A redelivery is the same Message-ID from the same sender. */
+	"CREATE UNIQUE INDEX messages_redelivery ON messages(message_id, sender);"
+	"CREATE INDEX messages_ticket ON messages(ticket_id, received);"
+	"CREATE TABLE participants ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  name TEXT,"
+	"  role TEXT NOT NULL CHECK (role IN ('customer','cc','agent')),"
+	"  added INTEGER NOT NULL,"
+	"  PRIMARY KEY (ticket_id, address)) WITHOUT ROWID;"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT);"
+	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	/* The event log is append-only: history is evidence. */
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5("
+	"  subject, excerpt, content='messages', content_rowid='id');"
+	"CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+	"  INSERT INTO messages_fts(rowid, subject, excerpt) VALUES (new.id, new.subject, new.excerpt);"
+	"END;"
+	"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, excerpt)"
+	"    VALUES ('delete', old.id, old.subject, old.excerpt);"
+	"END;",
+};
+
+int schema_latest_version(void)
+{
+	return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+const char *schema_migration(int from_version)
+{
+	if (from_version < 0 || from_version >= schema_latest_version())
+		return NULL;
+	return migrations[from_version];
+}

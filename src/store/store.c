@@ -1,0 +1,586 @@
+/*
+ * store.c - the SQLite ticket store (see store.h).
+ *
+ * Every statement is prepared once per connection and kept (the cache
+ * is the stmt array); the write path of one message is a single
+ * BEGIN IMMEDIATE ... COMMIT.
+ */
+#include "config.h"
+#include "store.h"
+#include "schema.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+enum stmt_id {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_TICKET_BY_ID, ST_TICKET_BY_NUMBER, ST_TICKET_BY_MSGID, ST_DUPLICATE,
+	ST_IS_PARTICIPANT, ST_CUSTOMER_UPSERT, ST_NEXT_NUMBER, ST_TICKET_INSERT,
+	ST_TICKET_TOUCH, ST_MESSAGE_INSERT, ST_PARTICIPANT_INSERT, ST_EVENT_INSERT,
+	ST_TICKET_LIST, ST_TICKET_LIST_STATUS, ST_TICKET_MESSAGES, ST_SEARCH, ST_EVENTS,
+	ST_COUNT
+};
+
+#define TICKET_COLUMNS \
+	"t.id, t.queue, t.number, t.tag, t.subject, t.status, t.priority, t.customer_id," \
+	" c.address, c.name, t.created, t.updated FROM tickets t JOIN customers c ON c.id = t.customer_id"
+#define MESSAGE_COLUMNS \
+	"id, ticket_id, direction, message_id, sender, recipients, subject, date, received," \
+	" excerpt, size, sha256, queue_id FROM messages"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_TICKET_BY_ID] = "SELECT " TICKET_COLUMNS " WHERE t.id = ?1",
+	[ST_TICKET_BY_NUMBER] = "SELECT " TICKET_COLUMNS " WHERE t.tag = ?1 AND t.number = ?2",
+	[ST_TICKET_BY_MSGID] = "SELECT ticket_id FROM messages WHERE message_id = ?1 ORDER BY id LIMIT 1",
+	[ST_DUPLICATE] = "SELECT ticket_id FROM messages WHERE message_id = ?1 AND sender = ?2",
+	[ST_IS_PARTICIPANT] = "SELECT 1 FROM participants WHERE ticket_id = ?1 AND address = ?2",
+	[ST_CUSTOMER_UPSERT] =
+		"INSERT INTO customers(address, name, created) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT(address) DO UPDATE SET name = coalesce(excluded.name, name)"
+		" RETURNING id",
+	[ST_NEXT_NUMBER] =
+		"INSERT INTO ticket_numbers(tag, last) VALUES (?1, 1001)"
+		" ON CONFLICT(tag) DO UPDATE SET last = last + 1 RETURNING last",
+	[ST_TICKET_INSERT] =
+		"INSERT INTO tickets(queue, tag, number, subject, customer_id, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	[ST_TICKET_TOUCH] = "UPDATE tickets SET updated = ?2 WHERE id = ?1",
+	[ST_MESSAGE_INSERT] =
+		"INSERT INTO messages(ticket_id, direction, message_id, sender, recipients, subject,"
+		" date, received, excerpt, size, sha256, queue_id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_PARTICIPANT_INSERT] =
+		"INSERT OR IGNORE INTO participants(ticket_id, address, name, role, added)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_EVENT_INSERT] = "INSERT INTO events(ticket_id, at, actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_TICKET_LIST] = "SELECT " TICKET_COLUMNS " ORDER BY t.updated DESC, t.id DESC LIMIT ?1",
+	[ST_TICKET_LIST_STATUS] =
+		"SELECT " TICKET_COLUMNS " WHERE t.status = ?2 ORDER BY t.updated DESC, t.id DESC LIMIT ?1",
+	[ST_TICKET_MESSAGES] = "SELECT " MESSAGE_COLUMNS " WHERE ticket_id = ?1 ORDER BY received, id",
+	[ST_SEARCH] =
+		"SELECT DISTINCT " TICKET_COLUMNS " JOIN messages m ON m.ticket_id = t.id"
+		" WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1)"
+		" ORDER BY t.updated DESC LIMIT ?2",
+	[ST_EVENTS] = "SELECT at, actor, kind, coalesce(detail, '') FROM events WHERE ticket_id = ?1 ORDER BY id",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+	char *error;
+	int version_found;
+};
+
+static void set_error(struct store *st, const char *what)
+{
+	g_free(st->error);
+	st->error = g_strdup_printf("%s: %s (%s)", what, sqlite3_errmsg(st->db),
+				    sqlite3_errstr(sqlite3_extended_errcode(st->db)));
+}
+
+const char *store_error(const struct store *st)
+{
+	return st->error ? st->error : "no error";
+}
+
+int store_version_found(const struct store *st)
+{
+	return st->version_found;
+}
+
+/* The cached statement, reset and unbound; NULL on error. */
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			set_error(st, "prepare");
+			return NULL;
+		}
+		st->stmt[id] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static char *column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	return v ? g_strdup((const char *)v) : NULL;
+}
+
+/* Runs a statement that returns no rows. */
+static int run(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		set_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate(struct store *st)
+{
+	sqlite3_stmt *s;
+	int version = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
+		set_error(st, "read schema version");
+		return -1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	st->version_found = version;
+	if (version > schema_latest_version()) {
+		g_free(st->error);
+		st->error = g_strdup_printf("database schema version %d is newer than this program's %d",
+					    version, schema_latest_version());
+		return -1;
+	}
+	while (version < schema_latest_version()) {
+		char *sql = g_strdup_printf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+					    schema_migration(version), version + 1);
+		int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		g_free(sql);
+		if (rc != SQLITE_OK) {
+			set_error(st, "migrate schema");
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		version++;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, int busy_timeout_ms, char **error)
+{
+	struct store *st = g_new0(struct store, 1);
+	int rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		*error = g_strdup_printf("open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, busy_timeout_ms);
+	/* WAL lets readers (ticketctl) run beside the milter's writes;
+	 * synchronous=FULL makes each commit durable before we answer the MTA. */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 " PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
+	    migrate(st) != 0) {
+		if (st->error == NULL)
+			set_error(st, path);
+		*error = g_strdup_printf("%s: %s", path, st->error);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	g_free(st->error);
+	g_free(st);
+}
+
+int store_begin(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, ST_BEGIN);
+
+	return s ? run(st, s, "begin") : -1;
+}
+
+int store_commit(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, ST_COMMIT);
+
+	return s ? run(st, s, "commit") : -1;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void read_ticket(sqlite3_stmt *s, struct store_ticket *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	t->queue = column_text(s, 1);
+	t->number = (long)sqlite3_column_int64(s, 2);
+	t->tag = column_text(s, 3);
+	t->subject = column_text(s, 4);
+	t->status = column_text(s, 5);
+	t->priority = column_text(s, 6);
+	t->customer_id = sqlite3_column_int64(s, 7);
+	t->customer_address = column_text(s, 8);
+	t->customer_name = column_text(s, 9);
+	t->created = sqlite3_column_int64(s, 10);
+	t->updated = sqlite3_column_int64(s, 11);
+}
+
+/* Steps a one-row lookup: 1 row (left unreset for reading), 0 none, -1 error. */
+static int step_one(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	set_error(st, what);
+	return -1;
+}
+
+int store_ticket_by_id(struct store *st, int64_t id, struct store_ticket *out)
+{
+	sqlite3_stmt *s = stmt(st, ST_TICKET_BY_ID);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_one(st, s, "ticket by id")) == 1) {
+		read_ticket(s, out);
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+int store_ticket_by_number(struct store *st, const char *tag, long number, struct store_ticket *out)
+{
+	sqlite3_stmt *s = stmt(st, ST_TICKET_BY_NUMBER);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, tag);
+	sqlite3_bind_int64(s, 2, number);
+	if ((rc = step_one(st, s, "ticket by number")) == 1) {
+		read_ticket(s, out);
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+static int lookup_id(struct store *st, enum stmt_id id, const char *a, const char *b,
+		     int64_t *out, const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, a);
+	if (b)
+		bind_text(s, 2, b);
+	if ((rc = step_one(st, s, what)) == 1) {
+		*out = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+int store_ticket_by_message_id(struct store *st, const char *message_id, int64_t *ticket_id)
+{
+	return lookup_id(st, ST_TICKET_BY_MSGID, message_id, NULL, ticket_id, "ticket by message-id");
+}
+
+int store_find_duplicate(struct store *st, const char *message_id, const char *sender, int64_t *ticket_id)
+{
+	return lookup_id(st, ST_DUPLICATE, message_id, sender, ticket_id, "find duplicate");
+}
+
+int store_is_participant(struct store *st, int64_t ticket_id, const char *address)
+{
+	sqlite3_stmt *s = stmt(st, ST_IS_PARTICIPANT);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, address);
+	rc = step_one(st, s, "participant");
+	if (rc == 1)
+		sqlite3_reset(s);
+	return rc;
+}
+
+int store_customer_upsert(struct store *st, const char *address, const char *name, int64_t now, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, ST_CUSTOMER_UPSERT);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, address);
+	bind_text(s, 2, name);
+	sqlite3_bind_int64(s, 3, now);
+	if (step_one(st, s, "customer") != 1)
+		return -1;
+	*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_ticket_create(struct store *st, const char *queue, const char *tag, const char *subject,
+			int64_t customer_id, int64_t now, struct store_ticket *out)
+{
+	sqlite3_stmt *s = stmt(st, ST_NEXT_NUMBER);
+	long number;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, tag);
+	if (step_one(st, s, "ticket number") != 1)
+		return -1;
+	number = (long)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+
+	if ((s = stmt(st, ST_TICKET_INSERT)) == NULL)
+		return -1;
+	bind_text(s, 1, queue);
+	bind_text(s, 2, tag);
+	sqlite3_bind_int64(s, 3, number);
+	bind_text(s, 4, subject);
+	sqlite3_bind_int64(s, 5, customer_id);
+	sqlite3_bind_int64(s, 6, now);
+	if (run(st, s, "create ticket") != 0)
+		return -1;
+	return store_ticket_by_id(st, sqlite3_last_insert_rowid(st->db), out) == 1 ? 0 : -1;
+}
+
+int store_ticket_touch(struct store *st, int64_t ticket_id, int64_t now)
+{
+	sqlite3_stmt *s = stmt(st, ST_TICKET_TOUCH);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, now);
+	return run(st, s, "touch ticket");
+}
+
+int store_message_add(struct store *st, struct store_message *m)
+{
+	sqlite3_stmt *s = stmt(st, ST_MESSAGE_INSERT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, m->ticket_id);
+	bind_text(s, 2, m->direction);
+	bind_text(s, 3, m->message_id);
+	bind_text(s, 4, m->sender);
+	bind_text(s, 5, m->recipients ? m->recipients : "");
+	bind_text(s, 6, m->subject ? m->subject : "");
+	if (m->date)
+		sqlite3_bind_int64(s, 7, m->date);
+	sqlite3_bind_int64(s, 8, m->received);
+	bind_text(s, 9, m->excerpt ? m->excerpt : "");
+	sqlite3_bind_int64(s, 10, m->size);
+	bind_text(s, 11, m->sha256);
+	bind_text(s, 12, m->queue_id);
+	if (run(st, s, "add message") != 0)
+		return -1;
+	m->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_participant_add(struct store *st, int64_t ticket_id, const char *address,
+			  const char *name, const char *role, int64_t now)
+{
+	sqlite3_stmt *s = stmt(st, ST_PARTICIPANT_INSERT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	bind_text(s, 2, address);
+	bind_text(s, 3, name);
+	bind_text(s, 4, role);
+	sqlite3_bind_int64(s, 5, now);
+	return run(st, s, "add participant");
+}
+
+int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char *actor,
+		    const char *kind, const char *detail)
+{
+	sqlite3_stmt *s = stmt(st, ST_EVENT_INSERT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int64(s, 2, at);
+	bind_text(s, 3, actor);
+	bind_text(s, 4, kind);
+	bind_text(s, 5, detail);
+	return run(st, s, "add event");
+}
+
+static void ticket_free(gpointer p)
+{
+	store_ticket_clear(p);
+	g_free(p);
+}
+
+static void message_row_free(gpointer p)
+{
+	store_message_clear(p);
+	g_free(p);
+}
+
+static GPtrArray *collect_tickets(sqlite3_stmt *s)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(ticket_free);
+
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct store_ticket *t = g_new0(struct store_ticket, 1);
+		read_ticket(s, t);
+		g_ptr_array_add(out, t);
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
+GPtrArray *store_ticket_list(struct store *st, const char *status, int limit)
+{
+	sqlite3_stmt *s = stmt(st, status ? ST_TICKET_LIST_STATUS : ST_TICKET_LIST);
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int(s, 1, limit);
+	if (status)
+		bind_text(s, 2, status);
+	return collect_tickets(s);
+}
+
+GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id)
+{
+	sqlite3_stmt *s = stmt(st, ST_TICKET_MESSAGES);
+	GPtrArray *out;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	out = g_ptr_array_new_with_free_func(message_row_free);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct store_message *m = g_new0(struct store_message, 1);
+		const char *dir = (const char *)sqlite3_column_text(s, 2);
+		m->id = sqlite3_column_int64(s, 0);
+		m->ticket_id = sqlite3_column_int64(s, 1);
+		m->direction = dir && strcmp(dir, "out") == 0 ? "out" : dir && strcmp(dir, "note") == 0 ? "note" : "in";
+		m->message_id = column_text(s, 3);
+		m->sender = column_text(s, 4);
+		m->recipients = column_text(s, 5);
+		m->subject = column_text(s, 6);
+		m->date = sqlite3_column_int64(s, 7);
+		m->received = sqlite3_column_int64(s, 8);
+		m->excerpt = column_text(s, 9);
+		m->size = sqlite3_column_int64(s, 10);
+		m->sha256 = column_text(s, 11);
+		m->queue_id = column_text(s, 12);
+		g_ptr_array_add(out, m);
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
+GPtrArray *store_search(struct store *st, const char *words, int limit)
+{
+	sqlite3_stmt *s = stmt(st, ST_SEARCH);
+	GString *query = g_string_new(NULL);
+	char **parts = g_strsplit_set(words, " \t\n", -1);
+	GPtrArray *out;
+
+	if (s == NULL) {
+		g_strfreev(parts);
+		g_string_free(query, TRUE);
+		return NULL;
+	}
+	/* Each word becomes a quoted FTS5 string: user input is never query syntax. */
+	for (char **p = parts; *p; p++) {
+		if (**p == '\0')
+			continue;
+		if (query->len)
+			g_string_append_c(query, ' ');
+		g_string_append_c(query, '"');
+		for (const char *c = *p; *c; c++) {
+			if (*c == '"')
+				g_string_append_c(query, '"');
+			g_string_append_c(query, *c);
+		}
+		g_string_append_c(query, '"');
+	}
+	g_strfreev(parts);
+	bind_text(s, 1, query->str);
+	sqlite3_bind_int(s, 2, limit);
+	out = query->len ? collect_tickets(s) : g_ptr_array_new_with_free_func(ticket_free);
+	sqlite3_reset(s);
+	g_string_free(query, TRUE);
+	return out;
+}
+
+GPtrArray *store_ticket_events(struct store *st, int64_t ticket_id)
+{
+	sqlite3_stmt *s = stmt(st, ST_EVENTS);
+	GPtrArray *out;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	out = g_ptr_array_new_with_free_func(g_free);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		g_ptr_array_add(out, g_strdup_printf("%lld\t%s\t%s\t%s",
+			(long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+			sqlite3_column_text(s, 2), sqlite3_column_text(s, 3)));
+	sqlite3_reset(s);
+	return out;
+}
+
+void store_ticket_clear(struct store_ticket *t)
+{
+	g_free(t->queue);
+	g_free(t->tag);
+	g_free(t->subject);
+	g_free(t->status);
+	g_free(t->priority);
+	g_free(t->customer_address);
+	g_free(t->customer_name);
+	memset(t, 0, sizeof *t);
+}
+
+void store_message_clear(struct store_message *m)
+{
+	g_free(m->message_id);
+	g_free(m->sender);
+	g_free(m->recipients);
+	g_free(m->subject);
+	g_free(m->excerpt);
+	g_free(m->sha256);
+	g_free(m->queue_id);
+	memset(m, 0, sizeof *m);
+}
