@@ -1,0 +1,67 @@
+/*
+ * engine.h - what to do with one inbound message.
+ *
+ * engine_process() takes a parsed message and its envelope, records it
+ * in the store in one transaction (ticket, message, participants,
+ * events) and returns the header changes the message must leave with.
+ * It knows nothing of libmilter: the milter adapter, ticketctl and the
+ * tests all drive it the same way.
+ */
+#ifndef TM_ENGINE_H
+#define TM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "message.h"
+#include "settings.h"
+#include "store.h"
+#include "thread.h"
+#include "token.h"
+
+struct envelope {
+	const char *sender;		/* MAIL FROM, normalized; NULL for <> */
+	char **recipients;		/* RCPT TO, normalized, NULL-terminated */
+	const char *queue_id;		/* MTA queue id, for logs and the store */
+	int64_t now;			/* Unix time of receipt */
+};
+
+enum header_op { HEADER_ADD, HEADER_CHANGE, HEADER_DELETE };
+
+struct header_edit {
+	enum header_op op;
+	char *name;
+	int index;		/* CHANGE/DELETE: 1-based among headers of that name */
+	char *value;		/* NULL for DELETE */
+};
+
+enum engine_outcome {
+	ENGINE_TICKETED,	/* recorded: new ticket or follow-up */
+	ENGINE_DUPLICATE,	/* seen before: nothing written, same headers */
+};
+
+struct engine_result {
+	enum engine_outcome outcome;
+	struct ticket_ref ref;
+	bool new_ticket;
+	enum thread_rule rule;
+	GPtrArray *edits;	/* struct header_edit *, owned */
+};
+
+/* The queue the envelope is addressed to, or NULL: mail for no queue is
+ * not ours.  *token receives the plus-address detail (g_free) or NULL. */
+const struct queue *engine_queue_for(const struct settings *s, char **recipients, char **token);
+
+/* Records msg for queue.  Returns 0 and fills *result (release with
+ * engine_result_clear), or -1 with *error (g_free) after rolling back:
+ * then nothing was written. */
+int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
+		   const char *token, const struct message *msg, const struct envelope *env,
+		   struct engine_result *result, char **error);
+
+void engine_result_clear(struct engine_result *result);
+
+/* The signed gateway address "support+sup-1042-<mac>@example.com" (g_free). */
+char *engine_gateway_address(const struct settings *s, const struct queue *queue,
+			     const struct ticket_ref *ref);
+
+#endif

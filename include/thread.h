@@ -1,0 +1,51 @@
+/*
+ * thread.h - which ticket an inbound message belongs to.
+ *
+ * The rules, in order (DESIGN.md, "Security"):
+ *   1. one of our signed Message-IDs in In-Reply-To/References, or our
+ *      signed token in the recipient's plus address;
+ *   2. a Message-ID in In-Reply-To/References the store already holds,
+ *      from a known participant of that ticket (ids are guessable);
+ *   3. the queue's subject tag, but only from a known participant;
+ *   otherwise a new ticket.  A tag or reference from a stranger is
+ *   reported so that the caller can log it.
+ * Only reads the store.
+ */
+#ifndef TM_THREAD_H
+#define TM_THREAD_H
+
+#include <stdint.h>
+#include "message.h"
+#include "settings.h"
+#include "store.h"
+#include "token.h"
+
+enum thread_rule {
+	THREAD_NEW,
+	THREAD_SIGNED_ID,	/* our HMAC-signed Message-ID was referenced */
+	THREAD_TOKEN,		/* our HMAC token in support+TOKEN@ */
+	THREAD_KNOWN_ID,	/* a stored Message-ID was referenced */
+	THREAD_TAG,		/* subject tag from a participant */
+};
+
+struct thread_match {
+	enum thread_rule rule;
+	int64_t ticket_id;		/* 0 for THREAD_NEW */
+	long stranger_tag;		/* THREAD_NEW: tag number a stranger used, or 0 */
+	int64_t stranger_reference;	/* THREAD_NEW: ticket whose Message-ID a stranger cited */
+};
+
+/* How many referenced ids are looked up at most: a 500-deep References
+ * chain must not cost 500 queries. */
+#define THREAD_MAX_REFERENCES 40
+
+/* sender: the normalized From address (or envelope sender).
+ * token: the plus-address detail of the queue recipient, or NULL.
+ * Returns 0, or -1 on a store error. */
+int thread_find(struct store *st, const struct queue *queue, const struct token_key *key,
+		const struct message *msg, const char *sender, const char *token,
+		struct thread_match *out);
+
+const char *thread_rule_name(enum thread_rule rule);
+
+#endif

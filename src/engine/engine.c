@@ -1,0 +1,255 @@
+/*
+ * engine.c - recording an inbound message and deciding its headers
+ * (see engine.h).
+ */
+#include "config.h"
+#include "engine.h"
+#include "addr.h"
+#include "subject.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+const struct queue *engine_queue_for(const struct settings *s, char **recipients, char **token)
+{
+	*token = NULL;
+	for (char **r = recipients; r && *r; r++) {
+		const struct queue *q = settings_queue_for(s, *r, token);
+		if (q)
+			return q;
+	}
+	return NULL;
+}
+
+static bool is_queue_address(const struct settings *s, const char *address)
+{
+	return settings_queue_for(s, address, NULL) != NULL;
+}
+
+char *engine_gateway_address(const struct settings *s, const struct queue *queue,
+			     const struct ticket_ref *ref)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	char *token = token_for_ticket(&key, ref);
+	const char *base = queue->addresses[0];
+	const char *at = strrchr(base, '@');
+	char *address = g_strdup_printf("%.*s+%s%s", (int)(at - base), base, token, at);
+
+	g_free(token);
+	return address;
+}
+
+static void edit_add(GPtrArray *edits, enum header_op op, const char *name, int index, const char *value)
+{
+	struct header_edit *e = g_new0(struct header_edit, 1);
+
+	e->op = op;
+	e->name = g_strdup(name);
+	e->index = index;
+	e->value = g_strdup(value);
+	g_ptr_array_add(edits, e);
+}
+
+static void edit_free(gpointer p)
+{
+	struct header_edit *e = p;
+
+	g_free(e->name);
+	g_free(e->value);
+	g_free(e);
+}
+
+/* Removes every X-Ticket-* header: only we may set them.  Walking
+ * backwards, each header's index is the number of same-named headers up
+ * to it, and deleting the highest index first keeps the others valid. */
+static void strip_our_headers(const struct message *msg, GPtrArray *edits)
+{
+	for (guint i = msg->headers->len; i > 0; i--) {
+		const struct header_field *h = g_ptr_array_index(msg->headers, i - 1);
+		int index = 0;
+
+		if (g_ascii_strncasecmp(h->name, "X-Ticket-", 9) != 0)
+			continue;
+		for (guint j = 0; j < i; j++) {
+			const struct header_field *o = g_ptr_array_index(msg->headers, j);
+			if (g_ascii_strcasecmp(o->name, h->name) == 0)
+				index++;
+		}
+		edit_add(edits, HEADER_DELETE, h->name, index, NULL);
+	}
+}
+
+static void set_header(const struct message *msg, GPtrArray *edits, const char *name, const char *value)
+{
+	if (message_header(msg, name))
+		edit_add(edits, HEADER_CHANGE, name, 1, value);
+	else
+		edit_add(edits, HEADER_ADD, name, 0, value);
+}
+
+static void build_edits(const struct settings *s, const struct queue *queue, const struct message *msg,
+			const struct store_ticket *t, struct engine_result *result)
+{
+	char id[64];
+	char *subject = subject_add_tag(msg->raw_subject, msg->subject, &result->ref);
+	char *gateway = engine_gateway_address(s, queue, &result->ref);
+	InternetAddress *reply_to = internet_address_mailbox_new(queue->name, gateway);
+	char *reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
+
+	ticket_ref_format(&result->ref, id, sizeof id);
+	strip_our_headers(msg, result->edits);
+	if (subject)
+		set_header(msg, result->edits, "Subject", subject);
+	edit_add(result->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
+	edit_add(result->edits, HEADER_ADD, "X-Ticket-Status", 0, t->status);
+	edit_add(result->edits, HEADER_ADD, "X-Ticket-Priority", 0, t->priority);
+	edit_add(result->edits, HEADER_ADD, "X-Ticket-Queue", 0, queue->id);
+	set_header(msg, result->edits, "Reply-To", reply_to_text);
+	g_free(reply_to_text);
+	g_object_unref(reply_to);
+	g_free(gateway);
+	g_free(subject);
+}
+
+/* From, To and Cc join the ticket; our own queue addresses do not. */
+static int add_participants(const struct settings *s, struct store *st, int64_t ticket_id,
+			    const struct message *msg, const char *sender, int64_t now)
+{
+	const GPtrArray *lists[] = { msg->to, msg->cc };
+
+	if (!is_queue_address(s, sender) &&
+	    store_participant_add(st, ticket_id, sender, msg->from ? msg->from->name : NULL, "cc", now) != 0)
+		return -1;
+	for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
+		for (guint i = 0; i < lists[l]->len; i++) {
+			const struct mailbox *m = g_ptr_array_index(lists[l], i);
+			if (is_queue_address(s, m->address))
+				continue;
+			if (store_participant_add(st, ticket_id, m->address, m->name, "cc", now) != 0)
+				return -1;
+		}
+	return 0;
+}
+
+static char *recipients_text(char **recipients)
+{
+	return g_strjoinv(", ", recipients);
+}
+
+static int record(const struct settings *s, struct store *st, const struct queue *queue,
+		  const char *token, const struct message *msg, const struct envelope *env,
+		  const char *sender, const char *key_id, struct store_ticket *t,
+		  struct engine_result *result)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct thread_match match;
+	struct store_message row = { 0 };
+	char *detail = NULL;
+	int rc;
+
+	if (thread_find(st, queue, &key, msg, sender, token, &match) != 0)
+		return -1;
+	result->rule = match.rule;
+	if (match.rule == THREAD_NEW) {
+		int64_t customer_id;
+		char *subject = subject_clean(msg->subject, queue->tag);
+		rc = store_customer_upsert(st, sender, msg->from ? msg->from->name : NULL, env->now, &customer_id);
+		if (rc == 0)
+			rc = store_ticket_create(st, queue->id, queue->tag, subject, customer_id, env->now, t);
+		g_free(subject);
+		if (rc != 0 || store_participant_add(st, t->id, sender, msg->from ? msg->from->name : NULL,
+						     "customer", env->now) != 0 ||
+		    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
+			return -1;
+		result->new_ticket = true;
+		if (match.stranger_tag)
+			detail = g_strdup_printf("subject carried %s-%ld, but the sender is not a participant of it",
+						 queue->tag, match.stranger_tag);
+		else if (match.stranger_reference)
+			detail = g_strdup_printf("referenced a message of ticket id %lld, but the sender is not a participant of it",
+						 (long long)match.stranger_reference);
+		if (detail) {
+			rc = store_event_add(st, t->id, env->now, sender, "stranger-reference", detail);
+			g_free(detail);
+			if (rc != 0)
+				return -1;
+		}
+	} else {
+		if (store_ticket_by_id(st, match.ticket_id, t) != 1 ||
+		    store_ticket_touch(st, t->id, env->now) != 0 ||
+		    store_event_add(st, t->id, env->now, sender, "message", thread_rule_name(match.rule)) != 0)
+			return -1;
+	}
+	if (add_participants(s, st, t->id, msg, sender, env->now) != 0)
+		return -1;
+
+	row.ticket_id = t->id;
+	row.direction = "in";
+	row.message_id = (char *)key_id;
+	row.sender = (char *)sender;
+	row.recipients = recipients_text(env->recipients);
+	row.subject = msg->subject;
+	row.date = msg->date;
+	row.received = env->now;
+	row.excerpt = msg->text;
+	row.size = (int64_t)msg->size;
+	row.sha256 = (char *)msg->sha256;
+	row.queue_id = (char *)env->queue_id;
+	rc = store_message_add(st, &row);
+	g_free(row.recipients);
+	return rc;
+}
+
+int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
+		   const char *token, const struct message *msg, const struct envelope *env,
+		   struct engine_result *result, char **error)
+{
+	struct store_ticket t = { 0 };
+	/* Without a Message-ID, the content hash identifies a redelivery. */
+	char *key_id = msg->message_id && *msg->message_id ? g_strdup(msg->message_id)
+							   : g_strdup_printf("sha256:%s", msg->sha256);
+	const char *sender = msg->from ? msg->from->address
+			     : env->sender ? env->sender : "mailer-daemon@invalid";
+	int64_t existing = 0;
+	int rc;
+
+	memset(result, 0, sizeof *result);
+	result->edits = g_ptr_array_new_with_free_func(edit_free);
+
+	if (store_begin(st) != 0)
+		goto fail;
+	rc = store_find_duplicate(st, key_id, sender, &existing);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1) {
+		result->outcome = ENGINE_DUPLICATE;
+		if (store_ticket_by_id(st, existing, &t) != 1)
+			goto fail;
+		store_rollback(st);
+	} else {
+		result->outcome = ENGINE_TICKETED;
+		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result) != 0 ||
+		    store_commit(st) != 0)
+			goto fail;
+	}
+	g_strlcpy(result->ref.tag, t.tag, sizeof result->ref.tag);
+	result->ref.number = t.number;
+	build_edits(s, queue, msg, &t, result);
+	store_ticket_clear(&t);
+	g_free(key_id);
+	return 0;
+fail:
+	*error = g_strdup(store_error(st));
+	store_rollback(st);
+	store_ticket_clear(&t);
+	g_free(key_id);
+	engine_result_clear(result);
+	return -1;
+}
+
+void engine_result_clear(struct engine_result *result)
+{
+	if (result->edits)
+		g_ptr_array_free(result->edits, TRUE);
+	result->edits = NULL;
+}
