@@ -1,0 +1,281 @@
+/*
+ * cmd_read.c - the read-only commands: list, show, search.
+ *
+ * Text output is for people (one ticket a line, or a thread in order);
+ * --json is one JSON document for scripts.
+ */
+#include "config.h"
+#include "commands.h"
+#include "json.h"
+#include "store.h"
+#include "token.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static struct store *open_store(const struct settings *s)
+{
+	char *error = NULL;
+	struct store *st;
+
+	if (!g_file_test(s->database, G_FILE_TEST_EXISTS)) {
+		fprintf(stderr, "ticketctl: database %s does not exist; run `ticketctl init`\n", s->database);
+		return NULL;
+	}
+	st = store_open(s->database, s->busy_timeout_ms, &error);
+	if (st == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", error);
+		g_free(error);
+	}
+	return st;
+}
+
+static void format_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, size, "-");
+	else
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void json_ticket_fields(GString *out, const struct store_ticket *t)
+{
+	char id[64], created[32], updated[32];
+	struct ticket_ref ref = { .number = t->number };
+
+	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+	ticket_ref_format(&ref, id, sizeof id);
+	format_time(t->created, created, sizeof created);
+	format_time(t->updated, updated, sizeof updated);
+	json_append_key(out, "id", TRUE);
+	json_append_string(out, id);
+	json_append_key(out, "queue", FALSE);
+	json_append_string(out, t->queue);
+	json_append_key(out, "subject", FALSE);
+	json_append_string(out, t->subject);
+	json_append_key(out, "status", FALSE);
+	json_append_string(out, t->status);
+	json_append_key(out, "priority", FALSE);
+	json_append_string(out, t->priority);
+	json_append_key(out, "customer", FALSE);
+	json_append_string(out, t->customer_address);
+	json_append_key(out, "customer_name", FALSE);
+	json_append_string(out, t->customer_name);
+	json_append_key(out, "created", FALSE);
+	json_append_string(out, created);
+	json_append_key(out, "updated", FALSE);
+	json_append_string(out, updated);
+}
+
+static void print_tickets(GPtrArray *tickets, bool json)
+{
+	if (json) {
+		GString *out = g_string_new("[");
+		for (guint i = 0; i < tickets->len; i++) {
+			if (i)
+				g_string_append_c(out, ',');
+			g_string_append_c(out, '{');
+			json_ticket_fields(out, g_ptr_array_index(tickets, i));
+			g_string_append_c(out, '}');
+		}
+		g_string_append(out, "]\n");
+		fputs(out->str, stdout);
+		g_string_free(out, TRUE);
+		return;
+	}
+	for (guint i = 0; i < tickets->len; i++) {
+		const struct store_ticket *t = g_ptr_array_index(tickets, i);
+		char updated[32];
+		format_time(t->updated, updated, sizeof updated);
+		printf("%s-%ld\t%-8s\t%-6s\t%s\t%s\t%s\n", t->tag, t->number, t->status, t->priority,
+		       updated, t->customer_address, t->subject);
+	}
+}
+
+int cmd_list(const struct settings *s, int argc, char **argv)
+{
+	const char *status = NULL;
+	bool json = false;
+	struct store *st;
+	GPtrArray *tickets;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			status = argv[++i];
+		else {
+			fprintf(stderr, "usage: ticketctl list [--status S] [--json]\n");
+			return 2;
+		}
+	}
+	if ((st = open_store(s)) == NULL)
+		return 1;
+	tickets = store_ticket_list(st, status, 1000000);
+	if (tickets == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", store_error(st));
+		store_close(st);
+		return 1;
+	}
+	print_tickets(tickets, json);
+	g_ptr_array_free(tickets, TRUE);
+	store_close(st);
+	return 0;
+}
+
+static void print_thread_text(const struct store_ticket *t, GPtrArray *messages, GPtrArray *events)
+{
+	printf("%s-%ld  %s\n", t->tag, t->number, t->subject);
+	printf("status %s, priority %s, queue %s, customer %s%s%s%s\n", t->status, t->priority, t->queue,
+	       t->customer_name ? t->customer_name : "", t->customer_name ? " <" : "",
+	       t->customer_address, t->customer_name ? ">" : "");
+	for (guint i = 0; i < messages->len; i++) {
+		const struct store_message *m = g_ptr_array_index(messages, i);
+		char when[32];
+		format_time(m->received, when, sizeof when);
+		printf("\n--- %s %s from %s\n    Subject: %s\n    Message-ID: <%s>\n\n", m->direction, when,
+		       m->sender, m->subject, m->message_id);
+		char **lines = g_strsplit(m->excerpt, "\n", -1);
+		for (char **l = lines; *l; l++)
+			printf("    %s\n", *l);
+		g_strfreev(lines);
+	}
+	printf("\nevents:\n");
+	for (guint i = 0; i < events->len; i++) {
+		char **f = g_strsplit(g_ptr_array_index(events, i), "\t", 4);
+		char when[32];
+		format_time(g_ascii_strtoll(f[0], NULL, 10), when, sizeof when);
+		printf("  %s %s %s %s\n", when, f[1], f[2], f[3] ? f[3] : "");
+		g_strfreev(f);
+	}
+}
+
+static void print_thread_json(const struct store_ticket *t, GPtrArray *messages)
+{
+	GString *out = g_string_new("{");
+
+	json_ticket_fields(out, t);
+	json_append_key(out, "messages", FALSE);
+	g_string_append_c(out, '[');
+	for (guint i = 0; i < messages->len; i++) {
+		const struct store_message *m = g_ptr_array_index(messages, i);
+		char date[32], received[32];
+		format_time(m->date, date, sizeof date);
+		format_time(m->received, received, sizeof received);
+		if (i)
+			g_string_append_c(out, ',');
+		g_string_append_c(out, '{');
+		json_append_key(out, "direction", TRUE);
+		json_append_string(out, m->direction);
+		json_append_key(out, "message_id", FALSE);
+		json_append_string(out, m->message_id);
+		json_append_key(out, "from", FALSE);
+		json_append_string(out, m->sender);
+		json_append_key(out, "subject", FALSE);
+		json_append_string(out, m->subject);
+		json_append_key(out, "date", FALSE);
+		json_append_string(out, m->date ? date : NULL);
+		json_append_key(out, "received", FALSE);
+		json_append_string(out, received);
+		json_append_key(out, "excerpt", FALSE);
+		json_append_string(out, m->excerpt);
+		g_string_append_c(out, '}');
+	}
+	g_string_append(out, "]}\n");
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+}
+
+int cmd_show(const struct settings *s, int argc, char **argv)
+{
+	struct ticket_ref ref;
+	struct store_ticket t = { 0 };
+	const char *id = NULL;
+	bool json = false;
+	struct store *st;
+	int rc = 1;
+
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (id == NULL)
+			id = argv[i];
+		else
+			id = "";
+	if (id == NULL || !ticket_ref_parse(id, &ref)) {
+		fprintf(stderr, "usage: ticketctl show TAG-NUMBER [--json]\n");
+		return 2;
+	}
+	if ((st = open_store(s)) == NULL)
+		return 1;
+	switch (store_ticket_by_number(st, ref.tag, ref.number, &t)) {
+	case 1: {
+		GPtrArray *messages = store_ticket_messages(st, t.id);
+		GPtrArray *events = store_ticket_events(st, t.id);
+		if (messages && events) {
+			if (json)
+				print_thread_json(&t, messages);
+			else
+				print_thread_text(&t, messages, events);
+			rc = 0;
+		} else {
+			fprintf(stderr, "ticketctl: %s\n", store_error(st));
+		}
+		if (messages)
+			g_ptr_array_free(messages, TRUE);
+		if (events)
+			g_ptr_array_free(events, TRUE);
+		store_ticket_clear(&t);
+		break;
+	}
+	case 0:
+		fprintf(stderr, "ticketctl: no ticket %s-%ld\n", ref.tag, ref.number);
+		break;
+	default:
+		fprintf(stderr, "ticketctl: %s\n", store_error(st));
+	}
+	store_close(st);
+	return rc;
+}
+
+int cmd_search(const struct settings *s, int argc, char **argv)
+{
+	struct store *st;
+	GPtrArray *tickets;
+	char *words;
+	bool json = false;
+	GPtrArray *terms = g_ptr_array_new();
+
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else
+			g_ptr_array_add(terms, argv[i]);
+	g_ptr_array_add(terms, NULL);
+	if (terms->len == 1) {
+		g_ptr_array_free(terms, TRUE);
+		fprintf(stderr, "usage: ticketctl search WORDS... [--json]\n");
+		return 2;
+	}
+	words = g_strjoinv(" ", (char **)terms->pdata);
+	g_ptr_array_free(terms, TRUE);
+	if ((st = open_store(s)) == NULL) {
+		g_free(words);
+		return 1;
+	}
+	tickets = store_search(st, words, 100);
+	g_free(words);
+	if (tickets == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", store_error(st));
+		store_close(st);
+		return 1;
+	}
+	print_tickets(tickets, json);
+	g_ptr_array_free(tickets, TRUE);
+	store_close(st);
+	return 0;
+}

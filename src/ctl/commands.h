@@ -1,0 +1,18 @@
+/*
+ * commands.h - the subcommands of ticketctl, one function each.
+ *
+ * Each takes the loaded settings and the arguments after the command
+ * name, prints its result on stdout and its errors on stderr, and
+ * returns the process exit status.
+ */
+#ifndef TM_COMMANDS_H
+#define TM_COMMANDS_H
+
+#include "settings.h"
+
+int cmd_init(const struct settings *s, int argc, char **argv);
+int cmd_list(const struct settings *s, int argc, char **argv);
+int cmd_show(const struct settings *s, int argc, char **argv);
+int cmd_search(const struct settings *s, int argc, char **argv);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * ticketctl.c - the administrator's command line tool: dispatch.
+ *
+ *   ticketctl [-c FILE] init | list | show | search ...
+ */
+#include "config.h"
+#include "commands.h"
+#include "log.h"
+
+#include <gmime/gmime.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CONFIG SYSCONFDIR "/ticket-milter/ticket-milter.conf"
+
+struct command {
+	const char *name;
+	int (*run)(const struct settings *, int, char **);
+	int load_flags;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "init", cmd_init, 0, "init                      create the database and the secret" },
+	{ "list", cmd_list, 0, "list [--status S] [--json] list tickets, most recently updated first" },
+	{ "show", cmd_show, 0, "show SUP-1042 [--json]    the whole thread of one ticket" },
+	{ "search", cmd_search, 0, "search WORDS...           full-text search over subjects and texts" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ticketctl [-c FILE] COMMAND [ARGS]\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(out, "  %s\n", commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = DEFAULT_CONFIG;
+	const struct command *cmd = NULL;
+	GPtrArray *errors;
+	struct settings *s;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		fprintf(stderr, "ticketctl: unknown command \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	umask(027);
+	g_mime_init();
+	log_open("ticketctl", false, true);
+	errors = g_ptr_array_new_with_free_func(g_free);
+	s = settings_load(config_path, cmd->load_flags, errors);
+	if (s == NULL) {
+		for (guint i = 0; i < errors->len; i++)
+			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+		rc = 1;
+	} else {
+		optind++;
+		rc = cmd->run(s, argc - optind, argv + optind);
+	}
+	g_ptr_array_free(errors, TRUE);
+	settings_unref(s);
+	g_mime_shutdown();
+	return rc;
+}

@@ -1,0 +1,317 @@
+/*
+ * callbacks.c - libmilter callbacks (see callbacks.h).
+ *
+ * State lives per connection (struct conn, freed at close) and per
+ * message (reset at MAIL FROM and at abort); one connection may carry
+ * several messages.
+ */
+#include "config.h"
+#include "callbacks.h"
+#include "addr.h"
+#include "engine.h"
+#include "log.h"
+#include "message.h"
+#include "snapshot.h"
+#include "store.h"
+
+#include <string.h>
+
+struct conn {
+	struct settings *settings;	/* pinned for the whole connection */
+	struct store *store;		/* opened on the first queue message */
+	bool no_reply_headers;		/* negotiated SMFIP_NR_HDR */
+	/* message state */
+	char *queue_id;
+	char *sender;
+	GPtrArray *recipients;		/* normalized, NULL-terminated */
+	GString *raw;			/* headers and body as received */
+};
+
+static gint active_connections;
+
+int callbacks_active_connections(void)
+{
+	return g_atomic_int_get(&active_connections);
+}
+
+static struct conn *conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+static void message_reset(struct conn *c)
+{
+	g_clear_pointer(&c->queue_id, g_free);
+	g_clear_pointer(&c->sender, g_free);
+	if (c->recipients)
+		g_ptr_array_free(c->recipients, TRUE);
+	c->recipients = NULL;
+	if (c->raw)
+		g_string_free(c->raw, TRUE);
+	c->raw = NULL;
+}
+
+/* Postfix knows the queue id only after the first RCPT: ask again. */
+static const char *queue_id(SMFICTX *ctx, struct conn *c)
+{
+	const char *i = smfi_getsymval(ctx, "i");
+
+	if (i && *i && g_strcmp0(i, c->queue_id) != 0) {
+		g_free(c->queue_id);
+		c->queue_id = g_strdup(i);
+	}
+	return c->queue_id ? c->queue_id : "NOQUEUE";
+}
+
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			     unsigned long f2, unsigned long f3, unsigned long *pf0,
+			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	const unsigned long want_steps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & actions) != actions) {
+		log_err("the MTA does not offer adding and changing headers; ticket-milter cannot work");
+		return SMFIS_REJECT;
+	}
+	*pf0 = actions;
+	*pf1 = f1 & want_steps;
+	*pf2 = 0;
+	*pf3 = 0;
+	smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {client_addr}");
+	smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i");
+	smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	/* Remember for this connection whether header callbacks must not reply. */
+	{
+		struct conn *c = g_new0(struct conn, 1);
+		c->no_reply_headers = (*pf1 & SMFIP_NR_HDR) != 0;
+		c->settings = snapshot_acquire();
+		smfi_setpriv(ctx, c);
+		g_atomic_int_inc(&active_connections);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *host, struct sockaddr *addr)
+{
+	(void)host;
+	(void)addr;
+	/* negotiate normally created the state; an MTA skipping it gets it here. */
+	if (conn_of(ctx) == NULL) {
+		struct conn *c = g_new0(struct conn, 1);
+		c->settings = snapshot_acquire();
+		smfi_setpriv(ctx, c);
+		g_atomic_int_inc(&active_connections);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c == NULL)
+		return SMFIS_ACCEPT;
+	message_reset(c);
+	c->sender = addr_normalize(argv[0]);
+	c->recipients = g_ptr_array_new_with_free_func(g_free);
+	queue_id(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn *c = conn_of(ctx);
+	char *rcpt = addr_normalize(argv[0]);
+
+	if (rcpt)
+		g_ptr_array_add(c->recipients, rcpt);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_data(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+	char *token = NULL;
+	const struct queue *q;
+
+	g_ptr_array_add(c->recipients, NULL);
+	q = engine_queue_for(c->settings, (char **)c->recipients->pdata, &token);
+	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
+	g_free(token);
+	if (q == NULL)
+		return SMFIS_ACCEPT;	/* not for a queue: we are done with it */
+	c->raw = g_string_sized_new(16384);
+	return SMFIS_CONTINUE;
+}
+
+/* An MTA without the DATA step sends headers without cb_data first. */
+static GString *raw_of(struct conn *c)
+{
+	if (c->raw == NULL)
+		c->raw = g_string_sized_new(16384);
+	return c->raw;
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn *c = conn_of(ctx);
+
+	raw_of(c);
+	g_string_append_printf(c->raw, "%s: %s\n", name, value);
+	return c->no_reply_headers ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_eoh(SMFICTX *ctx)
+{
+	g_string_append_c(raw_of(conn_of(ctx)), '\n');
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	g_string_append_len(raw_of(conn_of(ctx)), (const char *)chunk, (gssize)len);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat on_error(SMFICTX *ctx, struct conn *c, const char *qid, const char *cause)
+{
+	if (c->settings->on_error == ON_ERROR_ACCEPT) {
+		log_write(LOG_ERR, qid, "accepted unrecorded (on-error = accept): %s", cause);
+		return SMFIS_ACCEPT;
+	}
+	log_write(LOG_ERR, qid, "tempfail: %s", cause);
+	smfi_setreply(ctx, "451", "4.3.0", "Ticket system temporarily unavailable, please try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+static int apply_edits(SMFICTX *ctx, const GPtrArray *edits)
+{
+	for (guint i = 0; i < edits->len; i++) {
+		const struct header_edit *e = g_ptr_array_index(edits, i);
+		int rc;
+		switch (e->op) {
+		case HEADER_ADD:
+			rc = smfi_addheader(ctx, e->name, e->value);
+			break;
+		case HEADER_CHANGE:
+			rc = smfi_chgheader(ctx, e->name, e->index, e->value);
+			break;
+		default:
+			rc = smfi_chgheader(ctx, e->name, e->index, NULL);
+			break;
+		}
+		if (rc != MI_SUCCESS)
+			return -1;
+	}
+	return 0;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+	const char *qid = queue_id(ctx, c);
+	struct settings *s = c->settings;
+	struct engine_result result;
+	struct envelope env = { 0 };
+	struct message *msg;
+	const struct queue *q;
+	char *token = NULL, *error = NULL;
+	char id[64];
+	sfsistat rc = SMFIS_CONTINUE;
+
+	g_ptr_array_add(c->recipients, NULL);
+	q = engine_queue_for(s, (char **)c->recipients->pdata, &token);
+	if (q == NULL) {
+		g_free(token);
+		return SMFIS_ACCEPT;
+	}
+	if (c->store == NULL) {
+		c->store = store_open(s->database, s->busy_timeout_ms, &error);
+		if (c->store == NULL) {
+			rc = on_error(ctx, c, qid, error);
+			g_free(error);
+			g_free(token);
+			return rc;
+		}
+	}
+	raw_of(c);
+	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
+	env.sender = c->sender;
+	env.recipients = (char **)c->recipients->pdata;
+	env.queue_id = qid;
+	env.now = g_get_real_time() / G_USEC_PER_SEC;
+
+	if (engine_process(s, c->store, q, token, msg, &env, &result, &error) != 0) {
+		char *cause = g_strdup_printf("store: %s", error);
+		rc = on_error(ctx, c, qid, cause);
+		g_free(cause);
+		g_free(error);
+		/* A broken handle (corrupt or replaced file) is reopened next time. */
+		store_close(c->store);
+		c->store = NULL;
+	} else {
+		ticket_ref_format(&result.ref, id, sizeof id);
+		if (apply_edits(ctx, result.edits) != 0) {
+			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
+			rc = on_error(ctx, c, qid, "the MTA refused a header change");
+		} else {
+			log_write(LOG_INFO, qid, "%s %s%s%s%s from=<%s> message-id=<%s> size=%zu%s",
+				  result.outcome == ENGINE_DUPLICATE ? "redelivery of" :
+				  result.new_ticket ? "new ticket" : "follow-up to", id,
+				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : " (",
+				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : thread_rule_name(result.rule),
+				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")", msg->from ? msg->from->address : "",
+				  msg->message_id ? msg->message_id : "", msg->size,
+				  msg->warnings ? ", with parse warnings" : "");
+		}
+		engine_result_clear(&result);
+	}
+	message_free(msg);
+	g_free(token);
+	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
+	return rc;
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c)
+		message_reset(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	message_reset(c);
+	store_close(c->store);
+	settings_unref(c->settings);
+	g_free(c);
+	smfi_setpriv(ctx, NULL);
+	g_atomic_int_dec_and_test(&active_connections);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_description = {
+	.xxfi_name = "ticket-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = cb_connect,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_data = cb_data,
+	.xxfi_negotiate = cb_negotiate,
+};

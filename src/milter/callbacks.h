@@ -1,0 +1,20 @@
+/*
+ * callbacks.h - the libmilter callback table of ticket-milter.
+ *
+ * The adapter between the milter protocol and the engine: it collects
+ * the envelope, headers and body of each message, hands queue mail to
+ * engine_process() at end of message and applies the header changes.
+ * Mail for no queue is accepted at DATA, the earliest point at which all
+ * recipients are known.
+ */
+#ifndef TM_CALLBACKS_H
+#define TM_CALLBACKS_H
+
+#include <libmilter/mfapi.h>
+
+extern struct smfiDesc milter_description;
+
+/* Connections currently open; main waits for them on shutdown. */
+int callbacks_active_connections(void);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * daemon.c - socket file, detach, pid file, privileges (see daemon.h).
+ */
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+const char *daemon_socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return NULL;
+}
+
+int daemon_remove_stale_socket(const char *path)
+{
+	struct stat st;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : (log_err("socket %s: %s", path, strerror(errno)), -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("socket %s exists and is not a socket; not removing it", path);
+		return -1;
+	}
+	if (strlen(path) >= sizeof sun.sun_path) {
+		log_err("socket path %s is too long", path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0) {
+		log_err("socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0) {
+		log_err("socket %s is in use by a running process; is another ticket-milter running?", path);
+		return -1;
+	}
+	if (unlink(path) != 0) {
+		log_err("removing stale socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	log_info("removed stale socket %s", path);
+	return 0;
+}
+
+int daemon_socket_owner(const char *path, const char *user)
+{
+	struct passwd *pw;
+
+	if (chmod(path, 0660) != 0) {
+		log_err("chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (user == NULL || geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_err("user %s does not exist", user);
+		return -1;
+	}
+	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+		log_err("chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_detach(void)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0) {
+		log_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0) {
+		log_err("setsid: %s", strerror(errno));
+		return -1;
+	}
+	if (chdir("/") != 0)
+		return -1;
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	return 0;
+}
+
+int daemon_write_pid(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		log_err("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0) {
+		log_err("pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (user == NULL)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_err("user %s does not exist", user);
+		return -1;
+	}
+	if (geteuid() == pw->pw_uid)
+		return 0;
+	if (geteuid() != 0) {
+		log_err("must start as root to become user %s", user);
+		return -1;
+	}
+	if (setgid(pw->pw_gid) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_err("dropping privileges to %s: %s", user, strerror(errno));
+		return -1;
+	}
+	/* Prove it cannot be undone. */
+	if (setuid(0) == 0) {
+		log_err("could regain root after dropping privileges; refusing to run");
+		return -1;
+	}
+	return 0;
+}

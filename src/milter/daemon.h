@@ -1,0 +1,25 @@
+/*
+ * daemon.h - process chores of a well-behaved Unix daemon: the socket
+ * file, detaching, the pid file, dropping privileges.
+ *
+ * Each function returns 0 or -1 after logging why.
+ */
+#ifndef TM_DAEMON_H
+#define TM_DAEMON_H
+
+/* The file path of a "unix:/path" or "local:/path" spec, else NULL
+ * (points into spec). */
+const char *daemon_socket_path(const char *spec);
+/* Removes a unix socket left by a dead process; refuses when something
+ * still answers on it or the path is not a socket. */
+int daemon_remove_stale_socket(const char *path);
+/* Gives the socket to the user the daemon will run as, mode 0660, so
+ * that the MTA's user can be put into that group. */
+int daemon_socket_owner(const char *path, const char *user);
+/* Forks into the background, new session, stdio to /dev/null. */
+int daemon_detach(void);
+int daemon_write_pid(const char *path);
+/* setgid/initgroups/setuid to user; no-op when user is NULL. */
+int daemon_drop_privileges(const char *user);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * main.c - the ticket-milter daemon: options, start-up, shutdown.
+ *
+ *   ticket-milter -c FILE [-f] [-n] [-V]
+ *
+ * Start-up order matters: the socket is opened while still root, then
+ * the process detaches, writes its pid file and drops privileges, and
+ * only then do threads start.  SIGUSR1 reloads the configuration
+ * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).
+ */
+#include "config.h"
+#include "callbacks.h"
+#include "check.h"
+#include "daemon.h"
+#include "log.h"
+#include "settings.h"
+#include "snapshot.h"
+#include "store.h"
+
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CONFIG SYSCONFDIR "/ticket-milter/ticket-milter.conf"
+#define SHUTDOWN_GRACE_SECONDS 30
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ticket-milter [-c FILE] [-f] [-n] [-V]\n"
+		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+		"  -f       stay in the foreground and log to stderr as well\n"
+		"  -n       check the configuration and what it points to, then exit\n"
+		"  -V       print the version and exit\n");
+}
+
+static void *reload_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	for (;;)
+		if (sigwait(set, &sig) == 0 && sig == SIGUSR1)
+			snapshot_reload();
+	return NULL;
+}
+
+static int print_errors(GPtrArray *errors)
+{
+	for (guint i = 0; i < errors->len; i++)
+		fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
+	return errors->len ? 1 : 0;
+}
+
+/* Creates or migrates the schema as the final user, so that a broken
+ * database stops the daemon at start and not at the first message. */
+static int open_store_once(const struct settings *s)
+{
+	char *error = NULL;
+	struct store *st = store_open(s->database, s->busy_timeout_ms, &error);
+
+	if (st == NULL) {
+		log_err("database: %s", error);
+		g_free(error);
+		return -1;
+	}
+	if (store_version_found(st) != STORE_SCHEMA_VERSION)
+		log_info("database %s migrated from schema %d to %d", s->database,
+			 store_version_found(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	return 0;
+}
+
+static int run_daemon(struct settings *s, bool foreground)
+{
+	const char *sock_path = daemon_socket_path(s->socket);
+	static sigset_t usr1;
+	pthread_t reloader;
+	int rc;
+
+	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
+		return 1;
+	if (smfi_setconn(s->socket) != MI_SUCCESS || smfi_register(milter_description) != MI_SUCCESS) {
+		log_err("cannot set up the milter socket %s", s->socket);
+		return 1;
+	}
+	if (smfi_opensocket(false) != MI_SUCCESS) {
+		log_err("cannot open the milter socket %s", s->socket);
+		return 1;
+	}
+	if (sock_path && daemon_socket_owner(sock_path, s->user) != 0)
+		return 1;
+	if (!foreground && daemon_detach() != 0)
+		return 1;
+	if (s->pid_file && daemon_write_pid(s->pid_file) != 0)
+		return 1;
+	if (daemon_drop_privileges(s->user) != 0 || open_store_once(s) != 0)
+		return 1;
+
+	/* Block the signals before any thread exists: SIGUSR1 is for
+	 * reload_thread, the stop signals for libmilter's own signal thread.
+	 * A thread that left them open would die of SIGTERM instead. */
+	{
+		sigset_t all;
+		sigemptyset(&all);
+		sigaddset(&all, SIGUSR1);
+		sigaddset(&all, SIGTERM);
+		sigaddset(&all, SIGHUP);
+		sigaddset(&all, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_create(&reloader, NULL, reload_thread, &usr1) != 0) {
+		log_err("cannot start the reload thread");
+		return 1;
+	}
+	pthread_detach(reloader);
+
+	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
+	snapshot_install(settings_ref(s));
+	rc = smfi_main();
+
+	/* SIGTERM: finish the transactions in progress before leaving. */
+	for (int i = 0; i < SHUTDOWN_GRACE_SECONDS * 10 && callbacks_active_connections() > 0; i++)
+		g_usleep(100000);
+	if (callbacks_active_connections() > 0)
+		log_warning("stopping with %d connection(s) still open", callbacks_active_connections());
+	if (s->pid_file)
+		unlink(s->pid_file);
+	if (sock_path)
+		unlink(sock_path);
+	log_info("ticket-milter stopped");
+	return rc == MI_SUCCESS ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = DEFAULT_CONFIG;
+	bool foreground = false, check_only = false;
+	GPtrArray *errors;
+	struct settings *s;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "c:fnVh")) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'f': foreground = true; break;
+		case 'n': check_only = true; break;
+		case 'V': printf("ticket-milter %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	umask(027);
+	g_mime_init();
+	log_open("ticket-milter", !check_only, foreground || check_only);
+
+	errors = g_ptr_array_new_with_free_func(g_free);
+	s = settings_load(config_path, SETTINGS_LOAD_SECRET, errors);
+	if (s && check_only)
+		check_settings(s, errors);
+	if (errors->len) {
+		rc = print_errors(errors);
+		if (!check_only)
+			log_err("%s: configuration has errors; not starting", config_path);
+	} else if (check_only) {
+		printf("%s: OK\n", config_path);
+		rc = 0;
+	} else {
+		log_set_level(s->log_level);
+		rc = run_daemon(s, foreground);
+	}
+	g_ptr_array_free(errors, TRUE);
+	settings_unref(s);
+	snapshot_release();
+	g_mime_shutdown();
+	return rc;
+}

@@ -1,0 +1,120 @@
+# common.sh - shell helpers shared by the protocol and end-to-end tests:
+# TAP output, a scratch directory, and a real ticket-milter daemon with
+# its own configuration, database and secret.
+#
+# Expects top_srcdir and top_builddir in the environment (make check sets
+# them); falls back to the current directory.
+
+: "${top_srcdir:=$(pwd)}"
+: "${top_builddir:=$(pwd)}"
+TM_BIN="$top_builddir/ticket-milter"
+TM_CTL="$top_builddir/ticketctl"
+TAP_N=0
+TAP_FAILED=0
+
+tap_ok() { # tap_ok CONDITION-EXIT-STATUS DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+tap_check() { # tap_check DESCRIPTION COMMAND... : passes when COMMAND succeeds
+	local desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	tap_ok $? "$desc"
+}
+
+tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+tap_done() { echo "1..$TAP_N"; }
+
+# Numbers the "ok - x" / "not ok - x" lines of miltertest scripts.
+tap_renumber() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) tap_ok 0 "${line#ok - }" ;;
+		"not ok - "*) tap_ok 1 "${line#not ok - }" ;;
+		*) tap_diag "$line" ;;
+		esac
+	done
+}
+
+tap_skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# A scratch directory removed at exit (kept with TM_KEEP=1 for debugging).
+tm_scratch() {
+	TM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tm-test.XXXXXX")
+	chmod 755 "$TM_DIR"
+}
+
+# tm_config NAME [EXTRA-MILTER-LINES]: writes $TM_DIR/NAME.conf for a
+# daemon listening on $TM_DIR/NAME.sock with database $TM_DIR/NAME.db.
+tm_config() {
+	local name=$1 extra=${2:-}
+	cat >"$TM_DIR/$name.conf" <<CONF
+[milter]
+socket = unix:$TM_DIR/$name.sock
+database = $TM_DIR/$name.db
+secret-file = $TM_DIR/$name.secret
+hostname = support.example.com
+pid-file = $TM_DIR/$name.pid
+log-level = debug
+$extra
+
+[queue support]
+name = Example Support
+addresses = support@example.com, help@example.com
+tag = SUP
+CONF
+	echo "$TM_DIR/$name.conf"
+}
+
+# tm_start NAME: ticketctl init, then the daemon in the foreground
+# (stderr to $TM_DIR/NAME.log); waits up to 10 s for its socket.
+tm_start() {
+	local name=$1 i
+	"$TM_CTL" -c "$TM_DIR/$name.conf" init >/dev/null || return 1
+	${TM_WRAPPER:-} "$TM_BIN" -f -c "$TM_DIR/$name.conf" 2>>"$TM_DIR/$name.log" &
+	echo $! >"$TM_DIR/$name.bgpid"
+	for i in $(seq 1 100); do
+		[ -S "$TM_DIR/$name.sock" ] && [ -s "$TM_DIR/$name.pid" ] && return 0
+		kill -0 "$(cat "$TM_DIR/$name.bgpid")" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# tm_stop NAME: SIGTERM and wait up to 10 s; returns the daemon's status.
+tm_stop() {
+	local pid i
+	pid=$(cat "$TM_DIR/$1.bgpid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+tm_cleanup() {
+	local f
+	for f in "$TM_DIR"/*.bgpid; do
+		[ -e "$f" ] && tm_stop "$(basename "$f" .bgpid)"
+	done
+	[ "${TM_KEEP:-0}" = 1 ] || rm -rf "$TM_DIR"
+}
+
+# miltertest NAME SCRIPT [-D k=v ...]: runs a Lua scenario against NAME's socket.
+tm_miltertest() {
+	local name=$1 script=$2
+	shift 2
+	miltertest -D "socket=unix:$TM_DIR/$name.sock" -D "libdir=$top_srcdir/tests/milter" "$@" \
+		-s "$top_srcdir/tests/milter/$script" 2>&1
+}

@@ -1,0 +1,54 @@
+-- lib.lua - helpers for the miltertest scripts.
+-- Each check prints a TAP line without a number; protocol.sh numbers them.
+-- Globals from miltertest -D: socket (milter socket spec).
+
+function check(cond, desc)
+	if cond then
+		mt.echo("ok - " .. desc)
+	else
+		mt.echo("not ok - " .. desc)
+	end
+	return cond
+end
+
+function must(result, what)
+	if result ~= nil then
+		error(what .. ": " .. tostring(result))
+	end
+end
+
+function open_connection()
+	local conn = mt.connect(socket, 20, 0.25)
+	if conn == nil then
+		error("cannot connect to " .. socket)
+	end
+	must(mt.conninfo(conn, "client.example.net", "192.0.2.10"), "conninfo")
+	return conn
+end
+
+-- Sends one message up to end of headers.  headers: list of {name, value}.
+-- Returns the reply after DATA when it was not CONTINUE (mail not ours).
+function send_envelope(conn, qid, from, rcpts)
+	mt.macro(conn, SMFIC_MAIL, "i", qid)
+	must(mt.mailfrom(conn, from), "mailfrom")
+	for _, r in ipairs(rcpts) do
+		mt.macro(conn, SMFIC_RCPT, "i", qid)
+		must(mt.rcptto(conn, r), "rcptto")
+	end
+	must(mt.data(conn), "data")
+	return mt.getreply(conn)
+end
+
+function send_message(conn, qid, from, rcpts, headers, body)
+	local r = send_envelope(conn, qid, from, rcpts)
+	if r ~= SMFIR_CONTINUE then
+		return r
+	end
+	for _, h in ipairs(headers) do
+		must(mt.header(conn, h[1], h[2]), "header " .. h[1])
+	end
+	must(mt.eoh(conn), "eoh")
+	must(mt.bodystring(conn, body), "body")
+	must(mt.eom(conn), "eom")
+	return mt.getreply(conn)
+end

@@ -1,0 +1,101 @@
+#!/bin/bash
+# protocol.sh - the real daemon driven over the milter protocol by
+# miltertest: headers and replies, several messages per connection, the
+# store behind them, on-error actions, -n, -V, reload and shutdown.
+. "$top_srcdir/tests/lib/common.sh"
+
+command -v miltertest >/dev/null || tap_skip_all "miltertest not installed (apt-get install miltertest)"
+tm_scratch
+trap tm_cleanup EXIT
+
+# --- the command line -------------------------------------------------
+conf=$(tm_config main)
+"$TM_BIN" -V | grep -q "^ticket-milter [0-9]"
+tap_ok $? "-V prints the version"
+"$TM_CTL" -c "$conf" init >/dev/null
+tap_ok $? "ticketctl init creates database and secret"
+[ "$(stat -c %a "$TM_DIR/main.secret")" = 600 ]
+tap_ok $? "secret is created 0600"
+out=$("$TM_BIN" -n -c "$conf" 2>&1)
+tap_ok $? "-n accepts a good configuration ($out)"
+bad=$(tm_config bad "socket = nonsense
+frobnicate = yes")
+out=$("$TM_BIN" -n -c "$bad" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "^$bad:8: socket \"nonsense\"" && echo "$out" | grep -q "^$bad:9: unknown key"
+tap_ok $? "-n exits 1 naming FILE:LINE for each problem"
+chmod 644 "$TM_DIR/main.secret"
+out=$("$TM_BIN" -n -c "$conf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "readable by others"
+tap_ok $? "-n refuses a secret readable by others"
+chmod 600 "$TM_DIR/main.secret"
+
+# --- the protocol ------------------------------------------------------
+tm_start main
+tap_ok $? "daemon starts, opens its socket and writes its pid file"
+tm_miltertest main basic.lua >"$TM_DIR/basic.out"
+tap_ok $? "basic.lua ran to the end"
+tap_renumber <"$TM_DIR/basic.out"
+
+json=$("$TM_CTL" -c "$conf" show SUP-1001 --json)
+echo "$json" | grep -q '"id":"SUP-1001"' && [ "$(echo "$json" | grep -o '"direction":"in"' | wc -l)" -eq 2 ]
+tap_ok $? "store: SUP-1001 holds the message and its follow-up, not the redelivery"
+echo "$json" | grep -q '"message_id":"m2@example.org"'
+tap_ok $? "store: show --json lists the messages with their Message-IDs"
+[ "$("$TM_CTL" -c "$conf" list | wc -l)" -eq 2 ]
+tap_ok $? "store: exactly two tickets (the aborted message left nothing)"
+"$TM_CTL" -c "$conf" list --status new --json | grep -q '"customer":"carl@example.net"'
+tap_ok $? "ticketctl list --status new --json"
+"$TM_CTL" -c "$conf" search smoking | grep -q "^SUP-1001"
+tap_ok $? "ticketctl search finds the ticket by its text"
+"$TM_CTL" -c "$conf" show SUP-4242 >/dev/null 2>&1
+[ $? -ne 0 ]
+tap_ok $? "ticketctl show of an unknown ticket fails"
+grep -q "4QID0001: new ticket SUP-1001" "$TM_DIR/main.log"
+tap_ok $? "log line starts with the queue id"
+
+# Reload: a broken file is refused and the old configuration kept.
+cp "$conf" "$TM_DIR/main.conf.good"
+echo "garbage line" >>"$conf"
+kill -USR1 "$(cat "$TM_DIR/main.bgpid")"
+sleep 0.5
+grep -q "keeping the running configuration" "$TM_DIR/main.log"
+tap_ok $? "SIGUSR1 with a broken configuration keeps the old one"
+tm_miltertest main basic.lua >/dev/null 2>&1
+grep -q "4QID0004: redelivery of SUP-1002" "$TM_DIR/main.log"
+tap_ok $? "daemon keeps working after the failed reload"
+cp "$TM_DIR/main.conf.good" "$conf"
+kill -USR1 "$(cat "$TM_DIR/main.bgpid")"
+sleep 0.5
+grep -q "reloaded" "$TM_DIR/main.log"
+tap_ok $? "SIGUSR1 with a good configuration reloads"
+
+# Stale socket: a second daemon must not steal a live socket.
+"$TM_BIN" -f -c "$conf" 2>"$TM_DIR/second.log"
+[ $? -ne 0 ] && grep -q "in use" "$TM_DIR/second.log"
+tap_ok $? "a second daemon refuses a socket that is in use"
+tm_stop main
+[ ! -e "$TM_DIR/main.pid" ] && [ ! -e "$TM_DIR/main.sock" ]
+tap_ok $? "SIGTERM: clean exit, pid file and socket removed"
+python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$TM_DIR/main.sock"
+tm_start main
+tap_ok $? "a stale socket left by a dead process is removed at start"
+tm_stop main
+
+# --- on-error ----------------------------------------------------------
+for action in tempfail accept; do
+	tm_config "err$action" "on-error = $action" >/dev/null
+	tm_start "err$action"
+	# The daemon opens the store per connection: break it under its feet.
+	rm -f "$TM_DIR/err$action.db"*
+	head -c 8192 /dev/urandom >"$TM_DIR/err$action.db"
+	tm_miltertest "err$action" error.lua -D "expect=$action" >"$TM_DIR/err.out"
+	tap_renumber <"$TM_DIR/err.out"
+	grep -q "4QERR001: .*$( [ $action = tempfail ] && echo tempfail || echo 'accepted unrecorded')" "$TM_DIR/err$action.log"
+	tap_ok $? "on-error = $action: one log line with the queue id and the cause"
+	kill -0 "$(cat "$TM_DIR/err$action.bgpid")"
+	tap_ok $? "on-error = $action: the daemon stays up"
+	tm_stop "err$action"
+done
+
+tap_done
