@@ -1,0 +1,104 @@
+#!/bin/bash
+# postfix.sh - end to end: a private Postfix on loopback with ticket-milter
+# attached (running as nobody after dropping root), relaying to a capturing
+# smtp-sink.  A customer mail arrives tagged with its ticket, its follow-up
+# lands in the same ticket, locally injected mail passes the milter too,
+# and mail for anyone else arrives unchanged.
+. "$top_srcdir/tests/lib/common.sh"
+. "$top_srcdir/tests/e2e/postfix-lib.sh"
+
+[ "$(id -u)" = 0 ] || tap_skip_all "needs root to run a private Postfix"
+command -v postfix >/dev/null || tap_skip_all "postfix not installed (apt-get install postfix)"
+command -v swaks >/dev/null || tap_skip_all "swaks not installed (apt-get install swaks)"
+
+tm_scratch
+cleanup() { pf_cleanup; tm_cleanup; }
+trap cleanup EXIT
+
+PF_SMTP_PORT=$(pf_pick_port)
+PF_SINK_PORT=$(pf_pick_port "$PF_SMTP_PORT")
+MILTER_PORT=$(pf_pick_port "$PF_SMTP_PORT" "$PF_SINK_PORT")
+PF_MILTER="inet:$MILTER_PORT@127.0.0.1"
+
+cat >"$TM_DIR/main.conf" <<CONF
+[milter]
+socket = $PF_MILTER
+user = nobody
+database = $TM_DIR/data/tickets.db
+secret-file = $TM_DIR/secret
+hostname = support.example.com
+pid-file = $TM_DIR/main.pid
+
+[queue support]
+name = Example Support
+addresses = support@example.com, help@example.com
+tag = SUP
+CONF
+conf=$TM_DIR/main.conf
+tm_start main
+tap_ok $? "ticket-milter starts on $PF_MILTER"
+[ "$(ps -o user= -p "$(cat "$TM_DIR/main.pid")")" = nobody ]
+tap_ok $? "the daemon runs as nobody after opening its socket"
+
+pf_init "$TM_DIR/pf" >/dev/null
+sink_start && pf_start
+tap_ok $? "private Postfix and sink started (smtp $PF_SMTP_PORT, sink $PF_SINK_PORT)"
+
+# 1. A new customer mail.
+pf_send --from anna@example.org --to support@example.com \
+	--header "From: Anna Customer <anna@example.org>" \
+	--header "Subject: Printer on fire" --header "Message-Id: <e2e-1@example.org>" \
+	--header "X-Ticket-ID: SUP-9999" \
+	--body "The printer in room 12 is smoking."
+tap_ok $? "Postfix accepts the customer mail"
+sink_wait 1 15
+tap_ok $? "it reaches the sink"
+first=$(sink_files | head -n 1)
+[ "$(sink_header "$first" Subject)" = "[SUP-1001] Printer on fire" ]
+tap_ok $? "subject tagged [SUP-1001] ($(sink_header "$first" Subject))"
+[ "$(sink_body "$first" | grep -ci '^X-Ticket-ID:')" = 1 ] && [ "$(sink_header "$first" X-Ticket-ID)" = SUP-1001 ]
+tap_ok $? "exactly one X-Ticket-ID, ours: the forged one was removed"
+sink_header "$first" Reply-To | grep -Eq 'support\+sup-1001-[a-z2-7]{16}@example\.com'
+tap_ok $? "Reply-To carries the signed gateway address"
+[ "$(sink_header "$first" X-Ticket-Status)" = new ] && [ "$(sink_header "$first" X-Ticket-Queue)" = support ]
+tap_ok $? "X-Ticket-Status and X-Ticket-Queue"
+
+# 2. Its follow-up, as a mail client sends it: In-Reply-To only.
+pf_send --from anna@example.org --to support@example.com \
+	--header "From: Anna Customer <anna@example.org>" \
+	--header "Subject: Re: Printer on fire" --header "Message-Id: <e2e-2@example.org>" \
+	--header "In-Reply-To: <e2e-1@example.org>" --body "Now it is on fire."
+sink_wait 2 15
+second=$(sink_files | sed -n 2p)
+[ "$(sink_header "$second" X-Ticket-ID)" = SUP-1001 ] && [ "$(sink_header "$second" Subject)" = "[SUP-1001] Re: Printer on fire" ]
+tap_ok $? "the follow-up lands in SUP-1001"
+
+# 3. Mail injected locally goes through non_smtpd_milters.
+printf 'From: bob@example.org\nTo: help@example.com\nSubject: Local mail\nMessage-Id: <e2e-3@example.org>\n\nHello from the sendmail command.\n' \
+	| pf_sendmail -i -f bob@example.org -- help@example.com
+sink_wait 3 20
+third=$(sink_files | sed -n 3p)
+[ "$(sink_header "$third" X-Ticket-ID)" = SUP-1002 ]
+tap_ok $? "locally injected mail is ticketed too (SUP-1002)"
+
+# 4. Mail for anyone else passes untouched.
+pf_send --from anna@example.org --to someone@example.net \
+	--header "Subject: Lunch?" --header "Message-Id: <e2e-4@example.org>" --header "X-Ticket-ID: keep-me" --body "12:30?"
+sink_wait 4 15
+fourth=$(sink_files | sed -n 4p)
+[ "$(sink_header "$fourth" Subject)" = "Lunch?" ] && [ "$(sink_header "$fourth" X-Ticket-ID)" = keep-me ] &&
+	! sink_body "$fourth" | grep -qi '^Reply-To:'
+tap_ok $? "mail for no queue arrives unchanged"
+
+# 5. The store, seen through ticketctl.
+json=$("$TM_CTL" -c "$conf" show SUP-1001 --json)
+[ "$(echo "$json" | grep -o '"direction":"in"' | wc -l)" = 2 ] && echo "$json" | grep -q '"message_id":"e2e-2@example.org"'
+tap_ok $? "ticketctl show SUP-1001 --json: both messages, in order"
+[ "$("$TM_CTL" -c "$conf" list | wc -l)" = 2 ]
+tap_ok $? "two tickets in all"
+grep -Eq '^ticket-milter: info: [0-9A-F]{6,}: new ticket SUP-1001' "$TM_DIR/main.log"
+tap_ok $? "the log line names Postfix's queue id"
+[ "$(stat -c %U "$TM_DIR/data/tickets.db")" = nobody ] && [ "$(stat -c %a "$TM_DIR/data/tickets.db")" = 640 ]
+tap_ok $? "database owned by the daemon's user, mode 0640"
+
+tap_done
