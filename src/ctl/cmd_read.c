@@ -96,12 +96,27 @@ static void print_tickets(GPtrArray *tickets, bool json)
 	}
 }
 
+/* Prints a ticket listing (NULL: the store failed) and closes the store. */
+static int print_and_close(struct store *st, GPtrArray *tickets, bool json)
+{
+	int rc = 0;
+
+	if (tickets == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", store_error(st));
+		rc = 1;
+	} else {
+		print_tickets(tickets, json);
+		g_ptr_array_free(tickets, TRUE);
+	}
+	store_close(st);
+	return rc;
+}
+
 int cmd_list(const struct settings *s, int argc, char **argv)
 {
 	const char *status = NULL;
 	bool json = false;
 	struct store *st;
-	GPtrArray *tickets;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -115,16 +130,7 @@ int cmd_list(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
-	tickets = store_ticket_list(st, status, 1000000);
-	if (tickets == NULL) {
-		fprintf(stderr, "ticketctl: %s\n", store_error(st));
-		store_close(st);
-		return 1;
-	}
-	print_tickets(tickets, json);
-	g_ptr_array_free(tickets, TRUE);
-	store_close(st);
-	return 0;
+	return print_and_close(st, store_ticket_list(st, status, 1000000), json);
 }
 
 static void print_thread_text(const struct store_ticket *t, GPtrArray *messages, GPtrArray *events)
@@ -269,13 +275,5 @@ int cmd_search(const struct settings *s, int argc, char **argv)
 	}
 	tickets = store_search(st, words, 100);
 	g_free(words);
-	if (tickets == NULL) {
-		fprintf(stderr, "ticketctl: %s\n", store_error(st));
-		store_close(st);
-		return 1;
-	}
-	print_tickets(tickets, json);
-	g_ptr_array_free(tickets, TRUE);
-	store_close(st);
-	return 0;
+	return print_and_close(st, tickets, json);
 }
