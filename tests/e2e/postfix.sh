@@ -101,4 +101,8 @@ tap_ok $? "the log line names Postfix's queue id"
 [ "$(stat -c %U "$TM_DIR/data/tickets.db")" = nobody ] && [ "$(stat -c %a "$TM_DIR/data/tickets.db")" = 640 ]
 tap_ok $? "database owned by the daemon's user, mode 0640"
 
+tm_stop main
+tm_check_clean main
+tap_ok $? "no sanitizer reports in the daemon's log"
+
 tap_done

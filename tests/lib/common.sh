@@ -104,6 +104,16 @@ tm_stop() {
 	wait "$pid" 2>/dev/null
 }
 
+# tm_check_clean NAME: after tm_stop, the daemon's log holds no
+# AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report.
+tm_check_clean() {
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TM_DIR/$1.log"; then
+		grep -E -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TM_DIR/$1.log" | head -40 | sed 's/^/# /'
+		return 1
+	fi
+	return 0
+}
+
 tm_cleanup() {
 	local f
 	for f in "$TM_DIR"/*.bgpid; do

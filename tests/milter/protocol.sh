@@ -98,4 +98,9 @@ for action in tempfail accept; do
 	tm_stop "err$action"
 done
 
+for name in main errtempfail erraccept; do
+	tm_check_clean $name
+	tap_ok $? "daemon $name: no sanitizer reports in its log"
+done
+
 tap_done
