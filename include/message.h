@@ -14,6 +14,7 @@
 #define TM_MESSAGE_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct mailbox {
@@ -40,6 +41,9 @@ struct message {
 	int date_offset;	/* minutes east of UTC in Date: */
 	char *content_type;	/* top level, "multipart/report", lower case */
 	char *text;		/* excerpt: UTF-8, quotes trimmed, bounded */
+	char *text_charset;	/* charset label of the part text came from, or NULL */
+	unsigned parts;		/* MIME parts seen */
+	bool has_report;	/* a delivery, disposition or feedback report part */
 	size_t size;		/* raw bytes */
 	char sha256[65];	/* hex of the raw bytes */
 	GPtrArray *headers;	/* struct header_field *, top level, in order */

@@ -27,6 +27,18 @@ struct queue {
 	char *name;		/* display name, "Example Support" */
 	char **addresses;	/* normalized, NULL-terminated; [0] is the reply address */
 	char *tag;		/* ticket prefix, "SUP" */
+	char **locales;		/* offered, NULL-terminated: "en", "pt-BR" */
+	char *default_locale;	/* one of locales */
+	bool escalation_notice;	/* add the senior-team-lead sentence */
+	char **vip;		/* addresses and "@domain"s, lower case */
+	char **urgent_keywords;	/* subject words that make a ticket urgent */
+};
+
+#define SETTINGS_MAX_RATES 4
+
+struct rate_limit {
+	int count;		/* at most this many acknowledgements ... */
+	long seconds;		/* ... per recipient within this window */
 };
 
 struct settings {
@@ -41,6 +53,18 @@ struct settings {
 	int log_level;		/* syslog priority */
 	int busy_timeout_ms;
 	size_t excerpt_bytes;	/* bound of the stored plain-text excerpt */
+	char *templates;	/* template directory */
+	/* [outbox] */
+	char *outbox_smtp;	/* "host:port", or NULL to use outbox_command */
+	char *outbox_command;	/* %s envelope sender, %r recipient */
+	char *bounce_address;	/* envelope sender of our mail; NULL: <> */
+	int outbox_attempts;	/* tries before an entry is marked failed */
+	int outbox_retry_seconds; /* first retry delay, doubled each time */
+	/* [autoreply] */
+	GRegex *never_reply;	/* senders that never get an automatic reply */
+	struct rate_limit ack_rates[SETTINGS_MAX_RATES];
+	size_t n_ack_rates;
+	int ack_per_ticket_seconds; /* at most one acknowledgement per ticket per this */
 	unsigned char *secret;	/* HMAC key read from secret_file */
 	size_t secret_len;
 	struct queue *queues;

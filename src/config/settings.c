@@ -16,7 +16,9 @@
 #include <syslog.h>
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
-		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME };
+		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
+		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
+		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS };
 
 struct key_spec {
 	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
@@ -41,9 +43,26 @@ static const struct key_spec key_table[] = {
 	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
 	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
 	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
+	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
+	{ "outbox", "smtp", KEY_HOSTPORT, false, NULL, S(outbox_smtp) },
+	{ "outbox", "command", KEY_COMMAND, false, "/usr/sbin/sendmail -i -f %s -- %r", S(outbox_command) },
+	{ "outbox", "bounce-address", KEY_OPTIONAL_ADDRESS, false, NULL, S(bounce_address) },
+	{ "outbox", "attempts", KEY_UINT, false, "10", S(outbox_attempts) },
+	{ "outbox", "retry-after", KEY_SECONDS, false, "1m", S(outbox_retry_seconds) },
+	{ "autoreply", "never-to", KEY_REGEX, false,
+	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
+	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },
+	{ "autoreply", "per-ticket", KEY_SECONDS, false, "1h", S(ack_per_ticket_seconds) },
 	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
 	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
 	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
+	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
+	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
+	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
+	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
+	{ "queue", "urgent-keywords", KEY_WORDS, false,
+	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
+	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords) },
 };
 
 /* Where each "section\nkey" (and "section\n" for the header) stands. */
@@ -177,6 +196,79 @@ static char **parse_addresses(const char *v, GString *bad)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed. */
+static long parse_seconds(const char *v)
+{
+	char *end;
+	long n;
+
+	while (*v == ' ')
+		v++;
+	n = strtol(v, &end, 10);
+	if (end == v || n < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': n *= 60; break;
+	case 'h': n *= 3600; break;
+	case 'd': n *= 86400; break;
+	default: return -1;
+	}
+	return *end && end[1] ? -1 : n;
+}
+
+/* "3/10m, 10/1d": at most COUNT acknowledgements per WINDOW. */
+static bool parse_rates(const char *v, struct rate_limit *rates, size_t *n)
+{
+	char **parts = g_strsplit(v, ",", -1);
+	bool ok = true;
+
+	*n = 0;
+	for (char **p = parts; *p && ok; p++) {
+		char *slash = strchr(*p, '/');
+		char *end;
+		long count = strtol(*p, &end, 10);
+		if (slash == NULL || count <= 0 || *n >= SETTINGS_MAX_RATES) {
+			ok = false;
+			break;
+		}
+		rates[*n].count = (int)count;
+		rates[*n].seconds = parse_seconds(slash + 1);
+		ok = rates[*n].seconds > 0;
+		(*n)++;
+	}
+	g_strfreev(parts);
+	return ok;
+}
+
+static char **split_list(const char *v)
+{
+	GPtrArray *out = g_ptr_array_new();
+	char **parts = g_strsplit(v, ",", -1);
+
+	for (char **p = parts; *p; p++) {
+		g_strstrip(*p);
+		if (**p)
+			g_ptr_array_add(out, g_strdup(*p));
+	}
+	g_strfreev(parts);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static bool locale_valid(const char *l)
+{
+	size_t n = strlen(l);
+
+	if (n < 2 || !g_ascii_islower(l[0]) || !g_ascii_islower(l[1]))
+		return false;
+	if (n == 2)
+		return true;
+	return n == 5 && l[2] == '-' && g_ascii_isupper(l[3]) && g_ascii_isupper(l[4]);
+}
+
 /* Converts one value into the field at base + spec->offset. */
 static void set_value(struct loader *ld, const char *section, const struct key_spec *spec,
 		      const char *value, void *base)
@@ -247,6 +339,87 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 		g_string_free(bad, TRUE);
 		break;
 	}
+	case KEY_BOOL:
+		if (g_ascii_strcasecmp(value, "yes") == 0 || g_ascii_strcasecmp(value, "true") == 0 ||
+		    strcmp(value, "1") == 0)
+			*(bool *)field = true;
+		else if (g_ascii_strcasecmp(value, "no") == 0 || g_ascii_strcasecmp(value, "false") == 0 ||
+			 strcmp(value, "0") == 0)
+			*(bool *)field = false;
+		else
+			complain(ld, section, spec->name, "%s must be yes or no, not \"%s\"", spec->name, value);
+		break;
+	case KEY_SECONDS: {
+		long n = parse_seconds(value);
+		if (n < 0)
+			complain(ld, section, spec->name, "%s \"%s\": expected a duration like 90s, 10m, 1h or 2d",
+				 spec->name, value);
+		else
+			*(int *)field = (int)n;
+		break;
+	}
+	case KEY_RATES: {
+		struct settings *st = base;
+		if (!parse_rates(value, st->ack_rates, &st->n_ack_rates))
+			complain(ld, section, spec->name, "%s \"%s\": expected COUNT/DURATION, e.g. 3/10m, 10/1d",
+				 spec->name, value);
+		break;
+	}
+	case KEY_REGEX: {
+		GError *gerr = NULL;
+		GRegex *re = g_regex_new(value, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &gerr);
+		if (re == NULL) {
+			complain(ld, section, spec->name, "%s: %s", spec->name, gerr->message);
+			g_error_free(gerr);
+		}
+		*(GRegex **)field = re;
+		break;
+	}
+	case KEY_HOSTPORT: {
+		const char *colon = strrchr(value, ':');
+		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
+		if (colon == NULL || colon == value || port <= 0 || port > 65535)
+			complain(ld, section, spec->name, "%s \"%s\": expected HOST:PORT", spec->name, value);
+		*(char **)field = g_strdup(value);
+		break;
+	}
+	case KEY_COMMAND:
+		if (value[0] != '/' || strstr(value, "%r") == NULL)
+			complain(ld, section, spec->name,
+				 "%s must start with an absolute path and contain %%r (the recipient)", spec->name);
+		*(char **)field = g_strdup(value);
+		break;
+	case KEY_OPTIONAL_ADDRESS: {
+		char *a = addr_normalize(value);
+		if (a && strchr(a, '@') == NULL)
+			complain(ld, section, spec->name, "%s \"%s\" is not an address", spec->name, value);
+		*(char **)field = a;
+		break;
+	}
+	case KEY_MATCH_LIST: {
+		char **list = split_list(value);
+		for (char **p = list; *p; p++) {
+			char *low = g_ascii_strdown(*p, -1);
+			g_free(*p);
+			*p = low;
+			if (strchr(low, '@') == NULL)
+				complain(ld, section, spec->name, "%s: \"%s\" is neither an address nor @domain",
+					 spec->name, low);
+		}
+		*(char ***)field = list;
+		break;
+	}
+	case KEY_LOCALES: {
+		char **list = split_list(value);
+		for (char **p = list; *p; p++)
+			if (!locale_valid(*p))
+				complain(ld, section, spec->name, "locale \"%s\": expected a form like en, de or pt-BR", *p);
+		*(char ***)field = list;
+		break;
+	}
+	case KEY_WORDS:
+		*(char ***)field = split_list(value);
+		break;
 	case KEY_TAG:
 		if (!tag_valid(value))
 			complain(ld, section, spec->name,
@@ -355,6 +528,11 @@ static void check_queues(struct loader *ld, struct settings *s)
 			else
 				g_hash_table_insert(seen, *a, q->id);
 		}
+		if (q->locales && q->default_locale == NULL)
+			q->default_locale = g_strdup(q->locales[0]);
+		if (q->locales && q->default_locale && !g_strv_contains((const char *const *)q->locales, q->default_locale))
+			complain(ld, group, "default-locale", "default-locale %s is not one of the queue's locales",
+				 q->default_locale);
 		for (size_t j = 0; j < i; j++)
 			if (q->tag && s->queues[j].tag && strcmp(q->tag, s->queues[j].tag) == 0)
 				complain(ld, group, "tag", "tag %s is already used by [queue %s]", q->tag, s->queues[j].id);
@@ -395,8 +573,8 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	}
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++) {
-		if (strcmp(*g, "milter") == 0) {
-			load_section(&ld, kf, *g, "milter", s);
+		if (strcmp(*g, "milter") == 0 || strcmp(*g, "outbox") == 0 || strcmp(*g, "autoreply") == 0) {
+			load_section(&ld, kf, *g, *g, s);
 		} else if (g_str_has_prefix(*g, "queue ") && (*g)[6]) {
 			struct queue q = { .id = g_strdup(g_strstrip(*g + 6)) };
 			load_section(&ld, kf, *g, "queue", &q);
@@ -408,6 +586,11 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	g_strfreev(groups);
 	if (!g_key_file_has_group(kf, "milter"))
 		complain(&ld, NULL, NULL, "missing [milter] section");
+	/* Sections with only optional keys may be left out: apply their defaults. */
+	if (!g_key_file_has_group(kf, "outbox"))
+		load_section(&ld, kf, "outbox", "outbox", s);
+	if (!g_key_file_has_group(kf, "autoreply"))
+		load_section(&ld, kf, "autoreply", "autoreply", s);
 	s->n_queues = queues->len;
 	s->queues = (struct queue *)(void *)queues->data;
 	check_queues(&ld, s);
@@ -454,6 +637,10 @@ void settings_unref(struct settings *s)
 		g_free(s->queues[i].name);
 		g_strfreev(s->queues[i].addresses);
 		g_free(s->queues[i].tag);
+		g_strfreev(s->queues[i].locales);
+		g_free(s->queues[i].default_locale);
+		g_strfreev(s->queues[i].vip);
+		g_strfreev(s->queues[i].urgent_keywords);
 	}
 	g_free(s->queues);
 	if (s->secret)
@@ -466,6 +653,12 @@ void settings_unref(struct settings *s)
 	g_free(s->secret_file);
 	g_free(s->hostname);
 	g_free(s->pid_file);
+	g_free(s->templates);
+	g_free(s->outbox_smtp);
+	g_free(s->outbox_command);
+	g_free(s->bounce_address);
+	if (s->never_reply)
+		g_regex_unref(s->never_reply);
 	if (s->lines)
 		g_hash_table_destroy(s->lines);
 	g_free(s);

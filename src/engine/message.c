@@ -103,7 +103,8 @@ static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value)
 struct body_choice {
 	GMimePart *plain;
 	GMimePart *html;
-	int parts_seen;
+	unsigned parts_seen;
+	bool report;
 };
 
 static void choose_body(GMimeObject *parent, GMimeObject *part, gpointer data)
@@ -114,6 +115,11 @@ static void choose_body(GMimeObject *parent, GMimeObject *part, gpointer data)
 
 	(void)parent;
 	choice->parts_seen++;
+	if (ct && (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+		   g_mime_content_type_is_type(ct, "message", "disposition-notification") ||
+		   g_mime_content_type_is_type(ct, "message", "feedback-report") ||
+		   g_mime_content_type_is_type(ct, "multipart", "report")))
+		choice->report = true;
 	if (!GMIME_IS_PART(part) || ct == NULL)
 		return;
 	disposition = g_mime_object_get_disposition(part);
@@ -187,10 +193,18 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 		msg->text = g_strdup("");
 		return;
 	}
+	choose_body(NULL, top, &choice);
 	if (GMIME_IS_MULTIPART(top))
 		g_mime_multipart_foreach(GMIME_MULTIPART(top), choose_body, &choice);
-	else
-		choose_body(NULL, top, &choice);
+	msg->parts = choice.parts_seen;
+	msg->has_report = choice.report;
+	{
+		GMimePart *chosen = choice.plain ? choice.plain : choice.html;
+		GMimeContentType *ct = chosen ? g_mime_object_get_content_type(GMIME_OBJECT(chosen)) : NULL;
+		const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+		if (charset)
+			msg->text_charset = g_ascii_strdown(charset, -1);
+	}
 	if (choice.plain) {
 		body = read_part_text(choice.plain, &msg->warnings);
 	} else if (choice.html) {
@@ -340,6 +354,7 @@ void message_free(struct message *msg)
 	g_free(msg->raw_subject);
 	g_free(msg->content_type);
 	g_free(msg->text);
+	g_free(msg->text_charset);
 	g_free(msg);
 }
 
