@@ -1,0 +1,38 @@
+/*
+ * lang.h - choosing the language of the customer's acknowledgement.
+ *
+ * Order (issue "Acknowledge every new ticket"): the customer's stored
+ * preference; Content-Language; the language of subject and body detected
+ * by a library; a hint from the charset; the sender's country domain; the
+ * queue default.  Only locales the queue offers are chosen; a regional
+ * locale falls back to its language (pt-BR -> pt) and then to the default.
+ *
+ * Returned strings are newly allocated (g_free).  All functions are
+ * thread-safe (the milter calls them from many connections at once).
+ */
+#ifndef TM_LANG_H
+#define TM_LANG_H
+
+struct lang_hints {
+	const char *preferred;		/* customer's stored locale, or NULL */
+	const char *content_language;	/* Content-Language header value, or NULL */
+	const char *subject;		/* decoded UTF-8, or NULL */
+	const char *text;		/* body excerpt, quotes and signature removed, or NULL */
+	const char *charset;		/* charset label of the text part, or NULL */
+	const char *sender_domain;	/* "example.com.tr", or NULL */
+};
+
+/* One of offered (NULL-terminated list such as {"en","tr","pt-BR",...}),
+ * copied, or a copy of default_locale. */
+char *lang_choose(const struct lang_hints *hints, char *const *offered, const char *default_locale);
+
+/* The detector alone: the ISO 639-1 code ("de", "zh", "pt") of UTF-8 text,
+ * or NULL when unsure.  offered, when not NULL, restricts the answer to
+ * the languages of those locales. */
+char *lang_detect(const char *text, char *const *offered);
+
+/* The offered locale matching a language tag ("pt-br", "de-AT", "zh_CN"),
+ * falling back from region to language; NULL when none.  Case-insensitive. */
+char *lang_match_offered(const char *tag, char *const *offered);
+
+#endif
