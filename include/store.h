@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store_ticket {
 	int64_t id;
@@ -38,6 +38,9 @@ struct store_ticket {
 	char *customer_name;
 	int64_t created;
 	int64_t updated;
+	char *locale;		/* of the customer's messages, NULL until chosen */
+	int64_t first_response_due;	/* 0 when none */
+	int64_t resolution_due;
 };
 
 struct store_message {
@@ -88,6 +91,52 @@ int store_participant_add(struct store *st, int64_t ticket_id, const char *addre
 			  const char *name, const char *role, int64_t now);
 int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char *actor,
 		    const char *kind, const char *detail);
+
+int store_ticket_set_status(struct store *st, int64_t ticket_id, const char *status, int64_t now);
+int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *locale, const char *priority,
+			     int64_t first_response_due, int64_t resolution_due);
+/* The customer's stored preferences (NULL when unset; g_free). */
+int store_customer_prefs(struct store *st, const char *address, char **locale, char **timezone);
+int store_customer_set_locale(struct store *st, const char *address, const char *locale);
+
+/* The outbox: mail we generate, written in the same transaction as the
+ * ticket and delivered after the commit by the sender thread. */
+struct outbox_entry {
+	int64_t id;
+	int64_t ticket_id;	/* 0 when none */
+	char *kind;		/* "ack", "reopened" */
+	char *envelope_from;	/* "" for the null sender */
+	char *recipient;
+	char *message_id;
+	GBytes *message;	/* the complete RFC 5322 message */
+	int64_t created;
+	char *state;		/* queued, sending, sent, failed */
+	int attempts;
+	int64_t next_attempt;
+	char *last_error;
+	int64_t done;		/* when sent or failed */
+};
+
+int store_outbox_add(struct store *st, struct outbox_entry *e);
+/* Automatic replies to recipient created since `since` (rate limits). */
+int store_outbox_count_to(struct store *st, const char *recipient, int64_t since, int *count);
+/* When the ticket last got an automatic reply, 0 for never. */
+int store_outbox_last_for_ticket(struct store *st, int64_t ticket_id, int64_t *when);
+/* Takes the oldest due entry whose ticket has no older entry still
+ * waiting (order per ticket), marks it 'sending' and fills *e.
+ * Returns 1, 0 when nothing is due, -1 on error. */
+int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e);
+int store_outbox_sent(struct store *st, int64_t id, int64_t now);
+int store_outbox_defer(struct store *st, int64_t id, int64_t next_attempt, const char *error);
+int store_outbox_fail(struct store *st, int64_t id, int64_t now, const char *error);
+/* After a crash, entries left 'sending' go back to the queue: delivered
+ * at least once, with the same Message-ID.  Returns how many, or -1. */
+int store_outbox_recover(struct store *st);
+/* Makes a failed or deferred entry due now.  1 done, 0 no such entry. */
+int store_outbox_retry_now(struct store *st, int64_t id, int64_t now);
+/* Entries, newest first; failed_only limits to state 'failed'. */
+GPtrArray *store_outbox_list(struct store *st, bool failed_only, int limit);
+void outbox_entry_clear(struct outbox_entry *e);
 
 /* Reading for ticketctl.  Arrays hold struct store_ticket * or
  * struct store_message *, freed with the array. */

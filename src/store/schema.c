@@ -82,6 +82,29 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(messages_fts, rowid, subject, excerpt)"
 	"    VALUES ('delete', old.id, old.subject, old.excerpt);"
 	"END;",
+
+	/* 1 -> 2: acknowledgements, SLA promises, the outbox */
+	"ALTER TABLE tickets ADD COLUMN locale TEXT;"
+	"ALTER TABLE tickets ADD COLUMN first_response_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolution_due INTEGER;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  envelope_from TEXT NOT NULL,"		/* '' is the null sender <> */
+	"  recipient TEXT NOT NULL COLLATE NOCASE,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  message BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued'"
+	"    CHECK (state IN ('queued','sending','sent','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  done INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt);"
+	"CREATE INDEX outbox_recipient ON outbox(recipient, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
 };
 
 int schema_latest_version(void)

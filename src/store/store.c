@@ -8,8 +8,8 @@
 #include "config.h"
 #include "store.h"
 #include "schema.h"
+#include "store_internal.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 enum stmt_id {
@@ -18,12 +18,14 @@ enum stmt_id {
 	ST_IS_PARTICIPANT, ST_CUSTOMER_UPSERT, ST_NEXT_NUMBER, ST_TICKET_INSERT,
 	ST_TICKET_TOUCH, ST_MESSAGE_INSERT, ST_PARTICIPANT_INSERT, ST_EVENT_INSERT,
 	ST_TICKET_LIST, ST_TICKET_LIST_STATUS, ST_TICKET_MESSAGES, ST_SEARCH, ST_EVENTS,
+	ST_SET_STATUS, ST_SET_PROMISE, ST_CUSTOMER_PREFS, ST_CUSTOMER_SET_LOCALE,
 	ST_COUNT
 };
 
 #define TICKET_COLUMNS \
 	"t.id, t.queue, t.number, t.tag, t.subject, t.status, t.priority, t.customer_id," \
-	" c.address, c.name, t.created, t.updated FROM tickets t JOIN customers c ON c.id = t.customer_id"
+	" c.address, c.name, t.created, t.updated, t.locale, coalesce(t.first_response_due, 0)," \
+	" coalesce(t.resolution_due, 0) FROM tickets t JOIN customers c ON c.id = t.customer_id"
 #define MESSAGE_COLUMNS \
 	"id, ticket_id, direction, message_id, sender, recipients, subject, date, received," \
 	" excerpt, size, sha256, queue_id FROM messages"
@@ -65,16 +67,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1)"
 		" ORDER BY t.updated DESC LIMIT ?2",
 	[ST_EVENTS] = "SELECT at, actor, kind, coalesce(detail, '') FROM events WHERE ticket_id = ?1 ORDER BY id",
+	[ST_SET_STATUS] = "UPDATE tickets SET status = ?2, updated = ?3 WHERE id = ?1",
+	[ST_SET_PROMISE] =
+		"UPDATE tickets SET locale = ?2, priority = ?3, first_response_due = ?4, resolution_due = ?5"
+		" WHERE id = ?1",
+	[ST_CUSTOMER_PREFS] = "SELECT locale, timezone FROM customers WHERE address = ?1",
+	[ST_CUSTOMER_SET_LOCALE] = "UPDATE customers SET locale = ?2 WHERE address = ?1",
 };
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[ST_COUNT];
-	char *error;
-	int version_found;
-};
+G_STATIC_ASSERT(ST_COUNT <= STORE_FIRST_MODULE_SLOT);
 
-static void set_error(struct store *st, const char *what)
+void store_set_error(struct store *st, const char *what)
 {
 	g_free(st->error);
 	st->error = g_strdup_printf("%s: %s (%s)", what, sqlite3_errmsg(st->db),
@@ -91,24 +94,28 @@ int store_version_found(const struct store *st)
 	return st->version_found;
 }
 
-/* The cached statement, reset and unbound; NULL on error. */
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql)
 {
-	sqlite3_stmt *s = st->stmt[id];
+	sqlite3_stmt *s = st->stmt[slot];
 
 	if (s == NULL) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-			set_error(st, "prepare");
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			store_set_error(st, "prepare");
 			return NULL;
 		}
-		st->stmt[id] = s;
+		st->stmt[slot] = s;
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	return store_stmt(st, id, stmt_sql[id]);
+}
+
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -116,21 +123,20 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static char *column_text(sqlite3_stmt *s, int i)
+char *store_column_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *v = sqlite3_column_text(s, i);
 
 	return v ? g_strdup((const char *)v) : NULL;
 }
 
-/* Runs a statement that returns no rows. */
-static int run(struct store *st, sqlite3_stmt *s, const char *what)
+int store_run(struct store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		set_error(st, what);
+		store_set_error(st, what);
 		return -1;
 	}
 	return 0;
@@ -142,7 +148,7 @@ static int migrate(struct store *st)
 	int version = 0;
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
-		set_error(st, "read schema version");
+		store_set_error(st, "read schema version");
 		return -1;
 	}
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -161,7 +167,7 @@ static int migrate(struct store *st)
 		int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 		g_free(sql);
 		if (rc != SQLITE_OK) {
-			set_error(st, "migrate schema");
+			store_set_error(st, "migrate schema");
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
@@ -189,7 +195,7 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 			 " PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
 	    migrate(st) != 0) {
 		if (st->error == NULL)
-			set_error(st, path);
+			store_set_error(st, path);
 		*error = g_strdup_printf("%s: %s", path, st->error);
 		store_close(st);
 		return NULL;
@@ -201,7 +207,7 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	for (int i = 0; i < ST_COUNT; i++)
+	for (int i = 0; i < STORE_MAX_STMTS; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	g_free(st->error);
@@ -212,14 +218,14 @@ int store_begin(struct store *st)
 {
 	sqlite3_stmt *s = stmt(st, ST_BEGIN);
 
-	return s ? run(st, s, "begin") : -1;
+	return s ? store_run(st, s, "begin") : -1;
 }
 
 int store_commit(struct store *st)
 {
 	sqlite3_stmt *s = stmt(st, ST_COMMIT);
 
-	return s ? run(st, s, "commit") : -1;
+	return s ? store_run(st, s, "commit") : -1;
 }
 
 void store_rollback(struct store *st)
@@ -231,21 +237,23 @@ void store_rollback(struct store *st)
 static void read_ticket(sqlite3_stmt *s, struct store_ticket *t)
 {
 	t->id = sqlite3_column_int64(s, 0);
-	t->queue = column_text(s, 1);
+	t->queue = store_column_text(s, 1);
 	t->number = (long)sqlite3_column_int64(s, 2);
-	t->tag = column_text(s, 3);
-	t->subject = column_text(s, 4);
-	t->status = column_text(s, 5);
-	t->priority = column_text(s, 6);
+	t->tag = store_column_text(s, 3);
+	t->subject = store_column_text(s, 4);
+	t->status = store_column_text(s, 5);
+	t->priority = store_column_text(s, 6);
 	t->customer_id = sqlite3_column_int64(s, 7);
-	t->customer_address = column_text(s, 8);
-	t->customer_name = column_text(s, 9);
+	t->customer_address = store_column_text(s, 8);
+	t->customer_name = store_column_text(s, 9);
 	t->created = sqlite3_column_int64(s, 10);
 	t->updated = sqlite3_column_int64(s, 11);
+	t->locale = store_column_text(s, 12);
+	t->first_response_due = sqlite3_column_int64(s, 13);
+	t->resolution_due = sqlite3_column_int64(s, 14);
 }
 
-/* Steps a one-row lookup: 1 row (left unreset for reading), 0 none, -1 error. */
-static int step_one(struct store *st, sqlite3_stmt *s, const char *what)
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 
@@ -254,7 +262,7 @@ static int step_one(struct store *st, sqlite3_stmt *s, const char *what)
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 0;
-	set_error(st, what);
+	store_set_error(st, what);
 	return -1;
 }
 
@@ -266,7 +274,7 @@ int store_ticket_by_id(struct store *st, int64_t id, struct store_ticket *out)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_one(st, s, "ticket by id")) == 1) {
+	if ((rc = store_step_one(st, s, "ticket by id")) == 1) {
 		read_ticket(s, out);
 		sqlite3_reset(s);
 	}
@@ -280,9 +288,9 @@ int store_ticket_by_number(struct store *st, const char *tag, long number, struc
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, tag);
+	store_bind_text(s, 1, tag);
 	sqlite3_bind_int64(s, 2, number);
-	if ((rc = step_one(st, s, "ticket by number")) == 1) {
+	if ((rc = store_step_one(st, s, "ticket by number")) == 1) {
 		read_ticket(s, out);
 		sqlite3_reset(s);
 	}
@@ -297,10 +305,10 @@ static int lookup_id(struct store *st, enum stmt_id id, const char *a, const cha
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, a);
+	store_bind_text(s, 1, a);
 	if (b)
-		bind_text(s, 2, b);
-	if ((rc = step_one(st, s, what)) == 1) {
+		store_bind_text(s, 2, b);
+	if ((rc = store_step_one(st, s, what)) == 1) {
 		*out = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	}
@@ -325,8 +333,8 @@ int store_is_participant(struct store *st, int64_t ticket_id, const char *addres
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, ticket_id);
-	bind_text(s, 2, address);
-	rc = step_one(st, s, "participant");
+	store_bind_text(s, 2, address);
+	rc = store_step_one(st, s, "participant");
 	if (rc == 1)
 		sqlite3_reset(s);
 	return rc;
@@ -338,10 +346,10 @@ int store_customer_upsert(struct store *st, const char *address, const char *nam
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, address);
-	bind_text(s, 2, name);
+	store_bind_text(s, 1, address);
+	store_bind_text(s, 2, name);
 	sqlite3_bind_int64(s, 3, now);
-	if (step_one(st, s, "customer") != 1)
+	if (store_step_one(st, s, "customer") != 1)
 		return -1;
 	*id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -356,21 +364,21 @@ int store_ticket_create(struct store *st, const char *queue, const char *tag, co
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, tag);
-	if (step_one(st, s, "ticket number") != 1)
+	store_bind_text(s, 1, tag);
+	if (store_step_one(st, s, "ticket number") != 1)
 		return -1;
 	number = (long)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 
 	if ((s = stmt(st, ST_TICKET_INSERT)) == NULL)
 		return -1;
-	bind_text(s, 1, queue);
-	bind_text(s, 2, tag);
+	store_bind_text(s, 1, queue);
+	store_bind_text(s, 2, tag);
 	sqlite3_bind_int64(s, 3, number);
-	bind_text(s, 4, subject);
+	store_bind_text(s, 4, subject);
 	sqlite3_bind_int64(s, 5, customer_id);
 	sqlite3_bind_int64(s, 6, now);
-	if (run(st, s, "create ticket") != 0)
+	if (store_run(st, s, "create ticket") != 0)
 		return -1;
 	return store_ticket_by_id(st, sqlite3_last_insert_rowid(st->db), out) == 1 ? 0 : -1;
 }
@@ -383,7 +391,7 @@ int store_ticket_touch(struct store *st, int64_t ticket_id, int64_t now)
 		return -1;
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, now);
-	return run(st, s, "touch ticket");
+	return store_run(st, s, "touch ticket");
 }
 
 int store_message_add(struct store *st, struct store_message *m)
@@ -393,19 +401,19 @@ int store_message_add(struct store *st, struct store_message *m)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, m->ticket_id);
-	bind_text(s, 2, m->direction);
-	bind_text(s, 3, m->message_id);
-	bind_text(s, 4, m->sender);
-	bind_text(s, 5, m->recipients ? m->recipients : "");
-	bind_text(s, 6, m->subject ? m->subject : "");
+	store_bind_text(s, 2, m->direction);
+	store_bind_text(s, 3, m->message_id);
+	store_bind_text(s, 4, m->sender);
+	store_bind_text(s, 5, m->recipients ? m->recipients : "");
+	store_bind_text(s, 6, m->subject ? m->subject : "");
 	if (m->date)
 		sqlite3_bind_int64(s, 7, m->date);
 	sqlite3_bind_int64(s, 8, m->received);
-	bind_text(s, 9, m->excerpt ? m->excerpt : "");
+	store_bind_text(s, 9, m->excerpt ? m->excerpt : "");
 	sqlite3_bind_int64(s, 10, m->size);
-	bind_text(s, 11, m->sha256);
-	bind_text(s, 12, m->queue_id);
-	if (run(st, s, "add message") != 0)
+	store_bind_text(s, 11, m->sha256);
+	store_bind_text(s, 12, m->queue_id);
+	if (store_run(st, s, "add message") != 0)
 		return -1;
 	m->id = sqlite3_last_insert_rowid(st->db);
 	return 0;
@@ -419,11 +427,11 @@ int store_participant_add(struct store *st, int64_t ticket_id, const char *addre
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, ticket_id);
-	bind_text(s, 2, address);
-	bind_text(s, 3, name);
-	bind_text(s, 4, role);
+	store_bind_text(s, 2, address);
+	store_bind_text(s, 3, name);
+	store_bind_text(s, 4, role);
 	sqlite3_bind_int64(s, 5, now);
-	return run(st, s, "add participant");
+	return store_run(st, s, "add participant");
 }
 
 int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char *actor,
@@ -435,10 +443,67 @@ int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char 
 		return -1;
 	sqlite3_bind_int64(s, 1, ticket_id);
 	sqlite3_bind_int64(s, 2, at);
-	bind_text(s, 3, actor);
-	bind_text(s, 4, kind);
-	bind_text(s, 5, detail);
-	return run(st, s, "add event");
+	store_bind_text(s, 3, actor);
+	store_bind_text(s, 4, kind);
+	store_bind_text(s, 5, detail);
+	return store_run(st, s, "add event");
+}
+
+int store_ticket_set_status(struct store *st, int64_t ticket_id, const char *status, int64_t now)
+{
+	sqlite3_stmt *s = stmt(st, ST_SET_STATUS);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	store_bind_text(s, 2, status);
+	sqlite3_bind_int64(s, 3, now);
+	return store_run(st, s, "set status");
+}
+
+int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *locale, const char *priority,
+			     int64_t first_response_due, int64_t resolution_due)
+{
+	sqlite3_stmt *s = stmt(st, ST_SET_PROMISE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	store_bind_text(s, 2, locale);
+	store_bind_text(s, 3, priority);
+	if (first_response_due)
+		sqlite3_bind_int64(s, 4, first_response_due);
+	if (resolution_due)
+		sqlite3_bind_int64(s, 5, resolution_due);
+	return store_run(st, s, "set promise");
+}
+
+int store_customer_prefs(struct store *st, const char *address, char **locale, char **timezone)
+{
+	sqlite3_stmt *s = stmt(st, ST_CUSTOMER_PREFS);
+	int rc;
+
+	*locale = *timezone = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, address);
+	if ((rc = store_step_one(st, s, "customer preferences")) == 1) {
+		*locale = store_column_text(s, 0);
+		*timezone = store_column_text(s, 1);
+		sqlite3_reset(s);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+int store_customer_set_locale(struct store *st, const char *address, const char *locale)
+{
+	sqlite3_stmt *s = stmt(st, ST_CUSTOMER_SET_LOCALE);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, address);
+	store_bind_text(s, 2, locale);
+	return store_run(st, s, "set customer locale");
 }
 
 static void ticket_free(gpointer p)
@@ -474,7 +539,7 @@ GPtrArray *store_ticket_list(struct store *st, const char *status, int limit)
 		return NULL;
 	sqlite3_bind_int(s, 1, limit);
 	if (status)
-		bind_text(s, 2, status);
+		store_bind_text(s, 2, status);
 	return collect_tickets(s);
 }
 
@@ -493,16 +558,16 @@ GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id)
 		m->id = sqlite3_column_int64(s, 0);
 		m->ticket_id = sqlite3_column_int64(s, 1);
 		m->direction = dir && strcmp(dir, "out") == 0 ? "out" : dir && strcmp(dir, "note") == 0 ? "note" : "in";
-		m->message_id = column_text(s, 3);
-		m->sender = column_text(s, 4);
-		m->recipients = column_text(s, 5);
-		m->subject = column_text(s, 6);
+		m->message_id = store_column_text(s, 3);
+		m->sender = store_column_text(s, 4);
+		m->recipients = store_column_text(s, 5);
+		m->subject = store_column_text(s, 6);
 		m->date = sqlite3_column_int64(s, 7);
 		m->received = sqlite3_column_int64(s, 8);
-		m->excerpt = column_text(s, 9);
+		m->excerpt = store_column_text(s, 9);
 		m->size = sqlite3_column_int64(s, 10);
-		m->sha256 = column_text(s, 11);
-		m->queue_id = column_text(s, 12);
+		m->sha256 = store_column_text(s, 11);
+		m->queue_id = store_column_text(s, 12);
 		g_ptr_array_add(out, m);
 	}
 	sqlite3_reset(s);
@@ -536,7 +601,7 @@ GPtrArray *store_search(struct store *st, const char *words, int limit)
 		g_string_append_c(query, '"');
 	}
 	g_strfreev(parts);
-	bind_text(s, 1, query->str);
+	store_bind_text(s, 1, query->str);
 	sqlite3_bind_int(s, 2, limit);
 	out = query->len ? collect_tickets(s) : g_ptr_array_new_with_free_func(ticket_free);
 	sqlite3_reset(s);
@@ -570,6 +635,7 @@ void store_ticket_clear(struct store_ticket *t)
 	g_free(t->priority);
 	g_free(t->customer_address);
 	g_free(t->customer_name);
+	g_free(t->locale);
 	memset(t, 0, sizeof *t);
 }
 

@@ -1,0 +1,36 @@
+/*
+ * store_internal.h - what the store's source files share (private to
+ * src/store): the connection struct and the statement cache.
+ *
+ * Each file owns a range of cache slots: store.c from 0, outbox.c from
+ * STORE_FIRST_MODULE_SLOT.
+ */
+#ifndef TM_STORE_INTERNAL_H
+#define TM_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include "store.h"
+
+#define STORE_FIRST_MODULE_SLOT 32
+#define STORE_MAX_STMTS 64
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STORE_MAX_STMTS];
+	char *error;
+	int version_found;
+};
+
+/* The statement in cache slot `slot`, prepared from sql on first use,
+ * reset and unbound; NULL on error (store_error() says why). */
+sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);
+/* Records SQLite's current error, prefixed with what. */
+void store_set_error(struct store *st, const char *what);
+/* Runs a statement that returns no rows: 0 or -1. */
+int store_run(struct store *st, sqlite3_stmt *s, const char *what);
+/* Steps a one-row lookup: 1 row (left unreset for reading), 0 none, -1 error. */
+int store_step_one(struct store *st, sqlite3_stmt *s, const char *what);
+void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+char *store_column_text(sqlite3_stmt *s, int i);
+
+#endif
