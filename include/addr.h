@@ -23,6 +23,11 @@ char *addr_split_detail(const char *addr, char **detail);
 /* The domain part (pointer into addr), or "" when there is no '@'. */
 const char *addr_domain(const char *addr);
 
+/* True when the address can go into an SMTP command or a command line
+ * as it is: one '@', printable ASCII, no spaces, quotes, brackets or
+ * leading '-'.  Mail we generate goes only to such addresses. */
+bool addr_is_safe(const char *addr);
+
 /* True when both normalized addresses are the same mailbox. */
 bool addr_equal(const char *a, const char *b);
 

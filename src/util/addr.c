@@ -49,3 +49,18 @@ bool addr_equal(const char *a, const char *b)
 {
 	return a && b && g_ascii_strcasecmp(a, b) == 0;
 }
+
+bool addr_is_safe(const char *addr)
+{
+	const char *at;
+
+	if (addr == NULL || *addr == '\0' || *addr == '-' || strlen(addr) > 254)
+		return false;
+	at = strchr(addr, '@');
+	if (at == NULL || at == addr || at[1] == '\0' || strchr(at + 1, '@'))
+		return false;
+	for (const char *p = addr; *p; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("<>()[]\\,;:\"'`|&$", *p))
+			return false;
+	return true;
+}

@@ -1,0 +1,209 @@
+/* test_delivery.c - delivery by command and by SMTP (against a small SMTP
+ * peer on loopback inside the test), and the sender's retry rules. */
+#include "config.h"
+#include "tap.h"
+#include "fixtures.h"
+#include "delivery.h"
+#include "sender.h"
+
+#include <arpa/inet.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A one-connection SMTP peer: answers rcpt_code to RCPT, records DATA. */
+struct peer {
+	int listen_fd;
+	int port;
+	int rcpt_code;
+	GString *data;
+	GThread *thread;
+};
+
+static void reply(int fd, const char *text)
+{
+	if (write(fd, text, strlen(text)) < 0)
+		return;
+}
+
+static gpointer peer_main(gpointer arg)
+{
+	struct peer *p = arg;
+	int fd = accept(p->listen_fd, NULL, NULL);
+	FILE *in;
+	char line[1024];
+	bool in_data = false;
+
+	if (fd < 0)
+		return NULL;
+	in = fdopen(dup(fd), "r");
+	reply(fd, "220 peer ESMTP\r\n");
+	while (fgets(line, sizeof line, in)) {
+		if (in_data) {
+			if (strcmp(line, ".\r\n") == 0) {
+				in_data = false;
+				reply(fd, "250 2.0.0 queued\r\n");
+			} else {
+				g_string_append(p->data, line);
+			}
+		} else if (g_str_has_prefix(line, "EHLO")) {
+			reply(fd, "250-peer\r\n250 PIPELINING\r\n");
+		} else if (g_str_has_prefix(line, "RCPT")) {
+			char *r = g_strdup_printf("%d rcpt\r\n", p->rcpt_code);
+			reply(fd, r);
+			g_free(r);
+		} else if (g_str_has_prefix(line, "DATA")) {
+			in_data = true;
+			reply(fd, "354 go ahead\r\n");
+		} else if (g_str_has_prefix(line, "QUIT")) {
+			reply(fd, "221 bye\r\n");
+			break;
+		} else {
+			reply(fd, "250 ok\r\n");
+		}
+	}
+	fclose(in);
+	close(fd);
+	return NULL;
+}
+
+static void peer_start(struct peer *p, int rcpt_code)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sa;
+
+	p->rcpt_code = rcpt_code;
+	p->data = g_string_new(NULL);
+	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	bind(p->listen_fd, (struct sockaddr *)&sa, sizeof sa);
+	listen(p->listen_fd, 1);
+	getsockname(p->listen_fd, (struct sockaddr *)&sa, &len);
+	p->port = ntohs(sa.sin_port);
+	p->thread = g_thread_new("peer", peer_main, p);
+}
+
+/* Waits for the peer's connection to end (once) and frees it. */
+static void peer_join(struct peer *p)
+{
+	if (p->thread)
+		g_thread_join(p->thread);
+	p->thread = NULL;
+}
+
+static void peer_stop(struct peer *p)
+{
+	peer_join(p);
+	close(p->listen_fd);
+	g_string_free(p->data, TRUE);
+}
+
+static enum delivery_result smtp_to(struct peer *p, const char *rcpt, GBytes *msg, char **error)
+{
+	char *hostport = g_strdup_printf("127.0.0.1:%d", p->port);
+	enum delivery_result r = delivery_smtp(hostport, "support.example.com", "", rcpt, msg, 10, error);
+
+	g_free(hostport);
+	return r;
+}
+
+int main(void)
+{
+	struct fixture f;
+	GBytes *msg = g_bytes_new_static("Subject: hi\n\n.leading dot\nline\n", 32);
+	char *error = NULL, *script, *out, *cmd, *got = NULL;
+	struct peer p;
+
+	fixture_setup(&f, NULL);
+
+	/* By command: the message on stdin, %s and %r as arguments. */
+	out = g_build_filename(f.dir, "delivered", NULL);
+	script = fixture_write(&f, "fake-sendmail",
+		"#!/bin/sh\n"
+		"case \"$4\" in\n"
+		"  temp@*) exit 75 ;;\n"
+		"  gone@*) exit 67 ;;\n"
+		"esac\n"
+		"{ echo \"args: $*\"; cat; } > \"$(dirname \"$0\")/delivered\"\n");
+	chmod(script, 0755);
+	cmd = g_strdup_printf("%s -f %%s -- %%r", script);
+	ok(delivery_command(cmd, "", "anna@example.org", msg, 10, &error) == DELIVERY_SENT, "command: sent");
+	g_file_get_contents(out, &got, NULL, NULL);
+	ok(got && g_str_has_prefix(got, "args: -f <> -- anna@example.org\nSubject: hi"),
+	   "command: null sender as <>, recipient as argument, message on stdin");
+	g_free(got);
+	ok(delivery_command(cmd, "", "temp@example.org", msg, 10, &error) == DELIVERY_TEMPORARY && error,
+	   "command: EX_TEMPFAIL is temporary (%s)", error);
+	g_clear_pointer(&error, g_free);
+	ok(delivery_command(cmd, "", "gone@example.org", msg, 10, &error) == DELIVERY_PERMANENT,
+	   "command: EX_NOUSER is permanent");
+	g_clear_pointer(&error, g_free);
+	ok(delivery_command("/nonexistent/sendmail %r", "", "a@example.org", msg, 10, &error) == DELIVERY_TEMPORARY,
+	   "command: a missing program is temporary (%s)", error);
+	g_clear_pointer(&error, g_free);
+
+	/* By SMTP. */
+	peer_start(&p, 250);
+	ok(smtp_to(&p, "anna@example.org", msg, &error) == DELIVERY_SENT, "smtp: sent");
+	peer_stop(&p);
+	peer_start(&p, 250);
+	smtp_to(&p, "anna@example.org", msg, &error);
+	peer_join(&p);
+	is_str(p.data->str, "Subject: hi\r\n\r\n..leading dot\r\nline\r\n", "smtp: CRLF line ends and dot-stuffing");
+	peer_stop(&p);
+	peer_start(&p, 451);
+	ok(smtp_to(&p, "anna@example.org", msg, &error) == DELIVERY_TEMPORARY, "smtp: 451 is temporary (%s)", error);
+	g_clear_pointer(&error, g_free);
+	peer_stop(&p);
+	peer_start(&p, 550);
+	ok(smtp_to(&p, "anna@example.org", msg, &error) == DELIVERY_PERMANENT, "smtp: 550 is permanent (%s)", error);
+	g_clear_pointer(&error, g_free);
+	peer_stop(&p);
+	ok(delivery_smtp("127.0.0.1:1", "h", "", "a@example.org", msg, 5, &error) == DELIVERY_TEMPORARY,
+	   "smtp: connection refused is temporary (%s)", error);
+	g_clear_pointer(&error, g_free);
+
+	/* The sender: retries with backoff, then failed; permanent at once; others not blocked. */
+	{
+		struct settings *s = f.settings;
+		const char *rcpts[] = { "temp@example.org", "gone@example.org", "anna@example.org", "bad address@x" };
+		GPtrArray *list;
+		g_free(s->outbox_command);
+		s->outbox_command = g_strdup(cmd);
+		s->outbox_attempts = 3;
+		s->outbox_retry_seconds = 60;
+		for (int i = 0; i < 4; i++) {
+			struct outbox_entry e = { .kind = "ack", .envelope_from = "", .recipient = (char *)rcpts[i],
+						  .message = msg, .created = 1000 };
+			e.message_id = g_strdup_printf("m%d@support.example.com", i);
+			e.ticket_id = 0;
+			store_outbox_add(f.store, &e);
+			g_free(e.message_id);
+		}
+		is_int(sender_run_once(s, f.store, 1000), 4, "round 1: every entry tried once");
+		is_int(sender_run_once(s, f.store, 1059), 0, "nothing is retried before the backoff");
+		is_int(sender_run_once(s, f.store, 1060), 1, "round 2 after 60 s: the temporary one again");
+		is_int(sender_run_once(s, f.store, 1179), 0, "backoff doubles: not yet at 119 s");
+		is_int(sender_run_once(s, f.store, 1180), 1, "round 3 after 120 s more");
+		is_int(sender_run_once(s, f.store, 99999), 0, "after 3 attempts no more tries");
+		list = store_outbox_list(f.store, true, 10);
+		is_int(list->len, 3, "failed: the temporary one after the limit, the permanent one, the unsafe address");
+		g_ptr_array_free(list, TRUE);
+		list = store_outbox_list(f.store, false, 10);
+		{
+			int sent = 0;
+			for (guint i = 0; i < list->len; i++)
+				sent += strcmp(((struct outbox_entry *)g_ptr_array_index(list, i))->state, "sent") == 0;
+			is_int(sent, 1, "the good recipient was delivered once, not blocked by the others");
+		}
+		g_ptr_array_free(list, TRUE);
+	}
+	g_free(cmd);
+	g_free(script);
+	g_free(out);
+	g_bytes_unref(msg);
+	fixture_teardown(&f);
+	return tap_done();
+}
