@@ -1,0 +1,257 @@
+/*
+ * promise.c - the response-time promise in the customer's own words:
+ * the due time as a localized date and time in the customer's zone, and
+ * short waits as a localized relative phrase (see calendar.h).
+ *
+ * Everything language-specific comes from ICU (CLDR data): patterns,
+ * month and day names, digits, plural forms.  Each call opens and closes
+ * its own ICU objects: they are not safe to share between threads without
+ * locking, and a cache would be global mutable state; an acknowledgment
+ * is formatted once per new ticket, so the cost does not matter.
+ */
+#include "config.h"
+#include "calendar.h"
+
+#include <glib.h>
+#include <string.h>
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/udatpg.h>
+#include <unicode/uloc.h>
+#include <unicode/ureldatefmt.h>
+#include <unicode/ustring.h>
+
+/* Weekday, day, month name, year, hour:minute in the locale's hour cycle
+ * (j), and the short zone name or localized GMT offset (z). */
+#define PROMISE_TIME_SKELETON "yMMMMEEEEdjmz"
+
+/* Real UTC offsets lie within -12:00..+14:00; anything past +-18:00 is a
+ * broken Date header, not a place. */
+#define PROMISE_MAX_OFFSET_MINUTES (18 * 60)
+
+#define PROMISE_ICU_LOCALE_MAX ULOC_FULLNAME_CAPACITY
+
+/* ---- UTF-8 <-> UTF-16 ------------------------------------------------ */
+
+static UChar *promise_utf16_from_utf8(const char *text)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t len = 0;
+	UChar *out;
+
+	u_strFromUTF8(NULL, 0, &len, text, -1, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		return NULL;
+	out = g_new(UChar, (gsize)len + 1);
+	status = U_ZERO_ERROR;
+	u_strFromUTF8(out, len + 1, NULL, text, -1, &status);
+	if (U_FAILURE(status)) {
+		g_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static char *promise_utf8_from_utf16(const UChar *text, int32_t text_len)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t len = 0;
+	char *out;
+
+	u_strToUTF8(NULL, 0, &len, text, text_len, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		return NULL;
+	out = g_malloc((gsize)len + 1);
+	status = U_ZERO_ERROR;
+	u_strToUTF8(out, len + 1, NULL, text, text_len, &status);
+	if (U_FAILURE(status)) {
+		g_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* ---- locale and zone ------------------------------------------------- */
+
+/* A BCP 47 tag ("pt-BR") or an ICU id ("pt_BR") into an ICU locale id.
+ * uloc_forLanguageTag stops at the first '_', so those become '-'; a tag
+ * it cannot read to the end is refused rather than guessed at. */
+static bool promise_icu_locale(const char *tag, char out[PROMISE_ICU_LOCALE_MAX])
+{
+	char *bcp47 = g_strdelimit(g_strdup(tag && *tag ? tag : "en"), "_", '-');
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t parsed = 0, len;
+	bool ok;
+
+	len = uloc_forLanguageTag(bcp47, out, PROMISE_ICU_LOCALE_MAX, &parsed, &status);
+	ok = U_SUCCESS(status) && status != U_STRING_NOT_TERMINATED_WARNING && len > 0 &&
+		  (size_t)parsed == strlen(bcp47);
+	g_free(bcp47);
+	return ok;
+}
+
+/* The ICU zone id: an IANA name ICU knows, or "GMT+05:45" for an offset.
+ * ICU would silently format an unknown name as "GMT", hence the check. */
+static UChar *promise_zone_id(const char *zone, int offset_minutes)
+{
+	if (zone) {
+		UChar *id = promise_utf16_from_utf8(zone), canonical[128];
+		UErrorCode status = U_ZERO_ERROR;
+
+		if (id)
+			ucal_getCanonicalTimeZoneID(id, -1, canonical, G_N_ELEMENTS(canonical), NULL, &status);
+		if (!id || U_FAILURE(status)) {
+			g_free(id);
+			return NULL;
+		}
+		return id;
+	}
+	if (offset_minutes < -PROMISE_MAX_OFFSET_MINUTES || offset_minutes > PROMISE_MAX_OFFSET_MINUTES)
+		return NULL;
+	{
+		int magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+		char *custom = g_strdup_printf("GMT%c%02d:%02d", offset_minutes < 0 ? '-' : '+',
+					       magnitude / 60, magnitude % 60);
+		UChar *id = promise_utf16_from_utf8(custom);
+
+		g_free(custom);
+		return id;
+	}
+}
+
+/* ---- absolute time ------------------------------------------------- */
+
+/* The locale's own pattern for PROMISE_TIME_SKELETON (order, separators,
+ * words such as "um" or "à" come with it). */
+static UChar *promise_time_pattern(const char *icu_locale)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UDateTimePatternGenerator *generator = udatpg_open(icu_locale, &status);
+	UChar *skeleton = promise_utf16_from_utf8(PROMISE_TIME_SKELETON), *pattern = NULL;
+	int32_t len;
+
+	if (U_FAILURE(status) || !skeleton)
+		goto out;
+	len = udatpg_getBestPattern(generator, skeleton, -1, NULL, 0, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		goto out;
+	pattern = g_new(UChar, (gsize)len + 1);
+	status = U_ZERO_ERROR;
+	udatpg_getBestPattern(generator, skeleton, -1, pattern, len + 1, &status);
+	if (U_FAILURE(status))
+		g_clear_pointer(&pattern, g_free);
+out:
+	if (generator)
+		udatpg_close(generator);
+	g_free(skeleton);
+	return pattern;
+}
+
+static char *promise_format_with(UDateFormat *format, int64_t t)
+{
+	UDate when = (UDate)t * 1000.0;
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t len = udat_format(format, when, NULL, 0, NULL, &status);
+	UChar *text;
+	char *result;
+
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		return NULL;
+	text = g_new(UChar, (gsize)len + 1);
+	status = U_ZERO_ERROR;
+	udat_format(format, when, text, len + 1, NULL, &status);
+	result = U_SUCCESS(status) ? promise_utf8_from_utf16(text, len) : NULL;
+	g_free(text);
+	return result;
+}
+
+char *promise_format_time(int64_t t, const char *locale, const char *zone, int offset_minutes)
+{
+	char icu_locale[PROMISE_ICU_LOCALE_MAX];
+	UChar *zone_id = NULL, *pattern = NULL;
+	UDateFormat *format = NULL;
+	UErrorCode status = U_ZERO_ERROR;
+	char *result = NULL;
+
+	if (!promise_icu_locale(locale, icu_locale) || !(zone_id = promise_zone_id(zone, offset_minutes)) ||
+	    !(pattern = promise_time_pattern(icu_locale)))
+		goto out;
+	format = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale, zone_id, -1, pattern, -1, &status);
+	if (U_FAILURE(status))
+		goto out;
+	/* The phrase goes inside a sentence ("we will answer by ..."). */
+	udat_setContext(format, UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
+	if (U_SUCCESS(status))
+		result = promise_format_with(format, t);
+out:
+	if (format)
+		udat_close(format);
+	g_free(pattern);
+	g_free(zone_id);
+	return result;
+}
+
+/* ---- relative time ------------------------------------------------- */
+
+struct promise_wait {
+	double amount;
+	URelativeDateTimeUnit unit;
+};
+
+/* Rounds a wait up (see calendar.h): promising a little late is harmless,
+ * promising early is a broken promise. */
+static struct promise_wait promise_round_wait(uint64_t seconds)
+{
+	uint64_t minutes = MAX(seconds / 60 + (seconds % 60 != 0), 1);
+	struct promise_wait wait;
+
+	if (minutes >= 10)
+		minutes = (minutes + 4) / 5 * 5;
+	if (minutes < 120) {
+		wait.amount = (double)minutes;
+		wait.unit = UDAT_REL_UNIT_MINUTE;
+	} else {
+		wait.amount = (double)((minutes + 29) / 30) / 2.0;
+		wait.unit = UDAT_REL_UNIT_HOUR;
+	}
+	return wait;
+}
+
+static char *promise_format_wait(const char *icu_locale, struct promise_wait wait)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	URelativeDateTimeFormatter *formatter = ureldatefmt_open(icu_locale, NULL, UDAT_STYLE_LONG,
+								 UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
+	UChar *text = NULL;
+	char *result = NULL;
+	int32_t len;
+
+	if (U_FAILURE(status))
+		goto out;
+	/* Numeric: always "in 1 hour", never a word like "this hour". */
+	len = ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, NULL, 0, &status);
+	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
+		goto out;
+	text = g_new(UChar, (gsize)len + 1);
+	status = U_ZERO_ERROR;
+	ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, text, len + 1, &status);
+	if (U_SUCCESS(status))
+		result = promise_utf8_from_utf16(text, len);
+out:
+	if (formatter)
+		ureldatefmt_close(formatter);
+	g_free(text);
+	return result;
+}
+
+char *promise_format_relative(int64_t now, int64_t t, const char *locale, int64_t max_minutes)
+{
+	char icu_locale[PROMISE_ICU_LOCALE_MAX];
+	uint64_t wait = (uint64_t)t - (uint64_t)now;	/* exact when t >= now, even across 0 */
+
+	if (t < now || max_minutes < 0 || wait > (uint64_t)MIN(max_minutes, INT64_MAX / 60) * 60)
+		return NULL;
+	if (!promise_icu_locale(locale, icu_locale))
+		return NULL;
+	return promise_format_wait(icu_locale, promise_round_wait(wait));
+}
