@@ -22,6 +22,29 @@ enum on_error {
 	ON_ERROR_ACCEPT,	/* mail passes untouched, unrecorded */
 };
 
+enum priority { PRIORITY_LOW, PRIORITY_NORMAL, PRIORITY_HIGH, PRIORITY_URGENT, PRIORITY_COUNT };
+
+/* One response-time target: minutes of business time, or of wall-clock
+ * time when calendar_time. */
+struct sla_target {
+	int64_t minutes;
+	bool calendar_time;
+};
+
+struct sla_policy {
+	char *id;		/* from "[sla ID]" */
+	struct sla_target first_response[PRIORITY_COUNT];
+	struct sla_target resolution[PRIORITY_COUNT];	/* minutes 0: none */
+};
+
+struct calendar;
+
+struct calendar_def {
+	char *id;		/* from "[calendar ID]" */
+	char *timezone;
+	struct calendar *calendar;
+};
+
 struct queue {
 	char *id;		/* from "[queue ID]" */
 	char *name;		/* display name, "Example Support" */
@@ -32,6 +55,15 @@ struct queue {
 	bool escalation_notice;	/* add the senior-team-lead sentence */
 	char **vip;		/* addresses and "@domain"s, lower case */
 	char **urgent_keywords;	/* subject words that make a ticket urgent */
+	char *sla_name;		/* [sla NAME], or NULL for the built-in default */
+	char *vip_sla_name;
+	char **calendar_names;
+	/* resolved after loading: */
+	const struct sla_policy *sla;	/* never NULL */
+	const struct sla_policy *vip_sla; /* NULL: VIPs get sla */
+	struct calendar **calendars;	/* n_calendars; none: calendar time */
+	size_t n_calendars;
+	const char *calendar_zone;	/* the first calendar's zone, or NULL */
 };
 
 #define SETTINGS_MAX_RATES 4
@@ -69,6 +101,11 @@ struct settings {
 	size_t secret_len;
 	struct queue *queues;
 	size_t n_queues;
+	struct sla_policy *slas;	/* includes the built-in "default" */
+	size_t n_slas;
+	struct calendar_def *calendars;
+	size_t n_calendars;
+	GPtrArray *notes;	/* "FILE:LINE: note" strings -n prints; not errors */
 	GHashTable *lines;	/* where each key stands, for messages */
 	gint refs;
 };
@@ -81,6 +118,10 @@ enum settings_flags {
  * or NULL with one "FILE:LINE: message" string per problem appended to
  * errors (a GPtrArray of g_free-able strings). */
 struct settings *settings_load(const char *path, int flags, GPtrArray *errors);
+
+const char *priority_name(enum priority p);
+/* "urgent" -> PRIORITY_URGENT; false when unknown. */
+bool priority_parse(const char *name, enum priority *p);
 
 /* The line of key in section ("milter", "queue support"), or 0. */
 int settings_line(const struct settings *s, const char *section, const char *key);

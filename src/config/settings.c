@@ -8,6 +8,7 @@
 #include "config.h"
 #include "settings.h"
 #include "addr.h"
+#include "calendar.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,6 +61,12 @@ static const struct key_spec key_table[] = {
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
 	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
 	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
+	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name) },
+	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name) },
+	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names) },
+	{ "calendar", "timezone", KEY_STRING, true, NULL, offsetof(struct calendar_def, timezone) },
+	{ "calendar", "hours", KEY_STRING, true, NULL, 0 /* parsed in load_calendar */ },
+	{ "calendar", "holidays", KEY_STRING, false, NULL, 0 },
 	{ "queue", "urgent-keywords", KEY_WORDS, false,
 	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
 	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords) },
@@ -458,12 +465,137 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 			g_strstrip(value);
 		if ((value == NULL || *value == '\0') && spec->required) {
 			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
+		} else if (spec->offset == 0 && strcmp(section_kind, "calendar") == 0) {
+			/* hours and holidays: read together by load_calendar() */
 		} else if (value && *value) {
 			set_value(ld, group, spec, value, base);
 		} else if (spec->fallback) {
 			set_value(ld, group, spec, spec->fallback, base);
 		}
 		g_free(value);
+	}
+}
+
+static const char *const priority_names[PRIORITY_COUNT] = { "low", "normal", "high", "urgent" };
+
+const char *priority_name(enum priority p)
+{
+	return p < PRIORITY_COUNT ? priority_names[p] : "normal";
+}
+
+bool priority_parse(const char *name, enum priority *p)
+{
+	for (int i = 0; i < PRIORITY_COUNT; i++)
+		if (g_ascii_strcasecmp(name, priority_names[i]) == 0) {
+			*p = (enum priority)i;
+			return true;
+		}
+	return false;
+}
+
+/* [sla NAME]: first-response and resolution, each optionally prefixed
+ * with a priority ("urgent.first-response"); unprefixed keys set every
+ * priority that has no prefixed key of its own. */
+static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct sla_policy *p)
+{
+	char **keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	bool set[2][PRIORITY_COUNT] = { { false } };
+
+	for (int pass = 0; pass < 2; pass++)
+		for (char **k = keys; k && *k; k++) {
+			const char *dot = strchr(*k, '.');
+			const char *what = dot ? dot + 1 : *k;
+			char *value = g_strstrip(g_key_file_get_string(kf, group, *k, NULL));
+			struct sla_target t = { 0 };
+			char *error = NULL;
+			enum priority prio = PRIORITY_NORMAL;
+			int kind = strcmp(what, "first-response") == 0 ? 0 : strcmp(what, "resolution") == 0 ? 1 : -1;
+			char *prefix = dot ? g_strndup(*k, (gsize)(dot - *k)) : NULL;
+
+			if (pass == 0 && kind < 0)
+				complain(ld, group, *k, "unknown key \"%s\" in [%s]: expected [PRIORITY.]first-response or "
+					 "[PRIORITY.]resolution", *k, group);
+			else if (pass == 0 && prefix && !priority_parse(prefix, &prio))
+				complain(ld, group, *k, "unknown priority \"%s\": use low, normal, high or urgent", prefix);
+			else if (kind >= 0 && (pass == 0) == (prefix != NULL) && (!prefix || priority_parse(prefix, &prio))) {
+				if (!sla_parse_duration(value, &t.minutes, &t.calendar_time, &error)) {
+					complain(ld, group, *k, "%s: %s", *k, error);
+					g_free(error);
+				} else {
+					struct sla_target *targets = kind == 0 ? p->first_response : p->resolution;
+					for (int i = 0; i < PRIORITY_COUNT; i++)
+						if (prefix ? i == (int)prio : !set[kind][i])
+							targets[i] = t;
+					if (prefix)
+						set[kind][prio] = true;
+				}
+			}
+			g_free(prefix);
+			g_free(value);
+		}
+	if (p->first_response[PRIORITY_NORMAL].minutes == 0)
+		complain(ld, group, NULL, "[%s] needs first-response", group);
+	g_strfreev(keys);
+}
+
+static void load_calendar(struct loader *ld, GKeyFile *kf, const char *group, struct calendar_def *c)
+{
+	char *hours = g_key_file_get_string(kf, group, "hours", NULL);
+	char *holidays = g_key_file_get_string(kf, group, "holidays", NULL);
+	char *error = NULL;
+
+	if (c->timezone && hours) {
+		c->calendar = calendar_parse(g_strstrip(c->timezone), g_strstrip(hours),
+					     holidays ? g_strstrip(holidays) : NULL, &error);
+		if (c->calendar == NULL) {
+			/* calendar_parse names the part first: "timezone: ...", "holidays: ..." */
+			complain(ld, group, g_str_has_prefix(error, "timezone") ? "timezone" :
+				 g_str_has_prefix(error, "holidays") ? "holidays" : "hours",
+				 "[%s]: %s", group, error);
+			g_free(error);
+		}
+	}
+	g_free(hours);
+	g_free(holidays);
+}
+
+/* Points each queue at its SLA policies and calendars. */
+static void resolve_queues(struct loader *ld, struct settings *s)
+{
+	for (size_t i = 0; i < s->n_queues; i++) {
+		struct queue *q = &s->queues[i];
+		char *group = g_strconcat("queue ", q->id, NULL);
+		const char *names[2] = { q->sla_name, q->vip_sla_name };
+		const struct sla_policy **slots[2] = { &q->sla, &q->vip_sla };
+
+		for (int k = 0; k < 2; k++) {
+			*slots[k] = NULL;
+			for (size_t j = 0; names[k] && j < s->n_slas; j++)
+				if (strcmp(s->slas[j].id, names[k]) == 0)
+					*slots[k] = &s->slas[j];
+			if (names[k] && *slots[k] == NULL)
+				complain(ld, group, k ? "vip-sla" : "sla", "no [sla %s] section", names[k]);
+		}
+		if (q->sla == NULL) {
+			q->sla = &s->slas[0];	/* the built-in default */
+			if (q->sla_name == NULL)
+				g_ptr_array_add(s->notes, g_strdup_printf("%s:%d: note: [%s] names no sla; using the built-in"
+					" default: first response within 24h calendar time", ld->path,
+					line_of(&ld->ix, group, NULL), group));
+		}
+		q->n_calendars = q->calendar_names ? g_strv_length(q->calendar_names) : 0;
+		q->calendars = g_new0(struct calendar *, q->n_calendars + 1);
+		for (size_t c = 0; c < q->n_calendars; c++) {
+			for (size_t j = 0; j < s->n_calendars; j++)
+				if (strcmp(s->calendars[j].id, q->calendar_names[c]) == 0) {
+					q->calendars[c] = s->calendars[j].calendar;
+					if (c == 0)
+						q->calendar_zone = s->calendars[j].timezone;
+				}
+			if (q->calendars[c] == NULL)
+				complain(ld, group, "calendars", "no usable [calendar %s] section", q->calendar_names[c]);
+		}
+		g_free(group);
 	}
 }
 
@@ -550,17 +682,29 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	char *text = NULL;
 	char **groups;
 	GArray *queues = g_array_new(FALSE, TRUE, sizeof(struct queue));
+	GArray *slas = g_array_new(FALSE, TRUE, sizeof(struct sla_policy));
+	GArray *calendars = g_array_new(FALSE, TRUE, sizeof(struct calendar_def));
 	guint errors_before = errors->len;
 
 	s->refs = 1;
 	s->path = g_strdup(path);
+	s->notes = g_ptr_array_new_with_free_func(g_free);
 	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
 		g_ptr_array_add(errors, g_strdup_printf("%s:0: %s", path, gerr->message));
 		g_error_free(gerr);
 		g_array_free(queues, TRUE);
+		g_array_free(slas, TRUE);
+		g_array_free(calendars, TRUE);
 		g_key_file_free(kf);
 		settings_unref(s);
 		return NULL;
+	}
+	{
+		/* The built-in policy for queues that name none. */
+		struct sla_policy builtin = { .id = g_strdup("default") };
+		for (int i = 0; i < PRIORITY_COUNT; i++)
+			builtin.first_response[i] = (struct sla_target){ 24 * 60, true };
+		g_array_append_val(slas, builtin);
 	}
 	line_index_build(&ld.ix, path, text, errors);
 	if (errors->len > errors_before)
@@ -575,6 +719,15 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	for (char **g = groups; *g; g++) {
 		if (strcmp(*g, "milter") == 0 || strcmp(*g, "outbox") == 0 || strcmp(*g, "autoreply") == 0) {
 			load_section(&ld, kf, *g, *g, s);
+		} else if (g_str_has_prefix(*g, "sla ") && (*g)[4]) {
+			struct sla_policy p = { .id = g_strdup(g_strstrip(*g + 4)) };
+			load_sla(&ld, kf, *g, &p);
+			g_array_append_val(slas, p);
+		} else if (g_str_has_prefix(*g, "calendar ") && (*g)[9]) {
+			struct calendar_def c = { .id = g_strdup(g_strstrip(*g + 9)) };
+			load_section(&ld, kf, *g, "calendar", &c);
+			load_calendar(&ld, kf, *g, &c);
+			g_array_append_val(calendars, c);
 		} else if (g_str_has_prefix(*g, "queue ") && (*g)[6]) {
 			struct queue q = { .id = g_strdup(g_strstrip(*g + 6)) };
 			load_section(&ld, kf, *g, "queue", &q);
@@ -593,7 +746,12 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		load_section(&ld, kf, "autoreply", "autoreply", s);
 	s->n_queues = queues->len;
 	s->queues = (struct queue *)(void *)queues->data;
+	s->n_slas = slas->len;
+	s->slas = (struct sla_policy *)(void *)slas->data;
+	s->n_calendars = calendars->len;
+	s->calendars = (struct calendar_def *)(void *)calendars->data;
 	check_queues(&ld, s);
+	resolve_queues(&ld, s);
 
 	if ((flags & SETTINGS_LOAD_SECRET) && s->secret_file && errors->len == errors_before) {
 		char *err = NULL;
@@ -604,7 +762,18 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		}
 	}
 done:
+	if (s->queues == NULL) {
+		/* Parse failed before the arrays were handed over. */
+		s->n_queues = queues->len;
+		s->queues = (struct queue *)(void *)queues->data;
+		s->n_slas = slas->len;
+		s->slas = (struct sla_policy *)(void *)slas->data;
+		s->n_calendars = calendars->len;
+		s->calendars = (struct calendar_def *)(void *)calendars->data;
+	}
 	g_array_free(queues, FALSE);
+	g_array_free(slas, FALSE);
+	g_array_free(calendars, FALSE);
 	s->lines = ld.ix.lines;
 	g_key_file_free(kf);
 	g_free(text);
@@ -641,7 +810,23 @@ void settings_unref(struct settings *s)
 		g_free(s->queues[i].default_locale);
 		g_strfreev(s->queues[i].vip);
 		g_strfreev(s->queues[i].urgent_keywords);
+		g_free(s->queues[i].sla_name);
+		g_free(s->queues[i].vip_sla_name);
+		g_strfreev(s->queues[i].calendar_names);
+		g_free(s->queues[i].calendars);
 	}
+	for (size_t i = 0; i < s->n_slas; i++)
+		g_free(s->slas[i].id);
+	g_free(s->slas);
+	for (size_t i = 0; i < s->n_calendars; i++) {
+		g_free(s->calendars[i].id);
+		g_free(s->calendars[i].timezone);
+		if (s->calendars[i].calendar)
+			calendar_free(s->calendars[i].calendar);
+	}
+	g_free(s->calendars);
+	if (s->notes)
+		g_ptr_array_free(s->notes, TRUE);
 	g_free(s->queues);
 	if (s->secret)
 		memset(s->secret, 0, s->secret_len);

@@ -25,7 +25,7 @@ char *fixture_write(const struct fixture *f, const char *name, const char *text)
 void fixture_setup(struct fixture *f, const char *extra)
 {
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-	char *secret, *db, *conf, *error = NULL;
+	char *secret, *db, *conf, *templates, *error = NULL;
 
 	memset(f, 0, sizeof *f);
 	g_mime_init();
@@ -34,18 +34,20 @@ void fixture_setup(struct fixture *f, const char *extra)
 	secret = fixture_write(f, "secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
 	chmod(secret, 0600);
 	db = g_build_filename(f->dir, "tickets.db", NULL);
+	templates = fixture_srcpath("templates");
 	conf = g_strdup_printf(
 		"[milter]\n"
 		"socket = unix:%s/milter.sock\n"
 		"database = %s\n"
 		"secret-file = %s\n"
 		"hostname = support.example.com\n"
+		"templates = %s\n"
 		"%s\n"
 		"[queue support]\n"
 		"name = Example Support\n"
 		"addresses = support@example.com, help@example.com\n"
 		"tag = SUP\n",
-		f->dir, db, secret, extra ? extra : "");
+		f->dir, db, secret, templates, extra ? extra : "");
 	f->config_path = fixture_write(f, "ticket-milter.conf", conf);
 	f->settings = settings_load(f->config_path, SETTINGS_LOAD_SECRET, errors);
 	if (f->settings == NULL) {
@@ -60,6 +62,7 @@ void fixture_setup(struct fixture *f, const char *extra)
 		exit(1);
 	}
 	g_free(conf);
+	g_free(templates);
 	g_free(db);
 	g_free(secret);
 	g_ptr_array_free(errors, TRUE);
@@ -85,8 +88,11 @@ void fixture_teardown(struct fixture *f)
 {
 	store_close(f->store);
 	settings_unref(f->settings);
-	if (f->dir)
+	/* TM_KEEP=1 keeps the scratch directory for a post-mortem. */
+	if (f->dir && g_strcmp0(getenv("TM_KEEP"), "1") != 0)
 		remove_tree(f->dir);
+	else if (f->dir)
+		printf("# kept %s\n", f->dir);
 	g_free(f->dir);
 	g_free(f->config_path);
 	g_mime_shutdown();
@@ -100,6 +106,9 @@ struct message *fixture_message(const char *text)
 char *fixture_srcpath(const char *rel)
 {
 	const char *top = getenv("top_srcdir");
+	char *path = g_build_filename(top ? top : ".", rel, NULL);
+	char *absolute = g_canonicalize_filename(path, NULL);
 
-	return g_build_filename(top ? top : ".", rel, NULL);
+	g_free(path);
+	return absolute;
 }

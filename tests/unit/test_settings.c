@@ -96,6 +96,74 @@ int main(void)
 		g_free(secret);
 	}
 	{
+		/* The acknowledgement contract: outbox, autoreply, SLA, calendars. */
+		char *conf = g_strdup_printf(
+			"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /tmp/x.db\nsecret-file = /tmp/s\nhostname = h\n"
+			"[outbox]\nsmtp = 127.0.0.1:25\ncommand = /usr/sbin/sendmail -i -f %%s -- %%r\nbounce-address =\n"
+			"[autoreply]\nrate = 2/5m, 20/1d\nper-ticket = 30m\n"
+			"[queue support]\nname = S\naddresses = support@example.com\ntag = SUP\n"
+			"locales = en, tr, de, pt-BR\ndefault-locale = en\nsla = standard\ncalendars = istanbul, new-york\n"
+			"vip = ceo@bigcorp.example, @vip.example\nvip-sla = premium\nescalation-notice = yes\n"
+			"[sla standard]\nfirst-response = 8h\nresolution = 5d\nurgent.first-response = 1h\n"
+			"[sla premium]\nfirst-response = 2h calendar\n"
+			"[calendar istanbul]\ntimezone = Europe/Istanbul\nhours = mon-fri 09:00-18:00, sat 10:00-14:00\n"
+			"holidays = 2026-01-01, 2026-04-23, */05-01\n"
+			"[calendar new-york]\ntimezone = America/New_York\nhours = mon-fri 09:00-17:00\n");
+		char *path = fixture_write(&f, "ack.conf", conf);
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct settings *a = settings_load(path, 0, errs);
+		const struct queue *aq = a ? &a->queues[0] : NULL;
+		for (guint i = 0; i < errs->len; i++)
+			tap_diag("%s", (char *)g_ptr_array_index(errs, i));
+		ok(a != NULL, "the acknowledgement configuration contract loads");
+		if (a) {
+			is_str(a->outbox_smtp, "127.0.0.1:25", "[outbox] smtp");
+			ok(a->bounce_address == NULL, "empty bounce-address means the null sender");
+			ok(a->n_ack_rates == 2 && a->ack_rates[0].count == 2 && a->ack_rates[0].seconds == 300 &&
+			   a->ack_rates[1].seconds == 86400, "[autoreply] rate windows");
+			is_int(a->ack_per_ticket_seconds, 1800, "[autoreply] per-ticket");
+			ok(g_strv_length(aq->locales) == 4 && strcmp(aq->locales[3], "pt-BR") == 0, "locales");
+			ok(aq->escalation_notice, "escalation-notice = yes");
+			ok(aq->sla && strcmp(aq->sla->id, "standard") == 0 && aq->vip_sla &&
+			   strcmp(aq->vip_sla->id, "premium") == 0, "sla and vip-sla resolved");
+			is_int(aq->sla->first_response[PRIORITY_NORMAL].minutes, 8 * 60, "normal first response 8h");
+			is_int(aq->sla->first_response[PRIORITY_URGENT].minutes, 60, "urgent.first-response 1h");
+			is_int(aq->sla->first_response[PRIORITY_LOW].minutes, 8 * 60, "unprefixed key covers the other priorities");
+			ok(aq->vip_sla->first_response[PRIORITY_NORMAL].calendar_time, "\"2h calendar\" is wall-clock time");
+			ok(aq->n_calendars == 2 && aq->calendars[0] && aq->calendars[1], "two calendars resolved");
+			is_str(aq->calendar_zone, "Europe/Istanbul", "the first calendar's zone");
+			is_int(a->notes->len, 0, "no note when the queue names an sla");
+		}
+		settings_unref(a);
+		g_ptr_array_free(errs, TRUE);
+		g_free(path);
+		g_free(conf);
+		ok(f.settings->notes->len == 1 && strstr(g_ptr_array_index(f.settings->notes, 0), "built-in default"),
+		   "a queue without sla: the built-in default, and -n says so");
+		is_int(f.settings->queues[0].sla->first_response[PRIORITY_NORMAL].minutes, 24 * 60,
+		       "built-in default: 24h ...");
+		ok(f.settings->queues[0].sla->first_response[PRIORITY_NORMAL].calendar_time, "... of calendar time");
+	}
+	errors = load_errors(&f, "bad6.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"[outbox]\nsmtp = nohost\ncommand = sendmail\n[autoreply]\nrate = lots\nnever-to = ([\n"
+		"[queue a]\nname = A\naddresses = a@x.org\ntag = A\nsla = missing\ncalendars = nowhere\n"
+		"locales = en, english\nescalation-notice = maybe\n"
+		"[sla s]\nfirst-response = soon\nurgnet.first-response = 1h\n"
+		"[calendar c]\ntimezone = Mars/Olympus\nhours = mon-fri 09:00-18:00\n", 0);
+	ok(has_error(errors, "bad6.conf:7: smtp \"nohost\""), "bad smtp host:port");
+	ok(has_error(errors, "bad6.conf:8: command must start with an absolute path"), "bad command");
+	ok(has_error(errors, "bad6.conf:10: rate \"lots\""), "bad rate");
+	ok(has_error(errors, "bad6.conf:11: never-to"), "bad regular expression");
+	ok(has_error(errors, "bad6.conf:16: no [sla missing] section"), "unknown sla");
+	ok(has_error(errors, "bad6.conf:17: no usable [calendar nowhere]"), "unknown calendar");
+	ok(has_error(errors, "bad6.conf:18: locale \"english\""), "bad locale");
+	ok(has_error(errors, "bad6.conf:19: escalation-notice must be yes or no"), "bad yes/no");
+	ok(has_error(errors, "bad6.conf:21: first-response"), "bad duration");
+	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
+	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");
+	g_ptr_array_free(errors, TRUE);
+	{
 		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
 		ok(settings_load("/nonexistent/ticket-milter.conf", 0, errs) == NULL &&
 		   has_error(errs, "/nonexistent/ticket-milter.conf:0:"), "missing file reported");
