@@ -42,6 +42,7 @@ struct message {
 	char *content_type;	/* top level, "multipart/report", lower case */
 	char *text;		/* excerpt: UTF-8, quotes trimmed, bounded */
 	char *text_charset;	/* charset label of the part text came from, or NULL */
+	char *full_text;	/* the same part untrimmed (quotes kept), bounded */
 	unsigned parts;		/* MIME parts seen */
 	bool has_report;	/* a delivery, disposition or feedback report part */
 	size_t size;		/* raw bytes */

@@ -2,8 +2,9 @@
  * thread.h - which ticket an inbound message belongs to.
  *
  * The rules, in order (DESIGN.md, "Security"):
- *   1. one of our signed Message-IDs in In-Reply-To/References, or our
- *      signed token in the recipient's plus address;
+ *   1. one of our signed Message-IDs in In-Reply-To/References, our
+ *      signed reference quoted in the body (providers that rewrite
+ *      Message-IDs), or our signed token in the recipient's plus address;
  *   2. a Message-ID in In-Reply-To/References the store already holds,
  *      from a known participant of that ticket (ids are guessable);
  *   3. the queue's subject tag, but only from a known participant;
@@ -24,6 +25,7 @@ enum thread_rule {
 	THREAD_NEW,
 	THREAD_SIGNED_ID,	/* our HMAC-signed Message-ID was referenced */
 	THREAD_TOKEN,		/* our HMAC token in support+TOKEN@ */
+	THREAD_BODY_REFERENCE,	/* our signed reference quoted in the body */
 	THREAD_KNOWN_ID,	/* a stored Message-ID was referenced */
 	THREAD_TAG,		/* subject tag from a participant */
 };

@@ -13,6 +13,8 @@
 /* How much decoded body text is read before trimming; bounds memory for
  * huge text parts (HTML shrinks a lot when turned into text). */
 #define BODY_READ_LIMIT (512 * 1024)
+/* How much untrimmed text is kept for finding references in quotes. */
+#define FULL_TEXT_BYTES (64 * 1024)
 
 static struct mailbox *mailbox_new(const char *address, const char *name)
 {
@@ -191,6 +193,7 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 
 	if (top == NULL) {
 		msg->text = g_strdup("");
+		msg->full_text = g_strdup("");
 		return;
 	}
 	choose_body(NULL, top, &choice);
@@ -214,8 +217,11 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 	}
 	if (body == NULL) {
 		msg->text = g_strdup("");
+		msg->full_text = g_strdup("");
 		return;
 	}
+	/* Quoted history can carry our signed reference back to us. */
+	msg->full_text = text_bound(body, FULL_TEXT_BYTES);
 	trimmed = text_trim_reply(body);
 	/* A reply that is nothing but quotes still deserves an excerpt. */
 	if (*g_strstrip(trimmed) == '\0') {
@@ -301,6 +307,7 @@ struct message *message_parse(const char *raw, size_t len, size_t excerpt_bytes)
 		msg->references = g_ptr_array_new_with_free_func(g_free);
 		msg->subject = g_strdup("");
 		msg->text = g_strdup("");
+		msg->full_text = g_strdup("");
 		msg->content_type = g_strdup("text/plain");
 		g_mime_parser_options_free(options);
 		return msg;
@@ -355,6 +362,7 @@ void message_free(struct message *msg)
 	g_free(msg->content_type);
 	g_free(msg->text);
 	g_free(msg->text_charset);
+	g_free(msg->full_text);
 	g_free(msg);
 }
 

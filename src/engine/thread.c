@@ -12,6 +12,7 @@ const char *thread_rule_name(enum thread_rule rule)
 	switch (rule) {
 	case THREAD_SIGNED_ID: return "signed-message-id";
 	case THREAD_TOKEN: return "token";
+	case THREAD_BODY_REFERENCE: return "body-reference";
 	case THREAD_KNOWN_ID: return "known-message-id";
 	case THREAD_TAG: return "subject-tag";
 	default: return "new";
@@ -74,6 +75,36 @@ static int visit_known(const char *id, void *data)
 	return store_ticket_by_message_id(ctx->st, id, &ctx->ticket_id);
 }
 
+/* Our footer carries "sup-1042-<mac>" because some providers rewrite
+ * Message-IDs; a reply quoting it comes back to its ticket. */
+static int body_reference(struct store *st, const struct queue *queue, const struct token_key *key,
+			  const struct message *msg, int64_t *ticket_id)
+{
+	char *pattern = g_strdup_printf("\\b%s-[0-9]{1,9}-[a-z2-7]{16}\\b", queue->tag);
+	GRegex *re = g_regex_new(pattern, G_REGEX_CASELESS, 0, NULL);
+	GMatchInfo *match = NULL;
+	int rc = 0;
+
+	g_free(pattern);
+	if (re == NULL || msg->full_text == NULL)
+		goto out;
+	g_regex_match(re, msg->full_text, 0, &match);
+	for (int tries = 0; rc == 0 && g_match_info_matches(match) && tries < 8; tries++) {
+		char *candidate = g_match_info_fetch(match, 0);
+		struct ticket_ref ref;
+		if (token_verify(key, candidate, &ref, NULL))
+			rc = ticket_of_ref(st, queue, &ref, ticket_id);
+		g_free(candidate);
+		g_match_info_next(match, NULL);
+	}
+out:
+	if (match)
+		g_match_info_free(match);
+	if (re)
+		g_regex_unref(re);
+	return rc;
+}
+
 int thread_find(struct store *st, const struct queue *queue, const struct token_key *key,
 		const struct message *msg, const char *sender, const char *token,
 		struct thread_match *out)
@@ -88,6 +119,11 @@ int thread_find(struct store *st, const struct queue *queue, const struct token_
 	/* 1. Something only we can have made. */
 	if ((rc = each_reference(msg, visit_signed, &ctx)) != 0) {
 		out->rule = THREAD_SIGNED_ID;
+		out->ticket_id = ctx.ticket_id;
+		return rc < 0 ? -1 : 0;
+	}
+	if ((rc = body_reference(st, queue, key, msg, &ctx.ticket_id)) != 0) {
+		out->rule = THREAD_BODY_REFERENCE;
 		out->ticket_id = ctx.ticket_id;
 		return rc < 0 ? -1 : 0;
 	}
