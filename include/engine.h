@@ -37,6 +37,7 @@ struct header_edit {
 enum engine_outcome {
 	ENGINE_TICKETED,	/* recorded: new ticket or follow-up */
 	ENGINE_DUPLICATE,	/* seen before: nothing written, same headers */
+	ENGINE_OWN_MAIL,	/* our own generated mail coming back: untouched */
 };
 
 struct engine_result {
@@ -44,6 +45,9 @@ struct engine_result {
 	struct ticket_ref ref;
 	bool new_ticket;
 	enum thread_rule rule;
+	bool reopened;		/* a resolved or closed ticket was reopened */
+	bool ack_queued;	/* an acknowledgement waits in the outbox */
+	const char *ack_skipped; /* why none was sent (static), or NULL */
 	GPtrArray *edits;	/* struct header_edit *, owned */
 };
 

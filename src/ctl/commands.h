@@ -14,5 +14,6 @@ int cmd_init(const struct settings *s, int argc, char **argv);
 int cmd_list(const struct settings *s, int argc, char **argv);
 int cmd_show(const struct settings *s, int argc, char **argv);
 int cmd_search(const struct settings *s, int argc, char **argv);
+int cmd_outbox(const struct settings *s, int argc, char **argv);
 
 #endif

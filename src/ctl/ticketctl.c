@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, 0, "list [--status S] [--json] list tickets, most recently updated first" },
 	{ "show", cmd_show, 0, "show SUP-1042 [--json]    the whole thread of one ticket" },
 	{ "search", cmd_search, 0, "search WORDS...           full-text search over subjects and texts" },
+	{ "outbox", cmd_outbox, 0, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 };
 
 static void usage(FILE *out)

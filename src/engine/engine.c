@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "engine.h"
+#include "acknowledge.h"
 #include "addr.h"
 #include "subject.h"
 
@@ -104,6 +105,15 @@ static void build_edits(const struct settings *s, const struct queue *queue, con
 	edit_add(result->edits, HEADER_ADD, "X-Ticket-Status", 0, t->status);
 	edit_add(result->edits, HEADER_ADD, "X-Ticket-Priority", 0, t->priority);
 	edit_add(result->edits, HEADER_ADD, "X-Ticket-Queue", 0, queue->id);
+	if (t->locale)
+		edit_add(result->edits, HEADER_ADD, "X-Ticket-Locale", 0, t->locale);
+	if (t->first_response_due) {
+		GDateTime *due = g_date_time_new_from_unix_utc(t->first_response_due);
+		char *text = g_date_time_format(due, "%Y-%m-%dT%H:%M:%SZ");
+		edit_add(result->edits, HEADER_ADD, "X-Ticket-Due", 0, text);
+		g_free(text);
+		g_date_time_unref(due);
+	}
 	set_header(msg, result->edits, "Reply-To", reply_to_text);
 	g_free(reply_to_text);
 	g_object_unref(reply_to);
@@ -139,7 +149,7 @@ static char *recipients_text(char **recipients)
 static int record(const struct settings *s, struct store *st, const struct queue *queue,
 		  const char *token, const struct message *msg, const struct envelope *env,
 		  const char *sender, const char *key_id, struct store_ticket *t,
-		  struct engine_result *result)
+		  struct engine_result *result, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct thread_match match;
@@ -179,6 +189,16 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		    store_ticket_touch(st, t->id, env->now) != 0 ||
 		    store_event_add(st, t->id, env->now, sender, "message", thread_rule_name(match.rule)) != 0)
 			return -1;
+		if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
+			char *change = g_strdup_printf("%s -> open", t->status);
+			rc = store_ticket_set_status(st, t->id, "open", env->now);
+			if (rc == 0)
+				rc = store_event_add(st, t->id, env->now, sender, "reopened", change);
+			g_free(change);
+			if (rc != 0)
+				return -1;
+			result->reopened = true;
+		}
 	}
 	if (add_participants(s, st, t->id, msg, sender, env->now) != 0)
 		return -1;
@@ -197,7 +217,20 @@ static int record(const struct settings *s, struct store *st, const struct queue
 	row.queue_id = (char *)env->queue_id;
 	rc = store_message_add(st, &row);
 	g_free(row.recipients);
-	return rc;
+	if (rc != 0)
+		return -1;
+	if (result->new_ticket || result->reopened) {
+		struct ack_outcome ack;
+		if (acknowledge(s, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, &ack, error) != 0)
+			return -1;
+		result->ack_queued = ack.queued;
+		result->ack_skipped = ack.skipped;
+		/* The acknowledgement set locale, priority and due times. */
+		store_ticket_clear(t);
+		if (store_ticket_by_id(st, row.ticket_id, t) != 1)
+			return -1;
+	}
+	return 0;
 }
 
 int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
@@ -215,6 +248,19 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 
 	memset(result, 0, sizeof *result);
 	result->edits = g_ptr_array_new_with_free_func(edit_free);
+	*error = NULL;
+
+	/* Our own mail passing through again (non_smtpd_milters): hands off. */
+	{
+		struct token_key key = { s->secret, s->secret_len };
+		struct ticket_ref own;
+		if (msg->message_id && token_verify_message_id(&key, msg->message_id, &own)) {
+			result->outcome = ENGINE_OWN_MAIL;
+			result->ref = own;
+			g_free(key_id);
+			return 0;
+		}
+	}
 
 	if (store_begin(st) != 0)
 		goto fail;
@@ -228,7 +274,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 		store_rollback(st);
 	} else {
 		result->outcome = ENGINE_TICKETED;
-		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result) != 0 ||
+		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result, error) != 0 ||
 		    store_commit(st) != 0)
 			goto fail;
 	}
@@ -239,7 +285,8 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	g_free(key_id);
 	return 0;
 fail:
-	*error = g_strdup(store_error(st));
+	if (*error == NULL)
+		*error = g_strdup_printf("store: %s", store_error(st));
 	store_rollback(st);
 	store_ticket_clear(&t);
 	g_free(key_id);

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "log.h"
 #include "message.h"
+#include "sender.h"
 #include "snapshot.h"
 #include "store.h"
 
@@ -28,6 +29,12 @@ struct conn {
 };
 
 static gint active_connections;
+static struct sender *outbox_sender;
+
+void callbacks_set_sender(struct sender *sd)
+{
+	outbox_sender = sd;
+}
 
 int callbacks_active_connections(void)
 {
@@ -245,27 +252,35 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.now = g_get_real_time() / G_USEC_PER_SEC;
 
 	if (engine_process(s, c->store, q, token, msg, &env, &result, &error) != 0) {
-		char *cause = g_strdup_printf("store: %s", error);
-		rc = on_error(ctx, c, qid, cause);
-		g_free(cause);
+		rc = on_error(ctx, c, qid, error);
 		g_free(error);
 		/* A broken handle (corrupt or replaced file) is reopened next time. */
 		store_close(c->store);
 		c->store = NULL;
+	} else if (result.outcome == ENGINE_OWN_MAIL) {
+		ticket_ref_format(&result.ref, id, sizeof id);
+		log_write(LOG_INFO, qid, "our own mail for %s (message-id=<%s>) passed untouched", id, msg->message_id);
+		engine_result_clear(&result);
+		rc = SMFIS_ACCEPT;
 	} else {
 		ticket_ref_format(&result.ref, id, sizeof id);
+		if (result.ack_queued)
+			sender_kick(outbox_sender);
 		if (apply_edits(ctx, result.edits) != 0) {
 			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
 			rc = on_error(ctx, c, qid, "the MTA refused a header change");
 		} else {
-			log_write(LOG_INFO, qid, "%s %s%s%s%s from=<%s> message-id=<%s> size=%zu%s",
+			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> message-id=<%s> size=%zu%s%s%s",
 				  result.outcome == ENGINE_DUPLICATE ? "redelivery of" :
 				  result.new_ticket ? "new ticket" : "follow-up to", id,
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : " (",
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : thread_rule_name(result.rule),
-				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")", msg->from ? msg->from->address : "",
+				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")",
+				  result.reopened ? " reopened" : "", msg->from ? msg->from->address : "",
 				  msg->message_id ? msg->message_id : "", msg->size,
-				  msg->warnings ? ", with parse warnings" : "");
+				  msg->warnings ? ", with parse warnings" : "",
+				  result.ack_queued ? ", acknowledgement queued" : result.ack_skipped ? ", no acknowledgement: " : "",
+				  result.ack_queued || !result.ack_skipped ? "" : result.ack_skipped);
 		}
 		engine_result_clear(&result);
 	}

@@ -14,7 +14,13 @@
 
 extern struct smfiDesc milter_description;
 
+struct sender;
+
 /* Connections currently open; main waits for them on shutdown. */
 int callbacks_active_connections(void);
+
+/* The outbox sender to wake after a commit that queued mail (the
+ * daemon's own handle, set once before smfi_main). */
+void callbacks_set_sender(struct sender *sd);
 
 #endif

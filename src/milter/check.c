@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "template.h"
 
 static void problem(GPtrArray *errors, const struct settings *s, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -58,6 +59,47 @@ static void check_database(const struct settings *s, GPtrArray *errors)
 	g_free(dir);
 }
 
+static int queue_line(const struct settings *s, const struct queue *q)
+{
+	char *group = g_strconcat("queue ", q->id, NULL);
+	int line = settings_line(s, group, "locales");
+
+	if (line == 0)
+		line = settings_line(s, group, NULL);
+	g_free(group);
+	return line;
+}
+
+/* Every template parses, and every queue finds ack and reopened
+ * templates for each locale it offers (at least by falling back). */
+static void check_templates(const struct settings *s, GPtrArray *errors)
+{
+	static const char *const needed[] = { "ack", "reopened" };
+	guint before;
+
+	if (!g_file_test(s->templates, G_FILE_TEST_IS_DIR)) {
+		problem(errors, s, "templates", "templates: directory %s does not exist", s->templates);
+		return;
+	}
+	before = errors->len;
+	template_check_dir(s->templates, errors);
+	/* A broken file is reported once, above, not again per locale. */
+	for (size_t i = 0; i < s->n_queues && errors->len == before; i++) {
+		const struct queue *q = &s->queues[i];
+		for (char **l = q->locales; l && *l; l++)
+			for (size_t n = 0; n < G_N_ELEMENTS(needed); n++) {
+				char *error = NULL;
+				struct template *t = template_load(s->templates, q->id, *l, q->default_locale, needed[n], &error);
+				if (t == NULL) {
+					g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: template %s for %s: %s", s->path,
+						queue_line(s, q), q->id, needed[n], *l, error));
+					g_free(error);
+				}
+				template_free(t);
+			}
+	}
+}
+
 void check_settings(const struct settings *s, GPtrArray *errors)
 {
 	const char *path = daemon_socket_path(s->socket);
@@ -77,4 +119,5 @@ void check_settings(const struct settings *s, GPtrArray *errors)
 		g_free(dir);
 	}
 	check_database(s, errors);
+	check_templates(s, errors);
 }

@@ -12,7 +12,10 @@
 #include "callbacks.h"
 #include "check.h"
 #include "daemon.h"
+#include "lang.h"
 #include "log.h"
+#include "sender.h"
+#include "template.h"
 #include "settings.h"
 #include "snapshot.h"
 #include "store.h"
@@ -80,6 +83,7 @@ static int run_daemon(struct settings *s, bool foreground)
 	const char *sock_path = daemon_socket_path(s->socket);
 	static sigset_t usr1;
 	pthread_t reloader;
+	struct sender *sender;
 	int rc;
 
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
@@ -124,6 +128,8 @@ static int run_daemon(struct settings *s, bool foreground)
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
 	snapshot_install(settings_ref(s));
+	sender = sender_start(snapshot_acquire);
+	callbacks_set_sender(sender);
 	rc = smfi_main();
 
 	/* SIGTERM: finish the transactions in progress before leaving. */
@@ -131,6 +137,8 @@ static int run_daemon(struct settings *s, bool foreground)
 		g_usleep(100000);
 	if (callbacks_active_connections() > 0)
 		log_warning("stopping with %d connection(s) still open", callbacks_active_connections());
+	callbacks_set_sender(NULL);
+	sender_stop(sender);
 	if (s->pid_file)
 		unlink(s->pid_file);
 	if (sock_path)
@@ -163,6 +171,7 @@ int main(int argc, char **argv)
 	}
 	umask(027);
 	g_mime_init();
+	lang_init();
 	log_open("ticket-milter", !check_only, foreground || check_only);
 
 	errors = g_ptr_array_new_with_free_func(g_free);
@@ -174,6 +183,8 @@ int main(int argc, char **argv)
 		if (!check_only)
 			log_err("%s: configuration has errors; not starting", config_path);
 	} else if (check_only) {
+		for (guint i = 0; i < s->notes->len; i++)
+			printf("%s\n", (char *)g_ptr_array_index(s->notes, i));
 		printf("%s: OK\n", config_path);
 		rc = 0;
 	} else {

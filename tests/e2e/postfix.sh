@@ -28,6 +28,7 @@ database = $TM_DIR/data/tickets.db
 secret-file = $TM_DIR/secret
 hostname = support.example.com
 pid-file = $TM_DIR/main.pid
+templates = $top_srcdir/templates
 
 [queue support]
 name = Example Support

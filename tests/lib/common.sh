@@ -64,6 +64,7 @@ database = $TM_DIR/$name.db
 secret-file = $TM_DIR/$name.secret
 hostname = support.example.com
 pid-file = $TM_DIR/$name.pid
+templates = $top_srcdir/templates
 log-level = debug
 $extra
 

@@ -22,7 +22,10 @@ bad=$(tm_config bad "socket = nonsense
 frobnicate = yes")
 out=$("$TM_BIN" -n -c "$bad" 2>&1)
 rc=$?
-[ $rc -eq 1 ] && echo "$out" | grep -q "^$bad:8: socket \"nonsense\"" && echo "$out" | grep -q "^$bad:9: unknown key"
+sock_line=$(grep -n '^socket = nonsense' "$bad" | cut -d: -f1)
+key_line=$(grep -n '^frobnicate' "$bad" | cut -d: -f1)
+[ $rc -eq 1 ] && echo "$out" | grep -q "^$bad:$sock_line: socket \"nonsense\"" &&
+	echo "$out" | grep -q "^$bad:$key_line: unknown key"
 tap_ok $? "-n exits 1 naming FILE:LINE for each problem"
 chmod 644 "$TM_DIR/main.secret"
 out=$("$TM_BIN" -n -c "$conf" 2>&1)

@@ -114,6 +114,7 @@ int main(void)
 	struct fixture f;
 	GBytes *msg = g_bytes_new_static("Subject: hi\n\n.leading dot\nline\n", 32);
 	char *error = NULL, *script, *out, *cmd, *got = NULL;
+	enum delivery_result r;
 	struct peer p;
 
 	fixture_setup(&f, NULL);
@@ -134,14 +135,14 @@ int main(void)
 	ok(got && g_str_has_prefix(got, "args: -f <> -- anna@example.org\nSubject: hi"),
 	   "command: null sender as <>, recipient as argument, message on stdin");
 	g_free(got);
-	ok(delivery_command(cmd, "", "temp@example.org", msg, 10, &error) == DELIVERY_TEMPORARY && error,
-	   "command: EX_TEMPFAIL is temporary (%s)", error);
+	r = delivery_command(cmd, "", "temp@example.org", msg, 10, &error);
+	ok(r == DELIVERY_TEMPORARY && error, "command: EX_TEMPFAIL is temporary (%s)", error);
 	g_clear_pointer(&error, g_free);
 	ok(delivery_command(cmd, "", "gone@example.org", msg, 10, &error) == DELIVERY_PERMANENT,
 	   "command: EX_NOUSER is permanent");
 	g_clear_pointer(&error, g_free);
-	ok(delivery_command("/nonexistent/sendmail %r", "", "a@example.org", msg, 10, &error) == DELIVERY_TEMPORARY,
-	   "command: a missing program is temporary (%s)", error);
+	r = delivery_command("/nonexistent/sendmail %r", "", "a@example.org", msg, 10, &error);
+	ok(r == DELIVERY_TEMPORARY, "command: a missing program is temporary (%s)", error);
 	g_clear_pointer(&error, g_free);
 
 	/* By SMTP. */
@@ -154,15 +155,17 @@ int main(void)
 	is_str(p.data->str, "Subject: hi\r\n\r\n..leading dot\r\nline\r\n", "smtp: CRLF line ends and dot-stuffing");
 	peer_stop(&p);
 	peer_start(&p, 451);
-	ok(smtp_to(&p, "anna@example.org", msg, &error) == DELIVERY_TEMPORARY, "smtp: 451 is temporary (%s)", error);
+	r = smtp_to(&p, "anna@example.org", msg, &error);
+	ok(r == DELIVERY_TEMPORARY, "smtp: 451 is temporary (%s)", error);
 	g_clear_pointer(&error, g_free);
 	peer_stop(&p);
 	peer_start(&p, 550);
-	ok(smtp_to(&p, "anna@example.org", msg, &error) == DELIVERY_PERMANENT, "smtp: 550 is permanent (%s)", error);
+	r = smtp_to(&p, "anna@example.org", msg, &error);
+	ok(r == DELIVERY_PERMANENT, "smtp: 550 is permanent (%s)", error);
 	g_clear_pointer(&error, g_free);
 	peer_stop(&p);
-	ok(delivery_smtp("127.0.0.1:1", "h", "", "a@example.org", msg, 5, &error) == DELIVERY_TEMPORARY,
-	   "smtp: connection refused is temporary (%s)", error);
+	r = delivery_smtp("127.0.0.1:1", "h", "", "a@example.org", msg, 5, &error);
+	ok(r == DELIVERY_TEMPORARY, "smtp: connection refused is temporary (%s)", error);
 	g_clear_pointer(&error, g_free);
 
 	/* The sender: retries with backoff, then failed; permanent at once; others not blocked. */

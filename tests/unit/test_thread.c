@@ -20,6 +20,7 @@ static long process(const char *text, const char *rcpt, struct engine_result *re
 	const struct queue *q = engine_queue_for(f.settings, rcpts, &token);
 	long number = -1;
 
+	memset(res, 0, sizeof *res);
 	if (q && engine_process(f.settings, f.store, q, token, m, &env, res, &error) == 0)
 		number = res->ref.number;
 	else if (error)
@@ -210,7 +211,21 @@ int main(void)
 	ok(n > 0 && e && e->op == HEADER_ADD && strcmp(e->value, "[SUP-1007]") == 0, "missing subject is added");
 	engine_result_clear(&res);
 
-	is_int(count_rows("SELECT count(*) FROM events WHERE kind = 'created'"), 7, "one created event per ticket");
+	/* Rule 1: our signed reference quoted in the body (rewritten Message-IDs). */
+	text = g_strdup_printf("From: anna@mobile.example\nTo: support@example.com\nSubject: Re: your mail\n"
+			       "Message-ID: <q1@mobile.example>\n\nIt still smokes.\n\n> Thank you, we received it.\n"
+			       "> Reference: %s\n", token);
+	n = process(text, "support@example.com", &res);
+	ok(n == 1001 && res.rule == THREAD_BODY_REFERENCE, "signed reference quoted in the body joins");
+	engine_result_clear(&res);
+	g_free(text);
+	text = g_strdup_printf("From: eve@evil.example\nSubject: hi\nMessage-ID: <q2@evil.example>\n\n"
+			       "> Reference: sup-1001-%s\n", "aaaaaaaaaaaaaaaa");
+	n = process_simple(text, "support@example.com");
+	ok(n != 1001, "a made-up reference in the body does not");
+	g_free(text);
+
+	is_int(count_rows("SELECT count(*) FROM events WHERE kind = 'created'"), 8, "one created event per ticket");
 	g_free(signed_id);
 	g_free(token);
 	fixture_teardown(&f);

@@ -1,0 +1,46 @@
+/*
+ * ack.h - composing the mail we send to a customer: acknowledgements now,
+ * and every later automatic reply in the same shape.
+ *
+ * A proper MIME message built with GMime: UTF-8 text/plain (quoted-
+ * printable where needed) with an optional text/html alternative; the
+ * subject RFC 2047-encoded when not ASCII; Date; a Message-ID we sign
+ * (token.h), so the customer's answer threads back even without our
+ * headers; In-Reply-To/References continuing the customer's message;
+ * From the queue; Reply-To the signed gateway address; Auto-Submitted
+ * and X-Auto-Response-Suppress so that other robots stay quiet.
+ * Customer text reaches headers only through GMime's encoders, never
+ * as raw header syntax.
+ */
+#ifndef TM_ACK_H
+#define TM_ACK_H
+
+#include <glib.h>
+#include <stdint.h>
+#include "settings.h"
+#include "token.h"
+
+struct ack_request {
+	const struct settings *settings;
+	const struct queue *queue;
+	struct ticket_ref ref;
+	const char *to_address;		/* the customer */
+	const char *to_name;		/* may be NULL */
+	const char *in_reply_to;	/* the customer's Message-ID, may be NULL */
+	GPtrArray *references;		/* the customer's References (char *), may be NULL */
+	const char *locale;		/* Content-Language */
+	const char *subject;		/* rendered, one line */
+	const char *text;		/* rendered plain text */
+	const char *html;		/* rendered HTML, or NULL */
+	int64_t now;
+};
+
+/* The complete message; *message_id (g_free) receives its signed
+ * Message-ID without brackets. */
+GBytes *ack_compose(const struct ack_request *req, char **message_id);
+
+/* At most this many References: the first and the newest, so that long
+ * threads keep their root and their recent history (RFC 5322 3.6.4). */
+#define ACK_MAX_REFERENCES 10
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * cmd_outbox.c - `ticketctl outbox [--failed] [--retry ID] [--json]`:
+ * what the milter has queued or sent, and a way to try a failed entry
+ * again (the running daemon's sender picks it up within a second).
+ */
+#include "config.h"
+#include "commands.h"
+#include "json.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void when(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, size, "-");
+	else
+		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void print_json(GPtrArray *entries)
+{
+	GString *out = g_string_new("[");
+
+	for (guint i = 0; i < entries->len; i++) {
+		const struct outbox_entry *e = g_ptr_array_index(entries, i);
+		char created[32], next[32], done[32];
+		when(e->created, created, sizeof created);
+		when(e->next_attempt, next, sizeof next);
+		when(e->done, done, sizeof done);
+		g_string_append_printf(out, "%s{\"id\":%lld", i ? "," : "", (long long)e->id);
+		json_append_key(out, "kind", FALSE);
+		json_append_string(out, e->kind);
+		json_append_key(out, "state", FALSE);
+		json_append_string(out, e->state);
+		json_append_key(out, "recipient", FALSE);
+		json_append_string(out, e->recipient);
+		json_append_key(out, "message_id", FALSE);
+		json_append_string(out, e->message_id);
+		g_string_append_printf(out, ",\"attempts\":%d", e->attempts);
+		json_append_key(out, "created", FALSE);
+		json_append_string(out, created);
+		json_append_key(out, "next_attempt", FALSE);
+		json_append_string(out, next);
+		json_append_key(out, "done", FALSE);
+		json_append_string(out, e->done ? done : NULL);
+		json_append_key(out, "last_error", FALSE);
+		json_append_string(out, e->last_error);
+		g_string_append_c(out, '}');
+	}
+	g_string_append(out, "]\n");
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+}
+
+static void print_text(GPtrArray *entries)
+{
+	for (guint i = 0; i < entries->len; i++) {
+		const struct outbox_entry *e = g_ptr_array_index(entries, i);
+		char created[32];
+		when(e->created, created, sizeof created);
+		printf("%lld\t%-8s\t%-8s\t%s\t%d attempt(s)\t%s\t%s\n", (long long)e->id, e->state, e->kind, created,
+		       e->attempts, e->recipient, e->last_error ? e->last_error : "");
+	}
+}
+
+int cmd_outbox(const struct settings *s, int argc, char **argv)
+{
+	bool failed = false, json = false;
+	long long retry = 0;
+	char *error = NULL;
+	struct store *st;
+	int rc = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--failed") == 0)
+			failed = true;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--retry") == 0 && i + 1 < argc && (retry = atoll(argv[i + 1])) > 0)
+			i++;
+		else {
+			fprintf(stderr, "usage: ticketctl outbox [--failed] [--retry ID] [--json]\n");
+			return 2;
+		}
+	}
+	if ((st = store_open(s->database, s->busy_timeout_ms, &error)) == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", error);
+		g_free(error);
+		return 1;
+	}
+	if (retry) {
+		int found = store_outbox_retry_now(st, retry, (int64_t)time(NULL));
+		if (found == 1)
+			printf("outbox entry %lld queued for delivery now\n", retry);
+		else
+			fprintf(stderr, "ticketctl: %s\n", found == 0 ? "no failed or waiting outbox entry with that id"
+								   : store_error(st));
+		rc = found == 1 ? 0 : 1;
+	} else {
+		GPtrArray *entries = store_outbox_list(st, failed, 1000);
+		if (entries == NULL) {
+			fprintf(stderr, "ticketctl: %s\n", store_error(st));
+			rc = 1;
+		} else {
+			if (json)
+				print_json(entries);
+			else
+				print_text(entries);
+			g_ptr_array_free(entries, TRUE);
+		}
+	}
+	store_close(st);
+	return rc;
+}

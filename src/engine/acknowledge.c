@@ -1,0 +1,288 @@
+/*
+ * acknowledge.c - the automatic reply to an inbound message
+ * (see acknowledge.h).
+ */
+#include "config.h"
+#include "acknowledge.h"
+#include "ack.h"
+#include "addr.h"
+#include "autoreply.h"
+#include "calendar.h"
+#include "lang.h"
+#include "subject.h"
+#include "template.h"
+
+#include <string.h>
+
+/* Waits up to this long are also promised relatively ("in 2 hours"). */
+#define RELATIVE_PROMISE_MINUTES (8 * 60)
+/* How much of the customer's subject an automatic reply repeats: enough
+ * to recognise it, too little to make us a spam relay (backscatter). */
+#define ECHOED_SUBJECT_CHARS 80
+
+static char *echoed_subject(const struct message *msg, const char *tag)
+{
+	char *clean = subject_clean(msg->subject, tag);
+
+	if (g_utf8_strlen(clean, -1) > ECHOED_SUBJECT_CHARS) {
+		char *cut = g_utf8_substring(clean, 0, ECHOED_SUBJECT_CHARS - 1);
+		g_free(clean);
+		clean = g_strconcat(cut, "…", NULL);
+		g_free(cut);
+	}
+	return clean;
+}
+
+static bool contains_word(const char *haystack, const char *word)
+{
+	char *h = g_utf8_casefold(haystack, -1), *w = g_utf8_casefold(word, -1);
+	bool found = *w && strstr(h, w) != NULL;
+
+	g_free(h);
+	g_free(w);
+	return found;
+}
+
+enum priority acknowledge_priority(const struct queue *q, const struct message *msg)
+{
+	const char *v;
+
+	for (char **k = q->urgent_keywords; k && *k; k++)
+		if (contains_word(msg->subject, *k))
+			return PRIORITY_URGENT;
+	if ((v = message_header(msg, "Priority")) && g_ascii_strncasecmp(v, "urgent", 6) == 0)
+		return PRIORITY_URGENT;
+	if (((v = message_header(msg, "X-Priority")) && (*v == '1' || *v == '2')) ||
+	    ((v = message_header(msg, "Importance")) && g_ascii_strncasecmp(v, "high", 4) == 0))
+		return PRIORITY_HIGH;
+	if (((v = message_header(msg, "X-Priority")) && (*v == '4' || *v == '5')) ||
+	    ((v = message_header(msg, "Importance")) && g_ascii_strncasecmp(v, "low", 3) == 0))
+		return PRIORITY_LOW;
+	return PRIORITY_NORMAL;
+}
+
+static bool is_vip(const struct queue *q, const char *address)
+{
+	for (char **v = q->vip; v && *v; v++)
+		if (((*v)[0] == '@' && g_str_has_suffix(address, *v)) || strcmp(*v, address) == 0)
+			return true;
+	return false;
+}
+
+/* Why the rate limits forbid a reply now, or NULL. */
+static int rate_limited(const struct settings *s, struct store *st, int64_t ticket_id, const char *to,
+			int64_t now, const char **why)
+{
+	int64_t last;
+	int count;
+
+	*why = NULL;
+	if (store_outbox_last_for_ticket(st, ticket_id, &last) != 0)
+		return -1;
+	if (last && now - last < s->ack_per_ticket_seconds) {
+		*why = "this ticket was answered automatically a short while ago";
+		return 0;
+	}
+	for (size_t i = 0; i < s->n_ack_rates; i++) {
+		if (store_outbox_count_to(st, to, now - s->ack_rates[i].seconds, &count) != 0)
+			return -1;
+		if (count >= s->ack_rates[i].count) {
+			*why = "rate limit for this recipient reached";
+			return 0;
+		}
+	}
+	return 0;
+}
+
+struct promise {
+	enum priority priority;
+	int64_t first_response_due;
+	int64_t resolution_due;
+};
+
+static struct promise compute_promise(const struct queue *q, const struct message *msg, const char *customer,
+				      int64_t now)
+{
+	const struct sla_policy *p = q->vip_sla && is_vip(q, customer) ? q->vip_sla : q->sla;
+	struct promise out = { .priority = acknowledge_priority(q, msg) };
+	const struct sla_target *fr = &p->first_response[out.priority];
+	const struct sla_target *res = &p->resolution[out.priority];
+
+	out.first_response_due = sla_due(q->calendars, q->n_calendars, now, fr->minutes, fr->calendar_time);
+	if (res->minutes)
+		out.resolution_due = sla_due(q->calendars, q->n_calendars, now, res->minutes, res->calendar_time);
+	return out;
+}
+
+static char *sender_domain(const char *address)
+{
+	return g_strdup(addr_domain(address));
+}
+
+static char *choose_locale(const struct queue *q, const struct message *msg, const char *preferred)
+{
+	char *domain = sender_domain(msg->from ? msg->from->address : "");
+	struct lang_hints hints = {
+		.preferred = preferred,
+		.content_language = message_header(msg, "Content-Language"),
+		.subject = msg->subject,
+		.text = msg->text,
+		.charset = msg->text_charset,
+		.sender_domain = domain,
+	};
+	char *locale = lang_choose(&hints, q->locales, q->default_locale);
+
+	g_free(domain);
+	return locale;
+}
+
+/* The promise in the customer's own time: stored zone, else the offset of
+ * their Date header, else the team's calendar zone, else UTC; each step
+ * only when ICU can use it (an unknown zone, an absurd offset), so the
+ * promise is never left empty. */
+static char *format_promise(int64_t due, const char *locale, const char *stored_zone,
+			    const struct message *msg, const struct queue *q)
+{
+	char *text = NULL;
+
+	if (stored_zone)
+		text = promise_format_time(due, locale, stored_zone, 0);
+	if (text == NULL && msg->date)
+		text = promise_format_time(due, locale, NULL, msg->date_offset);
+	if (text == NULL && q->calendar_zone)
+		text = promise_format_time(due, locale, q->calendar_zone, 0);
+	if (text == NULL)
+		text = promise_format_time(due, locale, "UTC", 0);
+	if (text == NULL)
+		text = promise_format_time(due, "en", "UTC", 0);
+	return text;
+}
+
+static int render(const struct settings *s, const struct queue *q, const struct message *msg,
+		  const struct store_ticket *t, const char *locale, enum ack_kind kind, const char *promise,
+		  const char *relative, char **subject, char **text, char **html, char **error)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct ticket_ref ref = { .number = t->number };
+	struct template *tpl;
+	char id[64], *reference, *subject_text;
+	int rc;
+
+	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+	ticket_ref_format(&ref, id, sizeof id);
+	tpl = template_load(s->templates, q->id, locale, q->default_locale,
+			    kind == ACK_NEW ? "ack" : "reopened", error);
+	if (tpl == NULL) {
+		char *why = *error;
+		*error = g_strdup_printf("template: %s", why);
+		g_free(why);
+		return -1;
+	}
+	reference = token_for_ticket(&key, &ref);
+	subject_text = echoed_subject(msg, q->tag);
+	{
+		char *vars[] = {
+			"ticket", id,
+			"subject", subject_text,
+			"customer_name", msg->from && msg->from->name ? msg->from->name : "",
+			"queue_name", q->name,
+			"promise", (char *)promise,
+			"promise_relative", (char *)(relative ? relative : ""),
+			"agent_name", "",
+			"reference", reference,
+			"escalation", q->escalation_notice ? "yes" : "",
+			"status", t->status,
+			"csat_links", "",
+			NULL,
+		};
+		rc = template_render(tpl, vars, subject, text, html, error);
+	}
+	g_free(reference);
+	g_free(subject_text);
+	template_free(tpl);
+	return rc;
+}
+
+int acknowledge(const struct settings *s, struct store *st, const struct queue *q,
+		const struct message *msg, const struct envelope *env, const struct store_ticket *t,
+		enum ack_kind kind, struct ack_outcome *out, char **error)
+{
+	const char *to = t->customer_address;
+	char *pref_locale = NULL, *pref_zone = NULL, *locale = NULL, *promise_text = NULL, *relative = NULL;
+	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL;
+	struct promise promise = { .priority = PRIORITY_NORMAL };
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (store_customer_prefs(st, to, &pref_locale, &pref_zone) != 0)
+		goto store_error;
+	locale = choose_locale(q, msg, pref_locale);
+	if (kind == ACK_NEW) {
+		promise = compute_promise(q, msg, to, env->now);
+		if (store_ticket_set_promise(st, t->id, locale, priority_name(promise.priority),
+					     promise.first_response_due, promise.resolution_due) != 0)
+			goto store_error;
+	} else {
+		promise.first_response_due = t->first_response_due;
+	}
+	/* The language chosen once is used for every later mail to them. */
+	if (pref_locale == NULL && store_customer_set_locale(st, to, locale) != 0)
+		goto store_error;
+
+	if ((out->skipped = autoreply_forbidden(msg, env->sender, s)) == NULL && !addr_is_safe(to))
+		out->skipped = "customer address cannot be used safely";
+	if (out->skipped == NULL && rate_limited(s, st, t->id, to, env->now, &out->skipped) != 0)
+		goto store_error;
+	if (out->skipped) {
+		rc = store_event_add(st, t->id, env->now, "ticket-milter", "no-acknowledgement", out->skipped);
+		goto done;
+	}
+
+	if (promise.first_response_due > 0) {
+		promise_text = format_promise(promise.first_response_due, locale, pref_zone, msg, q);
+		relative = promise_format_relative(env->now, promise.first_response_due, locale, RELATIVE_PROMISE_MINUTES);
+	}
+	if (render(s, q, msg, t, locale, kind, promise_text ? promise_text : "", relative, &subject, &text, &html,
+		   error) != 0)
+		goto done;
+	{
+		struct ack_request req = {
+			.settings = s, .queue = q, .ref = { .number = t->number },
+			.to_address = to, .to_name = msg->from ? msg->from->name : NULL,
+			.in_reply_to = msg->message_id, .references = msg->references, .locale = locale,
+			.subject = subject, .text = text, .html = html, .now = env->now,
+		};
+		struct outbox_entry e = {
+			.ticket_id = t->id, .kind = kind == ACK_NEW ? "ack" : "reopened",
+			.envelope_from = s->bounce_address ? s->bounce_address : "", .recipient = (char *)to,
+			.created = env->now,
+		};
+		g_strlcpy(req.ref.tag, t->tag, sizeof req.ref.tag);
+		e.message = ack_compose(&req, &message_id);
+		e.message_id = message_id;
+		rc = store_outbox_add(st, &e);
+		g_bytes_unref(e.message);
+		if (rc == 0) {
+			char *detail = g_strdup_printf("%s in %s, message-id <%s>", e.kind, locale, message_id);
+			rc = store_event_add(st, t->id, env->now, "ticket-milter", "acknowledged", detail);
+			g_free(detail);
+		}
+		out->queued = rc == 0;
+	}
+	goto done;
+store_error:
+	*error = g_strdup_printf("store: %s", store_error(st));
+done:
+	if (rc != 0 && *error == NULL)
+		*error = g_strdup_printf("store: %s", store_error(st));
+	g_free(pref_locale);
+	g_free(pref_zone);
+	g_free(locale);
+	g_free(promise_text);
+	g_free(relative);
+	g_free(subject);
+	g_free(text);
+	g_free(html);
+	g_free(message_id);
+	return rc;
+}
