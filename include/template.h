@@ -9,11 +9,14 @@
  *   <locale>/<name>.html                   optional HTML part
  *   queues/<queue>/<locale>/<name>.txt     override for [queue <queue>]
  *   queues/<queue>/<locale>/<name>.html
+ *   <queue>/<locale>/<name>.txt            the same, beside the locales,
+ *                                          for queue ids that cannot be
+ *                                          read as a locale
  *
- * Queue overrides live under "queues/" rather than beside the locales:
- * queue ids are free-form section names, and a queue called "it" or "de"
- * would otherwise share a folder with Italian or German.  "queues" can
- * never be a locale (a locale is language[-Script][-REGION]: "de",
+ * Overrides are looked for under "queues/" first: queue ids are
+ * free-form section names, and a queue called "it" or "de" would
+ * otherwise share a folder with Italian or German, so such a queue's
+ * overrides must live there.  "queues" can never be a locale (a locale is language[-Script][-REGION]: "de",
  * "pt-BR", "zh-CN").  A locale folder's own override replaces the whole
  * template: the .html part is taken from the same folder as the .txt
  * part or not at all, so an edited text never goes out beside a stale

@@ -761,11 +761,26 @@ static void template_set_error(char **error, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The folder to try for one locale: the queue's override or the shared one. */
-static char *template_folder(const char *dir, const char *queue, const char *locale)
+/* A queue id that could never be read as a locale or as queues/ may also
+ * keep its overrides at <dir>/<queue>/<locale>/, beside the shared locale
+ * folders (the layout the configuration contract names). */
+static bool template_queue_beside_locales(const char *queue)
 {
-	if (queue)
+	char *canonical = template_locale_canonical(queue);
+	bool ok = canonical == NULL && strcmp(queue, TEMPLATE_QUEUES_DIR) != 0;
+
+	g_free(canonical);
+	return ok;
+}
+
+/* The folder to try for one locale: 0 the queue's override under
+ * queues/, 1 the queue's override beside the locales, 2 the shared one. */
+static char *template_folder(const char *dir, const char *queue, const char *locale, int where)
+{
+	if (where == 0)
 		return g_build_filename(dir, TEMPLATE_QUEUES_DIR, queue, locale, NULL);
+	if (where == 1)
+		return template_queue_beside_locales(queue) ? g_build_filename(dir, queue, locale, NULL) : NULL;
 	return g_build_filename(dir, locale, NULL);
 }
 
@@ -796,10 +811,14 @@ struct template *template_load(const char *dir, const char *queue, const char *l
 	template_add_locale_chain(locales, locale);
 	template_add_locale_chain(locales, default_locale);
 	for (guint i = 0; i < locales->len && !found; i++) {
-		for (int shared = queue ? 0 : 1; shared < 2 && !found; shared++) {
+		for (int where = queue ? 0 : 2; where < 3 && !found; where++) {
 			const char *tag = g_ptr_array_index(locales, i);
-			char *folder = template_folder(dir, shared ? NULL : queue, tag);
-			char *txt = g_strdup_printf("%s/%s.txt", folder, name);
+			char *folder = template_folder(dir, queue, tag, where);
+			char *txt;
+
+			if (folder == NULL)
+				continue;
+			txt = g_strdup_printf("%s/%s.txt", folder, name);
 
 			if (g_file_test(txt, G_FILE_TEST_IS_REGULAR)) {
 				found = true;
@@ -913,9 +932,35 @@ static void template_misplaced_folder(const char *path, const char *name, GPtrAr
 	if (canonical)
 		template_problem(errors, path, 0, "locale folders are named like %s", canonical);
 	else
-		template_problem(errors, path, 0, "not a locale folder (like de or pt-BR); templates for [queue %s] "
-				 "go in " TEMPLATE_QUEUES_DIR "/%s/<locale>/", name, name);
+		template_problem(errors, path, 0, "not a locale folder (like de or pt-BR) nor a queue's override "
+				 "folder; templates for [queue %s] go in " TEMPLATE_QUEUES_DIR "/%s/<locale>/", name, name);
 	g_free(canonical);
+}
+
+/* One queue's override folder: it holds locale folders. */
+static void template_check_queue_folder(const char *qpath, const char *queue, GPtrArray *errors)
+{
+	GPtrArray *locales = template_dir_entries(qpath, errors);
+
+	if (!template_queue_valid(queue))
+		template_problem(errors, qpath, 0, "not a usable queue id");
+	for (guint j = 0; locales && j < locales->len; j++) {
+		const char *locale = g_ptr_array_index(locales, j);
+		char *lpath = g_build_filename(qpath, locale, NULL);
+
+		if (!g_file_test(lpath, G_FILE_TEST_IS_DIR)) {
+			if (template_is_template_file(locale))
+				template_problem(errors, lpath, 0, "templates go in a locale folder: %s/<locale>/%s",
+						 queue, locale);
+		} else if (template_locale_folder_valid(locale)) {
+			template_check_locale_dir(lpath, errors);
+		} else {
+			template_problem(errors, lpath, 0, "not a locale folder (like de or pt-BR)");
+		}
+		g_free(lpath);
+	}
+	if (locales)
+		g_ptr_array_free(locales, TRUE);
 }
 
 /* queues/<queue>/<locale>/...: each queue folder holds locale folders. */
@@ -926,34 +971,11 @@ static void template_check_queues_dir(const char *dir, GPtrArray *errors)
 	for (guint i = 0; queues && i < queues->len; i++) {
 		const char *queue = g_ptr_array_index(queues, i);
 		char *qpath = g_build_filename(dir, queue, NULL);
-		GPtrArray *locales;
 
-		if (!g_file_test(qpath, G_FILE_TEST_IS_DIR)) {
-			if (template_is_template_file(queue))
-				template_problem(errors, qpath, 0, "templates go in queues/<queue>/<locale>/");
-			g_free(qpath);
-			continue;
-		}
-		if (!template_queue_valid(queue))
-			template_problem(errors, qpath, 0, "not a usable queue id");
-		locales = template_dir_entries(qpath, errors);
-		for (guint j = 0; locales && j < locales->len; j++) {
-			const char *locale = g_ptr_array_index(locales, j);
-			char *lpath = g_build_filename(qpath, locale, NULL);
-
-			if (!g_file_test(lpath, G_FILE_TEST_IS_DIR)) {
-				if (template_is_template_file(locale))
-					template_problem(errors, lpath, 0, "templates go in a locale folder: %s/<locale>/%s",
-							 queue, locale);
-			} else if (template_locale_folder_valid(locale)) {
-				template_check_locale_dir(lpath, errors);
-			} else {
-				template_problem(errors, lpath, 0, "not a locale folder (like de or pt-BR)");
-			}
-			g_free(lpath);
-		}
-		if (locales)
-			g_ptr_array_free(locales, TRUE);
+		if (g_file_test(qpath, G_FILE_TEST_IS_DIR))
+			template_check_queue_folder(qpath, queue, errors);
+		else if (template_is_template_file(queue))
+			template_problem(errors, qpath, 0, "templates go in queues/<queue>/<locale>/");
 		g_free(qpath);
 	}
 	if (queues)
@@ -975,6 +997,8 @@ void template_check_dir(const char *dir, GPtrArray *errors)
 			template_check_queues_dir(path, errors);
 		} else if (template_locale_folder_valid(name)) {
 			template_check_locale_dir(path, errors);
+		} else if (template_queue_beside_locales(name) && template_queue_valid(name)) {
+			template_check_queue_folder(path, name, errors);
 		} else {
 			template_misplaced_folder(path, name, errors);
 		}
