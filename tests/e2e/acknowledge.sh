@@ -3,8 +3,8 @@
 # A German and a Japanese customer get acknowledgements in their language
 # at the sink; a bounce and an out-of-office reply get none; the
 # acknowledgement passes the milter again (it is delivered by SMTP through
-# the same Postfix) and is not ticketed; with the delivery target down
-# the outbox retries and delivers once it is back; a SIGKILL after end of
+# the same Postfix) and is not ticketed; with the sink stopped the
+# outbox retries and delivers once it is back; a SIGKILL after end of
 # message loses no acknowledgement.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/e2e/postfix-lib.sh"
@@ -144,24 +144,29 @@ sleep 2
 [ "$(sink_count)" = $((before + 2)) ]
 tap_ok $? "a bounce and an out-of-office reply are ticketed but get no acknowledgement"
 
-# --- the delivery target down, then back ------------------------------------
-write_config "$DEAD_PORT"
+# --- the sink stopped, then back -------------------------------------------
+# The outbox delivers straight to the sink here, so that stopping the sink
+# stops the outbox's own delivery (not just Postfix's relaying).
+write_config "$PF_SINK_PORT"
 kill -USR1 "$(cat "$TM_DIR/main.pid")"
 sleep 0.5
+sink_stop
 pf_send --from claire@example.fr --to support@example.com --header "Subject: Facture incorrecte" \
 	--header "Message-Id: <fr-1@example.fr>" --body "Bonjour, notre facture de mars est incorrecte. Pouvez-vous la corriger ?"
 for i in $(seq 1 50); do
-	"$TM_CTL" -c "$conf" outbox --json | grep -q '"kind":"ack","state":"queued","recipient":"claire@example.fr".*"last_error":"connect' && break
+	"$TM_CTL" -c "$conf" outbox --json | grep -q '"recipient":"claire@example.fr".*"attempts":[2-9].*"last_error":"connect' && break
 	sleep 0.2
 done
-"$TM_CTL" -c "$conf" outbox --json | grep -q '"recipient":"claire@example.fr".*"last_error":"connect'
-tap_ok $? "with the target down the acknowledgement waits in the outbox with the error"
+"$TM_CTL" -c "$conf" outbox --json | grep -q '"state":"queued","recipient":"claire@example.fr".*"attempts":[2-9].*"last_error":"connect'
+tap_ok $? "with the sink stopped the acknowledgement waits in the outbox and is retried"
+sink_start
+wait_for "^Content-Language: fr" 30
+tap_ok $? "once the sink is back, the outbox delivers it"
+[ "$(for f in $(sink_files); do sink_body "$f"; done | grep -c '^In-Reply-To: <fr-1@example.fr>')" = 1 ] &&
+	"$TM_CTL" -c "$conf" outbox --json | grep -q '"state":"sent","recipient":"claire@example.fr"'
+tap_ok $? "exactly once, and marked sent"
 write_config "$PF_SMTP_PORT"
 kill -USR1 "$(cat "$TM_DIR/main.pid")"
-wait_for "^Content-Language: fr" 30
-tap_ok $? "once it is back, the outbox delivers it"
-[ "$(for f in $(sink_files); do sink_body "$f"; done | grep -c '^In-Reply-To: <fr-1@example.fr>')" = 1 ]
-tap_ok $? "exactly once"
 
 # --- SIGKILL after end of message -----------------------------------------
 write_config "$DEAD_PORT"
