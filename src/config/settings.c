@@ -673,6 +673,18 @@ static void check_queues(struct loader *ld, struct settings *s)
 	g_hash_table_destroy(seen);
 }
 
+/* Hands the parsed sections to the snapshot (idempotent: the arrays do
+ * not change once parsing is over). */
+static void adopt_sections(struct settings *s, GArray *queues, GArray *slas, GArray *calendars)
+{
+	s->n_queues = queues->len;
+	s->queues = (struct queue *)(void *)queues->data;
+	s->n_slas = slas->len;
+	s->slas = (struct sla_policy *)(void *)slas->data;
+	s->n_calendars = calendars->len;
+	s->calendars = (struct calendar_def *)(void *)calendars->data;
+}
+
 struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 {
 	struct loader ld = { .path = path, .errors = errors };
@@ -744,12 +756,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		load_section(&ld, kf, "outbox", "outbox", s);
 	if (!g_key_file_has_group(kf, "autoreply"))
 		load_section(&ld, kf, "autoreply", "autoreply", s);
-	s->n_queues = queues->len;
-	s->queues = (struct queue *)(void *)queues->data;
-	s->n_slas = slas->len;
-	s->slas = (struct sla_policy *)(void *)slas->data;
-	s->n_calendars = calendars->len;
-	s->calendars = (struct calendar_def *)(void *)calendars->data;
+	adopt_sections(s, queues, slas, calendars);
 	check_queues(&ld, s);
 	resolve_queues(&ld, s);
 
@@ -762,15 +769,8 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		}
 	}
 done:
-	if (s->queues == NULL) {
-		/* Parse failed before the arrays were handed over. */
-		s->n_queues = queues->len;
-		s->queues = (struct queue *)(void *)queues->data;
-		s->n_slas = slas->len;
-		s->slas = (struct sla_policy *)(void *)slas->data;
-		s->n_calendars = calendars->len;
-		s->calendars = (struct calendar_def *)(void *)calendars->data;
-	}
+	/* Again for the early exit: the snapshot owns whatever was parsed. */
+	adopt_sections(s, queues, slas, calendars);
 	g_array_free(queues, FALSE);
 	g_array_free(slas, FALSE);
 	g_array_free(calendars, FALSE);
