@@ -6,23 +6,13 @@
 #include "config.h"
 #include "commands.h"
 #include "json.h"
+#include "output.h"
 #include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static void when(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, size, "-");
-	else
-		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static void print_json(GPtrArray *entries)
 {
@@ -31,9 +21,9 @@ static void print_json(GPtrArray *entries)
 	for (guint i = 0; i < entries->len; i++) {
 		const struct outbox_entry *e = g_ptr_array_index(entries, i);
 		char created[32], next[32], done[32];
-		when(e->created, created, sizeof created);
-		when(e->next_attempt, next, sizeof next);
-		when(e->done, done, sizeof done);
+		output_time(e->created, created, sizeof created);
+		output_time(e->next_attempt, next, sizeof next);
+		output_time(e->done, done, sizeof done);
 		g_string_append_printf(out, "%s{\"id\":%lld", i ? "," : "", (long long)e->id);
 		json_append_key(out, "kind", FALSE);
 		json_append_string(out, e->kind);
@@ -64,7 +54,7 @@ static void print_text(GPtrArray *entries)
 	for (guint i = 0; i < entries->len; i++) {
 		const struct outbox_entry *e = g_ptr_array_index(entries, i);
 		char created[32];
-		when(e->created, created, sizeof created);
+		output_time(e->created, created, sizeof created);
 		printf("%lld\t%-8s\t%-8s\t%s\t%d attempt(s)\t%s\t%s\n", (long long)e->id, e->state, e->kind, created,
 		       e->attempts, e->recipient, e->last_error ? e->last_error : "");
 	}

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "commands.h"
 #include "json.h"
+#include "output.h"
 #include "store.h"
 #include "token.h"
 
@@ -31,17 +32,6 @@ static struct store *open_store(const struct settings *s)
 	return st;
 }
 
-static void format_time(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, size, "-");
-	else
-		strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void json_ticket_fields(GString *out, const struct store_ticket *t)
 {
 	char id[64], created[32], updated[32];
@@ -49,8 +39,8 @@ static void json_ticket_fields(GString *out, const struct store_ticket *t)
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
-	format_time(t->created, created, sizeof created);
-	format_time(t->updated, updated, sizeof updated);
+	output_time(t->created, created, sizeof created);
+	output_time(t->updated, updated, sizeof updated);
 	json_append_key(out, "id", TRUE);
 	json_append_string(out, id);
 	json_append_key(out, "queue", FALSE);
@@ -90,7 +80,7 @@ static void print_tickets(GPtrArray *tickets, bool json)
 	for (guint i = 0; i < tickets->len; i++) {
 		const struct store_ticket *t = g_ptr_array_index(tickets, i);
 		char updated[32];
-		format_time(t->updated, updated, sizeof updated);
+		output_time(t->updated, updated, sizeof updated);
 		printf("%s-%ld\t%-8s\t%-6s\t%s\t%s\t%s\n", t->tag, t->number, t->status, t->priority,
 		       updated, t->customer_address, t->subject);
 	}
@@ -142,7 +132,7 @@ static void print_thread_text(const struct store_ticket *t, GPtrArray *messages,
 	for (guint i = 0; i < messages->len; i++) {
 		const struct store_message *m = g_ptr_array_index(messages, i);
 		char when[32];
-		format_time(m->received, when, sizeof when);
+		output_time(m->received, when, sizeof when);
 		printf("\n--- %s %s from %s\n    Subject: %s\n    Message-ID: <%s>\n\n", m->direction, when,
 		       m->sender, m->subject, m->message_id);
 		char **lines = g_strsplit(m->excerpt, "\n", -1);
@@ -154,7 +144,7 @@ static void print_thread_text(const struct store_ticket *t, GPtrArray *messages,
 	for (guint i = 0; i < events->len; i++) {
 		char **f = g_strsplit(g_ptr_array_index(events, i), "\t", 4);
 		char when[32];
-		format_time(g_ascii_strtoll(f[0], NULL, 10), when, sizeof when);
+		output_time(g_ascii_strtoll(f[0], NULL, 10), when, sizeof when);
 		printf("  %s %s %s %s\n", when, f[1], f[2], f[3] ? f[3] : "");
 		g_strfreev(f);
 	}
@@ -170,8 +160,8 @@ static void print_thread_json(const struct store_ticket *t, GPtrArray *messages)
 	for (guint i = 0; i < messages->len; i++) {
 		const struct store_message *m = g_ptr_array_index(messages, i);
 		char date[32], received[32];
-		format_time(m->date, date, sizeof date);
-		format_time(m->received, received, sizeof received);
+		output_time(m->date, date, sizeof date);
+		output_time(m->received, received, sizeof received);
 		if (i)
 			g_string_append_c(out, ',');
 		g_string_append_c(out, '{');

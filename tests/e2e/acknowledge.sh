@@ -6,24 +6,9 @@
 # the same Postfix) and is not ticketed; with the sink stopped the
 # outbox retries and delivers once it is back; a SIGKILL after end of
 # message loses no acknowledgement.
-. "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/e2e/postfix-lib.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "needs root to run a private Postfix"
-command -v postfix >/dev/null || tap_skip_all "postfix not installed (apt-get install postfix)"
-command -v swaks >/dev/null || tap_skip_all "swaks not installed (apt-get install swaks)"
-
-tm_scratch
-cleanup() { pf_cleanup; tm_cleanup; }
-trap cleanup EXIT
-
-PF_SMTP_PORT=$(pf_pick_port)
-PF_SINK_PORT=$(pf_pick_port "$PF_SMTP_PORT")
-MILTER_PORT=$(pf_pick_port "$PF_SMTP_PORT" "$PF_SINK_PORT")
+. "$top_srcdir/tests/e2e/e2e.sh"
+e2e_begin
 DEAD_PORT=$(pf_pick_port "$PF_SMTP_PORT" "$PF_SINK_PORT" "$MILTER_PORT")
-# pf_init turns PF_MILTER into Postfix's syntax: keep libmilter's apart.
-MILTER_SOCKET="inet:$MILTER_PORT@127.0.0.1"
-PF_MILTER=$MILTER_SOCKET
 conf=$TM_DIR/main.conf
 
 write_config() { # write_config OUTBOX-PORT

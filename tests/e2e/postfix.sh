@@ -4,25 +4,12 @@
 # smtp-sink.  A customer mail arrives tagged with its ticket, its follow-up
 # lands in the same ticket, locally injected mail passes the milter too,
 # and mail for anyone else arrives unchanged.
-. "$top_srcdir/tests/lib/common.sh"
-. "$top_srcdir/tests/e2e/postfix-lib.sh"
-
-[ "$(id -u)" = 0 ] || tap_skip_all "needs root to run a private Postfix"
-command -v postfix >/dev/null || tap_skip_all "postfix not installed (apt-get install postfix)"
-command -v swaks >/dev/null || tap_skip_all "swaks not installed (apt-get install swaks)"
-
-tm_scratch
-cleanup() { pf_cleanup; tm_cleanup; }
-trap cleanup EXIT
-
-PF_SMTP_PORT=$(pf_pick_port)
-PF_SINK_PORT=$(pf_pick_port "$PF_SMTP_PORT")
-MILTER_PORT=$(pf_pick_port "$PF_SMTP_PORT" "$PF_SINK_PORT")
-PF_MILTER="inet:$MILTER_PORT@127.0.0.1"
+. "$top_srcdir/tests/e2e/e2e.sh"
+e2e_begin
 
 cat >"$TM_DIR/main.conf" <<CONF
 [milter]
-socket = $PF_MILTER
+socket = $MILTER_SOCKET
 user = nobody
 database = $TM_DIR/data/tickets.db
 secret-file = $TM_DIR/secret
@@ -37,7 +24,7 @@ tag = SUP
 CONF
 conf=$TM_DIR/main.conf
 tm_start main
-tap_ok $? "ticket-milter starts on $PF_MILTER"
+tap_ok $? "ticket-milter starts on $MILTER_SOCKET"
 [ "$(ps -o user= -p "$(cat "$TM_DIR/main.pid")")" = nobody ]
 tap_ok $? "the daemon runs as nobody after opening its socket"
 
