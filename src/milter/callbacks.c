@@ -26,6 +26,7 @@ struct conn {
 	char *sender;
 	GPtrArray *recipients;		/* normalized, NULL-terminated */
 	GString *raw;			/* headers and body as received */
+	gint64 started;			/* monotonic µs at MAIL FROM */
 };
 
 static gint active_connections;
@@ -122,6 +123,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_ACCEPT;
 	message_reset(c);
+	c->started = g_get_monotonic_time();
 	c->sender = addr_normalize(argv[0]);
 	c->recipients = g_ptr_array_new_with_free_func(g_free);
 	queue_id(ctx, c);
@@ -270,7 +272,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
 			rc = on_error(ctx, c, qid, "the MTA refused a header change");
 		} else {
-			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> message-id=<%s> size=%zu%s%s%s",
+			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> message-id=<%s> size=%zu elapsed=%lldus%s%s%s",
 				  result.outcome == ENGINE_DUPLICATE ? "redelivery of" :
 				  result.new_ticket ? "new ticket" : "follow-up to", id,
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : " (",
@@ -278,6 +280,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")",
 				  result.reopened ? " reopened" : "", msg->from ? msg->from->address : "",
 				  msg->message_id ? msg->message_id : "", msg->size,
+				  (long long)(g_get_monotonic_time() - c->started),
 				  msg->warnings ? ", with parse warnings" : "",
 				  result.ack_queued ? ", acknowledgement queued" : result.ack_skipped ? ", no acknowledgement: " : "",
 				  result.ack_queued || !result.ack_skipped ? "" : result.ack_skipped);

@@ -4,9 +4,11 @@
 #include "config.h"
 #include "log.h"
 
+#include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Written once in log_open()/log_set_level() before threads start. */
 static bool log_to_syslog;
@@ -60,9 +62,19 @@ void log_write(int priority, const char *qid, const char *fmt, ...)
 			syslog(priority, "%s", text);
 	}
 	if (log_to_stderr) {
+		/* syslog stamps its lines; stderr gets the same, to the millisecond. */
+		gint64 now = g_get_real_time();
+		time_t secs = (time_t)(now / G_USEC_PER_SEC);
+		struct tm tm;
+		char stamp[32];
+
+		gmtime_r(&secs, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		if (qid && *qid)
-			fprintf(stderr, "%s: %s: %s: %s\n", log_ident, priority_name(priority), qid, text);
+			fprintf(stderr, "%s.%03dZ %s: %s: %s: %s\n", stamp, (int)(now / 1000 % 1000), log_ident,
+				priority_name(priority), qid, text);
 		else
-			fprintf(stderr, "%s: %s: %s\n", log_ident, priority_name(priority), text);
+			fprintf(stderr, "%s.%03dZ %s: %s: %s\n", stamp, (int)(now / 1000 % 1000), log_ident,
+				priority_name(priority), text);
 	}
 }

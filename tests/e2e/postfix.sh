@@ -84,7 +84,7 @@ json=$("$TM_CTL" -c "$conf" show SUP-1001 --json)
 tap_ok $? "ticketctl show SUP-1001 --json: both messages, in order"
 [ "$("$TM_CTL" -c "$conf" list | wc -l)" = 2 ]
 tap_ok $? "two tickets in all"
-grep -Eq '^ticket-milter: info: [0-9A-F]{6,}: new ticket SUP-1001' "$TM_DIR/main.log"
+grep -Eq ' ticket-milter: info: [0-9A-F]{6,}: new ticket SUP-1001 .* elapsed=[0-9]+us' "$TM_DIR/main.log"
 tap_ok $? "the log line names Postfix's queue id"
 [ "$(stat -c %U "$TM_DIR/data/tickets.db")" = nobody ] && [ "$(stat -c %a "$TM_DIR/data/tickets.db")" = 640 ]
 tap_ok $? "database owned by the daemon's user, mode 0640"
