@@ -57,7 +57,20 @@ struct template;
 /* The placeholders a template may use, NULL-terminated; anything else is
  * an error found by template_check_file (and so by `ticket-milter -n`):
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
- * agent_name, reference, escalation, status, csat_links. */
+ * agent_name, reference, escalation, status, csat_links, csat_1 ... csat_5,
+ * rating, unknown_commands.
+ *
+ * csat_1 ... csat_5 are complete mailto: URLs, one per score (1 very poor,
+ * 5 excellent), inserted as they are (escaped in HTML, so they may stand
+ * in href="..."); rating is the score "1".."5" a thank-you is for;
+ * unknown_commands holds the lines of an agent's reply that were not
+ * understood, one per line, for the agent's notice.
+ *
+ * What the shipped templates use (render fails when one has no value):
+ *   resolved      ticket subject customer_name queue_name agent_name
+ *                 reference csat_1 csat_2 csat_3 csat_4 csat_5
+ *   csat-thanks   ticket customer_name queue_name rating reference
+ *   agent-notice  ticket subject agent_name queue_name unknown_commands */
 extern const char *const template_placeholders[];
 
 /* Loads template name ("ack") for locale.  For each of locale, its

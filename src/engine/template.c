@@ -29,6 +29,16 @@ const char *const template_placeholders[] = {
 	"escalation",		/* non-empty: say a senior team lead oversees the case */
 	"status",
 	"csat_links",		/* for the satisfaction mail */
+	/* The satisfaction survey (resolved): each a complete mailto: URL
+	 * (support+csat-N-TOKEN@...?subject=...) that answers with score N,
+	 * so that one link per score works in any mail client. */
+	"csat_1",		/* very poor */
+	"csat_2",
+	"csat_3",
+	"csat_4",
+	"csat_5",		/* excellent */
+	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
+	"unknown_commands",	/* agent-notice: the lines not understood, one per line, as written */
 	NULL,
 };
 

@@ -2,7 +2,9 @@
  * test_template.c - message templates: the file format and its error
  * reports, sections, fallback and queue overrides, customer text that
  * must stay literal (template syntax, header injection, HTML), sharing
- * between threads, and every shipped template rendered in every locale.
+ * between threads, and every shipped template rendered in every locale
+ * (acknowledgement, reopened, resolved with its satisfaction links, the
+ * thank-you for a rating, the agent's notice of commands not understood).
  */
 #include "config.h"
 #include "tap.h"
@@ -167,12 +169,13 @@ static void test_placeholders(void)
 	static const char *const expected[] = {
 		"ticket", "subject", "customer_name", "queue_name", "promise", "promise_relative",
 		"agent_name", "reference", "escalation", "status", "csat_links",
+		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands",
 	};
 	size_t n = 0;
 
 	while (template_placeholders[n])
 		n++;
-	is_int(n, G_N_ELEMENTS(expected), "eleven placeholders, NULL-terminated");
+	is_int(n, G_N_ELEMENTS(expected), "eighteen placeholders, NULL-terminated");
 	for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
 		bool found = false;
 		for (size_t j = 0; j < n; j++)
@@ -441,6 +444,37 @@ static void test_injection(const char *dir)
 	r = render(t, broken);
 	ok(r.rc == 0 && g_utf8_validate(r.subject, -1, NULL) && g_utf8_validate(r.text, -1, NULL) &&
 	   g_utf8_validate(r.html, -1, NULL), "invalid UTF-8 in values still renders valid UTF-8");
+	rendered_free(&r);
+	template_free(t);
+}
+
+/* The agent's unknown lines and the csat links are values like any
+ * other: never template syntax, escaped in HTML, and a link cannot leave
+ * its href attribute. */
+static void test_notice_values_literal(const char *dir)
+{
+	struct template *t = load_text(dir,
+		"Subject: [{{ticket}}] x\n\n{{unknown_commands}}\n--\n",
+		"<pre>{{unknown_commands}}</pre>\n<a href=\"{{csat_5}}\">5</a>\n");
+	char *const vars[] = {
+		"ticket", "SUP-1042",
+		"unknown_commands", "#stauts resolved\n{{ticket}} {{#reference}}x{{/reference}}\n<script>alert('x')</script>",
+		"csat_5", "mailto:a@example.com?subject=x\"><script>alert(1)</script>&body=5'",
+		NULL,
+	};
+	struct rendered r;
+
+	ok(t != NULL, "notice value template loads");
+	if (t == NULL)
+		return;
+	r = render(t, vars);
+	is_str(r.text, "#stauts resolved\n{{ticket}} {{#reference}}x{{/reference}}\n<script>alert('x')</script>\n--\n",
+	       "unknown lines stay verbatim in the text: no syntax, no escaping, line breaks kept");
+	is_str(r.html, "<pre>#stauts resolved\n{{ticket}} {{#reference}}x{{/reference}}\n"
+		       "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</pre>\n"
+		       "<a href=\"mailto:a@example.com?subject=x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+		       "&amp;body=5&#39;\">5</a>\n",
+	       "html: unknown lines escaped; a link value stays inside its href");
 	rendered_free(&r);
 	template_free(t);
 }
@@ -788,6 +822,265 @@ static void show_sample(const char *shipped, const char *locale)
 	template_free(t);
 }
 
+/* ---- resolved, csat-thanks, agent-notice ---------------------------- */
+
+/* The mailto: link for score n, shaped like the engine's: "&" in it must
+ * become "&amp;" inside href.  Its token is not REFERENCE, which is
+ * counted on its own. */
+static char *csat_url(int n)
+{
+	return g_strdup_printf("mailto:support+csat-%d-sup-1042-9xk2mq7wb4@example.com"
+			       "?subject=%%5BSUP-1042%%5D%%20%d&body=%d", n, n, n);
+}
+
+/* The line of text holding needle, or NULL (g_free). */
+static char *line_with(const char *text, const char *needle)
+{
+	const char *hit = strstr(text, needle), *start, *end;
+
+	if (hit == NULL)
+		return NULL;
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchr(hit, '\n');
+	return g_strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+/* Every shipped template of one name: the placeholders below are all the
+ * engine has to give (rendering fails when a used one has no value), so
+ * each locale is rendered with exactly these. */
+static void test_shipped_resolved(const char *shipped, const char *locale)
+{
+	char *error = NULL, *url[6] = { NULL }, *href[6] = { NULL }, *lang_attr;
+	struct template *t = template_load(shipped, "support", locale, "en", "resolved", &error);
+	struct rendered a = { 0 }, b = { 0 };
+	bool is_pl = strcmp(locale, "pl") == 0, is_ar = strcmp(locale, "ar") == 0;
+
+	for (int n = 1; n <= 5; n++) {
+		char **parts, *escaped;
+		url[n] = csat_url(n);
+		parts = g_strsplit(url[n], "&", -1);
+		escaped = g_strjoinv("&amp;", parts);
+		href[n] = g_strdup_printf("href=\"%s\"", escaped);
+		g_strfreev(parts);
+		g_free(escaped);
+	}
+	ok(t != NULL && strcmp(template_locale(t), locale) == 0, "%s: resolved loads for its own locale", locale);
+	if (t == NULL) {
+		tap_diag("%s", error);
+		g_free(error);
+		goto out;
+	}
+	{
+		char *const full[] = {
+			"ticket", "SUP-1042", "subject", "Drucker brennt <sofort>", "customer_name", "Zoë O'Brien & Co",
+			"queue_name", "Example Support", "agent_name", "Ana Lima", "reference", REFERENCE,
+			"csat_1", url[1], "csat_2", url[2], "csat_3", url[3], "csat_4", url[4], "csat_5", url[5], NULL,
+		};
+		char *const bare[] = {
+			"ticket", "SUP-1042", "subject", "", "customer_name", "", "queue_name", "Example Support",
+			"agent_name", "", "reference", REFERENCE,
+			"csat_1", url[1], "csat_2", url[2], "csat_3", url[3], "csat_4", url[4], "csat_5", url[5], NULL,
+		};
+		a = render(t, full);
+		b = render(t, bare);
+	}
+	ok(a.rc == 0 && b.rc == 0, "%s: resolved renders with ticket, subject, customer_name, queue_name, agent_name, "
+	   "reference, csat_1..5", locale);
+	if (a.rc != 0 || b.rc != 0) {
+		tap_diag("%s / %s", a.error, b.error);
+		goto out;
+	}
+	tap_diag("%s resolved subject: %s", locale, a.subject);
+	ok(g_str_has_prefix(a.subject, "[SUP-1042] ") && !strchr(a.subject, '\n') && g_utf8_strlen(a.subject, -1) <= 80,
+	   "%s: resolved subject starts with the ticket tag, one line, at most 80 characters", locale);
+	{
+		bool each_once = true, labelled = true, ordered = true;
+		const char *last = a.text;
+		for (int n = 5; n >= 1; n--) {
+			char *line = line_with(a.text, url[n]), digit[2] = { (char)('0' + n), '\0' };
+			const char *at = strstr(a.text, url[n]);
+			each_once = each_once && count_of(a.text, url[n]) == 1 && count_of(b.text, url[n]) == 1;
+			labelled = labelled && line && g_str_has_prefix(line, digit) && g_str_has_suffix(line, url[n]) &&
+				   g_utf8_strlen(line, -1) > (glong)strlen(url[n]) + 3;
+			ordered = ordered && at && at >= last;
+			last = at ? at : last;
+			g_free(line);
+		}
+		ok(each_once, "%s: text has each of the five links once", locale);
+		ok(labelled, "%s: each link on its own line, \"N <label>: <link>\"", locale);
+		ok(ordered, "%s: text lists 5 (best) first, down to 1", locale);
+	}
+	ok(strstr(a.text, "SUP-1042") && strstr(a.text, "Drucker brennt <sofort>") && strstr(a.text, "Ana Lima") &&
+	   strstr(a.text, "Example Support"), "%s: text names the ticket, its subject, the agent and the queue", locale);
+	ok(!strstr(b.text, "Ana Lima") && !strstr(b.text, "Drucker") && g_utf8_strlen(a.text, -1) >
+	   g_utf8_strlen(b.text, -1) + 20, "%s: subject and agent sentences go when blank", locale);
+	ok(is_pl ? strstr(a.text, "Zoë") == NULL : strstr(a.text, "Zoë O'Brien & Co") != NULL,
+	   "%s: greeting %s the customer's name", locale, is_pl ? "without" : "with");
+	is_int(count_of(a.text, REFERENCE), 1, "%s: the reference appears once in the text", locale);
+	ok(!strstr(a.text, "{{") && !strstr(b.text, "{{") && !strstr(a.text, "\n\n\n") && !strstr(b.text, "\n\n\n") &&
+	   b.text[0] != '\n' && !strstr(b.text, "()") && !strstr(b.text, "\xef\xbc\x88\xef\xbc\x89"),
+	   "%s: no leftover syntax, stray blank lines or empty brackets", locale);
+
+	ok(a.html != NULL && b.html != NULL, "%s: resolved has an HTML part", locale);
+	if (a.html == NULL || b.html == NULL)
+		goto out;
+	{
+		bool each_once = true, raw_absent = true, ordered = true;
+		const char *last = a.html;
+		for (int n = 5; n >= 1; n--) {
+			const char *at = strstr(a.html, href[n]);
+			each_once = each_once && count_of(a.html, href[n]) == 1 && count_of(b.html, href[n]) == 1;
+			raw_absent = raw_absent && strstr(a.html, url[n]) == NULL;
+			ordered = ordered && at && at >= last;
+			last = at ? at : last;
+		}
+		ok(each_once, "%s: html has each link once as an href", locale);
+		ok(raw_absent, "%s: html hrefs are attribute-escaped (& as &amp;)", locale);
+		ok(ordered, "%s: html lists 5 (best) first, as the text", locale);
+		is_int(count_of(a.html, "<a href="), 5, "%s: html has exactly the five links", locale);
+	}
+	lang_attr = g_strdup_printf("<html lang=\"%s\"", locale);
+	ok(strstr(a.html, lang_attr) != NULL, "%s: resolved html has lang=\"%s\"", locale, locale);
+	g_free(lang_attr);
+	ok(is_ar ? strstr(a.html, "<html lang=\"ar\" dir=\"rtl\">") && strstr(a.html, "<div dir=\"rtl\"")
+		 : strstr(a.html, "rtl") == NULL,
+	   "%s: resolved html direction %s", locale, is_ar ? "rtl" : "ltr");
+	is_int(count_of(a.html, REFERENCE), 1, "%s: the reference appears once in the html", locale);
+	ok(strstr(a.html, "Drucker brennt &lt;sofort&gt;") && (is_pl || strstr(a.html, "Zoë O&#39;Brien &amp; Co")),
+	   "%s: html escapes the customer's subject and name", locale);
+	ok(!strstr(a.html, "{{") && !strstr(b.html, "{{") && g_str_has_suffix(a.html, "</html>\n"),
+	   "%s: resolved html is complete", locale);
+out:
+	for (int n = 1; n <= 5; n++) {
+		g_free(url[n]);
+		g_free(href[n]);
+	}
+	rendered_free(&a);
+	rendered_free(&b);
+	template_free(t);
+}
+
+static void test_shipped_csat_thanks(const char *shipped, const char *locale)
+{
+	struct template *t = template_load(shipped, "support", locale, "en", "csat-thanks", NULL);
+	char *const rated[] = {
+		"ticket", "SUP-1042", "customer_name", "Ana", "queue_name", "Example Support", "rating", "4",
+		"reference", REFERENCE, NULL,
+	};
+	char *const unrated[] = {
+		"ticket", "SUP-1042", "customer_name", "", "queue_name", "Example Support", "rating", "",
+		"reference", REFERENCE, NULL,
+	};
+	struct rendered a = { 0 }, b = { 0 };
+
+	ok(t != NULL && strcmp(template_locale(t), locale) == 0, "%s: csat-thanks loads for its own locale", locale);
+	if (t == NULL)
+		return;
+	a = render(t, rated);
+	b = render(t, unrated);
+	ok(a.rc == 0 && b.rc == 0 && g_str_has_prefix(a.subject, "[SUP-1042] ") && a.html == NULL,
+	   "%s: csat-thanks renders with ticket, customer_name, queue_name, rating, reference; text only: %s", locale,
+	   a.subject);
+	if (a.rc == 0 && b.rc == 0) {
+		/* The only difference between the two is the rating (and the
+		 * name, which holds no 4): so "4" appears exactly once more. */
+		is_int(count_of(a.text, "4") - count_of(b.text, "4"), 1, "%s: the rating appears once", locale);
+		ok(strstr(a.text, "SUP-1042") && strstr(a.text, "Example Support") && count_of(a.text, REFERENCE) == 1,
+		   "%s: csat-thanks names the ticket, the queue, the reference once", locale);
+		ok(!strstr(a.text, "{{") && !strstr(b.text, "\n\n\n") && b.text[0] != '\n',
+		   "%s: csat-thanks has no leftover syntax or gap", locale);
+	}
+	rendered_free(&a);
+	rendered_free(&b);
+	template_free(t);
+}
+
+static const char *const valid_commands[] = {
+	"#status new|open|pending|resolved|closed", "#priority low|normal|high|urgent", "#assign ADDRESS",
+	"#lang LOCALE", "#tz ZONE", "#tier vip|standard", "#merge TAG-NUMBER", "#note",
+};
+
+/* Lines an agent might get wrong, with syntax and markup that must stay
+ * as written. */
+#define UNKNOWN_LINES \
+	"#stauts resolved\n#priority sky-high\n{{ticket}} {{#subject}}x{{/subject}}\n<script>alert(1)</script>"
+
+static void test_shipped_agent_notice(const char *shipped, const char *locale)
+{
+	struct template *t = template_load(shipped, "support", locale, "en", "agent-notice", NULL);
+	char *const vars[] = {
+		"ticket", "SUP-1042", "subject", "Printer on fire", "agent_name", "Ana Lima",
+		"queue_name", "Example Support", "unknown_commands", UNKNOWN_LINES, NULL,
+	};
+	char *const bare[] = {
+		"ticket", "SUP-1042", "subject", "", "agent_name", "", "queue_name", "Example Support",
+		"unknown_commands", "#x", NULL,
+	};
+	struct rendered a = { 0 }, b = { 0 };
+	bool all = true;
+
+	ok(t != NULL && strcmp(template_locale(t), locale) == 0, "%s: agent-notice loads for its own locale", locale);
+	if (t == NULL)
+		return;
+	a = render(t, vars);
+	b = render(t, bare);
+	ok(a.rc == 0 && b.rc == 0 && g_str_has_prefix(a.subject, "[SUP-1042] ") && a.html == NULL,
+	   "%s: agent-notice renders with ticket, subject, agent_name, queue_name, unknown_commands; text only: %s",
+	   locale, a.subject);
+	if (a.rc != 0 || b.rc != 0)
+		goto out;
+	ok(strstr(a.text, "\n" UNKNOWN_LINES "\n") != NULL, "%s: the unknown lines verbatim, on lines of their own",
+	   locale);
+	is_int(count_of(a.text, "SUP-1042"), 1, "%s: a {{ticket}} in the unknown lines is not expanded", locale);
+	for (size_t i = 0; i < G_N_ELEMENTS(valid_commands); i++) {
+		char *line = g_strdup_printf("\n%s\n", valid_commands[i]);
+		all = all && strstr(a.text, line) != NULL;
+		g_free(line);
+	}
+	ok(all, "%s: agent-notice lists every valid command on a line of its own", locale);
+	ok(strstr(a.text, "[SUP-1042]") && !strstr(b.text, "{{") && !strstr(b.text, "\n\n\n") && b.text[0] != '\n',
+	   "%s: agent-notice names [ticket] and leaves no gap without agent or subject", locale);
+out:
+	rendered_free(&a);
+	rendered_free(&b);
+	template_free(t);
+}
+
+/* Subject and text of one rendered notice, for the log of the test run. */
+static void show_notice(const char *shipped, const char *locale, const char *name)
+{
+	struct template *t = template_load(shipped, "support", locale, "en", name, NULL);
+	char *url[6] = { NULL };
+	struct rendered r;
+
+	if (t == NULL)
+		return;
+	for (int n = 1; n <= 5; n++)
+		url[n] = csat_url(n);
+	{
+		char *const vars[] = {
+			"ticket", "SUP-1042", "subject", "Printer on fire", "customer_name", "", "queue_name",
+			"Example Support", "agent_name", "Ana Lima", "reference", REFERENCE, "rating", "4",
+			"unknown_commands", "#stauts resolved\n#priority sky-high",
+			"csat_1", url[1], "csat_2", url[2], "csat_3", url[3], "csat_4", url[4], "csat_5", url[5], NULL,
+		};
+		r = render(t, vars);
+	}
+	if (r.rc == 0) {
+		char **lines = g_strsplit(r.text, "\n", -1);
+		tap_diag("---- %s %s ----", locale, name);
+		tap_diag("Subject: %s", r.subject);
+		for (char **l = lines; *l && l[1]; l++)
+			tap_diag("%s", *l);
+		g_strfreev(lines);
+	}
+	for (int n = 1; n <= 5; n++)
+		g_free(url[n]);
+	rendered_free(&r);
+	template_free(t);
+}
+
 /* ---- one template, many threads ----------------------------------- */
 
 struct shared_render {
@@ -861,6 +1154,7 @@ int main(void)
 	test_sections(dir);
 	test_missing_values(dir);
 	test_injection(dir);
+	test_notice_values_literal(dir);
 	test_fallback_and_overrides(dir);
 	test_check_dir_layout(dir);
 
@@ -868,11 +1162,18 @@ int main(void)
 	for (size_t i = 0; i < G_N_ELEMENTS(shipped_locales); i++) {
 		test_shipped_ack(shipped, shipped_locales[i]);
 		test_shipped_reopened(shipped, shipped_locales[i]);
+		test_shipped_resolved(shipped, shipped_locales[i]);
+		test_shipped_csat_thanks(shipped, shipped_locales[i]);
+		test_shipped_agent_notice(shipped, shipped_locales[i]);
 	}
 	ok(sample_for("en") && G_N_ELEMENTS(samples) == G_N_ELEMENTS(shipped_locales), "a sample for every locale");
 	test_threads(shipped);
 	for (size_t i = 0; i < G_N_ELEMENTS(shipped_locales); i++)
 		show_sample(shipped, shipped_locales[i]);
+	for (size_t i = 0; i < G_N_ELEMENTS(shipped_locales); i++)
+		show_notice(shipped, shipped_locales[i], "resolved");
+	show_notice(shipped, "en", "csat-thanks");
+	show_notice(shipped, "en", "agent-notice");
 
 	scratch_remove(dir);
 	g_free(dir);
