@@ -45,25 +45,6 @@ hours = mon-fri 09:00-18:00
 CONF
 }
 
-# sink_find PATTERN: the newest sink file whose message matches PATTERN.
-sink_find() {
-	local f
-	for f in $(sink_files | tac); do
-		sink_body "$f" | grep -q "$1" && { echo "$f"; return 0; }
-	done
-	return 1
-}
-
-# wait_for PATTERN SECONDS: until a message matching PATTERN is at the sink.
-wait_for() {
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
-		sink_find "$1" >/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 write_config "$PF_SMTP_PORT"
 "$TM_CTL" -c "$conf" init >/dev/null
 "$TM_BIN" -n -c "$conf" >"$TM_DIR/check.out" 2>&1

@@ -22,3 +22,22 @@ e2e_begin() {
 	MILTER_SOCKET="inet:$MILTER_PORT@127.0.0.1"
 	PF_MILTER=$MILTER_SOCKET
 }
+
+# sink_find PATTERN: the newest sink file whose message matches PATTERN.
+sink_find() {
+	local f
+	for f in $(sink_files | tac); do
+		sink_body "$f" | grep -q "$1" && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# wait_for PATTERN SECONDS: until a message matching PATTERN is at the sink.
+wait_for() {
+	local i
+	for i in $(seq 1 $(($2 * 10))); do
+		sink_find "$1" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

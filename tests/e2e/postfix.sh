@@ -17,6 +17,9 @@ hostname = support.example.com
 pid-file = $TM_DIR/main.pid
 templates = $top_srcdir/templates
 
+[outbox]
+smtp = 127.0.0.1:$PF_SMTP_PORT
+
 [queue support]
 name = Example Support
 addresses = support@example.com, help@example.com
@@ -39,9 +42,9 @@ pf_send --from anna@example.org --to support@example.com \
 	--header "X-Ticket-ID: SUP-9999" \
 	--body "The printer in room 12 is smoking."
 tap_ok $? "Postfix accepts the customer mail"
-sink_wait 1 15
+wait_for '^Message-I[dD]: <e2e-1@example.org>' 15
 tap_ok $? "it reaches the sink"
-first=$(sink_files | head -n 1)
+first=$(sink_find '^Message-I[dD]: <e2e-1@example.org>')
 [ "$(sink_header "$first" Subject)" = "[SUP-1001] Printer on fire" ]
 tap_ok $? "subject tagged [SUP-1001] ($(sink_header "$first" Subject))"
 [ "$(sink_body "$first" | grep -ci '^X-Ticket-ID:')" = 1 ] && [ "$(sink_header "$first" X-Ticket-ID)" = SUP-1001 ]
@@ -56,24 +59,24 @@ pf_send --from anna@example.org --to support@example.com \
 	--header "From: Anna Customer <anna@example.org>" \
 	--header "Subject: Re: Printer on fire" --header "Message-Id: <e2e-2@example.org>" \
 	--header "In-Reply-To: <e2e-1@example.org>" --body "Now it is on fire."
-sink_wait 2 15
-second=$(sink_files | sed -n 2p)
+wait_for '^Message-I[dD]: <e2e-2@example.org>' 15
+second=$(sink_find '^Message-I[dD]: <e2e-2@example.org>')
 [ "$(sink_header "$second" X-Ticket-ID)" = SUP-1001 ] && [ "$(sink_header "$second" Subject)" = "[SUP-1001] Re: Printer on fire" ]
 tap_ok $? "the follow-up lands in SUP-1001"
 
 # 3. Mail injected locally goes through non_smtpd_milters.
 printf 'From: bob@example.org\nTo: help@example.com\nSubject: Local mail\nMessage-Id: <e2e-3@example.org>\n\nHello from the sendmail command.\n' \
 	| pf_sendmail -i -f bob@example.org -- help@example.com
-sink_wait 3 20
-third=$(sink_files | sed -n 3p)
+wait_for '^Message-I[dD]: <e2e-3@example.org>' 20
+third=$(sink_find '^Message-I[dD]: <e2e-3@example.org>')
 [ "$(sink_header "$third" X-Ticket-ID)" = SUP-1002 ]
 tap_ok $? "locally injected mail is ticketed too (SUP-1002)"
 
 # 4. Mail for anyone else passes untouched.
 pf_send --from anna@example.org --to someone@example.net \
 	--header "Subject: Lunch?" --header "Message-Id: <e2e-4@example.org>" --header "X-Ticket-ID: keep-me" --body "12:30?"
-sink_wait 4 15
-fourth=$(sink_files | sed -n 4p)
+wait_for '^Message-I[dD]: <e2e-4@example.org>' 15
+fourth=$(sink_find '^Message-I[dD]: <e2e-4@example.org>')
 [ "$(sink_header "$fourth" Subject)" = "Lunch?" ] && [ "$(sink_header "$fourth" X-Ticket-ID)" = keep-me ] &&
 	! sink_body "$fourth" | grep -qi '^Reply-To:'
 tap_ok $? "mail for no queue arrives unchanged"

@@ -53,10 +53,11 @@ tm_scratch() {
 	chmod 755 "$TM_DIR"
 }
 
-# tm_config NAME [EXTRA-MILTER-LINES]: writes $TM_DIR/NAME.conf for a
-# daemon listening on $TM_DIR/NAME.sock with database $TM_DIR/NAME.db.
+# tm_config NAME [EXTRA-MILTER-LINES [EXTRA-QUEUE-LINES]]: writes
+# $TM_DIR/NAME.conf for a daemon listening on $TM_DIR/NAME.sock with
+# database $TM_DIR/NAME.db.
 tm_config() {
-	local name=$1 extra=${2:-}
+	local name=$1 extra=${2:-} queue_extra=${3:-}
 	cat >"$TM_DIR/$name.conf" <<CONF
 [milter]
 socket = unix:$TM_DIR/$name.sock
@@ -68,10 +69,15 @@ templates = $top_srcdir/templates
 log-level = debug
 $extra
 
+# Tests never hand mail to the machine's own mail system.
+[outbox]
+command = $top_srcdir/tests/lib/capture-mail $TM_DIR/$name.sent %r
+
 [queue support]
 name = Example Support
 addresses = support@example.com, help@example.com
 tag = SUP
+$queue_extra
 CONF
 	echo "$TM_DIR/$name.conf"
 }
