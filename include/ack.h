@@ -32,6 +32,7 @@ struct ack_request {
 	const char *subject;		/* rendered, one line */
 	const char *text;		/* rendered plain text */
 	const char *html;		/* rendered HTML, or NULL */
+	const char *reply_to;		/* Reply-To address, NULL: the signed gateway address */
 	int64_t now;
 };
 

@@ -21,6 +21,29 @@ struct ack_outcome {
 	const char *skipped;	/* why not, for the log (static), or NULL */
 };
 
+/* One templated mail to queue for a ticket. */
+struct notice {
+	const char *template_name;	/* "ack", "reopened", "resolved", "csat-thanks", "agent-notice" */
+	const char *kind;		/* outbox kind, for logs and ticketctl */
+	const char *to;			/* recipient address (safe: addr_is_safe) */
+	const char *to_name;		/* may be NULL */
+	const char *locale;
+	const char *in_reply_to;	/* Message-ID answered, may be NULL */
+	GPtrArray *references;		/* may be NULL */
+	const char *subject;		/* the subject to echo, cleaned; may be NULL */
+	const char *promise;		/* may be NULL */
+	const char *promise_relative;	/* may be NULL */
+	const char *agent_name;		/* may be NULL */
+	const char *reply_to;		/* Reply-To address; NULL: the signed gateway address */
+	char *const *extra;		/* more placeholder name/value pairs, NULL-terminated, or NULL */
+};
+
+/* Renders the template, composes the mail and adds it to the outbox,
+ * with an event.  No rules are checked here: callers decide.  Returns 0,
+ * or -1 with *error (g_free). */
+int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
+			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error);
+
 /* The priority a new ticket gets from its headers (X-Priority,
  * Importance, Priority) and the queue's urgent keywords. */
 enum priority acknowledge_priority(const struct queue *q, const struct message *msg);

@@ -21,8 +21,13 @@
 struct envelope {
 	const char *sender;		/* MAIL FROM, normalized; NULL for <> */
 	char **recipients;		/* RCPT TO, normalized, NULL-terminated */
+	char **raw_recipients;		/* RCPT TO as the MTA gave them (for removal), or NULL */
 	const char *queue_id;		/* MTA queue id, for logs and the store */
 	int64_t now;			/* Unix time of receipt */
+	const char *auth_login;		/* {auth_authen}, NULL when not authenticated */
+	const char *client_addr;	/* {client_addr}, or NULL */
+	const char *raw;		/* the whole message as received (agent body rewriting) */
+	size_t raw_len;
 };
 
 enum header_op { HEADER_ADD, HEADER_CHANGE, HEADER_DELETE };
@@ -38,6 +43,10 @@ enum engine_outcome {
 	ENGINE_TICKETED,	/* recorded: new ticket or follow-up */
 	ENGINE_DUPLICATE,	/* seen before: nothing written, same headers */
 	ENGINE_OWN_MAIL,	/* our own generated mail coming back: untouched */
+	ENGINE_AGENT_REPLY,	/* an agent's reply, rewritten for the customer */
+	ENGINE_NOTE,		/* an internal note: to the other agents only */
+	ENGINE_RATING,		/* a satisfaction rating: recorded, delivered to nobody */
+	ENGINE_NOT_OURS,	/* agent mail about no ticket: untouched */
 };
 
 struct engine_result {
@@ -49,6 +58,13 @@ struct engine_result {
 	bool ack_queued;	/* an acknowledgement waits in the outbox */
 	const char *ack_skipped; /* why none was sent (static), or NULL */
 	GPtrArray *edits;	/* struct header_edit *, owned */
+	GPtrArray *rcpt_add;	/* char *: envelope recipients to add */
+	GPtrArray *rcpt_del;	/* char *: envelope recipients to remove, as the MTA gave them */
+	char *new_sender;	/* new envelope sender ("" null sender), or NULL for no change */
+	GBytes *new_body;	/* replacement body, or NULL */
+	bool discard;		/* recorded; deliver to nobody */
+	bool spoof;		/* an agent's address without authentication */
+	bool mail_queued;	/* something waits in the outbox: wake the sender */
 };
 
 /* The queue the envelope is addressed to, or NULL: mail for no queue is

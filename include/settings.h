@@ -17,6 +17,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* How an SMTP AUTH login names an agent. */
+enum auth_login {
+	AUTH_LOGIN_AUTO,	/* the agent's address or its local part */
+	AUTH_LOGIN_ADDRESS,	/* exactly the agent's address */
+	AUTH_LOGIN_ANY,		/* any authenticated login may send as any agent */
+};
+
+/* What a customer's reply to a closed ticket does. */
+enum closed_reply { CLOSED_REPLY_NEW_TICKET, CLOSED_REPLY_REOPEN };
+
 enum on_error {
 	ON_ERROR_TEMPFAIL,	/* MTA retries later: nothing is lost */
 	ON_ERROR_ACCEPT,	/* mail passes untouched, unrecorded */
@@ -55,6 +65,7 @@ struct queue {
 	bool escalation_notice;	/* add the senior-team-lead sentence */
 	char **vip;		/* addresses and "@domain"s, lower case */
 	char **urgent_keywords;	/* subject words that make a ticket urgent */
+	char **agents;		/* agent addresses and "@domain"s, lower case */
 	char *sla_name;		/* [sla NAME], or NULL for the built-in default */
 	char *vip_sla_name;
 	char **calendar_names;
@@ -85,6 +96,10 @@ struct settings {
 	int log_level;		/* syslog priority */
 	int busy_timeout_ms;
 	size_t excerpt_bytes;	/* bound of the stored plain-text excerpt */
+	GPtrArray *trusted_networks; /* GInetAddressMask *: clients that count as authenticated */
+	enum auth_login auth_login;
+	enum closed_reply closed_reply;
+	int close_after_seconds; /* resolved tickets close after this; 0 never */
 	char *templates;	/* template directory */
 	/* [outbox] */
 	char *outbox_smtp;	/* "host:port", or NULL to use outbox_command */

@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store_ticket {
 	int64_t id;
@@ -41,6 +41,19 @@ struct store_ticket {
 	char *locale;		/* of the customer's messages, NULL until chosen */
 	int64_t first_response_due;	/* 0 when none */
 	int64_t resolution_due;
+	char *assignee;		/* agent address, or NULL */
+	int64_t first_response_at;	/* first agent reply, 0 before */
+	int first_response_kept;	/* -1 unknown, 0 late, 1 kept */
+	int64_t paused_at;	/* pending since (the SLA clock stops), 0 */
+	int64_t resolved_at;
+	int64_t merged_into;	/* ticket id, 0 */
+	int64_t parent_id;	/* the closed ticket this one follows, 0 */
+};
+
+struct store_participant {
+	char *address;
+	char *name;
+	char *role;		/* customer, cc, agent */
 };
 
 struct store_message {
@@ -93,6 +106,19 @@ int store_event_add(struct store *st, int64_t ticket_id, int64_t at, const char 
 		    const char *kind, const char *detail);
 
 int store_ticket_set_status(struct store *st, int64_t ticket_id, const char *status, int64_t now);
+/* Writes every mutable field of t (status, priority, assignee, due times,
+ * lifecycle times, merge and parent links) and sets updated = now. */
+int store_ticket_save(struct store *st, const struct store_ticket *t, int64_t now);
+/* Participants of a ticket (struct store_participant *), or NULL on error. */
+GPtrArray *store_ticket_participants(struct store *st, int64_t ticket_id);
+int store_customer_set_timezone(struct store *st, const char *address, const char *zone);
+int store_customer_set_tier(struct store *st, const char *address, const char *tier);
+/* Records the customer's rating (latest wins) and an optional comment. */
+int store_csat_record(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at);
+/* The rating of a ticket, 0 when none. */
+int store_csat_get(struct store *st, int64_t ticket_id, int *rating, char **comment);
+/* Ids of tickets resolved before `before` and not yet closed. */
+GArray *store_tickets_resolved_before(struct store *st, int64_t before);
 int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *locale, const char *priority,
 			     int64_t first_response_due, int64_t resolution_due);
 /* The customer's stored preferences (NULL when unset; g_free). */
@@ -148,6 +174,7 @@ GPtrArray *store_search(struct store *st, const char *words, int limit);
 GPtrArray *store_ticket_events(struct store *st, int64_t ticket_id);
 
 void store_ticket_clear(struct store_ticket *t);
+void store_participant_free(gpointer p);
 void store_message_clear(struct store_message *m);
 
 #endif

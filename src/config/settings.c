@@ -10,6 +10,8 @@
 #include "addr.h"
 #include "calendar.h"
 
+#include <gio/gio.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +21,8 @@
 enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
 		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
 		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
-		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS };
+		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
+		KEY_CLOSED_REPLY };
 
 struct key_spec {
 	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
@@ -45,6 +48,10 @@ static const struct key_spec key_table[] = {
 	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
 	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
 	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
+	{ "milter", "trusted-networks", KEY_NETWORKS, false, NULL, S(trusted_networks) },
+	{ "milter", "auth-login", KEY_AUTH_LOGIN, false, "auto", S(auth_login) },
+	{ "milter", "closed-reply", KEY_CLOSED_REPLY, false, "new-ticket", S(closed_reply) },
+	{ "milter", "close-after", KEY_SECONDS, false, "7d", S(close_after_seconds) },
 	{ "outbox", "smtp", KEY_HOSTPORT, false, NULL, S(outbox_smtp) },
 	{ "outbox", "command", KEY_COMMAND, false, "/usr/sbin/sendmail -i -f %s -- %r", S(outbox_command) },
 	{ "outbox", "bounce-address", KEY_OPTIONAL_ADDRESS, false, NULL, S(bounce_address) },
@@ -61,6 +68,7 @@ static const struct key_spec key_table[] = {
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
 	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
 	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
+	{ "queue", "agents", KEY_MATCH_LIST, false, NULL, Q(agents) },
 	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name) },
 	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name) },
 	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names) },
@@ -426,6 +434,42 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 	}
 	case KEY_WORDS:
 		*(char ***)field = split_list(value);
+		break;
+	case KEY_NETWORKS: {
+		char **list = split_list(value);
+		GPtrArray *masks = g_ptr_array_new_with_free_func(g_object_unref);
+		for (char **p = list; *p; p++) {
+			GError *gerr = NULL;
+			GInetAddressMask *m = g_inet_address_mask_new_from_string(*p, &gerr);
+			if (m == NULL) {
+				complain(ld, section, spec->name, "%s: \"%s\" is not an address or network (10.1.0.0/16, "
+					 "2001:db8::/32)", spec->name, *p);
+				g_error_free(gerr);
+			} else {
+				g_ptr_array_add(masks, m);
+			}
+		}
+		g_strfreev(list);
+		*(GPtrArray **)field = masks;
+		break;
+	}
+	case KEY_AUTH_LOGIN:
+		if (strcmp(value, "auto") == 0)
+			*(enum auth_login *)field = AUTH_LOGIN_AUTO;
+		else if (strcmp(value, "address") == 0)
+			*(enum auth_login *)field = AUTH_LOGIN_ADDRESS;
+		else if (strcmp(value, "any") == 0)
+			*(enum auth_login *)field = AUTH_LOGIN_ANY;
+		else
+			complain(ld, section, spec->name, "auth-login must be auto, address or any, not \"%s\"", value);
+		break;
+	case KEY_CLOSED_REPLY:
+		if (strcmp(value, "new-ticket") == 0)
+			*(enum closed_reply *)field = CLOSED_REPLY_NEW_TICKET;
+		else if (strcmp(value, "reopen") == 0)
+			*(enum closed_reply *)field = CLOSED_REPLY_REOPEN;
+		else
+			complain(ld, section, spec->name, "closed-reply must be new-ticket or reopen, not \"%s\"", value);
 		break;
 	case KEY_TAG:
 		if (!tag_valid(value))
@@ -809,6 +853,7 @@ void settings_unref(struct settings *s)
 		g_strfreev(s->queues[i].locales);
 		g_free(s->queues[i].default_locale);
 		g_strfreev(s->queues[i].vip);
+		g_strfreev(s->queues[i].agents);
 		g_strfreev(s->queues[i].urgent_keywords);
 		g_free(s->queues[i].sla_name);
 		g_free(s->queues[i].vip_sla_name);
@@ -844,6 +889,8 @@ void settings_unref(struct settings *s)
 	g_free(s->bounce_address);
 	if (s->never_reply)
 		g_regex_unref(s->never_reply);
+	if (s->trusted_networks)
+		g_ptr_array_free(s->trusted_networks, TRUE);
 	if (s->lines)
 		g_hash_table_destroy(s->lines);
 	g_free(s);

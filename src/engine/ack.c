@@ -56,7 +56,8 @@ GBytes *ack_compose(const struct ack_request *req, char **message_id)
 
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, req->queue->name, req->queue->addresses[0]);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, req->to_name, req->to_address);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, req->queue->name, gateway);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO, req->queue->name,
+				   req->reply_to ? req->reply_to : gateway);
 	g_mime_message_set_subject(msg, req->subject, "utf-8");
 	g_mime_message_set_date(msg, now);
 	g_mime_message_set_message_id(msg, *message_id);

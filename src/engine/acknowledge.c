@@ -158,48 +158,97 @@ static char *format_promise(int64_t due, const char *locale, const char *stored_
 	return text;
 }
 
-static int render(const struct settings *s, const struct queue *q, const struct message *msg,
-		  const struct store_ticket *t, const char *locale, enum ack_kind kind, const char *promise,
-		  const char *relative, char **subject, char **text, char **html, char **error)
+static int render(const struct settings *s, const struct queue *q, const struct store_ticket *t,
+		  const struct notice *n, char **subject, char **text, char **html, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
 	struct template *tpl;
-	char id[64], *reference, *subject_text;
+	GPtrArray *vars = g_ptr_array_new();
+	char id[64], *reference;
 	int rc;
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
-	tpl = template_load(s->templates, q->id, locale, q->default_locale,
-			    kind == ACK_NEW ? "ack" : "reopened", error);
+	tpl = template_load(s->templates, q->id, n->locale, q->default_locale, n->template_name, error);
 	if (tpl == NULL) {
 		char *why = *error;
 		*error = g_strdup_printf("template: %s", why);
 		g_free(why);
+		g_ptr_array_free(vars, TRUE);
 		return -1;
 	}
 	reference = token_for_ticket(&key, &ref);
-	subject_text = echoed_subject(msg, q->tag);
 	{
-		char *vars[] = {
+		const char *base[] = {
 			"ticket", id,
-			"subject", subject_text,
-			"customer_name", msg->from && msg->from->name ? msg->from->name : "",
+			"subject", n->subject ? n->subject : "",
+			"customer_name", n->to_name ? n->to_name : "",
 			"queue_name", q->name,
-			"promise", (char *)promise,
-			"promise_relative", (char *)(relative ? relative : ""),
-			"agent_name", "",
+			"promise", n->promise ? n->promise : "",
+			"promise_relative", n->promise_relative ? n->promise_relative : "",
+			"agent_name", n->agent_name ? n->agent_name : "",
 			"reference", reference,
 			"escalation", q->escalation_notice ? "yes" : "",
 			"status", t->status,
 			"csat_links", "",
-			NULL,
 		};
-		rc = template_render(tpl, vars, subject, text, html, error);
+		for (size_t i = 0; i < G_N_ELEMENTS(base); i++)
+			g_ptr_array_add(vars, (char *)base[i]);
+		for (char *const *e = n->extra; e && *e; e++)
+			g_ptr_array_add(vars, *e);
+		g_ptr_array_add(vars, NULL);
 	}
+	rc = template_render(tpl, (char *const *)vars->pdata, subject, text, html, error);
+	if (rc != 0) {
+		char *why = *error;
+		*error = g_strdup_printf("template %s: %s", n->template_name, why);
+		g_free(why);
+	}
+	g_ptr_array_free(vars, TRUE);
 	g_free(reference);
-	g_free(subject_text);
 	template_free(tpl);
+	return rc;
+}
+
+int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
+			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error)
+{
+	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL;
+	int rc;
+
+	if (render(s, q, t, n, &subject, &text, &html, error) != 0)
+		return -1;
+	{
+		struct ack_request req = {
+			.settings = s, .queue = q, .ref = { .number = t->number },
+			.to_address = n->to, .to_name = n->to_name,
+			.in_reply_to = n->in_reply_to, .references = n->references, .locale = n->locale,
+			.subject = subject, .text = text, .html = html, .now = now, .reply_to = n->reply_to,
+		};
+		struct outbox_entry e = {
+			.ticket_id = t->id, .kind = (char *)n->kind,
+			.envelope_from = s->bounce_address ? s->bounce_address : "", .recipient = (char *)n->to,
+			.created = now,
+		};
+		g_strlcpy(req.ref.tag, t->tag, sizeof req.ref.tag);
+		e.message = ack_compose(&req, &message_id);
+		e.message_id = message_id;
+		rc = store_outbox_add(st, &e);
+		g_bytes_unref(e.message);
+		if (rc == 0) {
+			char *detail = g_strdup_printf("%s in %s to <%s>, message-id <%s>", n->kind, n->locale, n->to,
+						       message_id);
+			rc = store_event_add(st, t->id, now, "ticket-milter", "mail-queued", detail);
+			g_free(detail);
+		}
+		if (rc != 0)
+			*error = g_strdup_printf("store: %s", store_error(st));
+	}
+	g_free(subject);
+	g_free(text);
+	g_free(html);
+	g_free(message_id);
 	return rc;
 }
 
@@ -209,7 +258,7 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 {
 	const char *to = t->customer_address;
 	char *pref_locale = NULL, *pref_zone = NULL, *locale = NULL, *promise_text = NULL, *relative = NULL;
-	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL;
+	char *subject = NULL;
 	struct promise promise = { .priority = PRIORITY_NORMAL };
 	int rc = -1;
 
@@ -242,31 +291,15 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 		promise_text = format_promise(promise.first_response_due, locale, pref_zone, msg, q);
 		relative = promise_format_relative(env->now, promise.first_response_due, locale, RELATIVE_PROMISE_MINUTES);
 	}
-	if (render(s, q, msg, t, locale, kind, promise_text ? promise_text : "", relative, &subject, &text, &html,
-		   error) != 0)
-		goto done;
+	subject = echoed_subject(msg, q->tag);
 	{
-		struct ack_request req = {
-			.settings = s, .queue = q, .ref = { .number = t->number },
-			.to_address = to, .to_name = msg->from ? msg->from->name : NULL,
-			.in_reply_to = msg->message_id, .references = msg->references, .locale = locale,
-			.subject = subject, .text = text, .html = html, .now = env->now,
+		struct notice n = {
+			.template_name = kind == ACK_NEW ? "ack" : "reopened", .kind = kind == ACK_NEW ? "ack" : "reopened",
+			.to = to, .to_name = msg->from ? msg->from->name : NULL, .locale = locale,
+			.in_reply_to = msg->message_id, .references = msg->references, .subject = subject,
+			.promise = promise_text ? promise_text : "", .promise_relative = relative,
 		};
-		struct outbox_entry e = {
-			.ticket_id = t->id, .kind = kind == ACK_NEW ? "ack" : "reopened",
-			.envelope_from = s->bounce_address ? s->bounce_address : "", .recipient = (char *)to,
-			.created = env->now,
-		};
-		g_strlcpy(req.ref.tag, t->tag, sizeof req.ref.tag);
-		e.message = ack_compose(&req, &message_id);
-		e.message_id = message_id;
-		rc = store_outbox_add(st, &e);
-		g_bytes_unref(e.message);
-		if (rc == 0) {
-			char *detail = g_strdup_printf("%s in %s, message-id <%s>", e.kind, locale, message_id);
-			rc = store_event_add(st, t->id, env->now, "ticket-milter", "acknowledged", detail);
-			g_free(detail);
-		}
+		rc = acknowledge_queue_notice(s, st, q, t, &n, env->now, error);
 		out->queued = rc == 0;
 	}
 	goto done;
@@ -281,8 +314,5 @@ done:
 	g_free(promise_text);
 	g_free(relative);
 	g_free(subject);
-	g_free(text);
-	g_free(html);
-	g_free(message_id);
 	return rc;
 }

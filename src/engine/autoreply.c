@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "autoreply.h"
+#include "agent.h"
 
 #include <string.h>
 
@@ -105,6 +106,8 @@ const char *autoreply_forbidden(const struct message *msg, const char *envelope_
 		return "sender never gets automatic replies";
 	if (is_our_address(s, envelope_sender) || is_our_address(s, from))
 		return "sender is one of our queue addresses";
+	if (agent_queue(s, envelope_sender) || (from && agent_queue(s, from)))
+		return "sender is one of our agents";
 	if (msg->message_id) {
 		const char *at = strrchr(msg->message_id, '@');
 		if (at && g_ascii_strcasecmp(at + 1, s->hostname) == 0)

@@ -5,7 +5,10 @@
 #include "config.h"
 #include "engine.h"
 #include "acknowledge.h"
+#include "edits.h"
 #include "addr.h"
+#include "agent_mail.h"
+#include "lifecycle.h"
 #include "subject.h"
 
 #include <gmime/gmime.h>
@@ -40,54 +43,6 @@ char *engine_gateway_address(const struct settings *s, const struct queue *queue
 	return address;
 }
 
-static void edit_add(GPtrArray *edits, enum header_op op, const char *name, int index, const char *value)
-{
-	struct header_edit *e = g_new0(struct header_edit, 1);
-
-	e->op = op;
-	e->name = g_strdup(name);
-	e->index = index;
-	e->value = g_strdup(value);
-	g_ptr_array_add(edits, e);
-}
-
-static void edit_free(gpointer p)
-{
-	struct header_edit *e = p;
-
-	g_free(e->name);
-	g_free(e->value);
-	g_free(e);
-}
-
-/* Removes every X-Ticket-* header: only we may set them.  Walking
- * backwards, each header's index is the number of same-named headers up
- * to it, and deleting the highest index first keeps the others valid. */
-static void strip_our_headers(const struct message *msg, GPtrArray *edits)
-{
-	for (guint i = msg->headers->len; i > 0; i--) {
-		const struct header_field *h = g_ptr_array_index(msg->headers, i - 1);
-		int index = 0;
-
-		if (g_ascii_strncasecmp(h->name, "X-Ticket-", 9) != 0)
-			continue;
-		for (guint j = 0; j < i; j++) {
-			const struct header_field *o = g_ptr_array_index(msg->headers, j);
-			if (g_ascii_strcasecmp(o->name, h->name) == 0)
-				index++;
-		}
-		edit_add(edits, HEADER_DELETE, h->name, index, NULL);
-	}
-}
-
-static void set_header(const struct message *msg, GPtrArray *edits, const char *name, const char *value)
-{
-	if (message_header(msg, name))
-		edit_add(edits, HEADER_CHANGE, name, 1, value);
-	else
-		edit_add(edits, HEADER_ADD, name, 0, value);
-}
-
 static void build_edits(const struct settings *s, const struct queue *queue, const struct message *msg,
 			const struct store_ticket *t, struct engine_result *result)
 {
@@ -98,23 +53,23 @@ static void build_edits(const struct settings *s, const struct queue *queue, con
 	char *reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
 
 	ticket_ref_format(&result->ref, id, sizeof id);
-	strip_our_headers(msg, result->edits);
+	edits_strip_prefix(msg, result->edits, "X-Ticket-");
 	if (subject)
-		set_header(msg, result->edits, "Subject", subject);
-	edit_add(result->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
-	edit_add(result->edits, HEADER_ADD, "X-Ticket-Status", 0, t->status);
-	edit_add(result->edits, HEADER_ADD, "X-Ticket-Priority", 0, t->priority);
-	edit_add(result->edits, HEADER_ADD, "X-Ticket-Queue", 0, queue->id);
+		edits_set(msg, result->edits, "Subject", subject);
+	edits_add(result->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
+	edits_add(result->edits, HEADER_ADD, "X-Ticket-Status", 0, t->status);
+	edits_add(result->edits, HEADER_ADD, "X-Ticket-Priority", 0, t->priority);
+	edits_add(result->edits, HEADER_ADD, "X-Ticket-Queue", 0, queue->id);
 	if (t->locale)
-		edit_add(result->edits, HEADER_ADD, "X-Ticket-Locale", 0, t->locale);
+		edits_add(result->edits, HEADER_ADD, "X-Ticket-Locale", 0, t->locale);
 	if (t->first_response_due) {
 		GDateTime *due = g_date_time_new_from_unix_utc(t->first_response_due);
 		char *text = g_date_time_format(due, "%Y-%m-%dT%H:%M:%SZ");
-		edit_add(result->edits, HEADER_ADD, "X-Ticket-Due", 0, text);
+		edits_add(result->edits, HEADER_ADD, "X-Ticket-Due", 0, text);
 		g_free(text);
 		g_date_time_unref(due);
 	}
-	set_header(msg, result->edits, "Reply-To", reply_to_text);
+	edits_set(msg, result->edits, "Reply-To", reply_to_text);
 	g_free(reply_to_text);
 	g_object_unref(reply_to);
 	g_free(gateway);
@@ -146,6 +101,43 @@ static char *recipients_text(char **recipients)
 	return g_strjoinv(", ", recipients);
 }
 
+/* A merged ticket forwards to the one it was merged into. */
+static int follow_merges(struct store *st, int64_t id, struct store_ticket *t)
+{
+	for (int hops = 0; hops < 8; hops++) {
+		store_ticket_clear(t);
+		if (store_ticket_by_id(st, id, t) != 1)
+			return -1;
+		if (t->merged_into == 0 || t->merged_into == id)
+			return 0;
+		id = t->merged_into;
+	}
+	return 0;
+}
+
+static int link_parent(struct store *st, struct store_ticket *t, int64_t parent_id, const char *actor, int64_t now)
+{
+	struct store_ticket parent = { 0 };
+	char *detail;
+	int rc;
+
+	if (store_ticket_by_id(st, parent_id, &parent) != 1)
+		return -1;
+	t->parent_id = parent_id;
+	detail = g_strdup_printf("follows the closed ticket %s-%ld", parent.tag, parent.number);
+	rc = store_ticket_save(st, t, now);
+	if (rc == 0)
+		rc = store_event_add(st, t->id, now, actor, "follows", detail);
+	g_free(detail);
+	if (rc == 0) {
+		detail = g_strdup_printf("the customer's reply opened %s-%ld", t->tag, t->number);
+		rc = store_event_add(st, parent_id, now, actor, "followed-by", detail);
+		g_free(detail);
+	}
+	store_ticket_clear(&parent);
+	return rc;
+}
+
 static int record(const struct settings *s, struct store *st, const struct queue *queue,
 		  const char *token, const struct message *msg, const struct envelope *env,
 		  const char *sender, const char *key_id, struct store_ticket *t,
@@ -155,11 +147,21 @@ static int record(const struct settings *s, struct store *st, const struct queue
 	struct thread_match match;
 	struct store_message row = { 0 };
 	char *detail = NULL;
+	int64_t parent_id = 0;
 	int rc;
 
 	if (thread_find(st, queue, &key, msg, sender, token, &match) != 0)
 		return -1;
 	result->rule = match.rule;
+	if (match.rule != THREAD_NEW && follow_merges(st, match.ticket_id, t) != 0)
+		return -1;
+	/* A reply to a closed ticket starts a new one that refers to it. */
+	if (match.rule != THREAD_NEW && strcmp(t->status, "closed") == 0 &&
+	    s->closed_reply == CLOSED_REPLY_NEW_TICKET) {
+		parent_id = t->id;
+		store_ticket_clear(t);
+		match.rule = THREAD_NEW;
+	}
 	if (match.rule == THREAD_NEW) {
 		int64_t customer_id;
 		char *subject = subject_clean(msg->subject, queue->tag);
@@ -172,6 +174,8 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
 			return -1;
 		result->new_ticket = true;
+		if (parent_id && link_parent(st, t, parent_id, sender, env->now) != 0)
+			return -1;
 		if (match.stranger_tag)
 			detail = g_strdup_printf("subject carried %s-%ld, but the sender is not a participant of it",
 						 queue->tag, match.stranger_tag);
@@ -185,17 +189,17 @@ static int record(const struct settings *s, struct store *st, const struct queue
 				return -1;
 		}
 	} else {
-		if (store_ticket_by_id(st, match.ticket_id, t) != 1 ||
-		    store_ticket_touch(st, t->id, env->now) != 0 ||
+		if (store_ticket_touch(st, t->id, env->now) != 0 ||
 		    store_event_add(st, t->id, env->now, sender, "message", thread_rule_name(match.rule)) != 0)
 			return -1;
-		if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
-			char *change = g_strdup_printf("%s -> open", t->status);
-			rc = store_ticket_set_status(st, t->id, "open", env->now);
-			if (rc == 0)
-				rc = store_event_add(st, t->id, env->now, sender, "reopened", change);
-			g_free(change);
-			if (rc != 0)
+		/* The customer answered: waiting is over; a resolved (or, with
+		 * closed-reply = reopen, closed) ticket opens again. */
+		if (strcmp(t->status, "pending") == 0) {
+			if (lifecycle_set_status(st, t, "open", sender, env->now, NULL) != 0)
+				return -1;
+		} else if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
+			if (lifecycle_set_status(st, t, "open", sender, env->now, NULL) != 0 ||
+			    store_event_add(st, t->id, env->now, sender, "reopened", NULL) != 0)
 				return -1;
 			result->reopened = true;
 		}
@@ -247,7 +251,9 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	int rc;
 
 	memset(result, 0, sizeof *result);
-	result->edits = g_ptr_array_new_with_free_func(edit_free);
+	result->edits = g_ptr_array_new_with_free_func(edits_free_one);
+	result->rcpt_add = g_ptr_array_new_with_free_func(g_free);
+	result->rcpt_del = g_ptr_array_new_with_free_func(g_free);
 	*error = NULL;
 
 	/* Our own mail passing through again (non_smtpd_milters): hands off. */
@@ -260,6 +266,16 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 			g_free(key_id);
 			return 0;
 		}
+	}
+
+	/* A rating, then an authenticated agent's mail; otherwise a customer's. */
+	if ((rc = rating_process(s, st, queue, token, msg, env, result, error)) == 0)
+		rc = agent_mail_process(s, st, queue, token, msg, env, result, error);
+	if (rc != 0) {
+		g_free(key_id);
+		if (rc < 0)
+			engine_result_clear(result);
+		return rc < 0 ? -1 : 0;
 	}
 
 	if (store_begin(st) != 0)
@@ -275,8 +291,11 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	} else {
 		result->outcome = ENGINE_TICKETED;
 		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result, error) != 0 ||
+		    (result->spoof && store_event_add(st, t.id, env->now, sender, "spoofed-agent",
+						      "an agent's address without SMTP AUTH or a trusted network") != 0) ||
 		    store_commit(st) != 0)
 			goto fail;
+		result->mail_queued = result->ack_queued;
 	}
 	g_strlcpy(result->ref.tag, t.tag, sizeof result->ref.tag);
 	result->ref.number = t.number;
@@ -298,5 +317,14 @@ void engine_result_clear(struct engine_result *result)
 {
 	if (result->edits)
 		g_ptr_array_free(result->edits, TRUE);
-	result->edits = NULL;
+	if (result->rcpt_add)
+		g_ptr_array_free(result->rcpt_add, TRUE);
+	if (result->rcpt_del)
+		g_ptr_array_free(result->rcpt_del, TRUE);
+	if (result->new_body)
+		g_bytes_unref(result->new_body);
+	g_free(result->new_sender);
+	result->edits = result->rcpt_add = result->rcpt_del = NULL;
+	result->new_body = NULL;
+	result->new_sender = NULL;
 }

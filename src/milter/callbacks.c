@@ -8,6 +8,7 @@
 #include "config.h"
 #include "callbacks.h"
 #include "addr.h"
+#include "agent.h"
 #include "engine.h"
 #include "log.h"
 #include "message.h"
@@ -24,7 +25,10 @@ struct conn {
 	/* message state */
 	char *queue_id;
 	char *sender;
-	GPtrArray *recipients;		/* normalized, NULL-terminated */
+	char *auth_login;		/* {auth_authen} at MAIL FROM */
+	char *client_addr;		/* {client_addr} at MAIL FROM */
+	GPtrArray *recipients;		/* normalized */
+	GPtrArray *raw_recipients;	/* as the MTA gave them: smfi_delrcpt wants these */
 	GString *raw;			/* headers and body as received */
 	gint64 started;			/* monotonic µs at MAIL FROM */
 };
@@ -51,9 +55,13 @@ static void message_reset(struct conn *c)
 {
 	g_clear_pointer(&c->queue_id, g_free);
 	g_clear_pointer(&c->sender, g_free);
+	g_clear_pointer(&c->auth_login, g_free);
+	g_clear_pointer(&c->client_addr, g_free);
 	if (c->recipients)
 		g_ptr_array_free(c->recipients, TRUE);
-	c->recipients = NULL;
+	if (c->raw_recipients)
+		g_ptr_array_free(c->raw_recipients, TRUE);
+	c->recipients = c->raw_recipients = NULL;
 	if (c->raw)
 		g_string_free(c->raw, TRUE);
 	c->raw = NULL;
@@ -71,17 +79,37 @@ static const char *queue_id(SMFICTX *ctx, struct conn *c)
 	return c->queue_id ? c->queue_id : "NOQUEUE";
 }
 
+/* The queue this message is for: a queue address among the recipients,
+ * or, for an authenticated agent writing to a customer directly, the
+ * agent's queue (the engine decides whether it is about a ticket). */
+static const struct queue *queue_of(struct conn *c, char **token)
+{
+	const struct queue *q;
+	struct auth_info auth = { c->auth_login, c->client_addr };
+
+	*token = NULL;
+	g_ptr_array_add(c->recipients, NULL);
+	q = engine_queue_for(c->settings, (char **)c->recipients->pdata, token);
+	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
+	if (q == NULL && c->sender && agent_queue(c->settings, c->sender) &&
+	    agent_authenticated(c->settings, c->sender, &auth))
+		q = agent_queue(c->settings, c->sender);
+	return q;
+}
+
 static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			     unsigned long f2, unsigned long f3, unsigned long *pf0,
 			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	/* Headers for every ticket; recipients, sender and body for agent replies. */
+	const unsigned long actions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT |
+				      SMFIF_CHGFROM | SMFIF_CHGBODY;
 	const unsigned long want_steps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NR_HDR;
 
 	(void)f2;
 	(void)f3;
 	if ((f0 & actions) != actions) {
-		log_err("the MTA does not offer adding and changing headers; ticket-milter cannot work");
+		log_err("the MTA does not offer changing headers, recipients, sender and body; ticket-milter cannot work");
 		return SMFIS_REJECT;
 	}
 	*pf0 = actions;
@@ -126,6 +154,9 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	c->started = g_get_monotonic_time();
 	c->sender = addr_normalize(argv[0]);
 	c->recipients = g_ptr_array_new_with_free_func(g_free);
+	c->raw_recipients = g_ptr_array_new_with_free_func(g_free);
+	c->auth_login = g_strdup(smfi_getsymval(ctx, "{auth_authen}"));
+	c->client_addr = g_strdup(smfi_getsymval(ctx, "{client_addr}"));
 	queue_id(ctx, c);
 	return SMFIS_CONTINUE;
 }
@@ -135,8 +166,10 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct conn *c = conn_of(ctx);
 	char *rcpt = addr_normalize(argv[0]);
 
-	if (rcpt)
+	if (rcpt) {
 		g_ptr_array_add(c->recipients, rcpt);
+		g_ptr_array_add(c->raw_recipients, g_strdup(argv[0]));
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -146,9 +179,7 @@ static sfsistat cb_data(SMFICTX *ctx)
 	char *token = NULL;
 	const struct queue *q;
 
-	g_ptr_array_add(c->recipients, NULL);
-	q = engine_queue_for(c->settings, (char **)c->recipients->pdata, &token);
-	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
+	q = queue_of(c, &token);
 	g_free(token);
 	if (q == NULL)
 		return SMFIS_ACCEPT;	/* not for a queue: we are done with it */
@@ -196,6 +227,31 @@ static sfsistat on_error(SMFICTX *ctx, struct conn *c, const char *qid, const ch
 	return SMFIS_TEMPFAIL;
 }
 
+/* Recipients, envelope sender and body, after the headers. */
+static int apply_envelope(SMFICTX *ctx, const struct engine_result *r)
+{
+	for (guint i = 0; i < r->rcpt_del->len; i++)
+		if (smfi_delrcpt(ctx, g_ptr_array_index(r->rcpt_del, i)) != MI_SUCCESS)
+			return -1;
+	for (guint i = 0; i < r->rcpt_add->len; i++)
+		if (smfi_addrcpt(ctx, g_ptr_array_index(r->rcpt_add, i)) != MI_SUCCESS)
+			return -1;
+	if (r->new_sender) {
+		char *sender = g_strdup_printf("<%s>", r->new_sender);
+		int rc = smfi_chgfrom(ctx, sender, NULL);
+		g_free(sender);
+		if (rc != MI_SUCCESS)
+			return -1;
+	}
+	if (r->new_body) {
+		gsize len;
+		const unsigned char *data = g_bytes_get_data(r->new_body, &len);
+		if (smfi_replacebody(ctx, (unsigned char *)data, (int)len) != MI_SUCCESS)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_edits(SMFICTX *ctx, const GPtrArray *edits)
 {
 	for (guint i = 0; i < edits->len; i++) {
@@ -231,12 +287,13 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	char id[64];
 	sfsistat rc = SMFIS_CONTINUE;
 
-	g_ptr_array_add(c->recipients, NULL);
-	q = engine_queue_for(s, (char **)c->recipients->pdata, &token);
+	q = queue_of(c, &token);
 	if (q == NULL) {
 		g_free(token);
 		return SMFIS_ACCEPT;
 	}
+	g_ptr_array_add(c->recipients, NULL);
+	g_ptr_array_add(c->raw_recipients, NULL);
 	if (c->store == NULL) {
 		c->store = store_open(s->database, s->busy_timeout_ms, &error);
 		if (c->store == NULL) {
@@ -250,8 +307,13 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
 	env.sender = c->sender;
 	env.recipients = (char **)c->recipients->pdata;
+	env.raw_recipients = (char **)c->raw_recipients->pdata;
 	env.queue_id = qid;
 	env.now = g_get_real_time() / G_USEC_PER_SEC;
+	env.auth_login = c->auth_login;
+	env.client_addr = c->client_addr;
+	env.raw = c->raw->str;
+	env.raw_len = c->raw->len;
 
 	if (engine_process(s, c->store, q, token, msg, &env, &result, &error) != 0) {
 		rc = on_error(ctx, c, qid, error);
@@ -259,6 +321,31 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		/* A broken handle (corrupt or replaced file) is reopened next time. */
 		store_close(c->store);
 		c->store = NULL;
+	} else if (result.outcome == ENGINE_NOT_OURS) {
+		log_write(LOG_INFO, qid, "mail from agent <%s> about no ticket passed untouched",
+			  msg->from ? msg->from->address : "");
+		engine_result_clear(&result);
+		rc = SMFIS_ACCEPT;
+	} else if (result.outcome == ENGINE_AGENT_REPLY || result.outcome == ENGINE_NOTE ||
+		   result.outcome == ENGINE_RATING) {
+		ticket_ref_format(&result.ref, id, sizeof id);
+		if (result.mail_queued)
+			sender_kick(outbox_sender);
+		if (result.discard) {
+			log_write(LOG_INFO, qid, "%s for %s from <%s> recorded, delivered to nobody",
+				  result.outcome == ENGINE_RATING ? "rating" : result.outcome == ENGINE_NOTE ? "note" :
+				  "commands", id, msg->from ? msg->from->address : "");
+			rc = SMFIS_DISCARD;
+		} else if (apply_edits(ctx, result.edits) != 0 || apply_envelope(ctx, &result) != 0) {
+			rc = on_error(ctx, c, qid, "the MTA refused a change to the agent's message");
+		} else {
+			log_write(LOG_INFO, qid, "%s for %s from agent <%s>: %u recipient(s) removed, %u added%s elapsed=%lldus",
+				  result.outcome == ENGINE_NOTE ? "note" : "reply", id, msg->from->address,
+				  result.rcpt_del->len, result.rcpt_add->len,
+				  result.new_body ? ", command lines removed," : "",
+				  (long long)(g_get_monotonic_time() - c->started));
+		}
+		engine_result_clear(&result);
 	} else if (result.outcome == ENGINE_OWN_MAIL) {
 		ticket_ref_format(&result.ref, id, sizeof id);
 		log_write(LOG_INFO, qid, "our own mail for %s (message-id=<%s>) passed untouched", id, msg->message_id);
@@ -266,8 +353,11 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		rc = SMFIS_ACCEPT;
 	} else {
 		ticket_ref_format(&result.ref, id, sizeof id);
-		if (result.ack_queued)
+		if (result.mail_queued)
 			sender_kick(outbox_sender);
+		if (result.spoof)
+			log_write(LOG_WARNING, qid, "spoof attempt: <%s> is an agent's address, but the mail is not "
+				  "authenticated; treated as a customer's", msg->from ? msg->from->address : "");
 		if (apply_edits(ctx, result.edits) != 0) {
 			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
 			rc = on_error(ctx, c, qid, "the MTA refused a header change");
@@ -290,6 +380,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	message_free(msg);
 	g_free(token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
+	g_ptr_array_remove_index(c->raw_recipients, c->raw_recipients->len - 1);
 	return rc;
 }
 
@@ -320,7 +411,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 struct smfiDesc milter_description = {
 	.xxfi_name = "ticket-milter",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_CHGFROM | SMFIF_CHGBODY,
 	.xxfi_connect = cb_connect,
 	.xxfi_envfrom = cb_envfrom,
 	.xxfi_envrcpt = cb_envrcpt,

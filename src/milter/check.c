@@ -74,7 +74,7 @@ static int queue_line(const struct settings *s, const struct queue *q)
  * templates for each locale it offers (at least by falling back). */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
-	static const char *const needed[] = { "ack", "reopened" };
+	static const char *const needed[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice" };
 	guint before;
 
 	if (!g_file_test(s->templates, G_FILE_TEST_IS_DIR)) {

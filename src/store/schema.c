@@ -105,6 +105,22 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt);"
 	"CREATE INDEX outbox_recipient ON outbox(recipient, created);"
 	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
+
+	/* 2 -> 3: agents and the ticket lifecycle */
+	"ALTER TABLE tickets ADD COLUMN assignee TEXT;"
+	"ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN first_response_kept INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN paused_at INTEGER;"	/* pending since: the SLA clock stops */
+	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets(id);"
+	"ALTER TABLE tickets ADD COLUMN parent_id INTEGER REFERENCES tickets(id);"	/* opened by a reply to a closed one */
+	"ALTER TABLE customers ADD COLUMN tier TEXT;"
+	"CREATE TABLE csat ("
+	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX tickets_resolved ON tickets(status, resolved_at);",
 };
 
 int schema_latest_version(void)

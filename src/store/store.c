@@ -19,13 +19,18 @@ enum stmt_id {
 	ST_TICKET_TOUCH, ST_MESSAGE_INSERT, ST_PARTICIPANT_INSERT, ST_EVENT_INSERT,
 	ST_TICKET_LIST, ST_TICKET_LIST_STATUS, ST_TICKET_MESSAGES, ST_SEARCH, ST_EVENTS,
 	ST_SET_STATUS, ST_SET_PROMISE, ST_CUSTOMER_PREFS, ST_CUSTOMER_SET_LOCALE,
+	ST_TICKET_SAVE, ST_PARTICIPANTS, ST_CUSTOMER_SET_TZ, ST_CUSTOMER_SET_TIER, ST_CSAT_SET, ST_CSAT_GET,
+	ST_RESOLVED_BEFORE,
 	ST_COUNT
 };
 
 #define TICKET_COLUMNS \
 	"t.id, t.queue, t.number, t.tag, t.subject, t.status, t.priority, t.customer_id," \
 	" c.address, c.name, t.created, t.updated, t.locale, coalesce(t.first_response_due, 0)," \
-	" coalesce(t.resolution_due, 0) FROM tickets t JOIN customers c ON c.id = t.customer_id"
+	" coalesce(t.resolution_due, 0), t.assignee, coalesce(t.first_response_at, 0)," \
+	" coalesce(t.first_response_kept, -1), coalesce(t.paused_at, 0), coalesce(t.resolved_at, 0)," \
+	" coalesce(t.merged_into, 0), coalesce(t.parent_id, 0)" \
+	" FROM tickets t JOIN customers c ON c.id = t.customer_id"
 #define MESSAGE_COLUMNS \
 	"id, ticket_id, direction, message_id, sender, recipients, subject, date, received," \
 	" excerpt, size, sha256, queue_id FROM messages"
@@ -73,6 +78,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE id = ?1",
 	[ST_CUSTOMER_PREFS] = "SELECT locale, timezone FROM customers WHERE address = ?1",
 	[ST_CUSTOMER_SET_LOCALE] = "UPDATE customers SET locale = ?2 WHERE address = ?1",
+	[ST_TICKET_SAVE] =
+		"UPDATE tickets SET status = ?2, priority = ?3, assignee = ?4, first_response_due = nullif(?5, 0),"
+		" resolution_due = nullif(?6, 0), first_response_at = nullif(?7, 0),"
+		" first_response_kept = nullif(?8, -1), paused_at = nullif(?9, 0), resolved_at = nullif(?10, 0),"
+		" merged_into = nullif(?11, 0), parent_id = nullif(?12, 0), locale = ?13, updated = ?14 WHERE id = ?1",
+	[ST_PARTICIPANTS] = "SELECT address, name, role FROM participants WHERE ticket_id = ?1 ORDER BY added, address",
+	[ST_CUSTOMER_SET_TZ] = "UPDATE customers SET timezone = ?2 WHERE address = ?1",
+	[ST_CUSTOMER_SET_TIER] = "UPDATE customers SET tier = ?2 WHERE address = ?1",
+	[ST_CSAT_SET] =
+		"INSERT INTO csat(ticket_id, rating, comment, at) VALUES (?1, ?2, ?3, ?4)"
+		" ON CONFLICT(ticket_id) DO UPDATE SET rating = excluded.rating,"
+		" comment = coalesce(excluded.comment, comment), at = excluded.at",
+	[ST_CSAT_GET] = "SELECT rating, comment FROM csat WHERE ticket_id = ?1",
+	[ST_RESOLVED_BEFORE] = "SELECT id FROM tickets WHERE status = 'resolved' AND resolved_at < ?1 ORDER BY id",
 };
 
 G_STATIC_ASSERT(ST_COUNT <= STORE_FIRST_MODULE_SLOT);
@@ -251,6 +270,13 @@ static void read_ticket(sqlite3_stmt *s, struct store_ticket *t)
 	t->locale = store_column_text(s, 12);
 	t->first_response_due = sqlite3_column_int64(s, 13);
 	t->resolution_due = sqlite3_column_int64(s, 14);
+	t->assignee = store_column_text(s, 15);
+	t->first_response_at = sqlite3_column_int64(s, 16);
+	t->first_response_kept = sqlite3_column_int(s, 17);
+	t->paused_at = sqlite3_column_int64(s, 18);
+	t->resolved_at = sqlite3_column_int64(s, 19);
+	t->merged_into = sqlite3_column_int64(s, 20);
+	t->parent_id = sqlite3_column_int64(s, 21);
 }
 
 int store_step_one(struct store *st, sqlite3_stmt *s, const char *what)
@@ -506,6 +532,130 @@ int store_customer_set_locale(struct store *st, const char *address, const char 
 	return store_run(st, s, "set customer locale");
 }
 
+int store_ticket_save(struct store *st, const struct store_ticket *t, int64_t now)
+{
+	sqlite3_stmt *s = stmt(st, ST_TICKET_SAVE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, t->id);
+	store_bind_text(s, 2, t->status);
+	store_bind_text(s, 3, t->priority);
+	store_bind_text(s, 4, t->assignee);
+	sqlite3_bind_int64(s, 5, t->first_response_due);
+	sqlite3_bind_int64(s, 6, t->resolution_due);
+	sqlite3_bind_int64(s, 7, t->first_response_at);
+	sqlite3_bind_int(s, 8, t->first_response_kept);
+	sqlite3_bind_int64(s, 9, t->paused_at);
+	sqlite3_bind_int64(s, 10, t->resolved_at);
+	sqlite3_bind_int64(s, 11, t->merged_into);
+	sqlite3_bind_int64(s, 12, t->parent_id);
+	store_bind_text(s, 13, t->locale);
+	sqlite3_bind_int64(s, 14, now);
+	return store_run(st, s, "save ticket");
+}
+
+void store_participant_free(gpointer p)
+{
+	struct store_participant *pt = p;
+
+	g_free(pt->address);
+	g_free(pt->name);
+	g_free(pt->role);
+	g_free(pt);
+}
+
+GPtrArray *store_ticket_participants(struct store *st, int64_t ticket_id)
+{
+	sqlite3_stmt *s = stmt(st, ST_PARTICIPANTS);
+	GPtrArray *out;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	out = g_ptr_array_new_with_free_func(store_participant_free);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct store_participant *p = g_new0(struct store_participant, 1);
+		p->address = store_column_text(s, 0);
+		p->name = store_column_text(s, 1);
+		p->role = store_column_text(s, 2);
+		g_ptr_array_add(out, p);
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
+static int set_customer_text(struct store *st, enum stmt_id id, const char *address, const char *value)
+{
+	sqlite3_stmt *s = stmt(st, id);
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, address);
+	store_bind_text(s, 2, value);
+	return store_run(st, s, "update customer");
+}
+
+int store_customer_set_timezone(struct store *st, const char *address, const char *zone)
+{
+	return set_customer_text(st, ST_CUSTOMER_SET_TZ, address, zone);
+}
+
+int store_customer_set_tier(struct store *st, const char *address, const char *tier)
+{
+	return set_customer_text(st, ST_CUSTOMER_SET_TIER, address, tier);
+}
+
+int store_csat_record(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at)
+{
+	sqlite3_stmt *s = stmt(st, ST_CSAT_SET);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	sqlite3_bind_int(s, 2, rating);
+	store_bind_text(s, 3, comment && *comment ? comment : NULL);
+	sqlite3_bind_int64(s, 4, at);
+	return store_run(st, s, "record rating");
+}
+
+int store_csat_get(struct store *st, int64_t ticket_id, int *rating, char **comment)
+{
+	sqlite3_stmt *s = stmt(st, ST_CSAT_GET);
+	int rc;
+
+	*rating = 0;
+	if (comment)
+		*comment = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	if ((rc = store_step_one(st, s, "rating")) == 1) {
+		*rating = sqlite3_column_int(s, 0);
+		if (comment)
+			*comment = store_column_text(s, 1);
+		sqlite3_reset(s);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+GArray *store_tickets_resolved_before(struct store *st, int64_t before)
+{
+	sqlite3_stmt *s = stmt(st, ST_RESOLVED_BEFORE);
+	GArray *out;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, before);
+	out = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		g_array_append_val(out, id);
+	}
+	sqlite3_reset(s);
+	return out;
+}
+
 static void ticket_free(gpointer p)
 {
 	store_ticket_clear(p);
@@ -636,6 +786,7 @@ void store_ticket_clear(struct store_ticket *t)
 	g_free(t->customer_address);
 	g_free(t->customer_name);
 	g_free(t->locale);
+	g_free(t->assignee);
 	memset(t, 0, sizeof *t);
 }
 

@@ -5,8 +5,10 @@ dofile(libdir .. "/lib.lua")
 local conn = open_connection()
 check(mt.test_action(conn, SMFIF_ADDHDRS) and mt.test_action(conn, SMFIF_CHGHDRS),
       "negotiates adding and changing headers")
-check(not mt.test_action(conn, SMFIF_CHGBODY) and not mt.test_action(conn, SMFIF_ADDRCPT),
-      "asks for no body or recipient changes")
+check(mt.test_action(conn, SMFIF_ADDRCPT) and mt.test_action(conn, SMFIF_DELRCPT) and
+      mt.test_action(conn, SMFIF_CHGFROM) and mt.test_action(conn, SMFIF_CHGBODY) and
+      not mt.test_action(conn, SMFIF_QUARANTINE),
+      "asks for recipient, sender and body changes (agent replies), nothing more")
 check(mt.test_option(conn, SMFIP_NOHELO), "skips HELO")
 
 -- 1: a new ticket, with a forged X-Ticket header from outside

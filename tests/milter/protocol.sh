@@ -85,6 +85,21 @@ tm_start main
 tap_ok $? "a stale socket left by a dead process is removed at start"
 tm_stop main
 
+# --- agents ------------------------------------------------------------
+tm_config agents "" "agents = alice@example.com, bob@example.com" >/dev/null
+tm_start agents
+tm_miltertest agents agent.lua >"$TM_DIR/agent.out"
+tap_ok $? "agent.lua ran to the end"
+tap_renumber <"$TM_DIR/agent.out"
+grep -q "spoof attempt: <alice@example.com>" "$TM_DIR/agents.log"
+tap_ok $? "the spoof attempt is logged as a warning"
+"$TM_CTL" -c "$TM_DIR/agents.conf" show SUP-1001 --json | grep -q '"direction":"out"' &&
+	"$TM_CTL" -c "$TM_DIR/agents.conf" show SUP-1001 --json | grep -q '"direction":"note"'
+tap_ok $? "the reply and the note are in the thread"
+"$TM_CTL" -c "$TM_DIR/agents.conf" list | grep -q "^SUP-1001.*pending.*urgent"
+tap_ok $? "the commands were applied (pending, urgent)"
+tm_stop agents
+
 # --- on-error ----------------------------------------------------------
 for action in tempfail accept; do
 	tm_config "err$action" "on-error = $action" >/dev/null
@@ -101,7 +116,7 @@ for action in tempfail accept; do
 	tm_stop "err$action"
 done
 
-for name in main errtempfail erraccept; do
+for name in main agents errtempfail erraccept; do
 	tm_check_clean $name
 	tap_ok $? "daemon $name: no sanitizer reports in its log"
 done

@@ -184,6 +184,10 @@ int main(void)
 	ok(with_header("", "root@example.org") != NULL, "root sender");
 	ok(with_header("", "rooted@example.org") == NULL, "a mere prefix is not the pattern");
 	ok(with_header("", "support@example.com") != NULL, "our own queue address as sender");
+	g_strfreev(f.settings->queues[0].agents);
+	f.settings->queues[0].agents = g_strsplit("alice@example.com,@staff.example.com", ",", -1);
+	ok(with_header("", "alice@example.com") != NULL && with_header("", "dana@staff.example.com") != NULL,
+	   "one of our agents as sender");
 	{
 		struct message *m = fixture_message("From: a@example.org\nMessage-ID: <x@support.example.com>\n\nx\n");
 		ok(autoreply_forbidden(m, "a@example.org", f.settings) != NULL, "a Message-ID of our own host");

@@ -1,0 +1,22 @@
+/*
+ * edits.h - building the list of header changes a message leaves with
+ * (struct header_edit, see engine.h).  The milter adapter applies them
+ * in order; indexes count headers of the same name, from 1.
+ */
+#ifndef TM_EDITS_H
+#define TM_EDITS_H
+
+#include "engine.h"
+
+void edits_add(GPtrArray *edits, enum header_op op, const char *name, int index, const char *value);
+/* Changes the first header of that name, or adds it when msg has none. */
+void edits_set(const struct message *msg, GPtrArray *edits, const char *name, const char *value);
+/* Deletes every header whose name starts with prefix (any case), from
+ * the highest index down so that the remaining indexes stay valid. */
+void edits_strip_prefix(const struct message *msg, GPtrArray *edits, const char *prefix);
+/* Deletes every header of exactly that name. */
+void edits_strip(const struct message *msg, GPtrArray *edits, const char *name);
+/* GDestroyNotify for struct header_edit. */
+void edits_free_one(gpointer p);
+
+#endif

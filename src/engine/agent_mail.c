@@ -1,0 +1,590 @@
+/*
+ * agent_mail.c - agent replies, notes, commands and ratings
+ * (see agent_mail.h).
+ */
+#include "config.h"
+#include "agent_mail.h"
+#include "acknowledge.h"
+#include "addr.h"
+#include "agent.h"
+#include "autoreply.h"
+#include "commands.h"
+#include "edits.h"
+#include "lifecycle.h"
+#include "subject.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+/* References keep the thread's first message and this many newest. */
+#define KEEP_NEWEST_REFERENCES 8
+
+/* The ticket an agent's mail is about: our token, a referenced message
+ * (signed or stored), or the subject tag.  Agents are trusted, so no
+ * participant check.  Returns 1 found, 0 none, -1 error. */
+static int find_ticket(struct store *st, const struct queue *q, const struct token_key *key, const char *token,
+		       const struct message *msg, struct store_ticket *t, bool *note)
+{
+	struct ticket_ref ref;
+	char *suffix = NULL;
+	int64_t id = 0;
+	long number;
+	int rc = 0;
+
+	*note = false;
+	if (token && token_verify(key, token, &ref, &suffix) && strcmp(ref.tag, q->tag) == 0) {
+		*note = g_strcmp0(suffix, "note") == 0;
+		g_free(suffix);
+		return store_ticket_by_number(st, ref.tag, ref.number, t);
+	}
+	g_free(suffix);
+	for (guint i = 0; rc == 0 && i < msg->in_reply_to->len + msg->references->len; i++) {
+		const char *mid = i < msg->in_reply_to->len ? g_ptr_array_index(msg->in_reply_to, i)
+			: g_ptr_array_index(msg->references, msg->references->len - 1 - (i - msg->in_reply_to->len));
+		if (token_verify_message_id(key, mid, &ref) && strcmp(ref.tag, q->tag) == 0)
+			rc = store_ticket_by_number(st, ref.tag, ref.number, t);
+		else if ((rc = store_ticket_by_message_id(st, mid, &id)) == 1)
+			rc = store_ticket_by_id(st, id, t);
+	}
+	if (rc == 0 && subject_find_tag(msg->subject, q->tag, &number))
+		rc = store_ticket_by_number(st, q->tag, number, t);
+	return rc;
+}
+
+static bool is_queue_address(const struct settings *s, const char *address)
+{
+	return settings_queue_for(s, address, NULL) != NULL;
+}
+
+/* "Alice Agent via Example Support" <support@example.com> */
+static char *from_value(const struct queue *q, const struct message *msg)
+{
+	const char *agent = msg->from->name && *msg->from->name ? msg->from->name : msg->from->address;
+	char *display = g_strdup_printf("%s via %s", agent, q->name);
+	InternetAddress *ia = internet_address_mailbox_new(display, q->addresses[0]);
+	char *text = internet_address_to_string(ia, NULL, TRUE);
+
+	g_object_unref(ia);
+	g_free(display);
+	return text;
+}
+
+static char *mailbox_list(GPtrArray *mailboxes)
+{
+	InternetAddressList *list = internet_address_list_new();
+	char *text;
+
+	for (guint i = 0; i < mailboxes->len; i++) {
+		const struct store_participant *p = g_ptr_array_index(mailboxes, i);
+		InternetAddress *ia = internet_address_mailbox_new(p->name, p->address);
+		internet_address_list_add(list, ia);
+		g_object_unref(ia);
+	}
+	text = internet_address_list_to_string(list, NULL, TRUE);
+	g_object_unref(list);
+	return text;
+}
+
+/* In-Reply-To: the customer's newest message; References: the thread's
+ * first message and its newest ones (RFC 5322 3.6.4, bounded). */
+static void thread_ids(struct store *st, int64_t ticket_id, char **in_reply_to, char **references)
+{
+	GPtrArray *msgs = store_ticket_messages(st, ticket_id);
+	GPtrArray *ids = g_ptr_array_new();
+	GString *refs = g_string_new(NULL);
+
+	*in_reply_to = NULL;
+	for (guint i = 0; msgs && i < msgs->len; i++) {
+		const struct store_message *m = g_ptr_array_index(msgs, i);
+		if (g_str_has_prefix(m->message_id, "sha256:") || strcmp(m->direction, "note") == 0)
+			continue;
+		g_ptr_array_add(ids, m->message_id);
+		if (strcmp(m->direction, "in") == 0) {
+			g_free(*in_reply_to);
+			*in_reply_to = g_strdup_printf("<%s>", m->message_id);
+		}
+	}
+	for (guint i = 0; i < ids->len; i++)
+		if (i == 0 || i + KEEP_NEWEST_REFERENCES >= ids->len)
+			g_string_append_printf(refs, "%s<%s>", refs->len ? " " : "", (char *)g_ptr_array_index(ids, i));
+	*references = g_string_free(refs, FALSE);
+	g_ptr_array_free(ids, TRUE);
+	if (msgs)
+		g_ptr_array_free(msgs, TRUE);
+}
+
+static struct store_participant *participant_copy(const struct store_participant *p)
+{
+	struct store_participant *c = g_new0(struct store_participant, 1);
+
+	c->address = g_strdup(p->address);
+	c->name = g_strdup(p->name);
+	c->role = g_strdup(p->role);
+	return c;
+}
+
+/* Everyone the customer-facing reply goes to: the customer first, then
+ * the Cc participants; never agents, queues or the replying agent. */
+static GPtrArray *customer_side(const struct settings *s, const struct queue *q, struct store *st,
+				const struct store_ticket *t, const char *agent)
+{
+	GPtrArray *all = store_ticket_participants(st, t->id);
+	GPtrArray *out = g_ptr_array_new_with_free_func(store_participant_free);
+
+	for (guint i = 0; all && i < all->len; i++) {
+		const struct store_participant *p = g_ptr_array_index(all, i);
+		if (is_queue_address(s, p->address) || agent_of_queue(q, p->address) || addr_equal(p->address, agent) ||
+		    !addr_is_safe(p->address))
+			continue;
+		if (addr_equal(p->address, t->customer_address))
+			g_ptr_array_insert(out, 0, participant_copy(p));
+		else
+			g_ptr_array_add(out, participant_copy(p));
+	}
+	if (all)
+		g_ptr_array_free(all, TRUE);
+	return out;
+}
+
+/* The other agents a note goes to: explicit agent addresses of the queue. */
+static GPtrArray *other_agents(const struct queue *q, const char *agent)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (char **a = q->agents; a && *a; a++)
+		if ((*a)[0] != '@' && !addr_equal(*a, agent) && addr_is_safe(*a))
+			g_ptr_array_add(out, g_strdup(*a));
+	return out;
+}
+
+static char *bracketed(const char *address)
+{
+	return g_strdup_printf("<%s>", address);
+}
+
+/* Envelope: drop recipients per `drop`, add `wanted` not already there. */
+static void plan_recipients(const struct envelope *env, struct engine_result *res, GPtrArray *wanted,
+			    bool (*drop)(const char *rcpt, void *data), void *data)
+{
+	for (guint i = 0; env->recipients[i]; i++)
+		if (drop(env->recipients[i], data))
+			g_ptr_array_add(res->rcpt_del, g_strdup(env->raw_recipients ? env->raw_recipients[i]
+								  : env->recipients[i]));
+	for (guint i = 0; i < wanted->len; i++) {
+		const char *w = g_ptr_array_index(wanted, i);
+		bool present = false;
+		for (guint j = 0; env->recipients[j]; j++)
+			present |= addr_equal(env->recipients[j], w) && !drop(env->recipients[j], data);
+		if (!present)
+			g_ptr_array_add(res->rcpt_add, bracketed(w));
+	}
+}
+
+struct drop_ctx {
+	const struct settings *s;
+	const struct queue *q;
+};
+
+static bool drop_queue_addresses(const char *rcpt, void *data)
+{
+	const struct drop_ctx *c = data;
+
+	return is_queue_address(c->s, rcpt);
+}
+
+/* A note reaches agents only: whoever else the agent addressed is dropped. */
+static bool drop_non_agents(const char *rcpt, void *data)
+{
+	const struct drop_ctx *c = data;
+
+	return !agent_of_queue(c->q, rcpt);
+}
+
+/* The agent's text without the command lines: is anything left? */
+static bool command_only(const struct message *msg, const struct command_block *block)
+{
+	char **lines = g_strsplit(msg->text, "\n", -1);
+	bool only = true;
+
+	for (char **l = lines; *l && only; l++) {
+		char *line = g_strstrip(g_strdup(*l));
+		only = *line == '\0' || *line == '#';
+		g_free(line);
+	}
+	g_strfreev(lines);
+	return only && !commands_block_is_empty(block);
+}
+
+static char *mailto(const struct settings *s, const struct queue *q, const struct store_ticket *t, int rating)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct ticket_ref ref = { .number = t->number };
+	const char *base = q->addresses[0], *at = strrchr(base, '@');
+	char *token, *url;
+
+	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+	token = token_for_ticket(&key, &ref);
+	url = g_strdup_printf("mailto:%.*s+csat-%d-%s%s?subject=%s-%ld%%20%d", (int)(at - base), base, rating, token, at,
+			      t->tag, t->number, rating);
+	g_free(token);
+	return url;
+}
+
+/* "How did we do?": the customer's five one-click answers. */
+static int ask_rating(const struct settings *s, struct store *st, const struct queue *q,
+		      const struct store_ticket *t, int64_t now, char **error)
+{
+	char *links[5];
+	char *locale = NULL, *zone = NULL;
+	int rc;
+
+	if (!addr_is_safe(t->customer_address))
+		return 0;
+	if (store_customer_prefs(st, t->customer_address, &locale, &zone) != 0)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		links[i] = mailto(s, q, t, i + 1);
+	{
+		char *extra[] = { "csat_1", links[0], "csat_2", links[1], "csat_3", links[2], "csat_4", links[3],
+				  "csat_5", links[4], NULL };
+		struct notice n = {
+			.template_name = "resolved", .kind = "resolved", .to = t->customer_address,
+			.to_name = t->customer_name, .locale = t->locale ? t->locale : locale ? locale : q->default_locale,
+			.subject = t->subject, .extra = extra,
+		};
+		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+	}
+	for (int i = 0; i < 5; i++)
+		g_free(links[i]);
+	g_free(locale);
+	g_free(zone);
+	return rc;
+}
+
+/* Tells the agent which lines were not understood. */
+static int notify_agent(const struct settings *s, struct store *st, const struct queue *q,
+			const struct store_ticket *t, const struct message *msg, GPtrArray *not_understood,
+			int64_t now, char **error)
+{
+	char *lines;
+	int rc;
+
+	if (!addr_is_safe(msg->from->address))
+		return 0;
+	g_ptr_array_add(not_understood, NULL);
+	lines = g_strjoinv("\n", (char **)not_understood->pdata);
+	g_ptr_array_remove_index(not_understood, not_understood->len - 1);
+	{
+		char *extra[] = { "unknown_commands", lines, NULL };
+		struct notice n = {
+			.template_name = "agent-notice", .kind = "agent-notice", .to = msg->from->address,
+			.to_name = msg->from->name, .locale = q->default_locale, .in_reply_to = msg->message_id,
+			.subject = t->subject, .agent_name = msg->from->name, .extra = extra,
+		};
+		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+	}
+	g_free(lines);
+	return rc;
+}
+
+/* Applies the commands; collects what was not understood. */
+static int apply_commands(const struct settings *s, struct store *st, const struct queue *q,
+			  struct store_ticket *t, const struct command_block *block, const char *agent, int64_t now,
+			  GPtrArray *not_understood, bool *resolved)
+{
+	for (guint i = 0; block->unknown && i < block->unknown->len; i++)
+		g_ptr_array_add(not_understood, g_strdup(g_ptr_array_index(block->unknown, i)));
+	for (guint i = 0; block->commands && i < block->commands->len; i++) {
+		const struct agent_command *cmd = g_ptr_array_index(block->commands, i);
+		const char *why = NULL;
+		bool now_resolved = false;
+		int rc = lifecycle_apply(s, st, t, cmd, agent, now, &now_resolved, &why);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			g_ptr_array_add(not_understood, g_strdup_printf("#%s %s (%s)", cmd->name,
+									cmd->arg ? cmd->arg : "", why));
+		*resolved |= now_resolved;
+	}
+	(void)q;
+	return 0;
+}
+
+static int record_message(struct store *st, const struct store_ticket *t, const struct message *msg,
+			  const struct envelope *env, const char *direction, const char *message_id)
+{
+	struct store_message row = {
+		.ticket_id = t->id, .direction = direction, .message_id = (char *)message_id,
+		.sender = msg->from->address, .subject = msg->subject, .date = msg->date, .received = env->now,
+		.excerpt = msg->text, .size = (int64_t)msg->size, .sha256 = (char *)msg->sha256,
+		.queue_id = (char *)env->queue_id,
+	};
+	int rc;
+
+	row.recipients = g_strjoinv(", ", env->recipients);
+	rc = store_message_add(st, &row);
+	g_free(row.recipients);
+	return rc;
+}
+
+/* Header changes of the customer-facing reply. */
+static void reply_edits(const struct settings *s, const struct queue *q, struct store *st,
+			const struct store_ticket *t, const struct message *msg, const char *message_id,
+			GPtrArray *people, struct engine_result *res)
+{
+	struct ticket_ref ref = { .number = t->number };
+	char id[64], *from = from_value(q, msg), *gateway, *irt, *refs, *subject, *mid = g_strdup_printf("<%s>", message_id);
+	InternetAddress *reply_to;
+	char *reply_to_text;
+
+	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+	ticket_ref_format(&ref, id, sizeof id);
+	gateway = engine_gateway_address(s, q, &ref);
+	reply_to = internet_address_mailbox_new(q->name, gateway);
+	reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
+	thread_ids(st, t->id, &irt, &refs);
+	subject = subject_add_tag(msg->raw_subject, msg->subject, &ref);
+
+	/* What would leak internals: the agent's address, receipts, our headers,
+	 * the agent's client's references to the internal copy. */
+	edits_strip_prefix(msg, res->edits, "X-Ticket-");
+	edits_strip(msg, res->edits, "Sender");
+	edits_strip(msg, res->edits, "Return-Receipt-To");
+	edits_strip(msg, res->edits, "Disposition-Notification-To");
+	edits_strip(msg, res->edits, "Cc");
+	edits_set(msg, res->edits, "From", from);
+	edits_set(msg, res->edits, "Reply-To", reply_to_text);
+	edits_set(msg, res->edits, "Message-ID", mid);
+	if (irt)
+		edits_set(msg, res->edits, "In-Reply-To", irt);
+	if (*refs)
+		edits_set(msg, res->edits, "References", refs);
+	if (subject)
+		edits_set(msg, res->edits, "Subject", subject);
+	if (people->len > 0) {
+		GPtrArray *first = g_ptr_array_new();
+		GPtrArray *rest = g_ptr_array_new();
+		char *to, *cc;
+		for (guint i = 0; i < people->len; i++)
+			g_ptr_array_add(i == 0 ? first : rest, g_ptr_array_index(people, i));
+		to = mailbox_list(first);
+		edits_set(msg, res->edits, "To", to);
+		if (rest->len) {
+			cc = mailbox_list(rest);
+			edits_add(res->edits, HEADER_ADD, "Cc", 0, cc);
+			g_free(cc);
+		}
+		g_free(to);
+		g_ptr_array_free(first, TRUE);
+		g_ptr_array_free(rest, TRUE);
+	}
+	edits_add(res->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
+	g_free(from);
+	g_free(gateway);
+	g_free(reply_to_text);
+	g_object_unref(reply_to);
+	g_free(irt);
+	g_free(refs);
+	g_free(subject);
+	g_free(mid);
+}
+
+static int agent_transaction(const struct settings *s, struct store *st, const struct queue *q,
+			     struct store_ticket *t, const struct message *msg, const struct envelope *env,
+			     const struct command_block *block, bool note, struct engine_result *res, char **error)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct ticket_ref ref = { .number = t->number };
+	const char *agent = msg->from->address;
+	GPtrArray *not_understood = g_ptr_array_new_with_free_func(g_free);
+	bool resolved = false, only = command_only(msg, block);
+	char *message_id;
+	int rc = -1;
+
+	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+	message_id = token_message_id(&key, &ref, s->hostname);
+	if (apply_commands(s, st, q, t, block, agent, env->now, not_understood, &resolved) != 0)
+		goto out;
+	if (!only) {
+		/* A reply is stored under the Message-ID the customer will see; a
+		 * note, which nobody outside sees, under its own. */
+		const char *stored_id = note && msg->message_id ? msg->message_id : message_id;
+		if (record_message(st, t, msg, env, note ? "note" : "out", stored_id) != 0)
+			goto out;
+		if (!note && lifecycle_first_response(st, t, agent, env->now) != 0)
+			goto out;
+	}
+	if (store_event_add(st, t->id, env->now, agent, note ? "note" : only ? "commands" : "reply", NULL) != 0)
+		goto out;
+	if (resolved && ask_rating(s, st, q, t, env->now, error) != 0)
+		goto out;
+	if (not_understood->len && notify_agent(s, st, q, t, msg, not_understood, env->now, error) != 0)
+		goto out;
+	res->mail_queued = resolved || not_understood->len > 0;
+
+	if (only) {
+		res->discard = true;
+	} else if (note) {
+		struct drop_ctx dc = { s, q };
+		GPtrArray *agents = other_agents(q, agent);
+		res->outcome = ENGINE_NOTE;
+		plan_recipients(env, res, agents, drop_non_agents, &dc);
+		edits_strip_prefix(msg, res->edits, "X-Ticket-");
+		{
+			char id[64];
+			ticket_ref_format(&ref, id, sizeof id);
+			edits_add(res->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
+			edits_add(res->edits, HEADER_ADD, "X-Ticket-Note", 0, "internal: not sent to the customer");
+		}
+		/* Nobody left to tell: recorded, delivered to nobody. */
+		{
+			guint remaining = 0;
+			for (guint i = 0; env->recipients[i]; i++)
+				remaining += !drop_non_agents(env->recipients[i], &dc);
+			res->discard = remaining + agents->len == 0;
+		}
+		g_ptr_array_free(agents, TRUE);
+	} else {
+		struct drop_ctx dc = { s, q };
+		GPtrArray *people = customer_side(s, q, st, t, agent);
+		GPtrArray *addresses = g_ptr_array_new();
+		res->outcome = ENGINE_AGENT_REPLY;
+		for (guint i = 0; i < people->len; i++)
+			g_ptr_array_add(addresses, ((struct store_participant *)g_ptr_array_index(people, i))->address);
+		plan_recipients(env, res, addresses, drop_queue_addresses, &dc);
+		reply_edits(s, q, st, t, msg, message_id, people, res);
+		res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : "");
+		g_ptr_array_free(addresses, TRUE);
+		g_ptr_array_free(people, TRUE);
+	}
+	if (!commands_block_is_empty(block) && env->raw && !res->discard) {
+		char *strip_error = NULL;
+		res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
+		if (strip_error) {
+			*error = g_strdup_printf("removing command lines: %s", strip_error);
+			g_free(strip_error);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc != 0 && *error == NULL)
+		*error = g_strdup_printf("store: %s", store_error(st));
+	g_ptr_array_free(not_understood, TRUE);
+	g_free(message_id);
+	return rc;
+}
+
+int agent_mail_process(const struct settings *s, struct store *st, const struct queue *q,
+		       const char *token, const struct message *msg, const struct envelope *env,
+		       struct engine_result *res, char **error)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct auth_info auth = { env->auth_login, env->client_addr };
+	struct store_ticket t = { 0 };
+	struct command_block block = { 0 };
+	bool note = false;
+	int rc;
+
+	if (msg->from == NULL || !agent_of_queue(q, msg->from->address))
+		return 0;
+	if (!agent_authenticated(s, msg->from->address, &auth)) {
+		res->spoof = true;
+		return 0;
+	}
+	if (store_begin(st) != 0)
+		goto fail;
+	rc = find_ticket(st, q, &key, token, msg, &t, &note);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		store_rollback(st);
+		res->outcome = ENGINE_NOT_OURS;
+		return 1;
+	}
+	commands_parse(msg->full_text ? msg->full_text : msg->text, &block);
+	note |= block.note;
+	res->ref.number = t.number;
+	g_strlcpy(res->ref.tag, t.tag, sizeof res->ref.tag);
+	res->outcome = ENGINE_AGENT_REPLY;
+	if (agent_transaction(s, st, q, &t, msg, env, &block, note, res, error) != 0 || store_commit(st) != 0)
+		goto fail;
+	commands_block_clear(&block);
+	store_ticket_clear(&t);
+	return 1;
+fail:
+	if (*error == NULL)
+		*error = g_strdup_printf("store: %s", store_error(st));
+	store_rollback(st);
+	commands_block_clear(&block);
+	store_ticket_clear(&t);
+	return -1;
+}
+
+int rating_process(const struct settings *s, struct store *st, const struct queue *q,
+		   const char *token, const struct message *msg, const struct envelope *env,
+		   struct engine_result *res, char **error)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct ticket_ref ref;
+	struct store_ticket t = { 0 };
+	int rating;
+	char *comment = NULL;
+
+	/* support+csat-N-TOKEN@ */
+	if (token == NULL || g_ascii_strncasecmp(token, "csat-", 5) != 0 || !g_ascii_isdigit(token[5]) ||
+	    token[6] != '-')
+		return 0;
+	rating = token[5] - '0';
+	if (rating < 1 || rating > 5 || !token_verify(&key, token + 7, &ref, NULL) || strcmp(ref.tag, q->tag) != 0)
+		return 0;	/* a forged rating link is ordinary mail to the queue */
+	if (store_begin(st) != 0)
+		goto fail;
+	if (store_ticket_by_number(st, ref.tag, ref.number, &t) != 1)
+		goto fail;
+	/* Only the ticket's own customer rates it: someone else's click is noise. */
+	if (msg->from == NULL || !addr_equal(msg->from->address, t.customer_address)) {
+		store_rollback(st);
+		store_ticket_clear(&t);
+		return 0;
+	}
+	comment = msg->text && *msg->text ? g_strdup(msg->text) : NULL;
+	if (store_csat_record(st, t.id, rating, comment, env->now) != 0 ||
+	    store_event_add(st, t.id, env->now, msg->from->address, "rating", token + 5) != 0)
+		goto fail;
+	if (autoreply_forbidden(msg, env->sender, s) == NULL && addr_is_safe(t.customer_address)) {
+		char value[2] = { (char)('0' + rating), '\0' };
+		char *extra[] = { "rating", value, NULL };
+		/* A reply to the thank-you is a comment on the rating, not a
+		 * reason to reopen: it goes back to the rating address. */
+		const char *at = strrchr(q->addresses[0], '@');
+		char *rating_address = g_strdup_printf("%.*s+%s%s", (int)(at - q->addresses[0]), q->addresses[0],
+						       token, at);
+		struct notice n = {
+			.template_name = "csat-thanks", .kind = "csat-thanks", .to = t.customer_address,
+			.to_name = t.customer_name, .locale = t.locale ? t.locale : q->default_locale,
+			.in_reply_to = msg->message_id, .subject = t.subject, .extra = extra,
+			.reply_to = rating_address,
+		};
+		int rc = acknowledge_queue_notice(s, st, q, &t, &n, env->now, error);
+		g_free(rating_address);
+		if (rc != 0)
+			goto fail;
+		res->mail_queued = true;
+	}
+	if (store_commit(st) != 0)
+		goto fail;
+	res->outcome = ENGINE_RATING;
+	res->discard = true;
+	res->ref = ref;
+	g_free(comment);
+	store_ticket_clear(&t);
+	return 1;
+fail:
+	if (*error == NULL)
+		*error = g_strdup_printf("store: %s", store_error(st));
+	store_rollback(st);
+	g_free(comment);
+	store_ticket_clear(&t);
+	return -1;
+}
