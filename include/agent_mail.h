@@ -36,4 +36,9 @@ int rating_process(const struct settings *s, struct store *st, const struct queu
 		   const char *token, const struct message *msg, const struct envelope *env,
 		   struct engine_result *result, char **error);
 
+/* "How did we do?": queues the resolved notice with the customer's five
+ * one-click rating links.  0, or -1 with *error (g_free). */
+int rating_ask(const struct settings *s, struct store *st, const struct queue *q,
+	       const struct store_ticket *t, int64_t now, char **error);
+
 #endif

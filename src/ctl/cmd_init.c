@@ -5,7 +5,7 @@
  * in customers' mailboxes depends on it.
  */
 #include "config.h"
-#include "commands.h"
+#include "subcommands.h"
 #include "store.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
  * again (the running daemon's sender picks it up within a second).
  */
 #include "config.h"
-#include "commands.h"
+#include "subcommands.h"
 #include "json.h"
 #include "output.h"
 #include "store.h"

@@ -5,7 +5,7 @@
  * --json is one JSON document for scripts.
  */
 #include "config.h"
-#include "commands.h"
+#include "subcommands.h"
 #include "json.h"
 #include "output.h"
 #include "store.h"

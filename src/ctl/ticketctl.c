@@ -4,7 +4,7 @@
  *   ticketctl [-c FILE] init | list | show | search ...
  */
 #include "config.h"
-#include "commands.h"
+#include "subcommands.h"
 #include "log.h"
 
 #include <gmime/gmime.h>
@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list, 0, "list [--status S] [--json] list tickets, most recently updated first" },
 	{ "show", cmd_show, 0, "show SUP-1042 [--json]    the whole thread of one ticket" },
 	{ "search", cmd_search, 0, "search WORDS...           full-text search over subjects and texts" },
+	{ "set", cmd_set, SETTINGS_LOAD_SECRET, "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge" },
 	{ "outbox", cmd_outbox, 0, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 };
 

@@ -230,9 +230,8 @@ static char *mailto(const struct settings *s, const struct queue *q, const struc
 	return url;
 }
 
-/* "How did we do?": the customer's five one-click answers. */
-static int ask_rating(const struct settings *s, struct store *st, const struct queue *q,
-		      const struct store_ticket *t, int64_t now, char **error)
+int rating_ask(const struct settings *s, struct store *st, const struct queue *q,
+	       const struct store_ticket *t, int64_t now, char **error)
 {
 	char *links[5];
 	char *locale = NULL, *zone = NULL;
@@ -416,7 +415,7 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 	}
 	if (store_event_add(st, t->id, env->now, agent, note ? "note" : only ? "commands" : "reply", NULL) != 0)
 		goto out;
-	if (resolved && ask_rating(s, st, q, t, env->now, error) != 0)
+	if (resolved && rating_ask(s, st, q, t, env->now, error) != 0)
 		goto out;
 	if (not_understood->len && notify_agent(s, st, q, t, msg, not_understood, env->now, error) != 0)
 		goto out;

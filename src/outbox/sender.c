@@ -5,6 +5,7 @@
 #include "sender.h"
 #include "addr.h"
 #include "delivery.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "store.h"
 
@@ -13,6 +14,8 @@
 #define DELIVERY_TIMEOUT_SECONDS 60
 #define MAX_BACKOFF_SECONDS 3600
 #define IDLE_WAIT_SECONDS 1
+/* Closing resolved tickets is housekeeping: once a minute is plenty. */
+#define AUTOCLOSE_EVERY_SECONDS 60
 
 struct sender {
 	GThread *thread;
@@ -108,6 +111,7 @@ static gpointer sender_thread(gpointer data)
 	struct sender *sd = data;
 	struct store *st = NULL;
 	char *db_path = NULL;
+	gint64 next_autoclose = 0;
 
 	do {
 		struct settings *s = sd->acquire();
@@ -131,6 +135,14 @@ static gpointer sender_thread(gpointer data)
 				g_free(db_path);
 				db_path = g_strdup(s->database);
 			}
+		}
+		if (st && g_get_monotonic_time() >= next_autoclose) {
+			int closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
+			if (closed > 0)
+				log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
+			else if (closed < 0)
+				log_err("closing resolved tickets: %s", store_error(st));
+			next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
 		}
 		while (st && !g_atomic_int_get(&sd->stopping) &&
 		       (rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e)) == 1) {

@@ -98,6 +98,21 @@ tap_ok $? "the spoof attempt is logged as a warning"
 tap_ok $? "the reply and the note are in the thread"
 "$TM_CTL" -c "$TM_DIR/agents.conf" list | grep -q "^SUP-1001.*pending.*urgent"
 tap_ok $? "the commands were applied (pending, urgent)"
+out=$("$TM_CTL" -c "$TM_DIR/agents.conf" set SUP-1001 priority=low status=bogus 2>&1)
+[ $? -ne 0 ] && echo "$out" | grep -q "status=bogus: unknown status" &&
+	"$TM_CTL" -c "$TM_DIR/agents.conf" list | grep -q "^SUP-1001.*urgent"
+tap_ok $? "ticketctl set refuses a bad value and changes nothing"
+"$TM_CTL" -c "$TM_DIR/agents.conf" set SUP-1001 status=resolved assign=bob@example.com | grep -q "asked for a rating" &&
+	"$TM_CTL" -c "$TM_DIR/agents.conf" list --status resolved | grep -q "^SUP-1001"
+tap_ok $? "ticketctl set resolves a ticket and asks the customer for a rating"
+for i in $(seq 1 50); do
+	"$TM_CTL" -c "$TM_DIR/agents.conf" outbox --json | grep -q '"kind":"resolved","state":"sent","recipient":"anna@example.org"' && break
+	sleep 0.1
+done
+"$TM_CTL" -c "$TM_DIR/agents.conf" outbox --json | grep -q '"kind":"resolved","state":"sent","recipient":"anna@example.org"'
+tap_ok $? "the running daemon delivers the rating request"
+"$TM_CTL" -c "$TM_DIR/agents.conf" show SUP-1001 | grep -q "ticketctl:.* status pending -> resolved"
+tap_ok $? "the change is an event with who did it"
 tm_stop agents
 
 # --- on-error ----------------------------------------------------------

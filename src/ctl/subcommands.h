@@ -1,12 +1,12 @@
 /*
- * commands.h - the subcommands of ticketctl, one function each.
+ * subcommands.h - the subcommands of ticketctl, one function each.
  *
  * Each takes the loaded settings and the arguments after the command
  * name, prints its result on stdout and its errors on stderr, and
  * returns the process exit status.
  */
-#ifndef TM_COMMANDS_H
-#define TM_COMMANDS_H
+#ifndef TM_SUBCOMMANDS_H
+#define TM_SUBCOMMANDS_H
 
 #include "settings.h"
 
@@ -15,5 +15,6 @@ int cmd_list(const struct settings *s, int argc, char **argv);
 int cmd_show(const struct settings *s, int argc, char **argv);
 int cmd_search(const struct settings *s, int argc, char **argv);
 int cmd_outbox(const struct settings *s, int argc, char **argv);
+int cmd_set(const struct settings *s, int argc, char **argv);
 
 #endif
