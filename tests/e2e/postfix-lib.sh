@@ -390,10 +390,15 @@ pf_start() {
         tail -n 20 "$PF_DIR/log/postfix.out" >&2
         return 1
     fi
-    if ! _pf_postfix start; then
-        _pf_err "postfix start failed:"
-        tail -n 20 "$PF_DIR/log/postfix.out" >&2
-        return 1
+    # On a loaded machine "postfix start" can fail without a word (its
+    # own checks time out); if master is not up, try once more.
+    if ! _pf_postfix start && ! _pf_master_running; then
+        sleep 1
+        if ! _pf_postfix start && ! _pf_master_running; then
+            _pf_err "postfix start failed:"
+            tail -n 20 "$PF_DIR/log/postfix.out" >&2
+            return 1
+        fi
     fi
     if ! _pf_sleep_until "${PF_START_TIMEOUT:-10}" _pf_banner_ok "$PF_SMTP_PORT"; then
         _pf_err "no SMTP banner on 127.0.0.1:$PF_SMTP_PORT; maillog tail:"
