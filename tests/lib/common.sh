@@ -83,18 +83,21 @@ CONF
 }
 
 # tm_start NAME: ticketctl init, then the daemon in the foreground
-# (stderr to $TM_DIR/NAME.log); waits up to 10 s for its pid file, which
-# the daemon writes once its socket is open.
+# (stderr to $TM_DIR/NAME.log); waits up to 30 s (a loaded CI machine)
+# for its pid file, which the daemon writes once its socket is open.
+# On failure the daemon's log goes to stderr, so the test log says why.
 tm_start() {
 	local name=$1 i
 	"$TM_CTL" -c "$TM_DIR/$name.conf" init >/dev/null || return 1
 	${TM_WRAPPER:-} "$TM_BIN" -f -c "$TM_DIR/$name.conf" 2>>"$TM_DIR/$name.log" &
 	echo $! >"$TM_DIR/$name.bgpid"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		[ -s "$TM_DIR/$name.pid" ] && return 0
-		kill -0 "$(cat "$TM_DIR/$name.bgpid")" 2>/dev/null || return 1
+		kill -0 "$(cat "$TM_DIR/$name.bgpid")" 2>/dev/null || break
 		sleep 0.1
 	done
+	echo "tm_start: $name did not start; its log:" >&2
+	tail -n 20 "$TM_DIR/$name.log" >&2
 	return 1
 }
 
