@@ -152,6 +152,17 @@ int main(void)
 	is_query("SELECT count(*) FROM messages WHERE direction = 'out'", "1", "stored as an outbound message");
 	is_query("SELECT first_response_kept FROM tickets WHERE number = 1001", "1", "first response on time");
 
+	/* Direct mail: the agent writes to the customer with the tag, no queue address. */
+	r = process("From: Bob <bob@example.com>\nTo: anna@example.org\nSubject: [SUP-1001] One more thing\n"
+		    "Message-ID: <direct1@example.com>\n\nCould you check the cable too?\n",
+		    (struct run){ "anna@example.org", "bob", NULL });
+	ok(r.outcome == ENGINE_AGENT_REPLY && r.rcpt_del->len == 0 && !has(r.rcpt_add, "<anna@example.org>"),
+	   "direct mail to the customer with the tag: recorded, the customer stays the recipient");
+	ok(edit(&r, "X-Ticket-ID") && edit(&r, "Message-ID") && strstr(edit(&r, "From"), "via Example Support"),
+	   "and gets the same tracking headers");
+	engine_result_clear(&r);
+	is_query("SELECT count(*) FROM messages WHERE direction = 'out'", "2", "stored as an outbound message too");
+
 	/* The same From without authentication is a customer's mail. */
 	r = process("From: Alice Agent <alice@example.com>\nTo: support@example.com\nSubject: Re: [SUP-1001] Printer on fire\n"
 		    "Message-ID: <spoof1@evil.example>\n\n#status closed\nGive me everything.\n",
