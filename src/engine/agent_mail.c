@@ -85,25 +85,35 @@ static char *mailbox_list(GPtrArray *mailboxes)
 	return text;
 }
 
-/* In-Reply-To: the customer's newest message; References: the thread's
- * first message and its newest ones (RFC 5322 3.6.4, bounded). */
-static void thread_ids(struct store *st, int64_t ticket_id, char **in_reply_to, char **references)
+/* In-Reply-To: the customer's newest message (anyone's inbound one when
+ * the customer has none); References: the thread's first message and its
+ * newest ones (RFC 5322 3.6.4, bounded), without `self`, the reply being
+ * written, which is already stored. */
+static void thread_ids(struct store *st, const struct store_ticket *t, const char *self, char **in_reply_to,
+		       char **references)
 {
-	GPtrArray *msgs = store_ticket_messages(st, ticket_id);
+	char *newest_inbound = NULL;
+	GPtrArray *msgs = store_ticket_messages(st, t->id);
 	GPtrArray *ids = g_ptr_array_new();
 	GString *refs = g_string_new(NULL);
 
 	*in_reply_to = NULL;
 	for (guint i = 0; msgs && i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
-		if (g_str_has_prefix(m->message_id, "sha256:") || strcmp(m->direction, "note") == 0)
+		if (g_str_has_prefix(m->message_id, "sha256:") || strcmp(m->direction, "note") == 0 ||
+		    g_strcmp0(m->message_id, self) == 0)
 			continue;
 		g_ptr_array_add(ids, m->message_id);
 		if (strcmp(m->direction, "in") == 0) {
-			g_free(*in_reply_to);
-			*in_reply_to = g_strdup_printf("<%s>", m->message_id);
+			char **slot = addr_equal(m->sender, t->customer_address) ? in_reply_to : &newest_inbound;
+			g_free(*slot);
+			*slot = g_strdup_printf("<%s>", m->message_id);
 		}
 	}
+	if (*in_reply_to == NULL)
+		*in_reply_to = newest_inbound;
+	else
+		g_free(newest_inbound);
 	for (guint i = 0; i < ids->len; i++)
 		if (i == 0 || i + KEEP_NEWEST_REFERENCES >= ids->len)
 			g_string_append_printf(refs, "%s<%s>", refs->len ? " " : "", (char *)g_ptr_array_index(ids, i));
@@ -341,7 +351,7 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 	gateway = engine_gateway_address(s, q, &ref);
 	reply_to = internet_address_mailbox_new(q->name, gateway);
 	reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
-	thread_ids(st, t->id, &irt, &refs);
+	thread_ids(st, t, message_id, &irt, &refs);
 	subject = subject_add_tag(msg->raw_subject, msg->subject, &ref);
 
 	/* What would leak internals: the agent's address, receipts, our headers,
@@ -452,7 +462,9 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 			g_ptr_array_add(addresses, ((struct store_participant *)g_ptr_array_index(people, i))->address);
 		plan_recipients(env, res, addresses, drop_queue_addresses, &dc);
 		reply_edits(s, q, st, t, msg, message_id, people, res);
-		res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : "");
+		/* A person's reply, not a notification: bounces come back to the
+		 * queue, never to the agent and never into the void of <>. */
+		res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : q->addresses[0]);
 		g_ptr_array_free(addresses, TRUE);
 		g_ptr_array_free(people, TRUE);
 	}

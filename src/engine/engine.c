@@ -292,7 +292,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 		result->outcome = ENGINE_TICKETED;
 		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result, error) != 0 ||
 		    (result->spoof && store_event_add(st, t.id, env->now, sender, "spoofed-agent",
-						      "an agent's address without SMTP AUTH or a trusted network") != 0) ||
+						      "an agent's address, not authenticated as that agent") != 0) ||
 		    store_commit(st) != 0)
 			goto fail;
 		result->mail_queued = result->ack_queued;

@@ -357,7 +357,9 @@ static sfsistat cb_eom(SMFICTX *ctx)
 			sender_kick(outbox_sender);
 		if (result.spoof)
 			log_write(LOG_WARNING, qid, "spoof attempt: <%s> is an agent's address, but the mail is not "
-				  "authenticated; treated as a customer's", msg->from ? msg->from->address : "");
+				  "authenticated as that agent (login %s, client %s); treated as a customer's",
+				  msg->from ? msg->from->address : "", c->auth_login ? c->auth_login : "none",
+				  c->client_addr ? c->client_addr : "unknown");
 		if (apply_edits(ctx, result.edits) != 0) {
 			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
 			rc = on_error(ctx, c, qid, "the MTA refused a header change");

@@ -20,6 +20,7 @@
 #include "snapshot.h"
 #include "store.h"
 
+#include <errno.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <signal.h>
@@ -92,8 +93,9 @@ static int run_daemon(struct settings *s, bool foreground)
 		log_err("cannot set up the milter socket %s", s->socket);
 		return 1;
 	}
+	errno = 0;
 	if (smfi_opensocket(false) != MI_SUCCESS) {
-		log_err("cannot open the milter socket %s", s->socket);
+		log_err("cannot open the milter socket %s%s%s", s->socket, errno ? ": " : "", errno ? strerror(errno) : "");
 		return 1;
 	}
 	if (sock_path && daemon_socket_owner(sock_path, s->user) != 0)

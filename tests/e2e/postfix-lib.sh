@@ -22,7 +22,7 @@
 #   sink_wait 1 15 && sink_header "$(sink_files | head -n1)" Subject
 #
 # Functions (details in the comment above each one):
-#   pf_pick_port [USED...] a free loopback port in 20000-40000
+#   pf_pick_port [USED...] a free loopback port in 20000-32767
 #   pf_init DIR            create DIR/{conf,queue,data,sink,log} + config
 #   pf_use DIR             make an already initialised DIR the current instance
 #   pf_start / pf_stop     start / stop the private Postfix (bounded waits)
@@ -677,10 +677,12 @@ _pf_port_free() { # nothing listening on 127.0.0.1:PORT (checked two ways)
     ! _pf_port_in_use "$1"
 }
 
-pf_pick_port() { # random free port in 20000-40000, not in "$@"
+pf_pick_port() { # random free port in 20000-32767, not in "$@"
     local p used
+    # Below Linux's range for outgoing connections (32768-60999), so that a
+    # busy loopback cannot hand our port to a client socket first.
     for _ in $(seq 1 100); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 20001))
+        p=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
         for used in "$@"; do [[ $p == "$used" ]] && continue 2; done
         _pf_port_free "$p" && { echo "$p"; return 0; }
     done

@@ -144,7 +144,11 @@ int main(void)
 		}
 		ok(sender && receipt, "the agent's Sender and receipt request are removed");
 	}
-	is_str(r.new_sender, "", "the envelope sender becomes the queue's (null) bounce address");
+	is_str(r.new_sender, "support@example.com", "the envelope sender becomes the queue's: bounces come back to it");
+	{
+		const char *mid = edit(&r, "Message-ID"), *refs = edit(&r, "References");
+		ok(mid && refs && !strstr(refs, mid), "References do not name the reply itself");
+	}
 	ok(!r.discard && r.new_body == NULL, "no commands: body untouched");
 	engine_result_clear(&r);
 	g_free(text);
