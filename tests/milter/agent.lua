@@ -18,22 +18,14 @@ check(gateway ~= nil, "its Reply-To gives the gateway address (" .. tostring(gat
 gateway = gateway or "support@example.com"
 
 -- The agent's reply, authenticated by SMTP AUTH.
-mt.macro(conn, SMFIC_MAIL, "i", "4AGT0002", "{auth_authen}", "alice")
-must(mt.mailfrom(conn, "<alice@example.com>"), "mailfrom")
-mt.macro(conn, SMFIC_RCPT, "i", "4AGT0002")
-must(mt.rcptto(conn, "<" .. gateway .. ">"), "rcptto")
-must(mt.data(conn), "data")
-for _, h in ipairs({
+r = send_message(conn, "4AGT0002", "<alice@example.com>", {"<" .. gateway .. ">"}, {
 	{"From", "Alice Agent <alice@example.com>"},
 	{"To", gateway},
 	{"Subject", "Re: [SUP-1001] Printer on fire"},
 	{"Message-ID", "<agt-r1@mail.example.com>"},
 	{"In-Reply-To", "<agt-a1@example.org>"},
-}) do must(mt.header(conn, h[1], h[2]), "header") end
-must(mt.eoh(conn), "eoh")
-must(mt.bodystring(conn, "#priority urgent\r\n\r\nPlease switch it off and on again.\r\n"), "body")
-must(mt.eom(conn), "eom")
-check(mt.getreply(conn) == SMFIR_CONTINUE, "agent reply: continues")
+}, "#priority urgent\r\n\r\nPlease switch it off and on again.\r\n", "alice")
+check(r == SMFIR_CONTINUE, "agent reply: continues")
 check(mt.eom_check(conn, MT_RCPTDELETE, "<" .. gateway .. ">"), "agent reply: the gateway recipient is removed")
 check(mt.eom_check(conn, MT_RCPTADD, "<anna@example.org>"), "agent reply: the customer is added")
 check(mt.eom_check(conn, MT_HDRCHANGE, "From"), "agent reply: From rewritten")
@@ -54,32 +46,20 @@ check(r == SMFIR_CONTINUE and not mt.eom_check(conn, MT_RCPTADD, "<anna@example.
 
 -- A note to the gateway's -note address with the customer in Cc.
 local note = string.gsub(gateway, "@", "-note@")
-mt.macro(conn, SMFIC_MAIL, "i", "4AGT0004", "{auth_authen}", "alice")
-must(mt.mailfrom(conn, "<alice@example.com>"), "mailfrom")
-must(mt.rcptto(conn, "<" .. note .. ">"), "rcptto")
-must(mt.rcptto(conn, "<anna@example.org>"), "rcptto")
-must(mt.data(conn), "data")
-must(mt.header(conn, "From", "Alice Agent <alice@example.com>"), "header")
-must(mt.header(conn, "Subject", "internal"), "header")
-must(mt.header(conn, "Message-ID", "<agt-n1@mail.example.com>"), "header")
-must(mt.eoh(conn), "eoh")
-must(mt.bodystring(conn, "The customer sounds upset.\r\n"), "body")
-must(mt.eom(conn), "eom")
-r = mt.getreply(conn)
+r = send_message(conn, "4AGT0004", "<alice@example.com>", {"<" .. note .. ">", "<anna@example.org>"}, {
+	{"From", "Alice Agent <alice@example.com>"},
+	{"Subject", "internal"},
+	{"Message-ID", "<agt-n1@mail.example.com>"},
+}, "The customer sounds upset.\r\n", "alice")
 check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTDELETE, "<anna@example.org>") and
       mt.eom_check(conn, MT_RCPTADD, "<bob@example.com>"),
       "note: the customer is removed, the other agent added")
 
 -- A command-only reply: applied, delivered to nobody.
-mt.macro(conn, SMFIC_MAIL, "i", "4AGT0005", "{auth_authen}", "alice")
-must(mt.mailfrom(conn, "<alice@example.com>"), "mailfrom")
-must(mt.rcptto(conn, "<" .. gateway .. ">"), "rcptto")
-must(mt.data(conn), "data")
-must(mt.header(conn, "From", "alice@example.com"), "header")
-must(mt.header(conn, "Subject", "Re: [SUP-1001]"), "header")
-must(mt.header(conn, "Message-ID", "<agt-c1@mail.example.com>"), "header")
-must(mt.eoh(conn), "eoh")
-must(mt.bodystring(conn, "#status pending\r\n"), "body")
-must(mt.eom(conn), "eom")
-check(mt.getreply(conn) == SMFIR_DISCARD, "command-only reply: recorded, discarded")
+r = send_message(conn, "4AGT0005", "<alice@example.com>", {"<" .. gateway .. ">"}, {
+	{"From", "alice@example.com"},
+	{"Subject", "Re: [SUP-1001]"},
+	{"Message-ID", "<agt-c1@mail.example.com>"},
+}, "#status pending\r\n", "alice")
+check(r == SMFIR_DISCARD, "command-only reply: recorded, discarded")
 mt.disconnect(conn)

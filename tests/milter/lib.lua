@@ -28,8 +28,12 @@ end
 
 -- Sends one message up to end of headers.  headers: list of {name, value}.
 -- Returns the reply after DATA when it was not CONTINUE (mail not ours).
-function send_envelope(conn, qid, from, rcpts)
-	mt.macro(conn, SMFIC_MAIL, "i", qid)
+function send_envelope(conn, qid, from, rcpts, login)
+	if login then
+		mt.macro(conn, SMFIC_MAIL, "i", qid, "{auth_authen}", login)
+	else
+		mt.macro(conn, SMFIC_MAIL, "i", qid)
+	end
 	must(mt.mailfrom(conn, from), "mailfrom")
 	for _, r in ipairs(rcpts) do
 		mt.macro(conn, SMFIC_RCPT, "i", qid)
@@ -39,8 +43,9 @@ function send_envelope(conn, qid, from, rcpts)
 	return mt.getreply(conn)
 end
 
-function send_message(conn, qid, from, rcpts, headers, body)
-	local r = send_envelope(conn, qid, from, rcpts)
+-- login: the SMTP AUTH login ({auth_authen}), or nil for none.
+function send_message(conn, qid, from, rcpts, headers, body, login)
+	local r = send_envelope(conn, qid, from, rcpts, login)
 	if r ~= SMFIR_CONTINUE then
 		return r
 	end
