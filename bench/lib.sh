@@ -1,0 +1,273 @@
+# shellcheck shell=bash
+#
+# lib.sh - the pieces bench/run is made of: the tools it compiles, the
+# milters it starts, one timed run of one mode, and what it reads from
+# /proc.  Sourced by bench/run after tests/e2e/postfix-lib.sh and
+# tests/lib/common.sh, with these set:
+#
+#   SRC       the source tree            BUILD   its build-bench folder
+#   W         the scratch folder         SESSIONS  parallel SMTP sessions
+#   PF_SMTP_PORT, PF_SINK_PORT, NULL_PORT, TM_PORT  loopback ports
+#
+# Layout of W: bin/ (compiled tools), wl/<phase>/ (workloads), tm/ (the
+# ticket-milter configuration, secret and database: TM_DIR of common.sh),
+# pf/ (the private Postfix and its sink), runs/<phase>-r<N>-<mode>/
+# (what one timed run leaves: timings.tsv, milter.log, sink.tsv, stats.env).
+
+CLK_TCK=$(getconf CLK_TCK)
+PY=/usr/bin/python3
+
+say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# ---- tools ----------------------------------------------------------------
+
+# bench_compile - the do-nothing milter and the SMTP client, into W/bin.
+bench_compile() {
+	mkdir -p "$W/bin"
+	gcc -O2 -Wall -Wextra -o "$W/bin/nullmilter" "$SRC/bench/nullmilter.c" -lmilter -lpthread ||
+		die "cannot compile bench/nullmilter.c (apt-get install libmilter-dev)"
+	gcc -O2 -Wall -Wextra -o "$W/bin/smtpsend" "$SRC/bench/smtpsend.c" -lpthread ||
+		die "cannot compile bench/smtpsend.c"
+}
+
+# bench_send PHASE-DIR OUT-DIR [SMTPSEND-OPTIONS...] - send a workload
+# through the private Postfix; timings to OUT-DIR/timings.tsv.
+bench_send() {
+	local wl=$1 out=$2
+	shift 2
+	"$W/bin/smtpsend" -s "127.0.0.1:$PF_SMTP_PORT" -c "$SESSIONS" -i "$wl/index.tsv" \
+		-o "$out/timings.tsv" "$@" 2>>"$out/smtpsend.err"
+}
+
+# ---- /proc -----------------------------------------------------------------
+
+# proc_cpu_ticks PID - utime + stime of a process, in clock ticks.
+# Fields 14 and 15 of /proc/PID/stat, counted after the ")" that closes
+# the command name (which may itself contain spaces).
+proc_cpu_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	stat=${stat##*) }
+	awk '{ print $12 + $13 }' <<<"$stat"
+}
+
+# proc_status PID FIELD - a /proc/PID/status value in kB (VmRSS, VmHWM).
+proc_status() {
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# machine_ticks - "busy total" jiffies of all CPUs from /proc/stat.
+machine_ticks() {
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+# ---- the milters -------------------------------------------------------------
+
+# tm_write_config - the ticket-milter configuration used by every run:
+# the example configuration's queue (14 locales, SLA over two business
+# calendars) with the workload's four agents, acknowledgements by SMTP
+# back through the private Postfix (ACK_ROUTE=sink: straight to the
+# sink), log lines at info level (one per message, with elapsed=).
+tm_write_config() {
+	cat >"$TM_DIR/tm.conf" <<CONF
+[milter]
+socket = inet:$TM_PORT@127.0.0.1
+database = $TM_DIR/tickets.db
+secret-file = $TM_DIR/secret
+hostname = support.example.com
+pid-file = $TM_DIR/tm.pid
+templates = $SRC/templates
+log-level = info
+# The benchmark's agents send from loopback: that authenticates them.
+trusted-networks = 127.0.0.0/8
+
+[outbox]
+smtp = 127.0.0.1:$([[ ${ACK_ROUTE:-postfix} == sink ]] && echo "$PF_SINK_PORT" || echo "$PF_SMTP_PORT")
+
+[queue support]
+name = Example Support
+addresses = support@example.com, help@example.com
+tag = SUP
+agents = anna.berg@example.com, mehmet.yilmaz@example.com, chloe.martin@example.com, ken.sato@example.com
+locales = en, tr, de, fr, es, pt-BR, it, nl, ru, ja, zh-CN, ar, ko, pl
+default-locale = en
+sla = standard
+calendars = istanbul, new-york
+vip = ceo@bigcorp.example, @vip.example
+vip-sla = premium
+
+[sla standard]
+first-response = 8h
+resolution = 5d
+urgent.first-response = 1h
+high.first-response = 4h
+
+[sla premium]
+first-response = 2h
+urgent.first-response = 30m
+resolution = 2d
+
+[calendar istanbul]
+timezone = Europe/Istanbul
+hours = mon-fri 09:00-18:00, sat 10:00-14:00
+holidays = 2026-01-01, 2026-04-23, */05-01
+
+[calendar new-york]
+timezone = America/New_York
+hours = mon-fri 09:00-17:00
+holidays = */07-04, */12-25
+CONF
+}
+
+# tm_fresh_db [SNAPSHOT] - remove the database; copy SNAPSHOT (the
+# seeded database) in its place when given.
+tm_fresh_db() {
+	rm -f "$TM_DIR"/tickets.db "$TM_DIR"/tickets.db-wal "$TM_DIR"/tickets.db-shm
+	[[ -z ${1:-} ]] && return 0
+	local f
+	for f in "$1" "$1-wal"; do
+		[[ -f $f ]] && cp "$f" "$TM_DIR/tickets.db${f#"$1"}"
+	done
+	return 0
+}
+
+# tm_up - start ticket-milter (common.sh's tm_start: ticketctl init,
+# then the daemon with -f, stderr to TM_DIR/tm.log); sets MILTER_PID.
+# Its stdout goes to /dev/null: a daemon holding the caller's stdout
+# would keep a $(...) around it waiting forever.
+tm_up() {
+	rm -f "$TM_DIR/tm.pid" "$TM_DIR/tm.log"
+	tm_start tm >/dev/null || { tail -n 20 "$TM_DIR/tm.log" >&2; die "ticket-milter did not start"; }
+	MILTER_PID=$(cat "$TM_DIR/tm.bgpid")
+}
+
+tm_down() { tm_stop tm; rm -f "$TM_DIR/tm.bgpid"; }
+
+# null_up - start the do-nothing milter; sets MILTER_PID.
+null_up() {
+	"$W/bin/nullmilter" -p "inet:$NULL_PORT@127.0.0.1" -l >/dev/null 2>"$W/null.log" &
+	MILTER_PID=$!
+	echo "$MILTER_PID" >"$W/null.pid"
+	_pf_sleep_until 5 _pf_port_in_use "$NULL_PORT" || die "nullmilter did not start"
+}
+
+null_down() {
+	local pid
+	pid=$(cat "$W/null.pid" 2>/dev/null) || return 0
+	kill -TERM "$pid" 2>/dev/null
+	_pf_sleep_until 5 _pf_pids_gone "$pid" || kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$W/null.pid"
+}
+
+# mode_up MODE [DB-SNAPSHOT] - start MODE's milter and point Postfix at
+# it; sets MILTER_PID (empty for "none").
+mode_up() {
+	MILTER_PID=""
+	case $1 in
+	none) pf_set_milter "" || die "postfix reload" ;;
+	null)
+		null_up
+		pf_set_milter "inet:$NULL_PORT@127.0.0.1" || die "postfix reload"
+		;;
+	ticket)
+		tm_fresh_db "${2:-}"
+		tm_up
+		pf_set_milter "inet:$TM_PORT@127.0.0.1" || die "postfix reload"
+		;;
+	esac
+}
+
+# mode_down MODE OUT-DIR - stop MODE's milter, keep its log in OUT-DIR.
+mode_down() {
+	case $1 in
+	null)
+		null_down
+		mv "$W/null.log" "$2/milter.log"
+		;;
+	ticket)
+		tm_down
+		mv "$TM_DIR/tm.log" "$2/milter.log"
+		# What the store holds after the run, for the size per ticket.
+		{
+			echo "db_bytes=$(stat -c %s "$TM_DIR/tickets.db")"
+			echo "db_tickets=$(sqlite3 "$TM_DIR/tickets.db" 'SELECT count(*) FROM tickets')"
+			echo "db_messages=$(sqlite3 "$TM_DIR/tickets.db" 'SELECT count(*) FROM messages')"
+		} >>"$2/stats.env"
+		;;
+	esac
+	return 0
+}
+
+# ---- waiting -------------------------------------------------------------------
+
+# acks_queued LOG - how many acknowledgements ticket-milter queued.
+acks_queued() {
+	grep -c 'acknowledgement queued' "$1" 2>/dev/null || true
+}
+
+# wait_delivered N TIMEOUT - until the sink holds N messages and the
+# Postfix queue is empty; false on timeout.
+wait_delivered() {
+	sink_wait "$1" "$2" && pf_queue_empty_wait 10
+}
+
+# ---- one timed run ---------------------------------------------------------------
+
+# run_mode PHASE ROUND MODE [DB-SNAPSHOT] - one timed run: start the
+# milter, send the phase's workload over SESSIONS sessions, wait until
+# every message and every acknowledgement is at the sink, record the
+# milter's CPU time and peak memory, scan the sink, stop the milter.
+run_mode() {
+	local phase=$1 round=$2 mode=$3 snapshot=${4:-}
+	local out=$W/runs/$phase-r$round-$mode wl=$W/wl/$phase
+	local pid cpu0=0 cpu1=0 m0 m1 n acks=0 expect t0 t1 delivered=1
+	mkdir -p "$out"
+	sink_clear
+	mode_up "$mode" "$snapshot"
+	pid=$MILTER_PID
+	n=$(wc -l <"$wl/index.tsv")
+	[[ -n $pid ]] && cpu0=$(proc_cpu_ticks "$pid")
+	m0=$(machine_ticks)
+	t0=$(date +%s.%N)
+	bench_send "$wl" "$out" || say "  $phase $mode: some messages were not accepted (see $out/smtpsend.err)"
+	t1=$(date +%s.%N)
+	m1=$(machine_ticks)
+	[[ $mode == ticket ]] && acks=$(acks_queued "$TM_DIR/tm.log")
+	expect=$((n + acks))
+	wait_delivered "$expect" 180 || { delivered=0; say "  $phase $mode: only $(sink_count) of $expect at the sink after 180 s"; }
+	if [[ -n $pid ]]; then
+		cpu1=$(proc_cpu_ticks "$pid")
+		{
+			echo "pid=$pid"
+			echo "cpu_seconds=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')"
+			echo "vmhwm_kb=$(proc_status "$pid" VmHWM)"
+			echo "vmrss_kb=$(proc_status "$pid" VmRSS)"
+			echo "threads=$(proc_status "$pid" Threads)"
+		} >>"$out/stats.env"
+	fi
+	{
+		echo "phase=$phase round=$round mode=$mode"
+		echo "messages=$n acks_queued=$acks delivered_all=$delivered"
+		echo "send_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+		# shellcheck disable=SC2086 # two numbers each
+		echo "machine_busy=$(echo $m0 $m1 | awk '{ printf "%.2f", ($3 - $1) / ($4 - $2) }')"
+	} >>"$out/stats.env"
+	mode_down "$mode" "$out"
+	"$PY" "$SRC/bench/analyze.py" scan "$PF_DIR/sink" >"$out/sink.tsv"
+	sink_clear
+	say "  $phase round $round $(printf '%-6s' "$mode") $(tail -n 1 "$out/smtpsend.err" | sed 's/^smtpsend: //')"
+	return 0
+}
+
+# round_order ROUND MODE... - the modes rotated by ROUND, so that no mode
+# always runs first (warm caches) or last.
+round_order() {
+	local r=$1
+	shift
+	local modes=("$@") i n=$#
+	for ((i = 0; i < n; i++)); do
+		printf '%s ' "${modes[$(((i + r - 1) % n))]}"
+	done
+}
