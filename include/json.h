@@ -13,5 +13,7 @@
 void json_append_string(GString *out, const char *s);
 /* Appends "key": to out (with a leading comma unless first). */
 void json_append_key(GString *out, const char *key, gboolean first);
+/* Appends "key":"value" (value NULL: null), with a comma unless first. */
+void json_append_member(GString *out, const char *key, const char *value, gboolean first);
 
 #endif

@@ -41,24 +41,15 @@ static void json_ticket_fields(GString *out, const struct store_ticket *t)
 	ticket_ref_format(&ref, id, sizeof id);
 	output_time(t->created, created, sizeof created);
 	output_time(t->updated, updated, sizeof updated);
-	json_append_key(out, "id", TRUE);
-	json_append_string(out, id);
-	json_append_key(out, "queue", FALSE);
-	json_append_string(out, t->queue);
-	json_append_key(out, "subject", FALSE);
-	json_append_string(out, t->subject);
-	json_append_key(out, "status", FALSE);
-	json_append_string(out, t->status);
-	json_append_key(out, "priority", FALSE);
-	json_append_string(out, t->priority);
-	json_append_key(out, "customer", FALSE);
-	json_append_string(out, t->customer_address);
-	json_append_key(out, "customer_name", FALSE);
-	json_append_string(out, t->customer_name);
-	json_append_key(out, "created", FALSE);
-	json_append_string(out, created);
-	json_append_key(out, "updated", FALSE);
-	json_append_string(out, updated);
+	json_append_member(out, "id", id, TRUE);
+	json_append_member(out, "queue", t->queue, FALSE);
+	json_append_member(out, "subject", t->subject, FALSE);
+	json_append_member(out, "status", t->status, FALSE);
+	json_append_member(out, "priority", t->priority, FALSE);
+	json_append_member(out, "customer", t->customer_address, FALSE);
+	json_append_member(out, "customer_name", t->customer_name, FALSE);
+	json_append_member(out, "created", created, FALSE);
+	json_append_member(out, "updated", updated, FALSE);
 }
 
 static void print_tickets(GPtrArray *tickets, bool json)
@@ -165,20 +156,13 @@ static void print_thread_json(const struct store_ticket *t, GPtrArray *messages)
 		if (i)
 			g_string_append_c(out, ',');
 		g_string_append_c(out, '{');
-		json_append_key(out, "direction", TRUE);
-		json_append_string(out, m->direction);
-		json_append_key(out, "message_id", FALSE);
-		json_append_string(out, m->message_id);
-		json_append_key(out, "from", FALSE);
-		json_append_string(out, m->sender);
-		json_append_key(out, "subject", FALSE);
-		json_append_string(out, m->subject);
-		json_append_key(out, "date", FALSE);
-		json_append_string(out, m->date ? date : NULL);
-		json_append_key(out, "received", FALSE);
-		json_append_string(out, received);
-		json_append_key(out, "excerpt", FALSE);
-		json_append_string(out, m->excerpt);
+		json_append_member(out, "direction", m->direction, TRUE);
+		json_append_member(out, "message_id", m->message_id, FALSE);
+		json_append_member(out, "from", m->sender, FALSE);
+		json_append_member(out, "subject", m->subject, FALSE);
+		json_append_member(out, "date", m->date ? date : NULL, FALSE);
+		json_append_member(out, "received", received, FALSE);
+		json_append_member(out, "excerpt", m->excerpt, FALSE);
 		g_string_append_c(out, '}');
 	}
 	g_string_append(out, "]}\n");

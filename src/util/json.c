@@ -35,3 +35,9 @@ void json_append_key(GString *out, const char *key, gboolean first)
 	json_append_string(out, key);
 	g_string_append_c(out, ':');
 }
+
+void json_append_member(GString *out, const char *key, const char *value, gboolean first)
+{
+	json_append_key(out, key, first);
+	json_append_string(out, value);
+}
