@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #define TOKEN_TAG_MAX 16
+#define TOKEN_MAC_CHARS 16	/* base32 characters of a MAC */
 
 struct ticket_ref {
 	char tag[TOKEN_TAG_MAX];	/* upper case, "SUP" */

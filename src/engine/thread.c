@@ -77,31 +77,59 @@ static int visit_known(const char *id, void *data)
 
 /* Our footer carries "sup-1042-<mac>" because some providers rewrite
  * Message-IDs; a reply quoting it comes back to its ticket. */
+static bool is_word_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '_';
+}
+
+static bool is_base32_char(char c)
+{
+	return g_ascii_isalpha(c) || (c >= '2' && c <= '7');
+}
+
+/* The length of a word-bounded "TAG-NUMBER-MAC" (any case) at p, or 0.
+ * A plain scan: this runs for every inbound queue message. */
+static size_t reference_at(const char *text, const char *p, const char *tag)
+{
+	size_t tag_len = strlen(tag);
+	const char *q = p + tag_len;
+	int digits = 0, mac = 0;
+
+	if ((p > text && is_word_char(p[-1])) || g_ascii_strncasecmp(p, tag, tag_len) != 0 || *q++ != '-')
+		return 0;
+	while (g_ascii_isdigit(*q) && digits < 10)
+		q++, digits++;
+	if (digits < 1 || digits > 9 || *q++ != '-')
+		return 0;
+	while (is_base32_char(*q) && mac < 17)
+		q++, mac++;
+	if (mac != TOKEN_MAC_CHARS || is_word_char(*q))
+		return 0;
+	return (size_t)(q - p);
+}
+
+/* Our footer carries "sup-1042-<mac>" because some providers rewrite
+ * Message-IDs; a reply quoting it comes back to its ticket. */
 static int body_reference(struct store *st, const struct queue *queue, const struct token_key *key,
 			  const struct message *msg, int64_t *ticket_id)
 {
-	char *pattern = g_strdup_printf("\\b%s-[0-9]{1,9}-[a-z2-7]{16}\\b", queue->tag);
-	GRegex *re = g_regex_new(pattern, G_REGEX_CASELESS, 0, NULL);
-	GMatchInfo *match = NULL;
-	int rc = 0;
+	const char *text = msg->full_text;
+	int rc = 0, tries = 0;
 
-	g_free(pattern);
-	if (re == NULL || msg->full_text == NULL)
-		goto out;
-	g_regex_match(re, msg->full_text, 0, &match);
-	for (int tries = 0; rc == 0 && g_match_info_matches(match) && tries < 8; tries++) {
-		char *candidate = g_match_info_fetch(match, 0);
+	for (const char *p = text; p && *p && rc == 0 && tries < 8; p++) {
+		size_t len = reference_at(text, p, queue->tag);
+		char *candidate;
 		struct ticket_ref ref;
+
+		if (len == 0)
+			continue;
+		tries++;
+		candidate = g_strndup(p, len);
 		if (token_verify(key, candidate, &ref, NULL))
 			rc = ticket_of_ref(st, queue, &ref, ticket_id);
 		g_free(candidate);
-		g_match_info_next(match, NULL);
+		p += len - 1;
 	}
-out:
-	if (match)
-		g_match_info_free(match);
-	if (re)
-		g_regex_unref(re);
 	return rc;
 }
 

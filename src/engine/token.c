@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define MAC_BYTES 10		/* 80 bits: 16 base32 characters */
-#define MAC_CHARS 16
+#define MAC_CHARS TOKEN_MAC_CHARS
 #define NONCE_BYTES 10
 
 static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";

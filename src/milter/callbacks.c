@@ -91,9 +91,11 @@ static const struct queue *queue_of(struct conn *c, char **token)
 	g_ptr_array_add(c->recipients, NULL);
 	q = engine_queue_for(c->settings, (char **)c->recipients->pdata, token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
-	if (q == NULL && c->sender && agent_queue(c->settings, c->sender) &&
-	    agent_authenticated(c->settings, c->sender, &auth))
-		q = agent_queue(c->settings, c->sender);
+	if (q == NULL && c->sender) {
+		const struct queue *agents = agent_queue(c->settings, c->sender);
+		if (agents && agent_authenticated(c->settings, c->sender, &auth))
+			q = agents;
+	}
 	return q;
 }
 
