@@ -14,12 +14,15 @@
 #include <stdint.h>
 #include "settings.h"
 #include "store.h"
+#include "store_pool.h"
 
 struct sender;
 
 /* acquire returns a new reference to the current settings (the sender
- * follows reloads); called once per round.  Starts the thread. */
-struct sender *sender_start(struct settings *(*acquire)(void));
+ * follows reloads); called once per round.  The thread takes its store
+ * from pool (shared with the milter's connections: one writer lock).
+ * Starts the thread. */
+struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool);
 /* Wakes the sender now (after a commit that added entries). */
 void sender_kick(struct sender *sd);
 /* Stops the thread after the delivery in progress; frees sd. */

@@ -75,7 +75,8 @@ struct store_message {
 /* Opens (creating if needed) and migrates.  Returns NULL with *error
  * set (g_free) on failure. */
 struct store *store_open(const char *path, int busy_timeout_ms, char **error);
-void store_close(struct store *st);
+void store_close(struct store *st);	/* rolls back an open transaction */
+const char *store_path(const struct store *st);
 const char *store_error(const struct store *st);
 /* The schema version found on disk before migration. */
 int store_version_found(const struct store *st);

@@ -15,12 +15,12 @@
 #include "sender.h"
 #include "snapshot.h"
 #include "store.h"
+#include "store_pool.h"
 
 #include <string.h>
 
 struct conn {
 	struct settings *settings;	/* pinned for the whole connection */
-	struct store *store;		/* opened on the first queue message */
 	bool no_reply_headers;		/* negotiated SMFIP_NR_HDR */
 	/* message state */
 	char *queue_id;
@@ -35,10 +35,12 @@ struct conn {
 
 static gint active_connections;
 static struct sender *outbox_sender;
+static struct store_pool *stores;
 
-void callbacks_set_sender(struct sender *sd)
+void callbacks_set_handles(struct sender *sd, struct store_pool *pool)
 {
 	outbox_sender = sd;
+	stores = pool;
 }
 
 int callbacks_active_connections(void)
@@ -284,6 +286,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct engine_result result;
 	struct envelope env = { 0 };
 	struct message *msg;
+	struct store *st;
 	const struct queue *q;
 	char *token = NULL, *error = NULL;
 	char id[64];
@@ -294,17 +297,16 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		g_free(token);
 		return SMFIS_ACCEPT;
 	}
+	/* A store only for the time of one message: idle SMTP sessions hold none. */
+	st = store_pool_get(stores, s->database, s->busy_timeout_ms, &error);
+	if (st == NULL) {
+		rc = on_error(ctx, c, qid, error);
+		g_free(error);
+		g_free(token);
+		return rc;
+	}
 	g_ptr_array_add(c->recipients, NULL);
 	g_ptr_array_add(c->raw_recipients, NULL);
-	if (c->store == NULL) {
-		c->store = store_open(s->database, s->busy_timeout_ms, &error);
-		if (c->store == NULL) {
-			rc = on_error(ctx, c, qid, error);
-			g_free(error);
-			g_free(token);
-			return rc;
-		}
-	}
 	raw_of(c);
 	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
 	env.sender = c->sender;
@@ -317,12 +319,12 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.raw = c->raw->str;
 	env.raw_len = c->raw->len;
 
-	if (engine_process(s, c->store, q, token, msg, &env, &result, &error) != 0) {
+	if (engine_process(s, st, q, token, msg, &env, &result, &error) != 0) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);
 		/* A broken handle (corrupt or replaced file) is reopened next time. */
-		store_close(c->store);
-		c->store = NULL;
+		store_pool_put(stores, st, true);
+		st = NULL;
 	} else if (result.outcome == ENGINE_NOT_OURS) {
 		log_write(LOG_INFO, qid, "mail from agent <%s> about no ticket passed untouched",
 			  msg->from ? msg->from->address : "");
@@ -381,6 +383,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		}
 		engine_result_clear(&result);
 	}
+	store_pool_put(stores, st, false);
 	message_free(msg);
 	g_free(token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
@@ -404,7 +407,6 @@ static sfsistat cb_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	message_reset(c);
-	store_close(c->store);
 	settings_unref(c->settings);
 	g_free(c);
 	smfi_setpriv(ctx, NULL);

@@ -19,6 +19,7 @@
 #include "settings.h"
 #include "snapshot.h"
 #include "store.h"
+#include "store_pool.h"
 
 #include <errno.h>
 #include <gmime/gmime.h>
@@ -85,6 +86,7 @@ static int run_daemon(struct settings *s, bool foreground)
 	static sigset_t usr1;
 	pthread_t reloader;
 	struct sender *sender;
+	struct store_pool *pool;
 	int rc;
 
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
@@ -130,8 +132,9 @@ static int run_daemon(struct settings *s, bool foreground)
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
 	snapshot_install(settings_ref(s));
-	sender = sender_start(snapshot_acquire);
-	callbacks_set_sender(sender);
+	pool = store_pool_new();
+	sender = sender_start(snapshot_acquire, pool);
+	callbacks_set_handles(sender, pool);
 	rc = smfi_main();
 
 	/* SIGTERM: finish the transactions in progress before leaving. */
@@ -139,8 +142,11 @@ static int run_daemon(struct settings *s, bool foreground)
 		g_usleep(100000);
 	if (callbacks_active_connections() > 0)
 		log_warning("stopping with %d connection(s) still open", callbacks_active_connections());
-	callbacks_set_sender(NULL);
 	sender_stop(sender);
+	if (callbacks_active_connections() == 0) {
+		callbacks_set_handles(NULL, NULL);
+		store_pool_free(pool);
+	}
 	if (s->pid_file)
 		unlink(s->pid_file);
 	if (sock_path)

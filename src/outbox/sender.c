@@ -24,6 +24,7 @@ struct sender {
 	bool kicked;
 	gint stopping;		/* atomic: read outside the lock between deliveries */
 	struct settings *(*acquire)(void);
+	struct store_pool *pool;
 };
 
 static int64_t backoff(const struct settings *s, int attempts)
@@ -110,7 +111,6 @@ static gpointer sender_thread(gpointer data)
 {
 	struct sender *sd = data;
 	struct store *st = NULL;
-	char *db_path = NULL;
 	gint64 next_autoclose = 0;
 
 	do {
@@ -119,11 +119,13 @@ static gpointer sender_thread(gpointer data)
 		int rc;
 
 		/* Follow a reload that moved the database. */
-		if (st && g_strcmp0(db_path, s->database) != 0)
-			g_clear_pointer(&st, store_close);
+		if (st && g_strcmp0(store_path(st), s->database) != 0) {
+			store_pool_put(sd->pool, st, false);
+			st = NULL;
+		}
 		if (st == NULL) {
 			char *error = NULL;
-			st = store_open(s->database, s->busy_timeout_ms, &error);
+			st = store_pool_get(sd->pool, s->database, s->busy_timeout_ms, &error);
 			if (st == NULL) {
 				log_err("outbox: %s", error);
 				g_free(error);
@@ -132,8 +134,6 @@ static gpointer sender_thread(gpointer data)
 				if (recovered > 0)
 					log_warning("outbox: %d entr%s left half-sent by a crash queued again",
 						    recovered, recovered == 1 ? "y" : "ies");
-				g_free(db_path);
-				db_path = g_strdup(s->database);
 			}
 		}
 		if (st && g_get_monotonic_time() >= next_autoclose) {
@@ -151,15 +151,15 @@ static gpointer sender_thread(gpointer data)
 		}
 		settings_unref(s);
 	} while (wait_for_work(sd));
-	store_close(st);
-	g_free(db_path);
+	store_pool_put(sd->pool, st, false);
 	return NULL;
 }
 
-struct sender *sender_start(struct settings *(*acquire)(void))
+struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool)
 {
 	struct sender *sd = g_new0(struct sender, 1);
 
+	sd->pool = pool;
 	g_mutex_init(&sd->lock);
 	g_cond_init(&sd->wake);
 	sd->acquire = acquire;

@@ -206,6 +206,7 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 		store_close(st);
 		return NULL;
 	}
+	st->path = g_strdup(path);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, busy_timeout_ms);
 	/* WAL lets readers (ticketctl) run beside the milter's writes;
@@ -226,31 +227,64 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	if (st->db)
+		store_rollback(st);
 	for (int i = 0; i < STORE_MAX_STMTS; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	g_free(st->error);
+	g_free(st->path);
 	g_free(st);
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+/* The writer lock of a pooled store is held exactly while SQLite's
+ * write transaction is open: taken before BEGIN, given back as soon as
+ * the transaction is over, whichever way it ended. */
+static void writer_release_if_done(struct store *st)
+{
+	if (st->holds_writer && sqlite3_get_autocommit(st->db)) {
+		st->holds_writer = false;
+		g_mutex_unlock(st->writer);
+	}
 }
 
 int store_begin(struct store *st)
 {
 	sqlite3_stmt *s = stmt(st, ST_BEGIN);
+	int rc;
 
-	return s ? store_run(st, s, "begin") : -1;
+	if (s == NULL)
+		return -1;
+	if (st->writer && !st->holds_writer) {
+		g_mutex_lock(st->writer);
+		st->holds_writer = true;
+	}
+	rc = store_run(st, s, "begin");
+	writer_release_if_done(st);
+	return rc;
 }
 
 int store_commit(struct store *st)
 {
 	sqlite3_stmt *s = stmt(st, ST_COMMIT);
+	int rc = s ? store_run(st, s, "commit") : -1;
 
-	return s ? store_run(st, s, "commit") : -1;
+	/* A failed COMMIT may leave the transaction open (the caller then
+	 * rolls back) or may have ended it: release only in the second case. */
+	writer_release_if_done(st);
+	return rc;
 }
 
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	writer_release_if_done(st);
 }
 
 static void read_ticket(sqlite3_stmt *s, struct store_ticket *t)

@@ -19,6 +19,9 @@ struct store {
 	sqlite3_stmt *stmt[STORE_MAX_STMTS];
 	char *error;
 	int version_found;
+	char *path;		/* as opened */
+	GMutex *writer;		/* the pool's writer lock, or NULL */
+	bool holds_writer;
 };
 
 /* The statement in cache slot `slot`, prepared from sql on first use,

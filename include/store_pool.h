@@ -1,0 +1,39 @@
+/*
+ * store_pool.h - store connections shared by the daemon's threads.
+ *
+ * Opening a store costs an open(), the WAL set-up and a statement cache
+ * that fills on first use; an SMTP connection that carries one message
+ * should not pay that.  The pool keeps idle connections for reuse.
+ *
+ * Its second job is the writer lock: SQLite lets one writer in at a
+ * time and makes the others sleep in its busy handler with growing
+ * pauses (up to 100 ms), so under load in-process writers would wait for
+ * a timer rather than for the lock.  Every store handed out by the pool
+ * takes one process-wide mutex in store_begin() and gives it back at
+ * commit or rollback; the busy timeout is left for writers outside the
+ * daemon (ticketctl).
+ *
+ * Thread-safe.  A store from store_pool_get() belongs to the caller
+ * until store_pool_put(); it must not be in a transaction then.
+ */
+#ifndef TM_STORE_POOL_H
+#define TM_STORE_POOL_H
+
+#include "store.h"
+
+struct store_pool;
+
+struct store_pool *store_pool_new(void);
+/* Closes every idle store; stores still handed out must be put back first. */
+void store_pool_free(struct store_pool *pool);
+
+/* An idle store for `path` (opened if none is idle), or NULL with
+ * *error set (g_free).  Idle stores for another path (the database moved
+ * at a reload) are closed. */
+struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error);
+/* Gives st back for reuse; broken = true closes it instead (after an
+ * error that may have left the handle unusable: a replaced or corrupt
+ * file is opened afresh next time).  NULL is ignored. */
+void store_pool_put(struct store_pool *pool, struct store *st, bool broken);
+
+#endif
