@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -154,4 +156,28 @@ int daemon_drop_privileges(const char *user)
 		return -1;
 	}
 	return 0;
+}
+
+/* libmilter does not hand out its listening socket: find it among our
+ * descriptors (at start-up it is the only listening one). */
+int daemon_tcp_nodelay(void)
+{
+	int rc = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof sa, optlen = sizeof(int);
+		int listening = 0, on = 1;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || !listening)
+			continue;
+		if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+		    (sa.ss_family != AF_INET && sa.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) {
+			log_warning("cannot set TCP_NODELAY on the milter socket: %s", strerror(errno));
+			rc = -1;
+		}
+	}
+	return rc;
 }

@@ -16,6 +16,12 @@ int daemon_remove_stale_socket(const char *path);
 /* Gives the socket to the user the daemon will run as, mode 0660, so
  * that the MTA's user can be put into that group. */
 int daemon_socket_owner(const char *path, const char *user);
+/* Sets TCP_NODELAY on the daemon's listening TCP socket(s); Linux hands
+ * it on to every accepted connection.  libmilter answers each milter
+ * command with one small write, and with Nagle's algorithm that write
+ * waits for the MTA's delayed ACK: measured, 40 ms added to a message
+ * sent alone.  Logs and returns -1 only if setting it failed. */
+int daemon_tcp_nodelay(void);
 /* Forks into the background, new session, stdio to /dev/null. */
 int daemon_detach(void);
 int daemon_write_pid(const char *path);

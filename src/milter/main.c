@@ -102,6 +102,7 @@ static int run_daemon(struct settings *s, bool foreground)
 	}
 	if (sock_path && daemon_socket_owner(sock_path, s->user) != 0)
 		return 1;
+	daemon_tcp_nodelay();
 	if (!foreground && daemon_detach() != 0)
 		return 1;
 	if (s->pid_file && daemon_write_pid(s->pid_file) != 0)
