@@ -103,6 +103,12 @@ int64_t sla_due(struct calendar *const *cals, size_t n, int64_t start, int64_t m
  * Returns NULL when the locale tag, the zone or the offset is not
  * understood (the caller picks a fallback), or when ICU fails. */
 char *promise_format_time(int64_t t, const char *locale, const char *zone, int offset_minutes);
+/* The same with the pattern given (from promise_time_pattern for the same
+ * locale; NULL: found now). */
+char *promise_format_time_with(int64_t t, const char *locale, const char *zone, int offset_minutes,
+			       const char *pattern_utf8);
+/* ICU's pattern for that skeleton in locale, UTF-8 (g_free), or NULL. */
+char *promise_time_pattern(const char *locale);
 
 /* ICU relative phrase for a short wait from now to t ("in 2 hours",
  * "in 2 Stunden", "2 時間後"), for use inside a sentence.  The wait is

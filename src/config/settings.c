@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "settings.h"
+#include "assets.h"
 #include "addr.h"
 #include "calendar.h"
 
@@ -845,6 +846,7 @@ void settings_unref(struct settings *s)
 {
 	if (s == NULL || !g_atomic_int_dec_and_test(&s->refs))
 		return;
+	assets_free(s->assets);
 	for (size_t i = 0; i < s->n_queues; i++) {
 		g_free(s->queues[i].id);
 		g_free(s->queues[i].name);

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "acknowledge.h"
 #include "ack.h"
+#include "assets.h"
 #include "addr.h"
 #include "autoreply.h"
 #include "calendar.h"
@@ -140,19 +141,20 @@ static char *choose_locale(const struct queue *q, const struct message *msg, con
  * their Date header, else the team's calendar zone, else UTC; each step
  * only when ICU can use it (an unknown zone, an absurd offset), so the
  * promise is never left empty. */
-static char *format_promise(int64_t due, const char *locale, const char *stored_zone,
+static char *format_promise(const struct settings *s, int64_t due, const char *locale, const char *stored_zone,
 			    const struct message *msg, const struct queue *q)
 {
+	const char *pattern = assets_time_pattern(s->assets, locale);
 	char *text = NULL;
 
 	if (stored_zone)
-		text = promise_format_time(due, locale, stored_zone, 0);
+		text = promise_format_time_with(due, locale, stored_zone, 0, pattern);
 	if (text == NULL && msg->date)
-		text = promise_format_time(due, locale, NULL, msg->date_offset);
+		text = promise_format_time_with(due, locale, NULL, msg->date_offset, pattern);
 	if (text == NULL && q->calendar_zone)
-		text = promise_format_time(due, locale, q->calendar_zone, 0);
+		text = promise_format_time_with(due, locale, q->calendar_zone, 0, pattern);
 	if (text == NULL)
-		text = promise_format_time(due, locale, "UTC", 0);
+		text = promise_format_time_with(due, locale, "UTC", 0, pattern);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
 	return text;
@@ -163,14 +165,17 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
-	struct template *tpl;
+	const struct template *tpl;
+	struct template *loaded = NULL;
 	GPtrArray *vars = g_ptr_array_new();
 	char id[64], *reference;
 	int rc;
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
-	tpl = template_load(s->templates, q->id, n->locale, q->default_locale, n->template_name, error);
+	tpl = assets_template(s->assets, q->id, n->locale, n->template_name);
+	if (tpl == NULL)
+		tpl = loaded = template_load(s->templates, q->id, n->locale, q->default_locale, n->template_name, error);
 	if (tpl == NULL) {
 		char *why = *error;
 		*error = g_strdup_printf("template: %s", why);
@@ -207,7 +212,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 	}
 	g_ptr_array_free(vars, TRUE);
 	g_free(reference);
-	template_free(tpl);
+	template_free(loaded);
 	return rc;
 }
 
@@ -288,7 +293,7 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	}
 
 	if (promise.first_response_due > 0) {
-		promise_text = format_promise(promise.first_response_due, locale, pref_zone, msg, q);
+		promise_text = format_promise(s, promise.first_response_due, locale, pref_zone, msg, q);
 		relative = promise_format_relative(env->now, promise.first_response_due, locale, RELATIVE_PROMISE_MINUTES);
 	}
 	subject = echoed_subject(msg, q->tag);

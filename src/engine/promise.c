@@ -5,9 +5,10 @@
  *
  * Everything language-specific comes from ICU (CLDR data): patterns,
  * month and day names, digits, plural forms.  Each call opens and closes
- * its own ICU objects: they are not safe to share between threads without
- * locking, and a cache would be global mutable state; an acknowledgment
- * is formatted once per new ticket, so the cost does not matter.
+ * its own ICU formatter: they are not safe to share between threads
+ * without locking.  Finding the pattern is the expensive part (ICU loads
+ * the locale's CLDR data for it); the daemon asks once per locale and
+ * configuration (assets.h) and passes it in.
  */
 #include "config.h"
 #include "calendar.h"
@@ -123,7 +124,7 @@ static UChar *promise_zone_id(const char *zone, int offset_minutes)
 
 /* The locale's own pattern for PROMISE_TIME_SKELETON (order, separators,
  * words such as "um" or "à" come with it). */
-static UChar *promise_time_pattern(const char *icu_locale)
+static UChar *promise_icu_time_pattern(const char *icu_locale)
 {
 	UErrorCode status = U_ZERO_ERROR;
 	UDateTimePatternGenerator *generator = udatpg_open(icu_locale, &status);
@@ -165,7 +166,26 @@ static char *promise_format_with(UDateFormat *format, int64_t t)
 	return result;
 }
 
+char *promise_time_pattern(const char *locale)
+{
+	char icu_locale[PROMISE_ICU_LOCALE_MAX];
+	UChar *pattern;
+	char *out;
+
+	if (!promise_icu_locale(locale, icu_locale) || !(pattern = promise_icu_time_pattern(icu_locale)))
+		return NULL;
+	out = promise_utf8_from_utf16(pattern, -1);
+	g_free(pattern);
+	return out;
+}
+
 char *promise_format_time(int64_t t, const char *locale, const char *zone, int offset_minutes)
+{
+	return promise_format_time_with(t, locale, zone, offset_minutes, NULL);
+}
+
+char *promise_format_time_with(int64_t t, const char *locale, const char *zone, int offset_minutes,
+			       const char *pattern_utf8)
 {
 	char icu_locale[PROMISE_ICU_LOCALE_MAX];
 	UChar *zone_id = NULL, *pattern = NULL;
@@ -173,8 +193,10 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
 	UErrorCode status = U_ZERO_ERROR;
 	char *result = NULL;
 
-	if (!promise_icu_locale(locale, icu_locale) || !(zone_id = promise_zone_id(zone, offset_minutes)) ||
-	    !(pattern = promise_time_pattern(icu_locale)))
+	if (!promise_icu_locale(locale, icu_locale) || !(zone_id = promise_zone_id(zone, offset_minutes)))
+		goto out;
+	pattern = pattern_utf8 ? promise_utf16_from_utf8(pattern_utf8) : promise_icu_time_pattern(icu_locale);
+	if (pattern == NULL)
 		goto out;
 	format = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale, zone_id, -1, pattern, -1, &status);
 	if (U_FAILURE(status))

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "snapshot.h"
+#include "assets.h"
 #include "log.h"
 
 static GMutex snapshot_lock;
@@ -12,6 +13,9 @@ void snapshot_install(struct settings *s)
 {
 	struct settings *old;
 
+	/* Before anyone else sees it: afterwards it is read without locks. */
+	if (s && s->assets == NULL)
+		s->assets = assets_prepare(s);
 	g_mutex_lock(&snapshot_lock);
 	old = snapshot_current;
 	snapshot_current = s;

@@ -10,7 +10,8 @@
 
 #include "settings.h"
 
-/* Installs s as current, taking over the caller's reference. */
+/* Installs s as current, taking over the caller's reference; prepares
+ * its assets (templates, ICU patterns) first when it has none. */
 void snapshot_install(struct settings *s);
 /* A new reference to the current snapshot (settings_unref when done). */
 struct settings *snapshot_acquire(void);

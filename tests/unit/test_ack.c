@@ -4,6 +4,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
+#include "assets.h"
 #include "engine.h"
 #include "token.h"
 
@@ -243,6 +244,50 @@ int main(void)
 		g_free(raw0);
 	}
 	outbox_entry_clear(&copy);
+
+	/* With the assets the daemon prepares per snapshot: the same mail. */
+	{
+		struct outbox_entry plain = { 0 }, prepared = { 0 };
+		GMimeMessage *a1, *a2;
+		char *t1, *t2;
+		const char *customer = "From: Lena <lena%d@example.de>\nTo: support@example.com\n"
+				       "Subject: Rechnung fehlt\nMessage-ID: <assets%d@example.de>\n"
+				       "Date: Mon, 02 Mar 2026 11:00:00 +0100\n\n"
+				       "Guten Tag, die Rechnung für März fehlt in unserem Konto. Vielen Dank.\n";
+		char *m1 = g_strdup_printf(customer, 1, 1), *m2 = g_strdup_printf(customer, 2, 2);
+
+		r = process(m1);
+		engine_result_clear(&r);
+		a1 = newest_ack(&plain);
+		f.settings->assets = assets_prepare(f.settings);
+		ok(assets_template(f.settings->assets, "support", "de", "ack") != NULL &&
+		   assets_time_pattern(f.settings->assets, "ja") != NULL, "assets: templates and patterns prepared");
+		r = process(m2);
+		engine_result_clear(&r);
+		a2 = newest_ack(&prepared);
+		t1 = body_text(a1);
+		t2 = body_text(a2);
+		/* Only the ticket number and its token differ. */
+		{
+			GRegex *ids = g_regex_new("(?i)sup-10[0-9][0-9](-[a-z0-9]+)?", 0, 0, NULL);
+			char *n1 = g_regex_replace_literal(ids, t1, -1, 0, "ID", 0, NULL);
+			char *n2 = g_regex_replace_literal(ids, t2, -1, 0, "ID", 0, NULL);
+			if (!ok(strstr(n2, "2026") != NULL && strcmp(n1, n2) == 0, "assets: the same acknowledgement text"))
+				printf("# without:\n%s\n# with:\n%s\n", n1, n2);
+			g_free(n1);
+			g_free(n2);
+			g_regex_unref(ids);
+		}
+		is_str(hdr(a2, "Content-Language"), "de", "assets: German chosen");
+		g_free(t1);
+		g_free(t2);
+		g_free(m1);
+		g_free(m2);
+		g_object_unref(a1);
+		g_object_unref(a2);
+		outbox_entry_clear(&plain);
+		outbox_entry_clear(&prepared);
+	}
 	fixture_teardown(&f);
 	return tap_done();
 }

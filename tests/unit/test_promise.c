@@ -75,6 +75,12 @@ static void test_all_locales_at_0545(void)
 		const struct locale_case *c = &locale_cases[i];
 		char *text = promise_format_time(MONDAY_1300Z, c->locale, NULL, OFFSET_0545);
 		const char *fragments[] = { c->weekday, c->month, c->clock, c->offset, NULL };
+		char *pattern = promise_time_pattern(c->locale);
+		char *with = promise_format_time_with(MONDAY_1300Z, c->locale, NULL, OFFSET_0545, pattern);
+
+		is_str(with, text, "%s: the same with the pattern prepared beforehand", c->locale);
+		g_free(pattern);
+		g_free(with);
 
 		ok(valid_text(text), "%s +05:45: non-empty valid UTF-8", c->locale);
 		if (!ok(contains_all(text, fragments), "%s +05:45: %s", c->locale, text ? text : "(null)"))

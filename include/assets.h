@@ -1,0 +1,36 @@
+/*
+ * assets.h - what the engine prepares once per configuration snapshot:
+ * every template a queue can need, parsed, and ICU's date pattern for
+ * every locale a queue offers.
+ *
+ * Reading and parsing templates and asking ICU for a pattern (it loads
+ * CLDR data for that) cost more than the rest of an acknowledgement;
+ * doing it once per configuration instead of once per message keeps it
+ * off the path of each mail.  The set is immutable once prepared, so
+ * every thread reads it without locks; a reload (SIGUSR1) prepares a
+ * new one, which is also when edited templates take effect.
+ *
+ * Anything not prepared (a locale that no queue lists, a template that
+ * failed to load) is simply absent: callers then load it themselves and
+ * report the error as they would without assets.
+ */
+#ifndef TM_ASSETS_H
+#define TM_ASSETS_H
+
+#include "settings.h"
+#include "template.h"
+
+struct assets;
+
+/* Prepares the assets for s.  Never fails; see above. */
+struct assets *assets_prepare(const struct settings *s);
+void assets_free(struct assets *a);
+
+/* The template as template_load(dir, queue, locale, default_locale, name)
+ * would load it, or NULL when not prepared.  Owned by the assets. */
+const struct template *assets_template(const struct assets *a, const char *queue, const char *locale,
+				       const char *name);
+/* ICU's time pattern for locale (see promise_time_pattern), or NULL. */
+const char *assets_time_pattern(const struct assets *a, const char *locale);
+
+#endif

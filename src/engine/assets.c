@@ -1,0 +1,89 @@
+/*
+ * assets.c - templates and ICU patterns prepared per snapshot (assets.h).
+ */
+#include "config.h"
+#include "assets.h"
+#include "calendar.h"
+
+/* Every template the engine renders for a queue. */
+static const char *const template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice" };
+
+struct assets {
+	GHashTable *templates;	/* "queue\nlocale\nname" -> struct template * */
+	GHashTable *patterns;	/* locale -> UTF-8 ICU pattern */
+};
+
+static char *template_key(const char *queue, const char *locale, const char *name)
+{
+	return g_strconcat(queue ? queue : "", "\n", locale, "\n", name, NULL);
+}
+
+struct assets *assets_prepare(const struct settings *s)
+{
+	struct assets *a = g_new0(struct assets, 1);
+
+	a->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)template_free);
+	a->patterns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	for (size_t i = 0; i < s->n_queues; i++) {
+		const struct queue *q = &s->queues[i];
+		GPtrArray *locales = g_ptr_array_new();
+		for (char **l = q->locales; l && *l; l++)
+			g_ptr_array_add(locales, *l);
+		if (q->default_locale)
+			g_ptr_array_add(locales, q->default_locale);
+		g_ptr_array_add(locales, NULL);
+		for (char **l = (char **)locales->pdata; *l; l++) {
+			if (!g_hash_table_contains(a->patterns, *l)) {
+				char *pattern = promise_time_pattern(*l);
+				if (pattern)
+					g_hash_table_insert(a->patterns, g_strdup(*l), pattern);
+			}
+			for (size_t n = 0; n < G_N_ELEMENTS(template_names); n++) {
+				char *error = NULL;
+				struct template *t;
+				char *key = template_key(q->id, *l, template_names[n]);
+				if (g_hash_table_contains(a->templates, key)) {
+					g_free(key);
+					continue;
+				}
+				t = template_load(s->templates, q->id, *l, q->default_locale,
+								   template_names[n], &error);
+				if (t)
+					g_hash_table_insert(a->templates, key, t);
+				else
+					g_free(key);
+				g_free(error);
+			}
+		}
+		g_ptr_array_free(locales, TRUE);
+	}
+	return a;
+}
+
+void assets_free(struct assets *a)
+{
+	if (a == NULL)
+		return;
+	g_hash_table_destroy(a->templates);
+	g_hash_table_destroy(a->patterns);
+	g_free(a);
+}
+
+const struct template *assets_template(const struct assets *a, const char *queue, const char *locale,
+				       const char *name)
+{
+	char *key;
+	const struct template *t;
+
+	if (a == NULL || locale == NULL)
+		return NULL;
+	key = template_key(queue, locale, name);
+	t = g_hash_table_lookup(a->templates, key);
+	g_free(key);
+	return t;
+}
+
+const char *assets_time_pattern(const struct assets *a, const char *locale)
+{
+	return a && locale ? g_hash_table_lookup(a->patterns, locale) : NULL;
+}
