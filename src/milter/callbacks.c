@@ -291,24 +291,27 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	char *token = NULL, *error = NULL;
 	char id[64];
 	sfsistat rc = SMFIS_CONTINUE;
+	int engine_rc;
 
 	q = queue_of(c, &token);
 	if (q == NULL) {
 		g_free(token);
 		return SMFIS_ACCEPT;
 	}
-	/* A store only for the time of one message: idle SMTP sessions hold none. */
+	raw_of(c);
+	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
+	/* The store only for the engine's part: parsing runs beside other
+	 * messages, and idle SMTP sessions hold none. */
 	st = store_pool_get(stores, s->database, s->busy_timeout_ms, &error);
 	if (st == NULL) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);
 		g_free(token);
+		message_free(msg);
 		return rc;
 	}
 	g_ptr_array_add(c->recipients, NULL);
 	g_ptr_array_add(c->raw_recipients, NULL);
-	raw_of(c);
-	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
 	env.sender = c->sender;
 	env.recipients = (char **)c->recipients->pdata;
 	env.raw_recipients = (char **)c->raw_recipients->pdata;
@@ -319,12 +322,13 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.raw = c->raw->str;
 	env.raw_len = c->raw->len;
 
-	if (engine_process(s, st, q, token, msg, &env, &result, &error) != 0) {
+	engine_rc = engine_process(s, st, q, token, msg, &env, &result, &error);
+	/* Back before talking to the MTA; after an error the handle may be
+	 * broken (a corrupt or replaced file) and is opened afresh next time. */
+	store_pool_put(stores, st, engine_rc != 0);
+	if (engine_rc != 0) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);
-		/* A broken handle (corrupt or replaced file) is reopened next time. */
-		store_pool_put(stores, st, true);
-		st = NULL;
 	} else if (result.outcome == ENGINE_NOT_OURS) {
 		log_write(LOG_INFO, qid, "mail from agent <%s> about no ticket passed untouched",
 			  msg->from ? msg->from->address : "");
@@ -383,7 +387,6 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		}
 		engine_result_clear(&result);
 	}
-	store_pool_put(stores, st, false);
 	message_free(msg);
 	g_free(token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);

@@ -33,6 +33,8 @@
 
 #define DEFAULT_CONFIG SYSCONFDIR "/ticket-milter/ticket-milter.conf"
 #define SHUTDOWN_GRACE_SECONDS 30
+/* One database connection for every thread: see store_pool.h. */
+#define DAEMON_STORE_CONNECTIONS 1
 
 static void usage(FILE *out)
 {
@@ -133,7 +135,7 @@ static int run_daemon(struct settings *s, bool foreground)
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
 	snapshot_install(settings_ref(s));
-	pool = store_pool_new();
+	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
 	sender = sender_start(snapshot_acquire, pool);
 	callbacks_set_handles(sender, pool);
 	rc = smfi_main();

@@ -25,6 +25,9 @@ struct sender {
 	gint stopping;		/* atomic: read outside the lock between deliveries */
 	struct settings *(*acquire)(void);
 	struct store_pool *pool;
+	/* used by the thread only */
+	char *recovered;	/* database whose half-sent entries were put back */
+	gint64 next_autoclose;
 };
 
 static int64_t backoff(const struct settings *s, int attempts)
@@ -51,11 +54,10 @@ static enum delivery_result deliver(const struct settings *s, const struct outbo
 				DELIVERY_TIMEOUT_SECONDS, error);
 }
 
-/* Delivers one taken entry and records the outcome. */
-static void handle(const struct settings *s, struct store *st, struct outbox_entry *e, int64_t now)
+/* Records how the delivery of a taken entry went. */
+static void record_outcome(const struct settings *s, struct store *st, const struct outbox_entry *e,
+			   enum delivery_result r, const char *error, int64_t now)
 {
-	char *error = NULL;
-	enum delivery_result r = deliver(s, e, &error);
 	int rc;
 
 	if (r == DELIVERY_SENT) {
@@ -75,7 +77,6 @@ static void handle(const struct settings *s, struct store *st, struct outbox_ent
 	}
 	if (rc != 0)
 		log_err("outbox %lld: cannot record the delivery outcome: %s", (long long)e->id, store_error(st));
-	g_free(error);
 }
 
 int sender_run_once(const struct settings *s, struct store *st, int64_t now)
@@ -84,7 +85,10 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	int n = 0, rc;
 
 	while ((rc = store_outbox_take(st, now, &e)) == 1) {
-		handle(s, st, &e, now);
+		char *error = NULL;
+		enum delivery_result r = deliver(s, &e, &error);
+		record_outcome(s, st, &e, r, error, now);
+		g_free(error);
 		outbox_entry_clear(&e);
 		n++;
 	}
@@ -107,51 +111,72 @@ static bool wait_for_work(struct sender *sd)
 	return go_on;
 }
 
+static struct store *borrow(struct sender *sd, const struct settings *s)
+{
+	char *error = NULL;
+	struct store *st = store_pool_get(sd->pool, s->database, s->busy_timeout_ms, &error);
+
+	if (st == NULL) {
+		log_err("outbox: %s", error);
+		g_free(error);
+	}
+	return st;
+}
+
+/* Housekeeping due at the start of a round: entries a crash left
+ * half-sent (once per database), tickets to close (once a minute). */
+static void chores(struct sender *sd, const struct settings *s, struct store *st)
+{
+	if (g_strcmp0(sd->recovered, s->database) != 0) {
+		int recovered = store_outbox_recover(st);
+		if (recovered > 0)
+			log_warning("outbox: %d entr%s left half-sent by a crash queued again",
+				    recovered, recovered == 1 ? "y" : "ies");
+		if (recovered >= 0) {
+			g_free(sd->recovered);
+			sd->recovered = g_strdup(s->database);
+		}
+	}
+	if (g_get_monotonic_time() >= sd->next_autoclose) {
+		int closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
+		if (closed > 0)
+			log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
+		else if (closed < 0)
+			log_err("closing resolved tickets: %s", store_error(st));
+		sd->next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
+	}
+}
+
+/* The store is the milter's too: it is borrowed for each step and never
+ * held while a delivery waits on the network. */
 static gpointer sender_thread(gpointer data)
 {
 	struct sender *sd = data;
-	struct store *st = NULL;
-	gint64 next_autoclose = 0;
 
 	do {
 		struct settings *s = sd->acquire();
+		struct store *st = borrow(sd, s);
 		struct outbox_entry e;
-		int rc;
 
-		/* Follow a reload that moved the database. */
-		if (st && g_strcmp0(store_path(st), s->database) != 0) {
-			store_pool_put(sd->pool, st, false);
-			st = NULL;
-		}
-		if (st == NULL) {
-			char *error = NULL;
-			st = store_pool_get(sd->pool, s->database, s->busy_timeout_ms, &error);
-			if (st == NULL) {
-				log_err("outbox: %s", error);
-				g_free(error);
-			} else {
-				int recovered = store_outbox_recover(st);
-				if (recovered > 0)
-					log_warning("outbox: %d entr%s left half-sent by a crash queued again",
-						    recovered, recovered == 1 ? "y" : "ies");
-			}
-		}
-		if (st && g_get_monotonic_time() >= next_autoclose) {
-			int closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
-			if (closed > 0)
-				log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
-			else if (closed < 0)
-				log_err("closing resolved tickets: %s", store_error(st));
-			next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
-		}
+		if (st)
+			chores(sd, s, st);
 		while (st && !g_atomic_int_get(&sd->stopping) &&
-		       (rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e)) == 1) {
-			handle(s, st, &e, g_get_real_time() / G_USEC_PER_SEC);
+		       store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e) == 1) {
+			char *error = NULL;
+			enum delivery_result r;
+
+			store_pool_put(sd->pool, st, false);
+			r = deliver(s, &e, &error);
+			if ((st = borrow(sd, s)) != NULL)
+				record_outcome(s, st, &e, r, error, g_get_real_time() / G_USEC_PER_SEC);
+			else
+				log_err("outbox %lld: outcome not recorded; sent again after a restart", (long long)e.id);
+			g_free(error);
 			outbox_entry_clear(&e);
 		}
+		store_pool_put(sd->pool, st, false);
 		settings_unref(s);
 	} while (wait_for_work(sd));
-	store_pool_put(sd->pool, st, false);
 	return NULL;
 }
 
@@ -188,5 +213,6 @@ void sender_stop(struct sender *sd)
 	g_thread_join(sd->thread);
 	g_mutex_clear(&sd->lock);
 	g_cond_clear(&sd->wake);
+	g_free(sd->recovered);
 	g_free(sd);
 }

@@ -11,6 +11,7 @@
 #include "store_internal.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
@@ -220,7 +221,21 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 		store_close(st);
 		return NULL;
 	}
+	{
+		struct stat sb;
+		if (stat(path, &sb) == 0) {
+			st->dev = sb.st_dev;
+			st->ino = sb.st_ino;
+		}
+	}
 	return st;
+}
+
+bool store_is_current(const struct store *st)
+{
+	struct stat sb;
+
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
 
 void store_close(struct store *st)

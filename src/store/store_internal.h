@@ -9,6 +9,7 @@
 #define TM_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <sys/types.h>
 #include "store.h"
 
 #define STORE_FIRST_MODULE_SLOT 32
@@ -20,10 +21,15 @@ struct store {
 	char *error;
 	int version_found;
 	char *path;		/* as opened */
+	dev_t dev;		/* the file opened: a pooled connection is */
+	ino_t ino;		/* not reused once the path names another */
 	GMutex *writer;		/* the pool's writer lock, or NULL */
 	bool holds_writer;
 };
 
+/* False once the path names another file than the one opened (replaced
+ * from a backup, moved away): the connection would write to the old one. */
+bool store_is_current(const struct store *st);
 /* The statement in cache slot `slot`, prepared from sql on first use,
  * reset and unbound; NULL on error (store_error() says why). */
 sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);

@@ -6,6 +6,7 @@
 #include "store_pool.h"
 
 #include <glib.h>
+#include <stdio.h>
 
 struct contender {
 	struct store *st;
@@ -43,6 +44,24 @@ static bool contender_began(struct contender *c)
 	return false;
 }
 
+struct taker {
+	struct store_pool *pool;
+	const char *db;
+	struct store *got;
+	gint done;
+};
+
+static gpointer take_one(gpointer data)
+{
+	struct taker *tk = data;
+	char *error = NULL;
+
+	tk->got = store_pool_get(tk->pool, tk->db, 1000, &error);
+	g_free(error);
+	g_atomic_int_set(&tk->done, 1);
+	return NULL;
+}
+
 /* A second pooled store can begin right now. */
 static bool writer_is_free(struct store *other)
 {
@@ -57,7 +76,7 @@ static bool writer_is_free(struct store *other)
 int main(void)
 {
 	struct fixture f;
-	struct store_pool *pool = store_pool_new();
+	struct store_pool *pool = store_pool_new(4);
 	struct store *a, *b, *again;
 	char *db, *error = NULL;
 
@@ -120,6 +139,37 @@ int main(void)
 		ok(b == moved, "idle stores follow the new path");
 		store_pool_put(pool, b, false);
 		g_free(other);
+	}
+	store_pool_free(pool);
+
+	/* One connection in all, as the daemon runs: a second taker waits. */
+	pool = store_pool_new(1);
+	a = store_pool_get(pool, db, 1000, &error);
+	{
+		struct taker tk = { pool, db, NULL, 0 };
+		GThread *t = g_thread_new("taker", take_one, &tk);
+		g_usleep(200000);
+		ok(g_atomic_int_get(&tk.done) == 0, "max_open 1: a second get waits while the store is out");
+		store_pool_put(pool, a, false);
+		g_thread_join(t);
+		ok(tk.got == a, "and gets the same connection once it is back");
+		store_pool_put(pool, tk.got, false);
+	}
+	a = store_pool_get(pool, db, 1000, &error);
+	store_pool_put(pool, a, true);
+	b = store_pool_get(pool, db, 1000, &error);
+	ok(b != NULL, "a broken store frees its slot for a new one");
+	store_pool_put(pool, b, false);
+	{
+		/* An operator restores the file from a backup: rename over it. */
+		char *copy = g_build_filename(f.dir, "restored.db", NULL);
+		struct store *c = store_open(copy, 1000, &error);
+		store_close(c);
+		ok(rename(copy, db) == 0, "the database file is replaced");
+		a = store_pool_get(pool, db, 1000, &error);
+		ok(a != NULL && a != b, "the idle connection to the old file is not reused");
+		store_pool_put(pool, a, false);
+		g_free(copy);
 	}
 	store_pool_free(pool);
 	g_free(db);
