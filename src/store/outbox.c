@@ -5,6 +5,13 @@
  * attempts + 1), or -> failed.  'sending' is committed before delivery
  * starts, so a crash in between leaves an entry that store_outbox_recover
  * puts back: at least once, never lost.
+ *
+ * The state changes are committed without fsync (store_relax): a process
+ * crash loses none of them, and what a power loss can lose is a
+ * 'sending' or 'sent' mark, which means one delivery done again, the
+ * same at-least-once.  The mail itself was added in the message's own
+ * durable transaction.  That saves two of every three fsyncs per
+ * acknowledgement.
  */
 #include "config.h"
 #include "store_internal.h"
@@ -141,8 +148,8 @@ int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e)
 	int rc;
 
 	memset(e, 0, sizeof *e);
-	if (store_begin(st) != 0)
-		return -1;
+	if (store_relax(st, true) != 0 || store_begin(st) != 0)
+		goto fail;
 	if ((s = stmt(st, OB_NEXT)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, now);
@@ -151,7 +158,7 @@ int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e)
 		goto fail;
 	if (rc == 0) {
 		store_rollback(st);
-		return 0;
+		return store_relax(st, false);
 	}
 	read_entry(s, e);
 	sqlite3_reset(s);
@@ -161,9 +168,10 @@ int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e)
 	if (store_run(st, s, "mark sending") != 0 || store_commit(st) != 0)
 		goto fail;
 	e->attempts++;
-	return 1;
+	return store_relax(st, false) == 0 ? 1 : -1;
 fail:
 	store_rollback(st);
+	store_relax(st, false);
 	outbox_entry_clear(e);
 	return -1;
 }
@@ -171,6 +179,7 @@ fail:
 static int update(struct store *st, int slot, int64_t id, int64_t when, const char *error, const char *what)
 {
 	sqlite3_stmt *s = stmt(st, slot);
+	int rc;
 
 	if (s == NULL)
 		return -1;
@@ -178,7 +187,11 @@ static int update(struct store *st, int slot, int64_t id, int64_t when, const ch
 	sqlite3_bind_int64(s, 2, when);
 	if (error)
 		store_bind_text(s, 3, error);
-	return store_run(st, s, what);
+	/* The delivery states may be redone; an operator's retry may not. */
+	if (store_relax(st, slot != OB_RETRY_NOW) != 0)
+		return -1;
+	rc = store_run(st, s, what);
+	return store_relax(st, false) == 0 ? rc : -1;
 }
 
 int store_outbox_sent(struct store *st, int64_t id, int64_t now)

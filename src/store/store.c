@@ -252,6 +252,19 @@ void store_close(struct store *st)
 	g_free(st);
 }
 
+int store_relax(struct store *st, bool relaxed)
+{
+	if (st->relaxed == relaxed)
+		return 0;
+	if (sqlite3_exec(st->db, relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		store_set_error(st, "synchronous");
+		return -1;
+	}
+	st->relaxed = relaxed;
+	return 0;
+}
+
 const char *store_path(const struct store *st)
 {
 	return st->path;

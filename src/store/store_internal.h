@@ -25,11 +25,17 @@ struct store {
 	ino_t ino;		/* not reused once the path names another */
 	GMutex *writer;		/* the pool's writer lock, or NULL */
 	bool holds_writer;
+	bool relaxed;		/* synchronous=NORMAL for now (see store_relax) */
 };
 
 /* False once the path names another file than the one opened (replaced
  * from a backup, moved away): the connection would write to the old one. */
 bool store_is_current(const struct store *st);
+/* relaxed = true: commits are not fsync()ed until the next durable
+ * commit or checkpoint (synchronous=NORMAL; a process crash loses
+ * nothing, a power loss the last relaxed commits).  For bookkeeping that
+ * may be redone: the outbox's delivery states.  false: back to FULL. */
+int store_relax(struct store *st, bool relaxed);
 /* The statement in cache slot `slot`, prepared from sql on first use,
  * reset and unbound; NULL on error (store_error() says why). */
 sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);

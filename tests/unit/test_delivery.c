@@ -5,6 +5,7 @@
 #include "fixtures.h"
 #include "delivery.h"
 #include "sender.h"
+#include "../../src/store/store_internal.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
@@ -109,6 +110,17 @@ static enum delivery_result smtp_to(struct peer *p, const char *rcpt, GBytes *ms
 	return r;
 }
 
+static int synchronous_of(struct store *st)
+{
+	sqlite3_stmt *q;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA synchronous", -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
 int main(void)
 {
 	struct fixture f;
@@ -191,6 +203,7 @@ int main(void)
 		is_int(sender_run_once(s, f.store, 1179), 0, "backoff doubles: not yet at 119 s");
 		is_int(sender_run_once(s, f.store, 1180), 1, "round 3 after 120 s more");
 		is_int(sender_run_once(s, f.store, 99999), 0, "after 3 attempts no more tries");
+		is_int(synchronous_of(f.store), 2, "the delivery states done, commits are fsync()ed again (synchronous=FULL)");
 		list = store_outbox_list(f.store, true, 10);
 		is_int(list->len, 3, "failed: the temporary one after the limit, the permanent one, the unsafe address");
 		g_ptr_array_free(list, TRUE);
