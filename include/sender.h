@@ -1,12 +1,14 @@
 /*
- * sender.h - the outbox sender thread.
+ * sender.h - the outbox sender threads.
  *
  * Delivers what the milter committed to the outbox, oldest first and in
- * order per ticket, through [outbox] command or smtp.  Temporary failures
+ * order per ticket, through [outbox] command or smtp, with up to
+ * [outbox] concurrency deliveries at once.  Temporary failures
  * are retried with exponential backoff (retry-after, doubled each time,
  * at most an hour apart) until [outbox] attempts is reached; then, and on
- * permanent failures, the entry is marked failed and logged.  On start it
- * puts back entries a crash left half-sent.
+ * permanent failures, the entry is marked failed and logged.  On start,
+ * before delivering anything, it puts back entries a crash left
+ * half-sent.
  */
 #ifndef TM_SENDER_H
 #define TM_SENDER_H
@@ -19,13 +21,13 @@
 struct sender;
 
 /* acquire returns a new reference to the current settings (the sender
- * follows reloads); called once per round.  The thread takes its store
- * from pool (shared with the milter's connections: one writer lock).
- * Starts the thread. */
+ * follows reloads); called once per round.  The threads take their store
+ * from pool (shared with the milter's connections).  Starts the
+ * threads. */
 struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool);
 /* Wakes the sender now (after a commit that added entries). */
 void sender_kick(struct sender *sd);
-/* Stops the thread after the delivery in progress; frees sd. */
+/* Stops the threads after the deliveries in progress; frees sd. */
 void sender_stop(struct sender *sd);
 
 /* One round without a thread (tests, ticketctl): delivers every entry

@@ -107,6 +107,7 @@ struct settings {
 	char *bounce_address;	/* envelope sender of our mail; NULL: <> */
 	int outbox_attempts;	/* tries before an entry is marked failed */
 	int outbox_retry_seconds; /* first retry delay, doubled each time */
+	int outbox_concurrency;	/* deliveries at once (read at start only) */
 	/* [autoreply] */
 	GRegex *never_reply;	/* senders that never get an automatic reply */
 	struct rate_limit ack_rates[SETTINGS_MAX_RATES];

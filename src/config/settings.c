@@ -58,6 +58,7 @@ static const struct key_spec key_table[] = {
 	{ "outbox", "bounce-address", KEY_OPTIONAL_ADDRESS, false, NULL, S(bounce_address) },
 	{ "outbox", "attempts", KEY_UINT, false, "10", S(outbox_attempts) },
 	{ "outbox", "retry-after", KEY_SECONDS, false, "1m", S(outbox_retry_seconds) },
+	{ "outbox", "concurrency", KEY_UINT, false, "4", S(outbox_concurrency) },
 	{ "autoreply", "never-to", KEY_REGEX, false,
 	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
 	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },

@@ -17,17 +17,24 @@
 /* Closing resolved tickets is housekeeping: once a minute is plenty. */
 #define AUTOCLOSE_EVERY_SECONDS 60
 
+/* More parallel deliveries than this buy nothing but load on the relay. */
+#define MAX_WORKERS 64
+
 struct sender {
-	GThread *thread;
+	GThread *threads[MAX_WORKERS];
+	int n_threads;
 	GMutex lock;
 	GCond wake;
-	bool kicked;
+	guint kicks;		/* counts sender_kick calls: each worker keeps the last it saw */
 	gint stopping;		/* atomic: read outside the lock between deliveries */
 	struct settings *(*acquire)(void);
 	struct store_pool *pool;
-	/* used by the thread only */
-	char *recovered;	/* database whose half-sent entries were put back */
-	gint64 next_autoclose;
+	gint64 next_autoclose;	/* worker 0 only */
+};
+
+struct worker {
+	struct sender *sd;
+	int index;
 };
 
 static int64_t backoff(const struct settings *s, int attempts)
@@ -95,17 +102,18 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	return rc < 0 ? -1 : n;
 }
 
-/* Waits until kicked, stopped or the idle time passed; true to go on. */
-static bool wait_for_work(struct sender *sd)
+/* Waits until kicked (since *seen), stopped or the idle time passed;
+ * true to go on. */
+static bool wait_for_work(struct sender *sd, guint *seen)
 {
 	gint64 until = g_get_monotonic_time() + IDLE_WAIT_SECONDS * G_TIME_SPAN_SECOND;
 	bool go_on;
 
 	g_mutex_lock(&sd->lock);
-	while (!sd->kicked && !g_atomic_int_get(&sd->stopping))
+	while (sd->kicks == *seen && !g_atomic_int_get(&sd->stopping))
 		if (!g_cond_wait_until(&sd->wake, &sd->lock, until))
 			break;
-	sd->kicked = false;
+	*seen = sd->kicks;
 	go_on = !g_atomic_int_get(&sd->stopping);
 	g_mutex_unlock(&sd->lock);
 	return go_on;
@@ -123,43 +131,56 @@ static struct store *borrow(struct sender *sd, const struct settings *s)
 	return st;
 }
 
-/* Housekeeping due at the start of a round: entries a crash left
- * half-sent (once per database), tickets to close (once a minute). */
-static void chores(struct sender *sd, const struct settings *s, struct store *st)
+/* Entries a crash left half-sent go back to the queue: once, at start,
+ * before any worker takes one (afterwards 'sending' means in progress). */
+static void recover(struct sender *sd, const struct settings *s)
 {
-	if (g_strcmp0(sd->recovered, s->database) != 0) {
-		int recovered = store_outbox_recover(st);
-		if (recovered > 0)
-			log_warning("outbox: %d entr%s left half-sent by a crash queued again",
-				    recovered, recovered == 1 ? "y" : "ies");
-		if (recovered >= 0) {
-			g_free(sd->recovered);
-			sd->recovered = g_strdup(s->database);
-		}
-	}
-	if (g_get_monotonic_time() >= sd->next_autoclose) {
-		int closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
-		if (closed > 0)
-			log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
-		else if (closed < 0)
-			log_err("closing resolved tickets: %s", store_error(st));
-		sd->next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
-	}
+	struct store *st = borrow(sd, s);
+	int recovered;
+
+	if (st == NULL)
+		return;
+	recovered = store_outbox_recover(st);
+	if (recovered > 0)
+		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
+			    recovered, recovered == 1 ? "y" : "ies");
+	else if (recovered < 0)
+		log_err("outbox: cannot put back half-sent entries: %s", store_error(st));
+	store_pool_put(sd->pool, st, false);
 }
 
-/* The store is the milter's too: it is borrowed for each step and never
- * held while a delivery waits on the network. */
-static gpointer sender_thread(gpointer data)
+/* Closing resolved tickets: worker 0, once a minute. */
+static void autoclose(struct sender *sd, const struct settings *s, struct store *st)
 {
-	struct sender *sd = data;
+	int closed;
+
+	if (g_get_monotonic_time() < sd->next_autoclose)
+		return;
+	closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
+	if (closed > 0)
+		log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
+	else if (closed < 0)
+		log_err("closing resolved tickets: %s", store_error(st));
+	sd->next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
+}
+
+/* Each worker takes the oldest due entry whose ticket has nothing older
+ * in flight, so several deliver at once and a ticket's mail still goes
+ * out in order.  The store is the milter's too: it is borrowed for each
+ * step and never held while a delivery waits on the network. */
+static gpointer worker_thread(gpointer data)
+{
+	struct worker *w = data;
+	struct sender *sd = w->sd;
+	guint seen = 0;
 
 	do {
 		struct settings *s = sd->acquire();
 		struct store *st = borrow(sd, s);
 		struct outbox_entry e;
 
-		if (st)
-			chores(sd, s, st);
+		if (st && w->index == 0)
+			autoclose(sd, s, st);
 		while (st && !g_atomic_int_get(&sd->stopping) &&
 		       store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e) == 1) {
 			char *error = NULL;
@@ -176,19 +197,29 @@ static gpointer sender_thread(gpointer data)
 		}
 		store_pool_put(sd->pool, st, false);
 		settings_unref(s);
-	} while (wait_for_work(sd));
+	} while (wait_for_work(sd, &seen));
+	g_free(w);
 	return NULL;
 }
 
 struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool)
 {
 	struct sender *sd = g_new0(struct sender, 1);
+	struct settings *s = acquire();
 
 	sd->pool = pool;
 	g_mutex_init(&sd->lock);
 	g_cond_init(&sd->wake);
 	sd->acquire = acquire;
-	sd->thread = g_thread_new("outbox", sender_thread, sd);
+	sd->n_threads = CLAMP(s->outbox_concurrency, 1, MAX_WORKERS);
+	recover(sd, s);
+	settings_unref(s);
+	for (int i = 0; i < sd->n_threads; i++) {
+		struct worker *w = g_new0(struct worker, 1);
+		w->sd = sd;
+		w->index = i;
+		sd->threads[i] = g_thread_new("outbox", worker_thread, w);
+	}
 	return sd;
 }
 
@@ -197,8 +228,8 @@ void sender_kick(struct sender *sd)
 	if (sd == NULL)
 		return;
 	g_mutex_lock(&sd->lock);
-	sd->kicked = true;
-	g_cond_signal(&sd->wake);
+	sd->kicks++;
+	g_cond_broadcast(&sd->wake);
 	g_mutex_unlock(&sd->lock);
 }
 
@@ -208,11 +239,11 @@ void sender_stop(struct sender *sd)
 		return;
 	g_mutex_lock(&sd->lock);
 	g_atomic_int_set(&sd->stopping, 1);
-	g_cond_signal(&sd->wake);
+	g_cond_broadcast(&sd->wake);
 	g_mutex_unlock(&sd->lock);
-	g_thread_join(sd->thread);
+	for (int i = 0; i < sd->n_threads; i++)
+		g_thread_join(sd->threads[i]);
 	g_mutex_clear(&sd->lock);
 	g_cond_clear(&sd->wake);
-	g_free(sd->recovered);
 	g_free(sd);
 }

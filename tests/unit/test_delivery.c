@@ -5,6 +5,7 @@
 #include "fixtures.h"
 #include "delivery.h"
 #include "sender.h"
+#include "store_pool.h"
 #include "../../src/store/store_internal.h"
 
 #include <arpa/inet.h>
@@ -121,6 +122,75 @@ static int synchronous_of(struct store *st)
 	return v;
 }
 
+static struct settings *running_settings;
+
+static struct settings *acquire_running(void)
+{
+	return settings_ref(running_settings);
+}
+
+/* The sender's workers deliver at once, but one ticket's mail in order:
+ * ticket A's first mail is slow to deliver; B's two go past it, A's
+ * second and third wait for it. */
+static void test_parallel_in_order(struct fixture *fx, GBytes *msg)
+{
+	char *log = g_build_filename(fx->dir, "order.log", NULL);
+	char *script = fixture_write(fx, "slow-mail",
+				     "#!/bin/sh\ncase \"$1\" in a1@*) sleep 0.5 ;; esac\ncat >/dev/null\n"
+				     "echo \"$1\" >>\"$(dirname \"$0\")/order.log\"\n");
+	char *db = g_build_filename(fx->dir, "tickets.db", NULL);
+	const char *rcpts[] = { "a1@example.org", "b1@example.org", "a2@example.org", "b2@example.org", "a3@example.org" };
+	struct store_ticket ta = { 0 }, tb = { 0 };
+	struct store_pool *pool = store_pool_new(1);
+	struct sender *sd;
+	char *order = NULL;
+	int64_t customer;
+
+	chmod(script, 0755);
+	running_settings = fx->settings;
+	g_free(fx->settings->outbox_command);
+	fx->settings->outbox_command = g_strdup_printf("%s %%r", script);
+	fx->settings->outbox_concurrency = 4;
+	store_begin(fx->store);
+	store_customer_upsert(fx->store, "c@example.org", NULL, 1000, &customer);
+	store_ticket_create(fx->store, "support", "SUP", "A", customer, 1000, &ta);
+	store_ticket_create(fx->store, "support", "SUP", "B", customer, 1000, &tb);
+	for (size_t i = 0; i < G_N_ELEMENTS(rcpts); i++) {
+		struct outbox_entry e = { .kind = "ack", .envelope_from = "", .recipient = (char *)rcpts[i],
+					  .message = msg, .created = 1000 };
+		e.message_id = g_strdup_printf("p%zu@support.example.com", i);
+		e.ticket_id = rcpts[i][0] == 'a' ? ta.id : tb.id;
+		store_outbox_add(fx->store, &e);
+		g_free(e.message_id);
+	}
+	store_commit(fx->store);
+	sd = sender_start(acquire_running, pool);
+	sender_kick(sd);
+	for (int i = 0; i < 200; i++) {
+		g_free(order);
+		order = NULL;
+		g_file_get_contents(log, &order, NULL, NULL);
+		if (order && strstr(order, "a3@"))
+			break;
+		g_usleep(50000);
+	}
+	sender_stop(sd);
+	store_pool_free(pool);
+	g_strdelimit(order ? order : "", "\n", ' ');
+	tap_diag("delivery order: %s", order ? order : "(none)");
+	ok(order && strstr(order, "a1@") && strstr(order, "a2@") && strstr(order, "a3@") &&
+	   strstr(order, "a1@") < strstr(order, "a2@") && strstr(order, "a2@") < strstr(order, "a3@"),
+	   "parallel sender: one ticket's mail in order");
+	ok(order && strstr(order, "b2@") && strstr(order, "b2@") < strstr(order, "a1@"),
+	   "parallel sender: another ticket's mail is not held up by a slow delivery");
+	store_ticket_clear(&ta);
+	store_ticket_clear(&tb);
+	g_free(order);
+	g_free(db);
+	g_free(log);
+	g_free(script);
+}
+
 int main(void)
 {
 	struct fixture f;
@@ -216,6 +286,7 @@ int main(void)
 		}
 		g_ptr_array_free(list, TRUE);
 	}
+	test_parallel_in_order(&f, msg);
 	g_free(cmd);
 	g_free(script);
 	g_free(out);
