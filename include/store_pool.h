@@ -19,6 +19,16 @@
  * commit or rollback; the busy timeout is left for writers outside the
  * daemon (ticketctl).
  *
+ * Its third job is group commit.  Pooled stores run at synchronous=
+ * NORMAL; a store that committed is made durable when it is put back:
+ * one fdatasync() of the WAL covers every commit handed back before it
+ * started, so threads that finish together share it, and the next
+ * message already runs on the connection meanwhile.  When
+ * store_pool_put() returns, the commits made with st are on disk, the
+ * same guarantee as synchronous=FULL (each commit fsync()ed).
+ *
+ * It also checkpoints the WAL in the background (src/store/checkpoint.h).
+ *
  * Thread-safe.  A store from store_pool_get() belongs to the caller
  * until store_pool_put(); it must not be in a transaction then.
  */
@@ -40,9 +50,18 @@ void store_pool_free(struct store_pool *pool);
  * at a reload) are closed. */
 struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error);
 /* Gives st back for reuse (rolling back a transaction left open);
- * broken = true closes it instead (after an
- * error that may have left the handle unusable: a replaced or corrupt
- * file is opened afresh next time).  NULL is ignored. */
-void store_pool_put(struct store_pool *pool, struct store *st, bool broken);
+ * broken = true closes it instead (after an error that may have left the
+ * handle unusable: a replaced or corrupt file is opened afresh next
+ * time).  Then waits until what st committed is on disk.  Returns 0, or
+ * the errno value of a failed fdatasync (the commit happened but may not
+ * survive a power loss).  NULL is ignored. */
+int store_pool_put(struct store_pool *pool, struct store *st, bool broken);
+
+struct store_pool_stats {
+	unsigned long commits;	/* stores put back owing a sync */
+	unsigned long syncs;	/* fdatasync() calls made for them */
+	unsigned long checkpoints; /* run in the background (src/store/checkpoint.h) */
+};
+struct store_pool_stats store_pool_stats(struct store_pool *pool);
 
 #endif

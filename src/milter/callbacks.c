@@ -291,7 +291,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	char *token = NULL, *error = NULL;
 	char id[64];
 	sfsistat rc = SMFIS_CONTINUE;
-	int engine_rc;
+	int engine_rc, sync_err;
 
 	q = queue_of(c, &token);
 	if (q == NULL) {
@@ -324,8 +324,15 @@ static sfsistat cb_eom(SMFICTX *ctx)
 
 	engine_rc = engine_process(s, st, q, token, msg, &env, &result, &error);
 	/* Back before talking to the MTA; after an error the handle may be
-	 * broken (a corrupt or replaced file) and is opened afresh next time. */
-	store_pool_put(stores, st, engine_rc != 0);
+	 * broken (a corrupt or replaced file) and is opened afresh next time.
+	 * When it returns, the record is on disk. */
+	sync_err = store_pool_put(stores, st, engine_rc != 0);
+	if (engine_rc == 0 && sync_err != 0) {
+		engine_rc = -1;
+		engine_result_clear(&result);
+		/* Recorded but perhaps not durable: a retry is a redelivery. */
+		error = g_strdup_printf("store: cannot make the record durable (fdatasync): %s", g_strerror(sync_err));
+	}
 	if (engine_rc != 0) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);

@@ -1,11 +1,17 @@
 /*
- * pool.c - idle store connections and the writer lock (store_pool.h).
+ * pool.c - idle store connections, the writer lock and group commit
+ * (store_pool.h).
  */
 #include "config.h"
 #include "store_pool.h"
 #include "store_internal.h"
+#include "checkpoint.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct store_pool {
 	GMutex lock;		/* guards the fields below */
@@ -15,6 +21,14 @@ struct store_pool {
 	char *path;		/* of the idle stores */
 	int max_open;
 	int open;		/* idle + handed out */
+	/* group commit */
+	GCond synced;		/* a sync finished */
+	guint64 commit_seq;	/* commits handed back, numbered in order */
+	guint64 synced_seq;	/* every commit up to this one is on disk */
+	bool syncing;		/* a thread is in fdatasync() for the others */
+	int wal_fd;		/* the -wal file of path, or -1 */
+	struct checkpointer *checkpointer;
+	struct store_pool_stats stats;
 };
 
 struct store_pool *store_pool_new(int max_open)
@@ -24,8 +38,11 @@ struct store_pool *store_pool_new(int max_open)
 	g_mutex_init(&pool->lock);
 	g_cond_init(&pool->returned);
 	g_mutex_init(&pool->writer);
+	g_cond_init(&pool->synced);
 	pool->idle = g_ptr_array_new();
 	pool->max_open = max_open > 0 ? max_open : 1;
+	pool->wal_fd = -1;
+	pool->checkpointer = checkpointer_start();
 	return pool;
 }
 
@@ -36,9 +53,13 @@ void store_pool_free(struct store_pool *pool)
 	for (guint i = 0; i < pool->idle->len; i++)
 		store_close(g_ptr_array_index(pool->idle, i));
 	g_ptr_array_free(pool->idle, TRUE);
+	checkpointer_stop(pool->checkpointer);
 	g_free(pool->path);
+	if (pool->wal_fd >= 0)
+		close(pool->wal_fd);
 	g_mutex_clear(&pool->lock);
 	g_cond_clear(&pool->returned);
+	g_cond_clear(&pool->synced);
 	g_mutex_clear(&pool->writer);
 	g_free(pool);
 }
@@ -89,15 +110,87 @@ struct store *store_pool_get(struct store_pool *pool, const char *path, int busy
 		g_mutex_unlock(&pool->lock);
 		return NULL;
 	}
+	if (!st->group_commit) {
+		/* Commits are made durable by pool_sync, several at a time. */
+		if (sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
+			st->group_commit = true;
+		checkpointer_watch(pool->checkpointer, st->db);
+	}
 	st->writer = &pool->writer;
 	return st;
 }
 
-void store_pool_put(struct store_pool *pool, struct store *st, bool broken)
+/* The pool's descriptor of the WAL file, (re)opened when the file is
+ * another than the one it has (a replaced database).  Under pool->lock. */
+static int wal_fd(struct store_pool *pool, const char *db_path)
 {
+	char *path = g_strconcat(db_path, "-wal", NULL);
+	struct stat now, have;
+
+	if (pool->wal_fd >= 0 && (stat(path, &now) != 0 || fstat(pool->wal_fd, &have) != 0 ||
+				  now.st_dev != have.st_dev || now.st_ino != have.st_ino)) {
+		close(pool->wal_fd);
+		pool->wal_fd = -1;
+	}
+	if (pool->wal_fd < 0)
+		pool->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+	g_free(path);
+	return pool->wal_fd;
+}
+
+/* Makes every commit handed back so far durable.  Threads that arrive
+ * while one is in fdatasync() wait for the next round and are covered
+ * by it: one fsync for all the commits finished before it started.
+ * fdatasync on our own descriptor flushes the file, whoever wrote it.
+ * Returns 0 or an errno value. */
+static int pool_sync(struct store_pool *pool)
+{
+	guint64 mine;
+	int err = 0;
+
+	g_mutex_lock(&pool->lock);
+	mine = ++pool->commit_seq;
+	pool->stats.commits++;
+	while (pool->synced_seq < mine) {
+		guint64 target = pool->commit_seq;	/* all of these had committed */
+		int fd;
+
+		if (pool->syncing) {
+			g_cond_wait(&pool->synced, &pool->lock);
+			continue;
+		}
+		fd = pool->path ? wal_fd(pool, pool->path) : -1;
+		if (pool->path == NULL)
+			errno = ENOENT;
+		/* No WAL file: the last connection closed, and closing checkpoints
+		 * the WAL into the database (synced) and removes it. */
+		err = fd < 0 && errno != ENOENT ? errno : 0;
+		pool->syncing = true;
+		g_mutex_unlock(&pool->lock);
+		if (fd >= 0 && fdatasync(fd) != 0)
+			err = errno;
+		g_mutex_lock(&pool->lock);
+		pool->syncing = false;
+		pool->stats.syncs++;
+		if (err == 0)
+			pool->synced_seq = MAX(pool->synced_seq, target);
+		g_cond_broadcast(&pool->synced);
+		if (err != 0)
+			break;
+	}
+	g_mutex_unlock(&pool->lock);
+	return err;
+}
+
+int store_pool_put(struct store_pool *pool, struct store *st, bool broken)
+{
+	bool owed;
+
 	if (st == NULL)
-		return;
+		return 0;
 	store_rollback(st);	/* never hand on a transaction (or the writer lock) */
+	owed = st->sync_owed;
+	st->sync_owed = false;
 	g_mutex_lock(&pool->lock);
 	if (!broken && g_strcmp0(pool->path, st->path) == 0) {
 		g_ptr_array_add(pool->idle, st);
@@ -108,4 +201,17 @@ void store_pool_put(struct store_pool *pool, struct store *st, bool broken)
 	g_cond_signal(&pool->returned);
 	g_mutex_unlock(&pool->lock);
 	store_close(st);
+	/* After giving the store back: the next message runs while we sync. */
+	return owed ? pool_sync(pool) : 0;
+}
+
+struct store_pool_stats store_pool_stats(struct store_pool *pool)
+{
+	struct store_pool_stats stats;
+
+	g_mutex_lock(&pool->lock);
+	stats = pool->stats;
+	g_mutex_unlock(&pool->lock);
+	stats.checkpoints = checkpointer_count(pool->checkpointer);
+	return stats;
 }

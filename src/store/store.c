@@ -254,8 +254,10 @@ void store_close(struct store *st)
 
 int store_relax(struct store *st, bool relaxed)
 {
-	if (st->relaxed == relaxed)
+	if (st->relaxed == relaxed || st->group_commit) {
+		st->relaxed = relaxed;	/* the pool syncs only what was not relaxed */
 		return 0;
+	}
 	if (sqlite3_exec(st->db, relaxed ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
 			 NULL, NULL, NULL) != SQLITE_OK) {
 		store_set_error(st, "synchronous");
@@ -302,6 +304,8 @@ int store_commit(struct store *st)
 	sqlite3_stmt *s = stmt(st, ST_COMMIT);
 	int rc = s ? store_run(st, s, "commit") : -1;
 
+	if (rc == 0 && st->group_commit && !st->relaxed)
+		st->sync_owed = true;
 	/* A failed COMMIT may leave the transaction open (the caller then
 	 * rolls back) or may have ended it: release only in the second case. */
 	writer_release_if_done(st);

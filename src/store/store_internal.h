@@ -25,7 +25,11 @@ struct store {
 	ino_t ino;		/* not reused once the path names another */
 	GMutex *writer;		/* the pool's writer lock, or NULL */
 	bool holds_writer;
-	bool relaxed;		/* synchronous=NORMAL for now (see store_relax) */
+	bool relaxed;		/* commits need no fsync for now (see store_relax) */
+	bool group_commit;	/* pooled: runs at synchronous=NORMAL, and a commit is
+				 * made durable by the pool's fsync when the store is put
+				 * back (store_pool.h) */
+	bool sync_owed;		/* committed since borrowed, not yet fsync()ed */
 };
 
 /* False once the path names another file than the one opened (replaced

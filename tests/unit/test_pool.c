@@ -4,6 +4,7 @@
 #include "tap.h"
 #include "fixtures.h"
 #include "store_pool.h"
+#include "../../src/store/store_internal.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -60,6 +61,51 @@ static gpointer take_one(gpointer data)
 	g_free(error);
 	g_atomic_int_set(&tk->done, 1);
 	return NULL;
+}
+
+struct committer {
+	struct store_pool *pool;
+	const char *db;
+	int failures;
+};
+
+/* Fifty messages' worth of commits, each on a borrowed store. */
+static gpointer commit_fifty(gpointer data)
+{
+	struct committer *c = data;
+
+	for (int i = 0; i < 50; i++) {
+		char *error = NULL;
+		struct store *st = store_pool_get(c->pool, c->db, 5000, &error);
+		int64_t id;
+		static gint serial;
+		char *address = g_strdup_printf("c%d@example.org", g_atomic_int_add(&serial, 1));
+
+		if (st == NULL || store_begin(st) != 0 || store_customer_upsert(st, address, NULL, 1, &id) != 0 ||
+		    store_commit(st) != 0)
+			c->failures++;
+		if (store_pool_put(c->pool, st, false) != 0)
+			c->failures++;
+		g_free(address);
+		g_free(error);
+	}
+	return NULL;
+}
+
+static int count_customers(struct store_pool *pool, const char *db)
+{
+	char *error = NULL;
+	struct store *st = store_pool_get(pool, db, 1000, &error);
+	sqlite3_stmt *q;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM customers", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	store_pool_put(pool, st, false);
+	g_free(error);
+	return n;
 }
 
 /* A second pooled store can begin right now. */
@@ -172,6 +218,47 @@ int main(void)
 		g_free(copy);
 	}
 	store_pool_free(pool);
+
+	/* Group commit: every commit is on disk when put returns; threads
+	 * finishing together share an fdatasync. */
+	{
+		char *gdb = g_build_filename(f.dir, "group.db", NULL);
+		struct committer c[4];
+		GThread *t[4];
+		struct store_pool_stats stats;
+		int failures = 0;
+
+		pool = store_pool_new(1);
+		c[0] = (struct committer){ pool, gdb, 0 };
+		commit_fifty(&c[0]);
+		stats = store_pool_stats(pool);
+		ok(c[0].failures == 0 && stats.commits == 50 && stats.syncs == 50,
+		   "one thread: one fdatasync per commit (%lu commits, %lu syncs)", stats.commits, stats.syncs);
+		for (int i = 0; i < 4; i++) {
+			c[i] = (struct committer){ pool, gdb, 0 };
+			t[i] = g_thread_new("committer", commit_fifty, &c[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			g_thread_join(t[i]);
+			failures += c[i].failures;
+		}
+		stats = store_pool_stats(pool);
+		ok(failures == 0 && stats.commits == 250, "four threads: 200 more commits, none failed");
+		ok(stats.syncs <= stats.commits, "and at most one fdatasync each (%lu syncs for %lu commits)",
+		   stats.syncs, stats.commits);
+		tap_diag("group commit: %lu fdatasync for %lu commits", stats.syncs, stats.commits);
+		is_int(count_customers(pool, gdb), 250, "every commit is there");
+		/* Past 1000 WAL frames the checkpoint runs in the background. */
+		for (int round = 0; round < 8 && store_pool_stats(pool).checkpoints == 0; round++) {
+			commit_fifty(&c[0]);
+			for (int i = 0; i < 100 && store_pool_stats(pool).checkpoints == 0; i++)
+				g_usleep(10000);
+		}
+		stats = store_pool_stats(pool);
+		ok(stats.checkpoints >= 1, "the WAL is checkpointed in the background (%lu checkpoints)", stats.checkpoints);
+		store_pool_free(pool);
+		g_free(gdb);
+	}
 	g_free(db);
 	fixture_teardown(&f);
 	return tap_done();
