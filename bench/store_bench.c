@@ -27,6 +27,7 @@
  *
  * Prints one line per operation: name, count, p50, p99, max in µs.
  */
+#include "assets.h"
 #include "engine.h"
 #include "lang.h"
 #include "log.h"
@@ -347,6 +348,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
 		return 1;
 	}
+	/* As the daemon does when it installs a configuration. */
+	settings->assets = assets_prepare(settings);
 	queue = &settings->queues[0];
 	key.secret = settings->secret;
 	key.secret_len = settings->secret_len;
