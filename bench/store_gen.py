@@ -205,6 +205,7 @@ def main(argv):
             db.execute(sql)
     log("rebuilding the full-text index")
     db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+    db.execute("UPDATE search_index SET last_id = (SELECT coalesce(max(id), 0) FROM messages)")
     for sql in recreate:
         if sql.upper().startswith("CREATE TRIGGER"):
             db.execute(sql)

@@ -23,7 +23,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store_ticket {
 	int64_t id;
@@ -169,6 +169,12 @@ void outbox_entry_clear(struct outbox_entry *e);
  * struct store_message *, freed with the array. */
 GPtrArray *store_ticket_list(struct store *st, const char *status, int limit);
 GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id);
+/* Adds up to limit messages the search index lacks to it, oldest first,
+ * in one transaction; the daemon calls it about once a second, so that
+ * the words of a message are not indexed inside its own transaction
+ * (one batch is far cheaper than a segment per message).  Returns the
+ * number added (0: up to date) or -1. */
+int store_search_catch_up(struct store *st, int limit);
 /* FTS5 match over subject and excerpt; words are quoted, never syntax. */
 GPtrArray *store_search(struct store *st, const char *words, int limit);
 /* Events as "time\tactor\tkind\tdetail" strings. */

@@ -16,6 +16,9 @@
 #define IDLE_WAIT_SECONDS 1
 /* Closing resolved tickets is housekeeping: once a minute is plenty. */
 #define AUTOCLOSE_EVERY_SECONDS 60
+/* New messages reach the search index within about this long, in batches. */
+#define SEARCH_INDEX_EVERY_MS 1000
+#define SEARCH_INDEX_BATCH 2000
 
 /* More parallel deliveries than this buy nothing but load on the relay. */
 #define MAX_WORKERS 64
@@ -30,6 +33,7 @@ struct sender {
 	struct settings *(*acquire)(void);
 	struct store_pool *pool;
 	gint64 next_autoclose;	/* worker 0 only */
+	gint64 next_index;	/* worker 0 only */
 };
 
 struct worker {
@@ -149,11 +153,17 @@ static void recover(struct sender *sd, const struct settings *s)
 	store_pool_put(sd->pool, st, false);
 }
 
-/* Closing resolved tickets: worker 0, once a minute. */
-static void autoclose(struct sender *sd, const struct settings *s, struct store *st)
+/* Worker 0's chores: the search index (every second) and closing
+ * resolved tickets (once a minute). */
+static void chores(struct sender *sd, const struct settings *s, struct store *st)
 {
 	int closed;
 
+	if (g_get_monotonic_time() >= sd->next_index) {
+		if (store_search_catch_up(st, SEARCH_INDEX_BATCH) < 0)
+			log_err("search index: %s", store_error(st));
+		sd->next_index = g_get_monotonic_time() + SEARCH_INDEX_EVERY_MS * 1000;
+	}
 	if (g_get_monotonic_time() < sd->next_autoclose)
 		return;
 	closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
@@ -180,7 +190,7 @@ static gpointer worker_thread(gpointer data)
 		struct outbox_entry e;
 
 		if (st && w->index == 0)
-			autoclose(sd, s, st);
+			chores(sd, s, st);
 		while (st && !g_atomic_int_get(&sd->stopping) &&
 		       store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e) == 1) {
 			char *error = NULL;

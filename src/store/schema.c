@@ -121,6 +121,19 @@ static const char *const migrations[] = {
 	"  comment TEXT,"
 	"  at INTEGER NOT NULL);"
 	"CREATE INDEX tickets_resolved ON tickets(status, resolved_at);",
+
+	/* 3 -> 4: the search index is brought up to date in batches, off the
+	 * message's transaction (store_search_catch_up); last_id is the
+	 * newest message it holds. */
+	"DROP TRIGGER messages_fts_insert;"
+	"DROP TRIGGER messages_fts_delete;"
+	"CREATE TABLE search_index (last_id INTEGER NOT NULL);"
+	"INSERT INTO search_index(last_id) SELECT coalesce(max(id), 0) FROM messages;"
+	"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages"
+	"  WHEN old.id <= (SELECT last_id FROM search_index) BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, excerpt)"
+	"    VALUES ('delete', old.id, old.subject, old.excerpt);"
+	"END;",
 };
 
 int schema_latest_version(void)

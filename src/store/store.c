@@ -21,7 +21,7 @@ enum stmt_id {
 	ST_TICKET_LIST, ST_TICKET_LIST_STATUS, ST_TICKET_MESSAGES, ST_SEARCH, ST_EVENTS,
 	ST_SET_STATUS, ST_SET_PROMISE, ST_CUSTOMER_PREFS, ST_CUSTOMER_SET_LOCALE,
 	ST_TICKET_SAVE, ST_PARTICIPANTS, ST_CUSTOMER_SET_TZ, ST_CUSTOMER_SET_TIER, ST_CSAT_SET, ST_CSAT_GET,
-	ST_RESOLVED_BEFORE,
+	ST_RESOLVED_BEFORE, ST_SEARCH_PENDING, ST_SEARCH_INDEX, ST_SEARCH_MARK,
 	ST_COUNT
 };
 
@@ -37,6 +37,14 @@ enum stmt_id {
 	" excerpt, size, sha256, queue_id FROM messages"
 
 static const char *const stmt_sql[ST_COUNT] = {
+	/* The newest of the next ?1 messages the search index lacks. */
+	[ST_SEARCH_PENDING] =
+		"SELECT max(id) FROM (SELECT id FROM messages WHERE id > (SELECT last_id FROM search_index)"
+		" ORDER BY id LIMIT ?1)",
+	[ST_SEARCH_INDEX] =
+		"INSERT INTO messages_fts(rowid, subject, excerpt) SELECT id, subject, excerpt FROM messages"
+		" WHERE id > (SELECT last_id FROM search_index) AND id <= ?1",
+	[ST_SEARCH_MARK] = "UPDATE search_index SET last_id = ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
@@ -790,9 +798,53 @@ GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id)
 	return out;
 }
 
+int store_search_catch_up(struct store *st, int limit)
+{
+	sqlite3_stmt *s;
+	int64_t upto = 0;
+	int rc;
+
+	/* An index that lags can be brought up to date again: no fsync. */
+	if (store_relax(st, true) != 0 || store_begin(st) != 0)
+		goto fail;
+	if ((s = stmt(st, ST_SEARCH_PENDING)) == NULL)
+		goto fail;
+	sqlite3_bind_int(s, 1, limit);
+	if ((rc = store_step_one(st, s, "search index pending")) < 0)
+		goto fail;
+	upto = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (upto == 0) {
+		store_rollback(st);
+		return store_relax(st, false);
+	}
+	if ((s = stmt(st, ST_SEARCH_INDEX)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, upto);
+	if (store_run(st, s, "search index") != 0)
+		goto fail;
+	rc = sqlite3_changes(st->db);
+	if ((s = stmt(st, ST_SEARCH_MARK)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, upto);
+	if (store_run(st, s, "search index mark") != 0 || store_commit(st) != 0)
+		goto fail;
+	return store_relax(st, false) == 0 ? rc : -1;
+fail:
+	store_rollback(st);
+	store_relax(st, false);
+	return -1;
+}
+
 GPtrArray *store_search(struct store *st, const char *words, int limit)
 {
-	sqlite3_stmt *s = stmt(st, ST_SEARCH);
+	sqlite3_stmt *s;
+
+	/* What the daemon has not indexed yet (at most a second's worth);
+	 * a reader that may not write searches what is indexed. */
+	while (store_search_catch_up(st, 1000) > 0)
+		;
+	s = stmt(st, ST_SEARCH);
 	GString *query = g_string_new(NULL);
 	char **parts = g_strsplit_set(words, " \t\n", -1);
 	GPtrArray *out;

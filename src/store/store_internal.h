@@ -12,8 +12,8 @@
 #include <sys/types.h>
 #include "store.h"
 
-#define STORE_FIRST_MODULE_SLOT 32
-#define STORE_MAX_STMTS 64
+#define STORE_FIRST_MODULE_SLOT 40
+#define STORE_MAX_STMTS 72
 
 struct store {
 	sqlite3 *db;

@@ -88,6 +88,11 @@ int main(void)
 	store_ticket_clear(&found);
 	ok(store_ticket_by_number(f.store, "SUP", 9999, &found) == 0, "unknown number");
 
+	v = query_text(db, "SELECT count(*) FROM messages_fts_docsize");
+	is_str(v, "0", "a message is not indexed in its own transaction");
+	g_free(v);
+	ok(store_search_catch_up(f.store, 1000) >= 1, "the search index catches up in a batch");
+	is_int(store_search_catch_up(f.store, 1000), 0, "and is then up to date");
 	list = store_search(f.store, "smoking", 10);
 	ok(list && list->len == 1, "full-text search finds the excerpt");
 	g_ptr_array_free(list, TRUE);
