@@ -7,8 +7,10 @@
 #include "delivery.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "outbox_journal.h"
 #include "store.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define DELIVERY_TIMEOUT_SECONDS 60
@@ -50,15 +52,62 @@ static enum delivery_result deliver(const struct settings *s, const struct outbo
 				DELIVERY_TIMEOUT_SECONDS, error);
 }
 
-/* Delivers one taken entry and records the outcome. */
-static void handle(const struct settings *s, struct store *st, struct outbox_entry *e, int64_t now)
+/* Marks every id in the journal sent, then empties it.  An id already
+ * marked (a crash between the commit and emptying the journal) is
+ * marked again, which changes nothing but its time. */
+static int settle(struct store *st, struct outbox_journal *j, int64_t now, int *recorded)
+{
+	GArray *ids = outbox_journal_pending(j);
+	int rc = 0;
+
+	*recorded = 0;
+	for (guint i = 0; i < ids->len && rc == 0; i++) {
+		rc = store_outbox_sent(st, g_array_index(ids, int64_t, i), now);
+		if (rc == 0)
+			(*recorded)++;
+	}
+	g_array_free(ids, TRUE);
+	if (rc == 0 && outbox_journal_clear(j) != 0)
+		log_warning("outbox: cannot empty the journal: %s", strerror(errno));
+	return rc;
+}
+
+int sender_recover(struct store *st, struct outbox_journal *j, int64_t now, int *recorded, int *requeued)
+{
+	*recorded = *requeued = 0;
+	if (j && settle(st, j, now, recorded) != 0)
+		return -1;
+	*requeued = store_outbox_recover(st);
+	return *requeued < 0 ? -1 : 0;
+}
+
+/* Delivers one taken entry and records the outcome.  With a journal, a
+ * delivery is noted there before the store is asked to record it;
+ * *unsettled says the journal holds a note the store could not record
+ * yet (the next success settles it). */
+static void handle(const struct settings *s, struct store *st, struct outbox_journal *j, bool *unsettled,
+		   struct outbox_entry *e, int64_t now)
 {
 	char *error = NULL;
 	enum delivery_result r = deliver(s, e, &error);
 	int rc;
 
 	if (r == DELIVERY_SENT) {
+		if (j && outbox_journal_note(j, e->id) != 0)
+			log_warning("outbox %lld: cannot note the delivery in the journal: %s", (long long)e->id,
+				    strerror(errno));
 		rc = store_outbox_sent(st, e->id, now);
+		if (j && rc == 0) {
+			int recorded;
+			if (!*unsettled) {
+				if (outbox_journal_clear(j) != 0)
+					log_warning("outbox: cannot empty the journal: %s", strerror(errno));
+			} else if (settle(st, j, now, &recorded) == 0) {
+				*unsettled = false;
+			}
+		} else if (j) {
+			*unsettled = true;
+		}
 		log_info("outbox %lld: %s sent to <%s> message-id=<%s>", (long long)e->id, e->kind,
 			 e->recipient, e->message_id);
 	} else if (r == DELIVERY_TEMPORARY && e->attempts < s->outbox_attempts) {
@@ -83,7 +132,7 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	int n = 0, rc;
 
 	while ((rc = store_outbox_take(st, now, &e)) == 1) {
-		handle(s, st, &e, now);
+		handle(s, st, NULL, NULL, &e, now);
 		outbox_entry_clear(&e);
 		n++;
 	}
@@ -110,6 +159,8 @@ static gpointer sender_thread(gpointer data)
 {
 	struct sender *sd = data;
 	struct store *st = NULL;
+	struct outbox_journal *journal = NULL;
+	bool unsettled = false;
 	char *db_path = NULL;
 	gint64 next_autoclose = 0;
 
@@ -119,21 +170,38 @@ static gpointer sender_thread(gpointer data)
 		int rc;
 
 		/* Follow a reload that moved the database. */
-		if (st && g_strcmp0(db_path, s->database) != 0)
+		if (st && g_strcmp0(db_path, s->database) != 0) {
 			g_clear_pointer(&st, store_close);
+			g_clear_pointer(&journal, outbox_journal_close);
+		}
 		if (st == NULL) {
 			char *error = NULL;
 			st = store_open(s->database, s->busy_timeout_ms, &error);
 			if (st == NULL) {
 				log_err("outbox: %s", error);
-				g_free(error);
+				g_clear_pointer(&error, g_free);
 			} else {
-				int recovered = store_outbox_recover(st);
-				if (recovered > 0)
-					log_warning("outbox: %d entr%s left half-sent by a crash queued again",
-						    recovered, recovered == 1 ? "y" : "ies");
-				g_free(db_path);
-				db_path = g_strdup(s->database);
+				int recorded, requeued;
+				if (journal == NULL && (journal = outbox_journal_open(s->database, &error)) == NULL) {
+					log_warning("outbox: no journal, a crash right after a delivery will repeat it: %s",
+						    error);
+					g_clear_pointer(&error, g_free);
+				}
+				if (sender_recover(st, journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued) != 0) {
+					/* Nothing is delivered before this is done: try again next round. */
+					log_err("outbox: cannot recover entries left by a crash: %s", store_error(st));
+					g_clear_pointer(&st, store_close);
+				} else {
+					if (recorded > 0)
+						log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
+							    recorded, recorded == 1 ? "y" : "ies");
+					if (requeued > 0)
+						log_warning("outbox: %d entr%s left half-sent by a crash queued again",
+							    requeued, requeued == 1 ? "y" : "ies");
+					unsettled = false;
+					g_free(db_path);
+					db_path = g_strdup(s->database);
+				}
 			}
 		}
 		if (st && g_get_monotonic_time() >= next_autoclose) {
@@ -146,12 +214,13 @@ static gpointer sender_thread(gpointer data)
 		}
 		while (st && !g_atomic_int_get(&sd->stopping) &&
 		       (rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e)) == 1) {
-			handle(s, st, &e, g_get_real_time() / G_USEC_PER_SEC);
+			handle(s, st, journal, &unsettled, &e, g_get_real_time() / G_USEC_PER_SEC);
 			outbox_entry_clear(&e);
 		}
 		settings_unref(s);
 	} while (wait_for_work(sd));
 	store_close(st);
+	outbox_journal_close(journal);
 	g_free(db_path);
 	return NULL;
 }
