@@ -161,7 +161,7 @@ tap_ok $? "the Postfix queue is empty after flushing ($(pf_queue_count) left)"
 outbox_pending() {
 	runuser -u nobody -- sqlite3 "$db" "PRAGMA busy_timeout=5000; SELECT count(*) FROM outbox WHERE state IN ('queued','sending')" 2>/dev/null | tail -n 1
 }
-for i in $(seq 1 600); do
+for _ in $(seq 1 600); do
 	[ "$(outbox_pending)" = 0 ] && break
 	sleep 0.2
 done
