@@ -182,15 +182,17 @@ static gpointer sender_thread(gpointer data)
 				g_clear_pointer(&error, g_free);
 			} else {
 				int recorded, requeued;
-				if (journal == NULL && (journal = outbox_journal_open(s->database, &error)) == NULL) {
+				if ((journal = outbox_journal_open(s->database, &error)) == NULL) {
 					log_warning("outbox: no journal, a crash right after a delivery will repeat it: %s",
 						    error);
 					g_clear_pointer(&error, g_free);
 				}
 				if (sender_recover(st, journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued) != 0) {
-					/* Nothing is delivered before this is done: try again next round. */
+					/* Nothing is delivered before this is done: try again next
+					 * round, with the database the settings name then. */
 					log_err("outbox: cannot recover entries left by a crash: %s", store_error(st));
 					g_clear_pointer(&st, store_close);
+					g_clear_pointer(&journal, outbox_journal_close);
 				} else {
 					if (recorded > 0)
 						log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
