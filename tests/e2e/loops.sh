@@ -83,15 +83,16 @@ tickets_of() { sqlite3 "$TM_DIR/$1.db" "SELECT count(*) FROM tickets"; }
 messages_in() { sqlite3 "$TM_DIR/$1.db" "SELECT count(*) FROM messages WHERE direction = 'in'"; }
 
 # quiet NAME...: waits until the instances' outboxes and the Postfix queue
-# are empty and the sink has received nothing for 2 s (at most 90 s);
-# false when the exchange did not stop.
+# are empty, the autoresponder (if any) has answered everything it got,
+# and the sink has received nothing for 2 s (at most 90 s); false when
+# the exchange did not stop.
 quiet() {
 	local n last=-1 still=0 name busy
 	for _ in $(seq 1 180); do
 		busy=$(pf_queue_count)
 		for name in "$@"; do busy=$((busy + $(pending_in "$name"))); done
 		n=$(sink_count)
-		if [ "$busy" -eq 0 ] && [ "$n" -eq "$last" ]; then
+		if [ "$busy" -eq 0 ] && [ "$n" -eq "$last" ] && ar_caught_up; then
 			still=$((still + 1))
 			[ "$still" -ge 4 ] && return 0
 		else
@@ -101,6 +102,17 @@ quiet() {
 		sleep 0.5
 	done
 	return 1
+}
+
+# ar_caught_up: every message for an autoresponder at the sink is answered
+# (the autoresponder writes its line once Postfix has taken the answer).
+ar_caught_up() {
+	local f got=0
+	[ -e "$TM_DIR/autoresponses" ] || return 0
+	for f in $(sink_files); do
+		rcpt_of "$f" | grep -q '^<ar-[a-z]*@c\.example>' && got=$((got + 1))
+	done
+	[ "$got" -eq "$(wc -l <"$TM_DIR/autoresponses")" ]
 }
 
 # --- loop-rfc3834 ---------------------------------------------------------------
