@@ -7,13 +7,16 @@
  * are retried with exponential backoff (retry-after, doubled each time,
  * at most an hour apart) until [outbox] attempts is reached; then, and on
  * permanent failures, the entry is marked failed and logged.  On start,
- * before delivering anything, it puts back entries a crash left
+ * before delivering anything, it records as sent what its journal
+ * (outbox_journal.h) says was delivered just before a crash, and puts
+ * back the other entries a crash left
  * half-sent.
  */
 #ifndef TM_SENDER_H
 #define TM_SENDER_H
 
 #include <stdint.h>
+#include "outbox_journal.h"
 #include "settings.h"
 #include "store.h"
 #include "store_pool.h"
@@ -34,5 +37,11 @@ void sender_stop(struct sender *sd);
  * due at `now`.  Returns the number of deliveries attempted, or -1 when
  * the store cannot be opened. */
 int sender_run_once(const struct settings *s, struct store *st, int64_t now);
+
+/* What the thread does when it opens the store: the ids in the journal
+ * (j may be NULL) are marked sent and the journal emptied, then the
+ * other 'sending' entries are queued again.  Counts both; -1 on a store
+ * error (nothing is lost: call it again). */
+int sender_recover(struct store *st, struct outbox_journal *j, int64_t now, int *recorded, int *requeued);
 
 #endif

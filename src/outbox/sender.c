@@ -7,7 +7,10 @@
 #include "delivery.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "outbox_journal.h"
 #include "store.h"
+
+#include <errno.h>
 
 #include <string.h>
 
@@ -32,6 +35,12 @@ struct sender {
 	gint stopping;		/* atomic: read outside the lock between deliveries */
 	struct settings *(*acquire)(void);
 	struct store_pool *pool;
+	/* The journal of deliveries not yet recorded (outbox_journal.h), one
+	 * for all workers: appends are atomic; it is emptied when no worker
+	 * has a note outstanding. */
+	struct outbox_journal *journal;	/* NULL: none could be opened */
+	GMutex journal_lock;
+	int journal_outstanding;
 	gint64 next_autoclose;	/* worker 0 only */
 	gint64 next_index;	/* worker 0 only */
 };
@@ -90,6 +99,35 @@ static void record_outcome(const struct settings *s, struct store *st, const str
 		log_err("outbox %lld: cannot record the delivery outcome: %s", (long long)e->id, store_error(st));
 }
 
+/* Marks every id in the journal sent, then empties it.  An id already
+ * marked (a crash between the commit and emptying the journal) is
+ * marked again, which changes nothing but its time. */
+static int settle(struct store *st, struct outbox_journal *j, int64_t now, int *recorded)
+{
+	GArray *ids = outbox_journal_pending(j);
+	int rc = 0;
+
+	*recorded = 0;
+	for (guint i = 0; i < ids->len && rc == 0; i++) {
+		rc = store_outbox_sent(st, g_array_index(ids, int64_t, i), now);
+		if (rc == 0)
+			(*recorded)++;
+	}
+	g_array_free(ids, TRUE);
+	if (rc == 0 && outbox_journal_clear(j) != 0)
+		log_warning("outbox: cannot empty the journal: %s", strerror(errno));
+	return rc;
+}
+
+int sender_recover(struct store *st, struct outbox_journal *j, int64_t now, int *recorded, int *requeued)
+{
+	*recorded = *requeued = 0;
+	if (j && settle(st, j, now, recorded) != 0)
+		return -1;
+	*requeued = store_outbox_recover(st);
+	return *requeued < 0 ? -1 : 0;
+}
+
 int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 {
 	struct outbox_entry e;
@@ -135,22 +173,65 @@ static struct store *borrow(struct sender *sd, const struct settings *s)
 	return st;
 }
 
-/* Entries a crash left half-sent go back to the queue: once, at start,
- * before any worker takes one (afterwards 'sending' means in progress). */
+/* Right after the relay's 250, before waiting for the store. */
+static void journal_note(struct sender *sd, int64_t id)
+{
+	if (sd->journal == NULL)
+		return;
+	g_mutex_lock(&sd->journal_lock);
+	if (outbox_journal_note(sd->journal, id) != 0)
+		log_warning("outbox %lld: cannot note the delivery in the journal: %s", (long long)id, strerror(errno));
+	sd->journal_outstanding++;
+	g_mutex_unlock(&sd->journal_lock);
+}
+
+/* The note's delivery is recorded (or could not be: the note then stays
+ * until the file is emptied, and a crash before that marks it sent). */
+static void journal_done(struct sender *sd)
+{
+	if (sd->journal == NULL)
+		return;
+	g_mutex_lock(&sd->journal_lock);
+	if (--sd->journal_outstanding == 0 && outbox_journal_clear(sd->journal) != 0)
+		log_warning("outbox: cannot empty the journal: %s", strerror(errno));
+	g_mutex_unlock(&sd->journal_lock);
+}
+
+/* Before any worker takes an entry (afterwards 'sending' means in
+ * progress): what the journal says was delivered just before a crash is
+ * recorded as sent, the other half-sent entries go back to the queue.
+ * Retried until it works: nothing is delivered before. */
 static void recover(struct sender *sd, const struct settings *s)
 {
-	struct store *st = borrow(sd, s);
-	int recovered;
+	char *error = NULL;
 
-	if (st == NULL)
-		return;
-	recovered = store_outbox_recover(st);
-	if (recovered > 0)
-		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
-			    recovered, recovered == 1 ? "y" : "ies");
-	else if (recovered < 0)
-		log_err("outbox: cannot put back half-sent entries: %s", store_error(st));
-	store_pool_put(sd->pool, st, false);
+	if ((sd->journal = outbox_journal_open(s->database, &error)) == NULL) {
+		log_warning("outbox: no journal, a crash right after a delivery will repeat it: %s", error);
+		g_free(error);
+	}
+	for (int attempt = 0;; attempt++) {
+		struct store *st = borrow(sd, s);
+		int recorded, requeued, rc = -1;
+
+		if (st) {
+			rc = sender_recover(st, sd->journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued);
+			if (rc != 0 && attempt == 0)
+				log_err("outbox: cannot recover entries left by a crash (retrying): %s", store_error(st));
+			store_pool_put(sd->pool, st, rc != 0);
+		}
+		if (rc == 0) {
+			if (recorded > 0)
+				log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
+					    recorded, recorded == 1 ? "y" : "ies");
+			if (requeued > 0)
+				log_warning("outbox: %d entr%s left half-sent by a crash queued again",
+					    requeued, requeued == 1 ? "y" : "ies");
+			return;
+		}
+		if (g_atomic_int_get(&sd->stopping))
+			return;
+		g_usleep(G_USEC_PER_SEC);
+	}
 }
 
 /* Worker 0's chores: the search index (every second) and closing
@@ -198,10 +279,15 @@ static gpointer worker_thread(gpointer data)
 
 			store_pool_put(sd->pool, st, false);
 			r = deliver(s, &e, &error);
+			if (r == DELIVERY_SENT)
+				journal_note(sd, e.id);
 			if ((st = borrow(sd, s)) != NULL)
 				record_outcome(s, st, &e, r, error, g_get_real_time() / G_USEC_PER_SEC);
 			else
-				log_err("outbox %lld: outcome not recorded; sent again after a restart", (long long)e.id);
+				log_err("outbox %lld: outcome not recorded; %s after a restart", (long long)e.id,
+					r == DELIVERY_SENT && sd->journal ? "recorded from the journal" : "tried again");
+			if (r == DELIVERY_SENT)
+				journal_done(sd);
 			g_free(error);
 			outbox_entry_clear(&e);
 		}
@@ -220,6 +306,7 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
 	sd->pool = pool;
 	g_mutex_init(&sd->lock);
 	g_cond_init(&sd->wake);
+	g_mutex_init(&sd->journal_lock);
 	sd->acquire = acquire;
 	sd->n_threads = CLAMP(s->outbox_concurrency, 1, MAX_WORKERS);
 	recover(sd, s);
@@ -255,5 +342,7 @@ void sender_stop(struct sender *sd)
 		g_thread_join(sd->threads[i]);
 	g_mutex_clear(&sd->lock);
 	g_cond_clear(&sd->wake);
+	g_mutex_clear(&sd->journal_lock);
+	outbox_journal_close(sd->journal);
 	g_free(sd);
 }

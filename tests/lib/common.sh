@@ -86,6 +86,8 @@ CONF
 # (stderr to $TM_DIR/NAME.log); waits up to 30 s (a loaded CI machine)
 # for its pid file, which the daemon writes once its socket is open.
 # On failure the daemon's log goes to stderr, so the test log says why.
+# TM_WRAPPER, when set, is put in front of the daemon's command (scripts/
+# valgrind-e2e sets it to valgrind).
 tm_start() {
 	local name=$1 i
 	"$TM_CTL" -c "$TM_DIR/$name.conf" init >/dev/null || return 1
@@ -101,12 +103,13 @@ tm_start() {
 	return 1
 }
 
-# tm_stop NAME: SIGTERM and wait up to 10 s; returns the daemon's status.
+# tm_stop NAME: SIGTERM and wait up to 10 s (60 s under TM_WRAPPER: valgrind
+# checks for leaks on the way out); returns the daemon's status.
 tm_stop() {
 	local pid i
 	pid=$(cat "$TM_DIR/$1.bgpid" 2>/dev/null) || return 0
 	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 100); do
+	for i in $(seq 1 $([ -n "${TM_WRAPPER:-}" ] && echo 600 || echo 100)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -119,6 +119,13 @@ tm_stop agents
 for action in tempfail accept; do
 	tm_config "err$action" "on-error = $action" >/dev/null
 	tm_start "err$action"
+	# The pid file comes before the start-up check of the store: wait for
+	# "listening", or a slow daemon (valgrind) finds the broken file at
+	# start and refuses to run.
+	for i in $(seq 1 300); do
+		grep -q "listening on" "$TM_DIR/err$action.log" && break
+		sleep 0.1
+	done
 	# The daemon opens the store per connection: break it under its feet.
 	rm -f "$TM_DIR/err$action.db"*
 	head -c 8192 /dev/urandom >"$TM_DIR/err$action.db"

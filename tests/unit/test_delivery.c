@@ -1,9 +1,11 @@
 /* test_delivery.c - delivery by command and by SMTP (against a small SMTP
- * peer on loopback inside the test), and the sender's retry rules. */
+ * peer on loopback inside the test), the sender's retry rules, and its
+ * recovery after a crash with the journal. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
 #include "delivery.h"
+#include "outbox_journal.h"
 #include "sender.h"
 #include "store_pool.h"
 #include "../../src/store/store_internal.h"
@@ -13,6 +15,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,6 +288,73 @@ int main(void)
 			is_int(sent, 1, "the good recipient was delivered once, not blocked by the others");
 		}
 		g_ptr_array_free(list, TRUE);
+	}
+
+	/* The journal: notes survive a reopen (a restart), a torn last line
+	 * is ignored, clearing forgets them. */
+	{
+		char *db = g_build_filename(f.dir, "journal.db", NULL), *path = g_strconcat(db, "-outbox", NULL);
+		struct outbox_journal *j = outbox_journal_open(db, &error);
+		GArray *ids;
+		int fd;
+		ok(j != NULL, "journal: opened beside the database");
+		ok(outbox_journal_note(j, 7) == 0 && outbox_journal_note(j, 12) == 0, "journal: two notes");
+		outbox_journal_close(j);
+		fd = open(path, O_WRONLY | O_APPEND);
+		ok(fd >= 0 && write(fd, "13", 2) == 2, "journal: a torn note after them");
+		close(fd);
+		j = outbox_journal_open(db, &error);
+		ids = outbox_journal_pending(j);
+		ok(ids->len == 2 && g_array_index(ids, int64_t, 0) == 7 && g_array_index(ids, int64_t, 1) == 12,
+		   "journal: after a reopen the two whole notes are pending, the torn one is not");
+		g_array_free(ids, TRUE);
+		ok(outbox_journal_clear(j) == 0 && outbox_journal_note(j, 14) == 0, "journal: cleared, noted again");
+		ids = outbox_journal_pending(j);
+		ok(ids->len == 1 && g_array_index(ids, int64_t, 0) == 14, "journal: only the new note is pending");
+		g_array_free(ids, TRUE);
+		outbox_journal_close(j);
+		g_free(path);
+		g_free(db);
+	}
+
+	/* A crash with two entries 'sending': one was delivered (its id is in
+	 * the journal), one was not.  Recovery marks the first sent and
+	 * queues the second again; nothing is delivered twice or lost. */
+	{
+		struct outbox_journal *j = outbox_journal_open(f.settings->database, &error);
+		struct outbox_entry taken[2];
+		int64_t ids[2];
+		int recorded = -1, requeued = -1, rc;
+		GPtrArray *list;
+		for (int i = 0; i < 2; i++) {
+			struct outbox_entry e = { .kind = "ack", .envelope_from = "", .recipient = "crash@example.org",
+						  .message = msg, .created = 200000 };
+			e.message_id = g_strdup_printf("crash%d@support.example.com", i);
+			store_outbox_add(f.store, &e);
+			ids[i] = e.id;
+			g_free(e.message_id);
+		}
+		ok(store_outbox_take(f.store, 200000, &taken[0]) == 1 && store_outbox_take(f.store, 200000, &taken[1]) == 1 &&
+		   taken[0].id == ids[0] && taken[1].id == ids[1], "crash: both entries taken ('sending')");
+		outbox_entry_clear(&taken[0]);
+		outbox_entry_clear(&taken[1]);
+		ok(outbox_journal_note(j, ids[0]) == 0, "crash: the first was delivered and noted, then the process died");
+		rc = sender_recover(f.store, j, 200001, &recorded, &requeued);
+		ok(rc == 0 && recorded == 1 && requeued == 1,
+		   "recovery: one recorded as sent from the journal, one queued again (%d, %d)", recorded, requeued);
+		list = store_outbox_list(f.store, false, 2);
+		ok(list->len == 2 && strcmp(((struct outbox_entry *)g_ptr_array_index(list, 0))->state, "queued") == 0 &&
+		   strcmp(((struct outbox_entry *)g_ptr_array_index(list, 1))->state, "sent") == 0,
+		   "recovery: the delivered entry is sent, the other queued");
+		g_ptr_array_free(list, TRUE);
+		{
+			GArray *left = outbox_journal_pending(j);
+			ok(left->len == 0, "recovery: the journal is empty afterwards");
+			g_array_free(left, TRUE);
+		}
+		ok(sender_recover(f.store, NULL, 200002, &recorded, &requeued) == 0 && recorded == 0 && requeued == 0,
+		   "recovery without a journal: nothing left to do");
+		outbox_journal_close(j);
 	}
 	test_parallel_in_order(&f, msg);
 	g_free(cmd);
