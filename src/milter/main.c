@@ -75,6 +75,11 @@ static int open_store_once(const struct settings *s)
 	if (store_version_found(st) != STORE_SCHEMA_VERSION)
 		log_info("database %s migrated from schema %d to %d", s->database,
 			 store_version_found(st), STORE_SCHEMA_VERSION);
+	/* Readable but not writable: stay up (the MTA keeps the mail, and it
+	 * heals without a restart once fixed), but say so now. */
+	if (store_probe_write(st) != 0)
+		log_err("database %s: %s; every message for a queue is tempfailed until this is fixed",
+			s->database, store_error(st));
 	store_close(st);
 	return 0;
 }
