@@ -6,7 +6,10 @@
  * are retried with exponential backoff (retry-after, doubled each time,
  * at most an hour apart) until [outbox] attempts is reached; then, and on
  * permanent failures, the entry is marked failed and logged.  On start it
- * puts back entries a crash left half-sent.
+ * puts back entries a crash left half-sent.  When the store fails (full,
+ * locked, unwritable), it says so once, opens a new handle each round
+ * until the store works again, and keeps the outcome of a delivery the
+ * store could not take in memory until it can: not delivered twice.
  */
 #ifndef TM_SENDER_H
 #define TM_SENDER_H
