@@ -185,10 +185,17 @@ int main(int argc, char **argv)
 	s = settings_load(config_path, SETTINGS_LOAD_SECRET, errors);
 	if (s && check_only)
 		check_settings(s, errors);
-	if (errors->len) {
+	if (errors->len && !check_only) {
+		/* Into the mail log too, where the operator looks: the cause
+		 * itself ("secret-file ... chmod 0600 it"), not only a summary.
+		 * In the foreground the log already goes to stderr. */
+		if (!foreground)
+			print_errors(errors);
+		for (guint i = 0; i < errors->len; i++)
+			log_err("not starting: %s", (char *)g_ptr_array_index(errors, i));
+		rc = 1;
+	} else if (errors->len) {
 		rc = print_errors(errors);
-		if (!check_only)
-			log_err("%s: configuration has errors; not starting", config_path);
 	} else if (check_only) {
 		for (guint i = 0; i < s->notes->len; i++)
 			printf("%s\n", (char *)g_ptr_array_index(s->notes, i));
