@@ -185,7 +185,18 @@ inject_unwritable() {
 	chmod 0400 "$db" && tm_start main &&
 		grep -q "error: database $db: .*readonly.*tempfailed until this is fixed" "$TM_DIR/main.log"
 }
-remove_unwritable() { chmod 0640 "$db" "$db-wal" "$db-shm"; }
+# SQLite shares one read-only mapping of the -shm file among the
+# process's handles until all are closed: the daemon heals once its
+# outbox handle reopened (and says so), not necessarily at the chmod.
+remove_unwritable() {
+	local i
+	chmod 0640 "$db" "$db-wal" "$db-shm" || return 1
+	for i in $(seq 1 100); do
+		tm_since | grep -q "outbox: the store works again" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # SQLite reuses the space of a WAL it has checkpointed: truncate it first,
 # so that the next commit needs new blocks.
@@ -196,8 +207,8 @@ inject_diskfull() {
 }
 remove_diskfull() { rm -f "$DATA/filler"; }
 
-# Another writer (a sqlite3 process) holds the write lock until released.
-lock_is_held() { ! as_daemon sqlite3 "$db" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; }
+# Another writer (a sqlite3 process fed through a fifo) holds the write
+# lock until released; it prints "held" once it has it.
 inject_locked() {
 	local i
 	rm -f "$TM_DIR/lock.fifo"
@@ -205,19 +216,21 @@ inject_locked() {
 	as_daemon sqlite3 "$db" <"$TM_DIR/lock.fifo" >"$TM_DIR/lock.out" 2>&1 &
 	LOCK_PID=$!
 	exec 7>"$TM_DIR/lock.fifo"
-	printf '.timeout 10000\nBEGIN IMMEDIATE;\n' >&7
+	printf '.timeout 10000\nBEGIN IMMEDIATE;\nSELECT '"'held'"';\n' >&7
 	for i in $(seq 1 100); do
-		lock_is_held && return 0
+		grep -qx held "$TM_DIR/lock.out" && return 0
 		sleep 0.1
 	done
 	return 1
 }
 remove_locked() {
+	local rc
 	printf 'ROLLBACK;\n.quit\n' >&7
 	exec 7>&-
 	wait "$LOCK_PID"
+	rc=$?
 	LOCK_PID=
-	! lock_is_held
+	return $rc
 }
 
 # Every page after the first (the schema) overwritten with zeros, after a
@@ -256,7 +269,8 @@ if [ "$TMPFS" = 1 ]; then
 	run_case diskfull 'full' "store: disk full" \
 		"database on a 16 MB tmpfs filled to the last block (SQLITE_FULL); 1 SMTP + 1 local mail; filler removed, client retry, postqueue -f"
 else
-	tap_ok 0 "# SKIP disk full: cannot mount a tmpfs here"
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP disk full: cannot mount a tmpfs here"
 fi
 run_case locked 'locked|busy' "store: database locked" \
 	"another sqlite3 holds BEGIN IMMEDIATE beyond busy-timeout (1 s); 1 SMTP + 1 local mail; lock released, client retry, postqueue -f"
