@@ -180,10 +180,16 @@ run_case() {
 # once an operator restored the file with the wrong mode: then it starts
 # with a warning, stays up, tempfails, and heals once the modes are fixed.
 inject_unwritable() {
+	local i
 	tm_stop main
 	rm -f "$TM_DIR/main.pid"
-	chmod 0400 "$db" && tm_start main &&
-		grep -q "error: database $db: .*readonly.*tempfailed until this is fixed" "$TM_DIR/main.log"
+	chmod 0400 "$db" && tm_start main || return 1
+	# The pid file comes first, the store's check just after it.
+	for i in $(seq 1 100); do
+		tm_since | grep -q "error: database $db: .*readonly.*tempfailed until this is fixed" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 # SQLite shares one read-only mapping of the -shm file among the
 # process's handles until all are closed: the daemon heals once its
