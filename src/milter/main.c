@@ -92,6 +92,21 @@ static int run_daemon(struct settings *s, bool foreground)
 	struct sender *sender;
 	int rc;
 
+	/* Block the signals before any thread exists: SIGUSR1 is for
+	 * reload_thread, the stop signals for libmilter's own signal thread.
+	 * A thread that left them open would die of SIGTERM instead.  And
+	 * from the start, before the pid file tells anyone our pid: a
+	 * SIGUSR1 in between would otherwise kill the daemon (its default
+	 * action); now it waits for reload_thread. */
+	{
+		sigset_t all;
+		sigemptyset(&all);
+		sigaddset(&all, SIGUSR1);
+		sigaddset(&all, SIGTERM);
+		sigaddset(&all, SIGHUP);
+		sigaddset(&all, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
 		return 1;
 	if (smfi_setconn(s->socket) != MI_SUCCESS || smfi_register(milter_description) != MI_SUCCESS) {
@@ -112,18 +127,6 @@ static int run_daemon(struct settings *s, bool foreground)
 	if (daemon_drop_privileges(s->user) != 0 || open_store_once(s) != 0)
 		return 1;
 
-	/* Block the signals before any thread exists: SIGUSR1 is for
-	 * reload_thread, the stop signals for libmilter's own signal thread.
-	 * A thread that left them open would die of SIGTERM instead. */
-	{
-		sigset_t all;
-		sigemptyset(&all);
-		sigaddset(&all, SIGUSR1);
-		sigaddset(&all, SIGTERM);
-		sigaddset(&all, SIGHUP);
-		sigaddset(&all, SIGINT);
-		pthread_sigmask(SIG_BLOCK, &all, NULL);
-	}
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);

@@ -73,8 +73,18 @@ smtp_reply() { # reads one reply; prints its last line; fails unless CODE
 smtp_say() { printf '%s\r\n' "$@" >&5; printf '> %s\n' "$@" >>"$TM_DIR/held.transcript"; }
 
 write_config "Example Support"
-tm_start main
-tap_ok $? "ticket-milter starts"
+# A reload as soon as the pid file names the daemon (a service manager
+# may send it then) must not kill it: SIGUSR1's default action would.
+"$TM_CTL" -c "$conf" init >/dev/null
+"$TM_BIN" -f -c "$conf" 2>>"$TM_DIR/main.log" &
+echo $! >"$TM_DIR/main.bgpid"
+for i in $(seq 1 3000); do
+	[ -s "$TM_DIR/main.pid" ] && break
+	sleep 0.01
+done
+kill -USR1 "$(cat "$TM_DIR/main.pid")"
+log_wait "configuration $conf reloaded" 1 && kill -0 "$(cat "$TM_DIR/main.pid")"
+tap_ok $? "ticket-milter starts, and a SIGUSR1 right after its pid file appears reloads it"
 pf_init "$TM_DIR/pf" >/dev/null
 sink_start && pf_start
 tap_ok $? "private Postfix and sink started"
@@ -109,7 +119,7 @@ tap_ok $rc "a slow client is in the middle of its message"
 
 write_config "Example Helpdesk"
 kill -USR1 "$(cat "$TM_DIR/main.pid")"
-log_wait "configuration $conf reloaded" 1
+log_wait "configuration $conf reloaded" 2
 tap_ok $? "SIGUSR1 with a good file: reloaded"
 customer_mail after@customer.example && wait_for "^Message-I[dD]: <after@customer.example>" 20 &&
 	reply_to_of after@customer.example | grep -q '^"\?Example Helpdesk"\? <support+sup-'
