@@ -130,6 +130,8 @@ static int run_daemon(struct settings *s, bool foreground)
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the reload thread: a SIGUSR1 already pending reloads at once. */
+	snapshot_install(settings_ref(s));
 	if (pthread_create(&reloader, NULL, reload_thread, &usr1) != 0) {
 		log_err("cannot start the reload thread");
 		return 1;
@@ -137,7 +139,6 @@ static int run_daemon(struct settings *s, bool foreground)
 	pthread_detach(reloader);
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
-	snapshot_install(settings_ref(s));
 	sender = sender_start(snapshot_acquire);
 	callbacks_set_sender(sender);
 	rc = smfi_main();
