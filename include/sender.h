@@ -9,8 +9,10 @@
  * permanent failures, the entry is marked failed and logged.  On start,
  * before delivering anything, it records as sent what its journal
  * (outbox_journal.h) says was delivered just before a crash, and puts
- * back the other entries a crash left
- * half-sent.
+ * back the other entries a crash left half-sent.  When the store fails
+ * (full, locked, unwritable), it says so once, takes a new handle each
+ * round until the store works again, and keeps the outcome of a delivery
+ * the store could not take in memory until it can: not delivered twice.
  */
 #ifndef TM_SENDER_H
 #define TM_SENDER_H

@@ -80,6 +80,9 @@ const char *store_path(const struct store *st);
 const char *store_error(const struct store *st);
 /* The schema version found on disk before migration. */
 int store_version_found(const struct store *st);
+/* Whether this connection can write (a write rolled back at once): 0, or
+ * -1 with store_error() saying why and what to do.  For start-up. */
+int store_probe_write(struct store *st);
 
 int store_begin(struct store *st);	/* BEGIN IMMEDIATE: writers queue here */
 int store_commit(struct store *st);

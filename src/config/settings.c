@@ -658,8 +658,12 @@ unsigned char *settings_read_secret(const char *path, size_t *len, char **error)
 		*error = g_strdup_printf("secret-file %s: %s (create it with `ticketctl init`)", path, g_strerror(errno));
 		return NULL;
 	}
-	if (st.st_mode & S_IROTH) {
-		*error = g_strdup_printf("secret-file %s is readable by others; chmod 0600 it", path);
+	/* Whoever can read it can forge tokens; whoever can write it can
+	 * replace it: owner only, like ssh's keys. */
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		*error = g_strdup_printf("secret-file %s (mode %04o) is %s by others than its owner; chmod 0600 it",
+					 path, (unsigned)(st.st_mode & 07777),
+					 st.st_mode & (S_IRGRP | S_IROTH) ? "readable" : "writable");
 		return NULL;
 	}
 	if (!g_file_get_contents(path, &text, NULL, &gerr)) {

@@ -2,7 +2,8 @@
  * cmd_init.c - `ticketctl init`: the secret and the database.
  *
  * An existing secret is never overwritten: every token and Message-ID
- * in customers' mailboxes depends on it.
+ * in customers' mailboxes depends on it.  The secret is created 0600 and
+ * the database 0640 (umask 027), both owned by [milter] user.
  */
 #include "config.h"
 #include "subcommands.h"
@@ -41,6 +42,17 @@ static int create_secret(const struct settings *s)
 	int fd;
 
 	if (access(s->secret_file, F_OK) == 0) {
+		/* Kept, but only if the daemon would accept it: say so now. */
+		char *error = NULL;
+		size_t len = 0;
+		unsigned char *old = settings_read_secret(s->secret_file, &len, &error);
+		if (old == NULL) {
+			fprintf(stderr, "ticketctl: %s\n", error);
+			g_free(error);
+			return -1;
+		}
+		memset(old, 0, len);
+		g_free(old);
 		printf("secret %s exists; kept\n", s->secret_file);
 		return 0;
 	}
@@ -86,6 +98,14 @@ static int create_database(const struct settings *s)
 	}
 	printf("database %s ready (schema %d)\n", s->database, STORE_SCHEMA_VERSION);
 	store_close(st);
+	/* Created 0640 (umask 027); one made by hand may show customers' mail
+	 * to every local user. */
+	{
+		struct stat sb;
+		if (stat(s->database, &sb) == 0 && (sb.st_mode & S_IRWXO))
+			fprintf(stderr, "ticketctl: warning: database %s (mode %04o) is open to all local users; "
+				"chmod 0640 it\n", s->database, (unsigned)(sb.st_mode & 07777));
+	}
 	if (give_to_user(s->database, s->user) != 0)
 		return -1;
 	return rc;

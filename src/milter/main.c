@@ -78,6 +78,11 @@ static int open_store_once(const struct settings *s)
 	if (store_version_found(st) != STORE_SCHEMA_VERSION)
 		log_info("database %s migrated from schema %d to %d", s->database,
 			 store_version_found(st), STORE_SCHEMA_VERSION);
+	/* Readable but not writable: stay up (the MTA keeps the mail, and it
+	 * heals without a restart once fixed), but say so now. */
+	if (store_probe_write(st) != 0)
+		log_err("database %s: %s; every message for a queue is tempfailed until this is fixed",
+			s->database, store_error(st));
 	store_close(st);
 	return 0;
 }
@@ -91,6 +96,21 @@ static int run_daemon(struct settings *s, bool foreground)
 	struct store_pool *pool;
 	int rc;
 
+	/* Block the signals before any thread exists: SIGUSR1 is for
+	 * reload_thread, the stop signals for libmilter's own signal thread.
+	 * A thread that left them open would die of SIGTERM instead.  And
+	 * from the start, before the pid file tells anyone our pid: a
+	 * SIGUSR1 in between would otherwise kill the daemon (its default
+	 * action); now it waits for reload_thread. */
+	{
+		sigset_t all;
+		sigemptyset(&all);
+		sigaddset(&all, SIGUSR1);
+		sigaddset(&all, SIGTERM);
+		sigaddset(&all, SIGHUP);
+		sigaddset(&all, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
 		return 1;
 	if (smfi_setconn(s->socket) != MI_SUCCESS || smfi_register(milter_description) != MI_SUCCESS) {
@@ -112,21 +132,11 @@ static int run_daemon(struct settings *s, bool foreground)
 	if (daemon_drop_privileges(s->user) != 0 || open_store_once(s) != 0)
 		return 1;
 
-	/* Block the signals before any thread exists: SIGUSR1 is for
-	 * reload_thread, the stop signals for libmilter's own signal thread.
-	 * A thread that left them open would die of SIGTERM instead. */
-	{
-		sigset_t all;
-		sigemptyset(&all);
-		sigaddset(&all, SIGUSR1);
-		sigaddset(&all, SIGTERM);
-		sigaddset(&all, SIGHUP);
-		sigaddset(&all, SIGINT);
-		pthread_sigmask(SIG_BLOCK, &all, NULL);
-	}
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the reload thread: a SIGUSR1 already pending reloads at once. */
+	snapshot_install(settings_ref(s));
 	if (pthread_create(&reloader, NULL, reload_thread, &usr1) != 0) {
 		log_err("cannot start the reload thread");
 		return 1;
@@ -134,7 +144,6 @@ static int run_daemon(struct settings *s, bool foreground)
 	pthread_detach(reloader);
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
-	snapshot_install(settings_ref(s));
 	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
 	sender = sender_start(snapshot_acquire, pool);
 	callbacks_set_handles(sender, pool);
@@ -189,10 +198,17 @@ int main(int argc, char **argv)
 	s = settings_load(config_path, SETTINGS_LOAD_SECRET, errors);
 	if (s && check_only)
 		check_settings(s, errors);
-	if (errors->len) {
+	if (errors->len && !check_only) {
+		/* Into the mail log too, where the operator looks: the cause
+		 * itself ("secret-file ... chmod 0600 it"), not only a summary.
+		 * In the foreground the log already goes to stderr. */
+		if (!foreground)
+			print_errors(errors);
+		for (guint i = 0; i < errors->len; i++)
+			log_err("not starting: %s", (char *)g_ptr_array_index(errors, i));
+		rc = 1;
+	} else if (errors->len) {
 		rc = print_errors(errors);
-		if (!check_only)
-			log_err("%s: configuration has errors; not starting", config_path);
 	} else if (check_only) {
 		for (guint i = 0; i < s->notes->len; i++)
 			printf("%s\n", (char *)g_ptr_array_index(s->notes, i));

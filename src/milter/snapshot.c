@@ -28,7 +28,7 @@ struct settings *snapshot_acquire(void)
 	struct settings *s;
 
 	g_mutex_lock(&snapshot_lock);
-	s = settings_ref(snapshot_current);
+	s = snapshot_current ? settings_ref(snapshot_current) : NULL;
 	g_mutex_unlock(&snapshot_lock);
 	return s;
 }
@@ -36,10 +36,16 @@ struct settings *snapshot_acquire(void)
 int snapshot_reload(void)
 {
 	struct settings *cur = snapshot_acquire();
-	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-	struct settings *next = settings_load(cur->path, SETTINGS_LOAD_SECRET, errors);
+	GPtrArray *errors;
+	struct settings *next;
 	int rc = 0;
 
+	if (cur == NULL) {
+		log_warning("reload: no configuration installed yet; ignored");
+		return -1;
+	}
+	errors = g_ptr_array_new_with_free_func(g_free);
+	next = settings_load(cur->path, SETTINGS_LOAD_SECRET, errors);
 	if (next == NULL) {
 		for (guint i = 0; i < errors->len; i++)
 			log_err("reload: %s", (char *)g_ptr_array_index(errors, i));

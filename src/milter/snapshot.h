@@ -13,7 +13,8 @@
 /* Installs s as current, taking over the caller's reference; prepares
  * its assets (templates, ICU patterns) first when it has none. */
 void snapshot_install(struct settings *s);
-/* A new reference to the current snapshot (settings_unref when done). */
+/* A new reference to the current snapshot (settings_unref when done), or
+ * NULL before the first snapshot_install. */
 struct settings *snapshot_acquire(void);
 /* Loads the file of the current snapshot again; on success installs it,
  * otherwise logs each problem and keeps the old one.  Returns 0 or -1. */

@@ -41,14 +41,12 @@ struct sender {
 	struct outbox_journal *journal;	/* NULL: none could be opened */
 	GMutex journal_lock;
 	int journal_outstanding;
+	gint failing;		/* atomic: the store fails (logged once) */
+	gint recovered;		/* atomic: the crash recovery is done */
 	gint64 next_autoclose;	/* worker 0 only */
 	gint64 next_index;	/* worker 0 only */
 };
 
-struct worker {
-	struct sender *sd;
-	int index;
-};
 
 static int64_t backoff(const struct settings *s, int attempts)
 {
@@ -74,29 +72,58 @@ static enum delivery_result deliver(const struct settings *s, const struct outbo
 				DELIVERY_TIMEOUT_SECONDS, error);
 }
 
-/* Records how the delivery of a taken entry went. */
-static void record_outcome(const struct settings *s, struct store *st, const struct outbox_entry *e,
-			   enum delivery_result r, const char *error, int64_t now)
+/* What became of one delivery, to be written to the store.  Kept in
+ * memory when the store cannot take it, so that a delivered entry is
+ * recorded as sent once the store is back, not delivered again. */
+enum outcome_kind { OUTCOME_SENT, OUTCOME_DEFERRED, OUTCOME_FAILED };
+
+struct outcome {
+	int64_t id;		/* 0: none */
+	enum outcome_kind kind;
+	int64_t when;		/* done, or the next attempt when deferred */
+	char *error;
+};
+
+static void outcome_clear(struct outcome *o)
 {
-	int rc;
+	g_free(o->error);
+	memset(o, 0, sizeof *o);
+}
+
+/* Delivers a taken entry and says (in the log) how it went. */
+static struct outcome deliver_entry(const struct settings *s, const struct outbox_entry *e, int64_t now)
+{
+	struct outcome o = { .id = e->id, .when = now };
+	enum delivery_result r = deliver(s, e, &o.error);
 
 	if (r == DELIVERY_SENT) {
-		rc = store_outbox_sent(st, e->id, now);
+		o.kind = OUTCOME_SENT;
 		log_info("outbox %lld: %s sent to <%s> message-id=<%s>", (long long)e->id, e->kind,
 			 e->recipient, e->message_id);
 	} else if (r == DELIVERY_TEMPORARY && e->attempts < s->outbox_attempts) {
-		int64_t next = now + backoff(s, e->attempts);
-		rc = store_outbox_defer(st, e->id, next, error);
+		o.kind = OUTCOME_DEFERRED;
+		o.when = now + backoff(s, e->attempts);
 		log_warning("outbox %lld: %s to <%s> deferred (attempt %d of %d, next in %llds): %s",
 			    (long long)e->id, e->kind, e->recipient, e->attempts, s->outbox_attempts,
-			    (long long)(next - now), error);
+			    (long long)(o.when - now), o.error);
 	} else {
-		rc = store_outbox_fail(st, e->id, now, error);
+		o.kind = OUTCOME_FAILED;
 		log_err("outbox %lld: %s to <%s> failed after %d attempt(s): %s", (long long)e->id, e->kind,
-			e->recipient, e->attempts, error);
+			e->recipient, e->attempts, o.error);
 	}
-	if (rc != 0)
-		log_err("outbox %lld: cannot record the delivery outcome: %s", (long long)e->id, store_error(st));
+	return o;
+}
+
+static int record_outcome(struct store *st, const struct outcome *o)
+{
+	switch (o->kind) {
+	case OUTCOME_SENT:
+		return store_outbox_sent(st, o->id, o->when);
+	case OUTCOME_DEFERRED:
+		return store_outbox_defer(st, o->id, o->when, o->error);
+	default:
+		return store_outbox_fail(st, o->id, o->when, o->error);
+	}
 }
 
 /* Marks every id in the journal sent, then empties it.  An id already
@@ -134,12 +161,15 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	int n = 0, rc;
 
 	while ((rc = store_outbox_take(st, now, &e)) == 1) {
-		char *error = NULL;
-		enum delivery_result r = deliver(s, &e, &error);
-		record_outcome(s, st, &e, r, error, now);
-		g_free(error);
+		struct outcome o = deliver_entry(s, &e, now);
 		outbox_entry_clear(&e);
 		n++;
+		rc = record_outcome(st, &o);
+		if (rc != 0)	/* no thread to keep it: the entry stays 'sending' */
+			log_err("outbox %lld: cannot record the delivery outcome: %s", (long long)o.id, store_error(st));
+		outcome_clear(&o);
+		if (rc != 0)
+			break;
 	}
 	return rc < 0 ? -1 : n;
 }
@@ -161,16 +191,28 @@ static bool wait_for_work(struct sender *sd, guint *seen)
 	return go_on;
 }
 
-static struct store *borrow(struct sender *sd, const struct settings *s)
+/* The store, or NULL with *problem set (g_free; left alone if set). */
+static struct store *borrow(struct sender *sd, const struct settings *s, char **problem)
 {
 	char *error = NULL;
 	struct store *st = store_pool_get(sd->pool, s->database, s->busy_timeout_ms, &error);
 
-	if (st == NULL) {
-		log_err("outbox: %s", error);
+	if (st == NULL && *problem == NULL)
+		*problem = error;
+	else
 		g_free(error);
-	}
 	return st;
+}
+
+/* Says so once per outage, not once a round. */
+static void note_health(struct sender *sd, const char *problem)
+{
+	if (problem) {
+		if (g_atomic_int_compare_and_exchange(&sd->failing, 0, 1))
+			log_err("outbox: %s; deliveries wait until the store works again", problem);
+	} else if (g_atomic_int_compare_and_exchange(&sd->failing, 1, 0)) {
+		log_info("outbox: the store works again; deliveries resume");
+	}
 }
 
 /* Right after the relay's 250, before waiting for the store. */
@@ -200,38 +242,22 @@ static void journal_done(struct sender *sd)
 /* Before any worker takes an entry (afterwards 'sending' means in
  * progress): what the journal says was delivered just before a crash is
  * recorded as sent, the other half-sent entries go back to the queue.
- * Retried until it works: nothing is delivered before. */
-static void recover(struct sender *sd, const struct settings *s)
+ * Worker 0 does it, retrying each round until it works; the others wait
+ * for it.  0 once done. */
+static int recover(struct sender *sd, struct store *st)
 {
-	char *error = NULL;
+	int recorded, requeued;
 
-	if ((sd->journal = outbox_journal_open(s->database, &error)) == NULL) {
-		log_warning("outbox: no journal, a crash right after a delivery will repeat it: %s", error);
-		g_free(error);
-	}
-	for (int attempt = 0;; attempt++) {
-		struct store *st = borrow(sd, s);
-		int recorded, requeued, rc = -1;
-
-		if (st) {
-			rc = sender_recover(st, sd->journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued);
-			if (rc != 0 && attempt == 0)
-				log_err("outbox: cannot recover entries left by a crash (retrying): %s", store_error(st));
-			store_pool_put(sd->pool, st, rc != 0);
-		}
-		if (rc == 0) {
-			if (recorded > 0)
-				log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
-					    recorded, recorded == 1 ? "y" : "ies");
-			if (requeued > 0)
-				log_warning("outbox: %d entr%s left half-sent by a crash queued again",
-					    requeued, requeued == 1 ? "y" : "ies");
-			return;
-		}
-		if (g_atomic_int_get(&sd->stopping))
-			return;
-		g_usleep(G_USEC_PER_SEC);
-	}
+	if (sender_recover(st, sd->journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued) != 0)
+		return -1;
+	if (recorded > 0)
+		log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
+			    recorded, recorded == 1 ? "y" : "ies");
+	if (requeued > 0)
+		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
+			    requeued, requeued == 1 ? "y" : "ies");
+	g_atomic_int_set(&sd->recovered, 1);
+	return 0;
 }
 
 /* Worker 0's chores: the search index (every second) and closing
@@ -255,10 +281,30 @@ static void chores(struct sender *sd, const struct settings *s, struct store *st
 	sd->next_autoclose = g_get_monotonic_time() + AUTOCLOSE_EVERY_SECONDS * G_TIME_SPAN_SECOND;
 }
 
+struct worker {
+	struct sender *sd;
+	int index;
+	struct outcome unrecorded;	/* delivered, the store did not take it yet */
+};
+
+/* Writes an outcome the store could not take before: 0 or -1. */
+static int record_late(struct sender *sd, struct store *st, struct outcome *o)
+{
+	if (record_outcome(st, o) != 0)
+		return -1;
+	log_info("outbox %lld: delivery outcome recorded", (long long)o->id);
+	if (o->kind == OUTCOME_SENT)
+		journal_done(sd);
+	outcome_clear(o);
+	return 0;
+}
+
 /* Each worker takes the oldest due entry whose ticket has nothing older
  * in flight, so several deliver at once and a ticket's mail still goes
  * out in order.  The store is the milter's too: it is borrowed for each
- * step and never held while a delivery waits on the network. */
+ * step and never held while a delivery waits on the network.  When the
+ * store fails, the handle is put back broken (the next round opens a
+ * new one: the old one may be what is broken, a replaced file). */
 static gpointer worker_thread(gpointer data)
 {
 	struct worker *w = data;
@@ -267,33 +313,69 @@ static gpointer worker_thread(gpointer data)
 
 	do {
 		struct settings *s = sd->acquire();
-		struct store *st = borrow(sd, s);
+		char *problem = NULL;
+		struct store *st = borrow(sd, s, &problem);
 		struct outbox_entry e;
+		int rc = 0;
 
-		if (st && w->index == 0)
+		if (st && !g_atomic_int_get(&sd->recovered) && (w->index != 0 || recover(sd, st) != 0)) {
+			/* Nothing is delivered before the recovery is done. */
+			if (w->index == 0) {
+				problem = g_strdup_printf("cannot recover entries left by a crash: %s", store_error(st));
+				note_health(sd, problem);
+			}
+			store_pool_put(sd->pool, st, problem != NULL);
+			g_free(problem);
+			settings_unref(s);
+			continue;
+		}
+		if (st && w->unrecorded.id && record_late(sd, st, &w->unrecorded) != 0)
+			problem = g_strdup(store_error(st));
+		if (st && !problem && w->index == 0)
 			chores(sd, s, st);
-		while (st && !g_atomic_int_get(&sd->stopping) &&
-		       store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e) == 1) {
-			char *error = NULL;
-			enum delivery_result r;
+		while (st && !problem && !g_atomic_int_get(&sd->stopping) &&
+		       (rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e)) == 1) {
+			struct outcome o;
 
 			store_pool_put(sd->pool, st, false);
-			r = deliver(s, &e, &error);
-			if (r == DELIVERY_SENT)
-				journal_note(sd, e.id);
-			if ((st = borrow(sd, s)) != NULL)
-				record_outcome(s, st, &e, r, error, g_get_real_time() / G_USEC_PER_SEC);
-			else
-				log_err("outbox %lld: outcome not recorded; %s after a restart", (long long)e.id,
-					r == DELIVERY_SENT && sd->journal ? "recorded from the journal" : "tried again");
-			if (r == DELIVERY_SENT)
-				journal_done(sd);
-			g_free(error);
+			o = deliver_entry(s, &e, g_get_real_time() / G_USEC_PER_SEC);
 			outbox_entry_clear(&e);
+			if (o.kind == OUTCOME_SENT)
+				journal_note(sd, o.id);
+			if ((st = borrow(sd, s, &problem)) != NULL && record_outcome(st, &o) != 0)
+				problem = g_strdup(store_error(st));
+			if (problem) {
+				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)o.id, problem);
+				w->unrecorded = o;
+				break;
+			}
+			if (o.kind == OUTCOME_SENT)
+				journal_done(sd);
+			outcome_clear(&o);
 		}
-		store_pool_put(sd->pool, st, false);
+		if (st && !problem && rc < 0)
+			problem = g_strdup(store_error(st));
+		note_health(sd, problem);
+		store_pool_put(sd->pool, st, problem != NULL);
+		g_free(problem);
 		settings_unref(s);
 	} while (wait_for_work(sd, &seen));
+
+	/* Stopping: one last try, so that a restart does not send it again. */
+	if (w->unrecorded.id) {
+		struct settings *s = sd->acquire();
+		char *problem = NULL;
+		struct store *st = borrow(sd, s, &problem);
+
+		if (st == NULL || record_late(sd, st, &w->unrecorded) != 0)
+			log_warning("outbox %lld: delivered, but the store never took the outcome; %s",
+				    (long long)w->unrecorded.id, sd->journal && w->unrecorded.kind == OUTCOME_SENT ?
+				    "the journal records it after the restart" : "it is delivered again after the restart");
+		store_pool_put(sd->pool, st, false);
+		g_free(problem);
+		settings_unref(s);
+		outcome_clear(&w->unrecorded);
+	}
 	g_free(w);
 	return NULL;
 }
@@ -309,7 +391,13 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
 	g_mutex_init(&sd->journal_lock);
 	sd->acquire = acquire;
 	sd->n_threads = CLAMP(s->outbox_concurrency, 1, MAX_WORKERS);
-	recover(sd, s);
+	{
+		char *error = NULL;
+		if ((sd->journal = outbox_journal_open(s->database, &error)) == NULL) {
+			log_warning("outbox: no journal, a crash right after a delivery will repeat it: %s", error);
+			g_free(error);
+		}
+	}
 	settings_unref(s);
 	for (int i = 0; i < sd->n_threads; i++) {
 		struct worker *w = g_new0(struct worker, 1);

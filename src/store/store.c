@@ -108,8 +108,7 @@ G_STATIC_ASSERT(ST_COUNT <= STORE_FIRST_MODULE_SLOT);
 void store_set_error(struct store *st, const char *what)
 {
 	g_free(st->error);
-	st->error = g_strdup_printf("%s: %s (%s)", what, sqlite3_errmsg(st->db),
-				    sqlite3_errstr(sqlite3_extended_errcode(st->db)));
+	st->error = store_describe_error(st->db, sqlite3_extended_errcode(st->db), what);
 }
 
 const char *store_error(const struct store *st)
@@ -211,7 +210,9 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 				 SQLITE_OPEN_NOMUTEX, NULL);
 
 	if (rc != SQLITE_OK) {
-		*error = g_strdup_printf("open %s: %s", path, st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		char *why = store_describe_error(st->db, st->db ? sqlite3_extended_errcode(st->db) : rc, "open");
+		*error = g_strdup_printf("%s: %s", path, why);
+		g_free(why);
 		store_close(st);
 		return NULL;
 	}
@@ -224,7 +225,7 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 			 " PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
 	    migrate(st) != 0) {
 		if (st->error == NULL)
-			store_set_error(st, path);
+			store_set_error(st, "open");
 		*error = g_strdup_printf("%s: %s", path, st->error);
 		store_close(st);
 		return NULL;

@@ -45,6 +45,9 @@ int store_relax(struct store *st, bool relaxed);
 sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);
 /* Records SQLite's current error, prefixed with what. */
 void store_set_error(struct store *st, const char *what);
+/* "what: SQLite's message (what it means and what to do)" for an error
+ * code (extended) on db (may be NULL); g_free.  In health.c. */
+char *store_describe_error(sqlite3 *db, int code, const char *what);
 /* Runs a statement that returns no rows: 0 or -1. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what);
 /* Steps a one-row lookup: 1 row (left unreset for reading), 0 none, -1 error. */

@@ -96,6 +96,30 @@ int main(void)
 		g_free(secret);
 	}
 	{
+		/* Owner only: any group or other bit refuses the secret, with the mode. */
+		static const struct { mode_t mode; const char *want; } modes[] = {
+			{ 0600, NULL }, { 0400, NULL }, { 0640, "(mode 0640) is readable by others than its owner" },
+			{ 0620, "(mode 0620) is writable by others than its owner" }, { 0604, "readable" },
+			{ 0602, "writable" }, { 0610, "writable" }, { 0666, "readable" },
+		};
+		char *secret = fixture_write(&f, "mode-secret", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n");
+		for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+			char *error = NULL;
+			size_t len = 0;
+			unsigned char *key;
+			chmod(secret, modes[i].mode);
+			key = settings_read_secret(secret, &len, &error);
+			if (modes[i].want == NULL)
+				ok(key != NULL && len == 32 && error == NULL, "secret with mode %04o accepted", (unsigned)modes[i].mode);
+			else
+				ok(key == NULL && error && strstr(error, modes[i].want) && strstr(error, "chmod 0600"),
+				   "secret with mode %04o refused: %s", (unsigned)modes[i].mode, error ? error : "(accepted)");
+			g_free(key);
+			g_free(error);
+		}
+		g_free(secret);
+	}
+	{
 		/* The acknowledgement contract: outbox, autoreply, SLA, calendars. */
 		char *conf = g_strdup_printf(
 			"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /tmp/x.db\nsecret-file = /tmp/s\nhostname = h\n"
