@@ -51,7 +51,7 @@ static const struct key_spec key_table[] = {
 	{ "milter", "spool-memory", KEY_SIZE, false, "1M", S(spool_memory) },
 	{ "milter", "max-message-size", KEY_SIZE, false, "64M", S(max_message_size) },
 	{ "milter", "max-header-bytes", KEY_SIZE, false, "512k", S(max_header_bytes) },
-	{ "milter", "max-headers", KEY_UINT, false, "2000", S(max_headers) },
+	{ "milter", "max-headers", KEY_UINT, false, "10000", S(max_headers) },
 	{ "milter", "max-header-line", KEY_SIZE, false, "64k", S(max_header_line) },
 	{ "milter", "max-mime-parts", KEY_UINT, false, "1000", S(max_mime_parts) },
 	{ "milter", "max-mime-depth", KEY_UINT, false, "50", S(max_mime_depth) },

@@ -358,7 +358,7 @@ void message_limits_default(struct message_limits *lim, size_t excerpt_bytes)
 	/* The same as the [milter] defaults in settings.c (test_settings checks). */
 	lim->excerpt_bytes = excerpt_bytes;
 	lim->max_header_bytes = 512 * 1024;
-	lim->max_headers = 2000;
+	lim->max_headers = 10000;
 	lim->max_header_line = 64 * 1024;
 	lim->max_parts = 1000;
 	lim->max_depth = 50;
