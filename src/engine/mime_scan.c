@@ -391,9 +391,9 @@ static bool encoded_cte(const GString *cte)
 
 	if (cte == NULL)
 		return false;
-	v = g_ascii_strdown(g_strstrip(g_strndup(cte->str, cte->len)), -1);
+	v = g_strstrip(g_strndup(cte->str, cte->len));
 	for (size_t i = 0; i < G_N_ELEMENTS(encoded); i++)
-		found = found || strcmp(v, encoded[i]) == 0;
+		found = found || g_ascii_strcasecmp(v, encoded[i]) == 0;
 	g_free(v);
 	return found;
 }

@@ -83,6 +83,8 @@ local function filler(bytes)
 	return string.rep("All work and no play makes Jack a dull boy.\r\n", math.floor(bytes / 46) + 1)
 end
 
+-- A big message under AddressSanitizer on a loaded machine takes a while.
+mt.set_timeout(120)
 local conn = open_connection()
 local r
 
