@@ -62,7 +62,7 @@ enum message_limit {
 
 /* message->repairs: what was wrong and was mended, never fatal. */
 enum message_repair {
-	MESSAGE_REPAIR_NUL = 1 << 0,		/* NUL bytes in header lines */
+	MESSAGE_REPAIR_NUL = 1 << 0,		/* NUL bytes in header lines or in the text */
 	MESSAGE_REPAIR_HEADER_CHARSET = 1 << 1,	/* 8-bit header text that is not UTF-8 */
 	MESSAGE_REPAIR_CONTROL = 1 << 2,	/* an encoded word decoding to a line break or control character */
 	MESSAGE_REPAIR_BODY_CHARSET = 1 << 3,	/* a text part in an unknown or wrong charset */

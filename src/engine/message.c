@@ -217,6 +217,12 @@ static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 	while (buf->len < BODY_READ_LIMIT && (n = g_mime_stream_read(filtered, chunk, sizeof chunk)) > 0)
 		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
 	g_object_unref(filtered);
+	/* A NUL byte would end the text where it stands: a space instead. */
+	for (guint i = 0; i < buf->len; i++)
+		if (buf->data[i] == '\0') {
+			buf->data[i] = ' ';
+			*px->repairs |= MESSAGE_REPAIR_NUL;
+		}
 
 	if (!g_utf8_validate((const char *)buf->data, buf->len, NULL)) {
 		/* Unlabeled or mislabeled 8-bit text is most often Windows-1252. */
@@ -553,7 +559,7 @@ static void describe_limits(GString *out, const struct message *msg, const struc
 char *message_describe(const struct message *msg, const struct message_limits *lim)
 {
 	static const struct { unsigned bit; const char *text; } repairs[] = {
-		{ MESSAGE_REPAIR_NUL, "NUL bytes in header lines" },
+		{ MESSAGE_REPAIR_NUL, "NUL bytes in header lines or text" },
 		{ MESSAGE_REPAIR_HEADER_CHARSET, "8-bit header text that is not UTF-8" },
 		{ MESSAGE_REPAIR_CONTROL, "an encoded word decoding to a line break or control character" },
 		{ MESSAGE_REPAIR_BODY_CHARSET, "a text part in an unknown or wrong charset" },

@@ -267,6 +267,14 @@ static void test_repairs(void)
 		ok(strchr(m->subject, '\0') == m->subject + strlen(m->subject) && m->from, "read around it");
 		message_free(m);
 	}
+	/* And in the text: the rest of the text is still read. */
+	{
+		static const char raw[] = "From: anna@example.org\nSubject: s\n\nhello\0world and more\n";
+		m = message_parse(raw, sizeof raw - 1, 4096);
+		is_str(m->text, "hello world and more", "NUL byte in the text: read past it");
+		ok(m->repairs == MESSAGE_REPAIR_NUL, "NUL byte in the text: repaired, no charset complaint");
+		message_free(m);
+	}
 	/* An encoded word that decodes to CR LF and a new header. */
 	m = parse_text("From: anna@example.org\n"
 		       "Subject: =?UTF-8?B?aGVsbG8NCkJjYzogdmljdGltQGV4YW1wbGUub3JnDQoNCmJvZHk=?=\n"
