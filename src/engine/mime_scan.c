@@ -66,6 +66,8 @@ struct mime_scan {
 	struct block blk;
 	struct budget top, parts;
 	GPtrArray *declared;	/* char *: every boundary seen */
+	GArray *declared_len;	/* size_t: their lengths */
+	guint32 first[8];	/* bit per byte value: some boundary starts with it */
 	GArray *stack;		/* struct level */
 	/* the message header, as pieces */
 	size_t range_start;	/* start of the stretch of input being kept */
@@ -96,6 +98,7 @@ struct mime_scan *mime_scan_new(const struct message_limits *lim, GMimeParserOpt
 	sc->mode = MODE_HEADER;
 	sc->blk.top = true;
 	sc->declared = g_ptr_array_new_with_free_func(g_free);
+	sc->declared_len = g_array_new(FALSE, FALSE, sizeof(size_t));
 	sc->stack = g_array_new(FALSE, TRUE, sizeof(struct level));
 	sc->late_seen = g_hash_table_new(g_str_hash, g_str_equal);
 	return sc;
@@ -320,15 +323,34 @@ static void continue_field(struct mime_scan *sc, const char *l, size_t kept, siz
 	capture(b, l, kept);
 }
 
+/* Most lines that start with "--" are rules and signatures: the first
+ * byte after the dashes rules them out before any comparison. */
 static bool declared_prefix(const struct mime_scan *sc, const char *s, size_t len)
 {
+	unsigned char c = len > 0 ? (unsigned char)s[0] : 0;
+
+	if (len > 0 && !(sc->first[c >> 5] & (1u << (c & 31))))
+		return false;
 	for (guint i = 0; i < sc->declared->len; i++) {
 		const char *d = g_ptr_array_index(sc->declared, i);
-		size_t n = strlen(d);
-		if (n <= len && memcmp(s, d, n) == 0)
+		size_t n = g_array_index(sc->declared_len, size_t, i);
+		if (n <= len && (n == 0 || d[0] == s[0]) && memcmp(s, d, n) == 0)
 			return true;
 	}
 	return false;
+}
+
+static void declare(struct mime_scan *sc, const char *boundary)
+{
+	size_t n = strlen(boundary);
+	unsigned char c = (unsigned char)boundary[0];
+
+	g_ptr_array_add(sc->declared, g_strdup(boundary));
+	g_array_append_val(sc->declared_len, n);
+	if (n == 0)	/* "--" alone is a boundary: every byte may follow */
+		memset(sc->first, 0xff, sizeof sc->first);
+	else
+		sc->first[c >> 5] |= 1u << (c & 31);
 }
 
 /* 1: "--b" and white space, 2: "--b--" and white space, 0: neither. */
@@ -433,8 +455,8 @@ static void end_block(struct mime_scan *sc, size_t start)
 			cut_at(sc, start, MESSAGE_LIMIT_PARTS);
 		} else {
 			if (known == NULL) {
-				known = g_strdup(boundary);
-				g_ptr_array_add(sc->declared, (gpointer)known);
+				declare(sc, boundary);
+				known = g_ptr_array_index(sc->declared, sc->declared->len - 1);
 			}
 			if (push_level(sc, true, known, start)) {
 				block_reset(b, false);
@@ -555,6 +577,7 @@ void mime_scan_free(struct mime_scan *sc)
 	g_string_free(sc->line, TRUE);
 	block_reset(&sc->blk, false);
 	g_ptr_array_free(sc->declared, TRUE);
+	g_array_free(sc->declared_len, TRUE);
 	g_array_free(sc->stack, TRUE);
 	g_hash_table_destroy(sc->late_seen);	/* keys are late_names' */
 	g_free(sc);

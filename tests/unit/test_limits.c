@@ -338,6 +338,116 @@ static void test_repairs(void)
 	g_string_free(s, TRUE);
 }
 
+/* Every object GMime builds for obj: parts, multiparts, attached messages. */
+static unsigned gmime_objects(GMimeObject *obj, unsigned depth, unsigned *deepest)
+{
+	unsigned n = 1;
+
+	*deepest = MAX(*deepest, depth);
+	if (GMIME_IS_MULTIPART(obj)) {
+		for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+			n += gmime_objects(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth + 1, deepest);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		GMimeObject *top = inner ? g_mime_message_get_mime_part(inner) : NULL;
+		if (top)
+			n += gmime_objects(top, depth + 1, deepest);
+	}
+	return n;
+}
+
+/* What GMime alone builds of the whole text. */
+static unsigned gmime_count(const GString *text, unsigned *deepest)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(text->str, text->len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *mm = g_mime_parser_construct_message(parser, NULL);
+	GMimeObject *top = mm ? g_mime_message_get_mime_part(mm) : NULL;
+	unsigned n = top ? gmime_objects(top, 0, deepest) : 0;
+
+	if (mm)
+		g_object_unref(mm);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return n;
+}
+
+/* The scan's counts bound what GMime builds, whatever the boundaries:
+ * prefixes of each other, empty, with trailing junk, in RFC 2231 pieces,
+ * declared twice, attached messages with and without an encoding. */
+static void test_upper_bound(void)
+{
+	static const char *const boundaries[] = { "a", "ab", "a-b", "", "b", "ab--", "X Y", "a\tb" };
+	static const char *const kinds[] = { "multipart/mixed", "message/rfc822", "text/plain", "multipart/alternative",
+					     "message/news", "application/octet-stream" };
+	struct message_limits small = lim;
+	GRand *rng = g_rand_new_with_seed(20261122);
+	unsigned over = 0, worst = 0, cut = 0;
+
+	small.max_parts = 12;
+	small.max_depth = 6;
+	small.max_headers = 300;
+	for (int round = 0; round < 300; round++) {
+		GString *s = g_string_new("From: a@example.org\nSubject: fuzz\n");
+		int lines = g_rand_int_range(rng, 50, 2000);
+		struct spool *sp = spool_new(spool_dir, G_MAXSIZE, 0);
+		struct message *m;
+		char *error = NULL;
+
+		for (int i = 0; i < lines; i++) {
+			const char *b = boundaries[g_rand_int_range(rng, 0, G_N_ELEMENTS(boundaries))];
+			switch (g_rand_int_range(rng, 0, 10)) {
+			case 0:
+			case 8:
+				g_string_append_printf(s, "Content-Type: %s; boundary=\"%s\"\n",
+						       kinds[g_rand_int_range(rng, 0, G_N_ELEMENTS(kinds))], b);
+				break;
+			case 1:
+				g_string_append_printf(s, "Content-Type: multipart/mixed; boundary*0=\"%s\"; boundary*1=\"%s\"\n",
+						       b, b);
+				break;
+			case 2:
+				g_string_append(s, "\n");
+				break;
+			case 3:
+			case 9:
+				g_string_append_printf(s, "--%s\n", b);
+				break;
+			case 4:
+				g_string_append_printf(s, "--%s--%s\n", b, g_rand_boolean(rng) ? "" : " junk");
+				break;
+			case 5:
+				g_string_append(s, g_rand_boolean(rng) ? "Content-Transfer-Encoding: base64\n" : "X-F: v\n");
+				break;
+			default:
+				g_string_append(s, "text line\n");
+				break;
+			}
+		}
+		spool_append(sp, s->str, s->len, &error);
+		m = message_parse_spool(sp, &small);
+		{
+			/* Had GMime read it all, would it have gone past a limit
+			 * the scan did not see? */
+			unsigned deepest = 0, all = gmime_count(s, &deepest);
+			worst = MAX(worst, all);
+			if ((all > small.max_parts && !(m->limits & ~MESSAGE_LIMIT_SIZE)) ||
+			    (deepest > small.max_depth && !(m->limits & ~MESSAGE_LIMIT_SIZE)))
+				over++;
+			cut += m->limits != 0;
+		}
+		if (m->headers->len > small.max_headers + 40)
+			over++;
+		message_free(m);
+		spool_free(sp);
+		g_free(error);
+		g_string_free(s, TRUE);
+	}
+	is_int(over, 0, "300 random structures: whenever GMime would build more parts or nest deeper than the limits, "
+	       "the scan stopped it (%u cut; GMime alone built up to %u objects)", cut, worst);
+	g_rand_free(rng);
+}
+
 /* The engine removes forged X-Ticket-* fields wherever they stand. */
 static void test_forged_fields_past_the_limit(void)
 {
@@ -419,6 +529,7 @@ int main(void)
 	test_part_headers();
 	test_message_header();
 	test_repairs();
+	test_upper_bound();
 	test_forged_fields_past_the_limit();
 	g_rmdir(spool_dir);
 	g_free(spool_dir);
