@@ -57,10 +57,6 @@ int spool_fd(const struct spool *sp);
  * number read, 0 at the end, -1 on a read error. */
 gssize spool_read(const struct spool *sp, size_t offset, void *buf, size_t len);
 
-/* The kept bytes as GBytes: a copy when in memory, the file mapped
- * read-only when not.  NULL with *error when the file cannot be mapped. */
-GBytes *spool_bytes(const struct spool *sp, char **error);
-
 void spool_free(struct spool *sp);
 
 /* A new unlinked temporary file in dir, 0600, open for reading and

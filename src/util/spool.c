@@ -180,27 +180,6 @@ gssize spool_read(const struct spool *sp, size_t offset, void *buf, size_t len)
 	return n;
 }
 
-GBytes *spool_bytes(const struct spool *sp, char **error)
-{
-	GMappedFile *map;
-	GBytes *bytes;
-	GError *gerr = NULL;
-
-	if (sp->fd < 0)
-		return g_bytes_new(sp->mem->data, sp->mem->len);
-	map = g_mapped_file_new_from_fd(sp->fd, FALSE, &gerr);
-	if (map == NULL) {
-		*error = g_strdup_printf("mapping the spool file: %s", gerr->message);
-		g_error_free(gerr);
-		return NULL;
-	}
-	/* The mapping may be longer than what was kept only if the file
-	 * grew, which it does not once read. */
-	bytes = g_mapped_file_get_bytes(map);
-	g_mapped_file_unref(map);
-	return bytes;
-}
-
 void spool_free(struct spool *sp)
 {
 	if (sp == NULL)
