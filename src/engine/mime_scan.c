@@ -41,7 +41,7 @@ struct block {
 	bool open;
 	size_t start, len;	/* where it starts, bytes with line ends */
 	char name[48];		/* lower case; "" when longer or absent */
-	char raw_name[48];	/* as written, for an X-Ticket-* stub */
+	char *ticket_name;	/* an X-Ticket-* name as written (for its stub), or NULL */
 	GString *text;		/* the field as written, while it is captured */
 	size_t text_max;	/* capture bound; 0: not captured */
 	bool text_cut;		/* the capture stopped at text_max */
@@ -112,6 +112,7 @@ static void block_reset(struct block *b, bool top)
 		g_string_free(b->cte, TRUE);
 	if (b->text)
 		g_string_free(b->text, TRUE);
+	g_free(b->ticket_name);
 	memset(b, 0, sizeof *b);
 	b->top = top;
 }
@@ -129,8 +130,6 @@ static void push_piece(struct mime_scan *sc, size_t start, size_t end, GString *
 
 	if (text || end > start)
 		g_array_append_val(sc->res.pieces, p);
-	else if (text)
-		g_string_free(text, TRUE);
 }
 
 /* The value of a captured field: after its colon. */
@@ -174,10 +173,10 @@ static void replace_late(struct mime_scan *sc)
 	const char *late = NULL;
 	GString *t;
 
-	if (g_str_has_prefix(b->name, "x-ticket-")) {
+	if (b->ticket_name) {
 		if (sc->stubs < STUBS_MAX) {
 			sc->stubs++;
-			t = g_string_new(b->raw_name);
+			t = g_string_new(b->ticket_name);
 			g_string_append(t, ":\n");
 			push_piece(sc, 0, 0, t);
 		}
@@ -264,6 +263,7 @@ static void close_field(struct mime_scan *sc, size_t end)
 		g_string_free(b->text, TRUE);
 		b->text = NULL;
 	}
+	g_clear_pointer(&b->ticket_name, g_free);
 }
 
 static void capture(struct block *b, const char *s, size_t len)
@@ -291,15 +291,16 @@ static void open_field(struct mime_scan *sc, const char *l, size_t kept, size_t 
 	b->open = true;
 	b->start = start;
 	b->len = full + 1;
-	b->name[0] = b->raw_name[0] = '\0';
+	b->name[0] = '\0';
 	b->text_cut = false;
 	if (n > 0 && n < sizeof b->name) {
-		memcpy(b->raw_name, l, n);
-		b->raw_name[n] = '\0';
 		for (size_t i = 0; i < n; i++)
 			b->name[i] = g_ascii_tolower(l[i]);
 		b->name[n] = '\0';
 	}
+	/* Ours, whatever its length: kept by name to be removed even past the limits. */
+	if (b->top && n >= 9 && g_ascii_strncasecmp(l, "x-ticket-", 9) == 0)
+		b->ticket_name = g_strndup(l, n);
 	/* Capture what the structure needs, and what may be read late. */
 	b->text_max = 0;
 	if (strcmp(b->name, "content-type") == 0 || strcmp(b->name, "content-transfer-encoding") == 0)
