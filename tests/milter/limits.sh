@@ -67,7 +67,7 @@ recorded() {
 	n_acks=$(acks "$name" "$rcpt")
 	[ "$n_acks" = 1 ]
 	tap_ok $? "$case: one acknowledgement ($n_acks)"
-	reliability "limits: $case" "$what" 1 "$([ -n "$t" ] && echo 1 || echo 0)" "$n_acks" "$lost" 0 "$PEAK"
+	reliability "limits/milter: $case" "$what" 1 "$([ -n "$t" ] && echo 1 || echo 0)" "$n_acks" "$lost" 0 "$PEAK"
 }
 
 # refused DAEMON CASE QID MESSAGE-ID LOG-TEXT WHAT: a case the MTA is told
@@ -78,7 +78,7 @@ refused() {
 	tap_ok $? "$case: one log line with the queue id: $log"
 	! ticket_of "$name" "$mid" >/dev/null
 	tap_ok $? "$case: nothing recorded"
-	reliability "limits: $case" "$what" 1 0 0 0 0 "$PEAK"
+	reliability "limits/milter: $case" "$what" 1 0 0 0 0 "$PEAK"
 }
 
 # --- on-limit = record, small limits ---------------------------------------
@@ -97,7 +97,7 @@ tap_ok $? "crlf: one log line with the queue id says what was repaired"
 [ -n "$ack" ] && ! sed '/^$/q' "$ack" | grep -qi '^bcc:' && ! sed '/^$/q' "$ack" | grep -q '^injected' &&
 	[ "$(ls "$TM_DIR/lim.sent" | wc -l)" = 1 ]
 tap_ok $? "crlf: the acknowledgement has no injected header and one recipient"
-reliability "limits: encoded CR/LF" "Subject and From name decoding to CR LF and a Bcc header" 1 \
+reliability "limits/milter: encoded CR/LF" "Subject and From name decoding to CR LF and a Bcc header" 1 \
 	"$([ -n "$t" ] && echo 1 || echo 0)" "$(ls "$TM_DIR/lim.sent" | grep -c eve@)" "$([ -n "$t" ] && echo 0 || echo 1)" 0 "$PEAK"
 
 run_case lim header-bytes
@@ -186,7 +186,7 @@ logged lim 4QNOSPOL "tempfail: spooling the message: spool directory $TM_DIR/mis
 tap_ok $? "nospool: one log line with the queue id and the cause"
 kill -0 "$(cat "$TM_DIR/lim.bgpid")"
 tap_ok $? "nospool: the daemon stays up"
-reliability "limits: spool directory missing" "a 200 KB message and a small one, spool-memory 64k" 2 \
+reliability "limits/milter: spool directory missing" "a 200 KB message and a small one, spool-memory 64k" 2 \
 	"$(($("$TM_CTL" -c "$TM_DIR/lim.conf" list | wc -l) - before))" - 0 0 "$PEAK"
 tm_stop lim
 tm_check_clean lim
