@@ -131,4 +131,17 @@ bool commands_block_is_empty(const struct command_block *block);
 GBytes *commands_strip_body(const char *raw, size_t len, const struct command_block *block,
 			    char **error);
 
+struct spool;
+
+/* The same for a message spooled by the milter (spool.h), with bounded
+ * memory: the parts stay in the spool's file, a text part over 1 MiB is
+ * decoded to a scratch file in dir and its command block must end
+ * within its first 1 MiB (else *error), and the new body of a message
+ * in a file is written to a scratch file and returned mapped.  A spool
+ * that did not keep the whole message (max-message-size) cannot be
+ * rewritten: NULL and *error.  dir NULL: the system's temporary
+ * directory. */
+GBytes *commands_strip_spool(struct spool *sp, const char *dir, const struct command_block *block,
+			     char **error);
+
 #endif

@@ -28,6 +28,8 @@ struct envelope {
 	const char *client_addr;	/* {client_addr}, or NULL */
 	const char *raw;		/* the whole message as received (agent body rewriting) */
 	size_t raw_len;
+	struct spool *spool;		/* the same spooled by the milter (spool.h), or NULL: used
+					 * instead of raw when set */
 };
 
 enum header_op { HEADER_ADD, HEADER_CHANGE, HEADER_DELETE };

@@ -32,6 +32,14 @@ enum on_error {
 	ON_ERROR_ACCEPT,	/* mail passes untouched, unrecorded */
 };
 
+/* What a queue message over one of the [milter] max-* limits gets. */
+enum on_limit {
+	ON_LIMIT_RECORD,	/* ticketed from what could be read within the limits */
+	ON_LIMIT_ACCEPT,	/* passes untouched, unrecorded */
+	ON_LIMIT_REJECT,	/* refused (5xx): the sender learns why */
+	ON_LIMIT_TEMPFAIL,	/* 4xx: waits in the sender's queue until the limit is raised */
+};
+
 enum priority { PRIORITY_LOW, PRIORITY_NORMAL, PRIORITY_HIGH, PRIORITY_URGENT, PRIORITY_COUNT };
 
 /* One response-time target: minutes of business time, or of wall-clock
@@ -96,6 +104,16 @@ struct settings {
 	int log_level;		/* syslog priority */
 	int busy_timeout_ms;
 	size_t excerpt_bytes;	/* bound of the stored plain-text excerpt */
+	/* Hostile and huge input: what is read of a message (message.h). */
+	char *spool_directory;	/* big messages wait here, unlinked; default the database's directory */
+	size_t spool_memory;	/* bytes of a message held in memory before spooling to a file */
+	size_t max_message_size; /* bytes read of a message; 0 no limit */
+	size_t max_header_bytes; /* all header blocks of a message together */
+	int max_headers;	/* header fields of a message and its parts together */
+	size_t max_header_line;	/* one header field, folded lines included */
+	int max_mime_parts;
+	int max_mime_depth;
+	enum on_limit on_limit;
 	GPtrArray *trusted_networks; /* GInetAddressMask *: clients that count as authenticated */
 	enum auth_login auth_login;
 	enum closed_reply closed_reply;

@@ -23,7 +23,7 @@ enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
 		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
 		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
 		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
-		KEY_CLOSED_REPLY };
+		KEY_CLOSED_REPLY, KEY_ON_LIMIT };
 
 struct key_spec {
 	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
@@ -48,6 +48,15 @@ static const struct key_spec key_table[] = {
 	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
 	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
 	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
+	{ "milter", "spool-directory", KEY_PATH, false, NULL, S(spool_directory) },
+	{ "milter", "spool-memory", KEY_SIZE, false, "1M", S(spool_memory) },
+	{ "milter", "max-message-size", KEY_SIZE, false, "64M", S(max_message_size) },
+	{ "milter", "max-header-bytes", KEY_SIZE, false, "512k", S(max_header_bytes) },
+	{ "milter", "max-headers", KEY_UINT, false, "10000", S(max_headers) },
+	{ "milter", "max-header-line", KEY_SIZE, false, "64k", S(max_header_line) },
+	{ "milter", "max-mime-parts", KEY_UINT, false, "1000", S(max_mime_parts) },
+	{ "milter", "max-mime-depth", KEY_UINT, false, "50", S(max_mime_depth) },
+	{ "milter", "on-limit", KEY_ON_LIMIT, false, "record", S(on_limit) },
 	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
 	{ "milter", "trusted-networks", KEY_NETWORKS, false, NULL, S(trusted_networks) },
 	{ "milter", "auth-login", KEY_AUTH_LOGIN, false, "auto", S(auth_login) },
@@ -236,6 +245,30 @@ static long parse_seconds(const char *v)
 	return *end && end[1] ? -1 : n;
 }
 
+/* "4096", "64k", "1M", "2G" (powers of 1024); G_MAXUINT64 when
+ * malformed or above 1024G. */
+static guint64 parse_size(const char *v)
+{
+	char *end;
+	guint64 n, unit = 1;
+
+	if (!g_ascii_isdigit(*v))
+		return G_MAXUINT64;
+	n = g_ascii_strtoull(v, &end, 10);
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': unit = 1024; break;
+	case 'm': case 'M': unit = 1024 * 1024; break;
+	case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
+	default: return G_MAXUINT64;
+	}
+	if (*end && end[1])
+		return G_MAXUINT64;
+	if (n > (G_GUINT64_CONSTANT(1) << 40) / unit)
+		return G_MAXUINT64;
+	return n * unit;
+}
+
 /* "3/10m, 10/1d": at most COUNT acknowledgements per WINDOW. */
 static bool parse_rates(const char *v, struct rate_limit *rates, size_t *n)
 {
@@ -333,16 +366,22 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 			complain(ld, section, spec->name, "log-level must be error, warning, info or debug, not \"%s\"", value);
 		break;
 	}
-	case KEY_UINT:
-	case KEY_SIZE: {
+	case KEY_UINT: {
 		char *end;
 		unsigned long long n = g_ascii_strtoull(value, &end, 10);
 		if (end == value || *end != '\0' || n > G_MAXINT)
 			complain(ld, section, spec->name, "%s must be a whole number, not \"%s\"", spec->name, value);
-		else if (spec->type == KEY_SIZE)
-			*(size_t *)field = (size_t)n;
 		else
 			*(int *)field = (int)n;
+		break;
+	}
+	case KEY_SIZE: {
+		unsigned long long n = parse_size(value);
+		if (n == G_MAXUINT64)
+			complain(ld, section, spec->name, "%s \"%s\": expected a number of bytes, optionally with k, M or G "
+				 "(1024, 1024k, 1024M), at most 1024G", spec->name, value);
+		else
+			*(size_t *)field = (size_t)n;
 		break;
 	}
 	case KEY_ADDRESSES: {
@@ -473,6 +512,19 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 		else
 			complain(ld, section, spec->name, "closed-reply must be new-ticket or reopen, not \"%s\"", value);
 		break;
+	case KEY_ON_LIMIT: {
+		static const char *const names[] = { "record", "accept", "reject", "tempfail" };
+		bool found = false;
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+			if (strcmp(value, names[i]) == 0) {
+				*(enum on_limit *)field = (enum on_limit)i;
+				found = true;
+			}
+		if (!found)
+			complain(ld, section, spec->name, "on-limit must be record, accept, reject or tempfail, not \"%s\"",
+				 value);
+		break;
+	}
 	case KEY_TAG:
 		if (!tag_valid(value))
 			complain(ld, section, spec->name,
@@ -723,6 +775,27 @@ static void check_queues(struct loader *ld, struct settings *s)
 	g_hash_table_destroy(seen);
 }
 
+/* Limits that would make every message fail, and the spool's default. */
+static void check_limits(struct loader *ld, struct settings *s)
+{
+	static const struct { const char *key; size_t offset; bool is_int; } positive[] = {
+		{ "max-header-bytes", S(max_header_bytes), false }, { "max-headers", S(max_headers), true },
+		{ "max-header-line", S(max_header_line), false }, { "max-mime-parts", S(max_mime_parts), true },
+		{ "max-mime-depth", S(max_mime_depth), true },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(positive); i++) {
+		const void *field = (const char *)s + positive[i].offset;
+		if (positive[i].is_int ? *(const int *)field == 0 : *(const size_t *)field == 0)
+			complain(ld, "milter", positive[i].key, "%s must be at least 1", positive[i].key);
+	}
+	if (s->max_header_line > 0 && s->max_header_bytes > 0 && s->max_header_line > s->max_header_bytes)
+		complain(ld, "milter", "max-header-line", "max-header-line (%zu) is larger than max-header-bytes (%zu)",
+			 s->max_header_line, s->max_header_bytes);
+	if (s->spool_directory == NULL && s->database)
+		s->spool_directory = g_path_get_dirname(s->database);
+}
+
 /* Hands the parsed sections to the snapshot (idempotent: the arrays do
  * not change once parsing is over). */
 static void adopt_sections(struct settings *s, GArray *queues, GArray *slas, GArray *calendars)
@@ -808,6 +881,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		load_section(&ld, kf, "autoreply", "autoreply", s);
 	adopt_sections(s, queues, slas, calendars);
 	check_queues(&ld, s);
+	check_limits(&ld, s);
 	resolve_queues(&ld, s);
 
 	if ((flags & SETTINGS_LOAD_SECRET) && s->secret_file && errors->len == errors_before) {
@@ -887,6 +961,7 @@ void settings_unref(struct settings *s)
 	g_free(s->socket);
 	g_free(s->user);
 	g_free(s->database);
+	g_free(s->spool_directory);
 	g_free(s->secret_file);
 	g_free(s->hostname);
 	g_free(s->pid_file);

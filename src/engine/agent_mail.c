@@ -468,9 +468,15 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 		g_ptr_array_free(addresses, TRUE);
 		g_ptr_array_free(people, TRUE);
 	}
-	if (!commands_block_is_empty(block) && env->raw && !res->discard) {
+	if (!commands_block_is_empty(block) && (env->raw || env->spool) && !res->discard) {
 		char *strip_error = NULL;
-		res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
+		if (msg->limits)
+			/* Part of it was not read: a rewrite would lose the rest. */
+			strip_error = g_strdup("the reply is over a limit (see the line above) and was not read whole");
+		else if (env->spool)
+			res->new_body = commands_strip_spool(env->spool, s->spool_directory, block, &strip_error);
+		else
+			res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
 		if (strip_error) {
 			*error = g_strdup_printf("removing command lines: %s", strip_error);
 			g_free(strip_error);

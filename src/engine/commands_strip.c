@@ -15,12 +15,23 @@
  * Hostile input: GMime stops nesting at 1024 levels; the walk over the
  * parts is iterative and bounded; the HTML scanner is a loop over the
  * bytes with an explicit, bounded element stack; all work is linear.
+ *
+ * Big messages (commands_strip_spool): GMime reads the spool with the
+ * parts' contents left in the file, and the new body is written to a
+ * file of its own.  A text part of such a message larger than
+ * STRIP_WINDOW is decoded to a file, and only its first STRIP_WINDOW
+ * bytes are read: the command block must end within them (it always
+ * does in real mail); the rest of the part is copied from the file.
+ * Memory stays within a few windows whatever the size of the message.
  */
 #include "config.h"
 #include "commands.h"
+#include "spool.h"
+#include "spool_stream.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
+#include <errno.h>
 
 /* Parts looked at while finding the body's text parts. */
 #define MAX_PARTS 10000
@@ -34,6 +45,8 @@
  * reaches its first line of text long before. */
 #define HTML_TOKENS_MAX 200000
 #define TAG_NAME_MAX 24
+/* Bytes of a text part read into memory to find the end of the block. */
+#define STRIP_WINDOW (1024 * 1024)
 
 /* ---- lines in the part's charset, classified in UTF-8 ---- */
 
@@ -81,20 +94,27 @@ static enum commands_line_kind classify(const struct decoder *d, const char *s, 
 /* ---- text/plain ---- */
 
 /* Where the customer's text starts: just after the block and the blank
- * lines that follow it; 0 when the top holds no command line. */
-static size_t text_block_end(const char *data, size_t len, const struct decoder *d)
+ * lines that follow it; 0 when the top holds no command line.  *open:
+ * the top ran to the end of data without a line of text (data may be
+ * only the start of the part: the end of the block was not seen). */
+static size_t text_block_end(const char *data, size_t len, const struct decoder *d, bool *open)
 {
 	size_t pos = 0, cut = 0;
 	bool seen = false;
 
+	*open = true;
 	while (pos < len) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - data) : len;
 		size_t next = nl ? end + 1 : len;
 		enum commands_line_kind kind = classify(d, data + pos, end - pos);
 
-		if (kind == COMMANDS_LINE_TEXT)
+		if (kind == COMMANDS_LINE_TEXT && nl) {
+			*open = false;
 			break;
+		}
+		if (kind == COMMANDS_LINE_TEXT)
+			break;	/* a line cut at the end of data: text, but is it all? */
 		seen = seen || kind == COMMANDS_LINE_COMMAND;
 		if (seen)
 			cut = next;
@@ -103,16 +123,22 @@ static size_t text_block_end(const char *data, size_t len, const struct decoder 
 	return cut;
 }
 
-static GByteArray *strip_text(const char *data, size_t len, const struct decoder *d)
+/* The new start of a text/plain part: nothing, from *rest on. */
+static GByteArray *strip_text(const char *data, size_t len, const struct decoder *d, bool whole, size_t *rest,
+			      char **error)
 {
-	size_t cut = text_block_end(data, len, d);
-	GByteArray *out;
+	bool open;
+	size_t cut = text_block_end(data, len, d, &open);
 
+	if (open && !whole) {
+		*error = g_strdup_printf("the command block of a text part does not end within its first %d bytes",
+					 STRIP_WINDOW);
+		return NULL;
+	}
 	if (cut == 0)
 		return NULL;
-	out = g_byte_array_sized_new((guint)(len - cut));
-	g_byte_array_append(out, (const guint8 *)data + cut, (guint)(len - cut));
-	return out;
+	*rest = cut;
+	return g_byte_array_new();
 }
 
 /* ---- text/html ---- */
@@ -501,7 +527,10 @@ static void html_remove_empty(struct html_tok *toks, guint n)
 	g_array_free(stack, TRUE);
 }
 
-static GByteArray *strip_html(const char *data, size_t len, const struct decoder *d, char **error)
+/* The new start of an HTML part: the markup before its first line of
+ * text without the block, then the part from *rest on. */
+static GByteArray *strip_html(const char *data, size_t len, const struct decoder *d, bool whole, size_t *rest,
+			      char **error)
 {
 	struct html_scan sc = { .s = data, .len = len };
 	struct html_lines hl = { .open = -1 };
@@ -511,7 +540,13 @@ static GByteArray *strip_html(const char *data, size_t len, const struct decoder
 	hl.toks = g_array_new(FALSE, TRUE, sizeof(struct html_tok));
 	hl.kinds = g_array_new(FALSE, FALSE, sizeof(enum commands_line_kind));
 	hl.text = g_string_new(NULL);
-	if (html_scan_top(&sc, &hl, d, &too_long)) {
+	bool found = html_scan_top(&sc, &hl, d, &too_long);
+
+	if (!too_long && !whole && sc.pos >= len) {
+		/* Ran to the end of the window: the top may go on after it. */
+		*error = g_strdup_printf("the command block of an HTML part does not end within its first %d bytes",
+					 STRIP_WINDOW);
+	} else if (found) {
 		struct html_tok *toks = (struct html_tok *)(void *)hl.toks->data;
 		guint n = hl.toks->len;
 
@@ -522,7 +557,7 @@ static GByteArray *strip_html(const char *data, size_t len, const struct decoder
 					  g_array_index(hl.kinds, enum commands_line_kind, toks[i].line) != COMMANDS_LINE_TEXT &&
 					  (toks[i].kind == TOK_TEXT || strcmp(toks[i].name, "br") == 0);
 		html_remove_empty(toks, n);
-		out = g_byte_array_sized_new((guint)len);
+		out = g_byte_array_sized_new((guint)sc.pos);
 		for (guint i = 0; i < n; i++) {
 			if (toks[i].skip_to > i) {
 				i = toks[i].skip_to - 1;
@@ -532,7 +567,7 @@ static GByteArray *strip_html(const char *data, size_t len, const struct decoder
 				g_byte_array_append(out, (const guint8 *)data + toks[i].start,
 						    (guint)(toks[i].end - toks[i].start));
 		}
-		g_byte_array_append(out, (const guint8 *)data + sc.pos, (guint)(len - sc.pos));
+		*rest = sc.pos;
 	}
 	if (too_long)
 		*error = g_strdup("an HTML part has too much markup before its first line of text");
@@ -557,38 +592,51 @@ static bool ascii_compatible(const char *iconv_name)
 	return same;
 }
 
-static GByteArray *strip_bytes(const char *data, size_t len, bool html, const struct decoder *d, char **error)
+/* The new start of the part and where the rest of it resumes (*rest);
+ * NULL when the part does not start with command lines. */
+static GByteArray *strip_bytes(const char *data, size_t len, bool html, const struct decoder *d, bool whole,
+			       size_t *rest, char **error)
 {
-	return html ? strip_html(data, len, d, error) : strip_text(data, len, d);
+	return html ? strip_html(data, len, d, whole, rest, error) : strip_text(data, len, d, whole, rest, error);
 }
 
-/* The stripped content in the same charset, NULL when unchanged. */
-static GByteArray *strip_in_charset(const char *data, size_t len, const char *charset, bool html,
-				    char **error)
+/* The same in the part's charset: data is the decoded part (whole) or
+ * its first STRIP_WINDOW bytes.  A charset in which ASCII is not ASCII
+ * is converted as a whole, so its part must be whole. */
+static GByteArray *strip_in_charset(const char *data, size_t len, const char *charset, bool html, bool whole,
+				    size_t *rest, char **error)
 {
 	const char *name = charset ? g_mime_charset_iconv_name(charset) : NULL;
 	struct decoder d = { (GIConv)-1 };
 	GByteArray *out;
 	char *utf8, *back;
 	gsize n = 0, m = 0;
+	size_t urest = 0;
 
 	if (len == 0)
 		return NULL;
 	if (name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
 		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0)
 			d.to_utf8 = g_iconv_open("UTF-8", name);
-		out = strip_bytes(data, len, html, &d, error);
+		out = strip_bytes(data, len, html, &d, whole, rest, error);
 		if (d.to_utf8 != (GIConv)-1)
 			g_iconv_close(d.to_utf8);
 		return out;
+	}
+	if (!whole) {
+		*error = g_strdup_printf("a %s text part over %d bytes cannot be rewritten", charset, STRIP_WINDOW);
+		return NULL;
 	}
 	utf8 = g_convert(data, (gssize)len, "UTF-8", name, NULL, &n, NULL);
 	if (utf8 == NULL) {
 		*error = g_strdup_printf("a %s text part does not convert to UTF-8", charset);
 		return NULL;
 	}
-	out = strip_bytes(utf8, n, html, &d, error);
+	out = strip_bytes(utf8, n, html, &d, true, &urest, error);
+	if (out)
+		g_byte_array_append(out, (const guint8 *)utf8 + urest, (guint)(n - urest));
 	g_free(utf8);
+	*rest = len;	/* the new content is all in out */
 	if (out == NULL || out->len == 0)
 		return out;
 	back = g_convert((const char *)out->data, out->len, name, "UTF-8", NULL, &m, NULL);
@@ -644,27 +692,91 @@ static void find_body_parts(GMimeObject *top, struct body_parts *found)
 	g_ptr_array_free(todo, TRUE);
 }
 
+/* Where a rewrite writes its scratch files, and what must live until
+ * the new body is written (substreams do not hold their parent). */
+struct strip_ctx {
+	const char *dir;
+	bool in_memory;			/* the message is in memory: so are its parts */
+	GPtrArray *keep;		/* GMimeStream * */
+};
+
+/* The decoded content of a part: in memory when small, else in a
+ * scratch file.  NULL with *error when the file cannot be made. */
+static GMimeStream *decode_part(GMimeDataWrapper *content, struct strip_ctx *cx, char **error)
+{
+	gint64 encoded = g_mime_stream_length(g_mime_data_wrapper_get_stream(content));
+	GMimeStream *decoded;
+
+	/* Decoding never makes base64, quoted-printable or 8bit longer. */
+	if (cx->in_memory || (encoded >= 0 && encoded <= STRIP_WINDOW)) {
+		decoded = g_mime_stream_mem_new();
+	} else {
+		int fd = spool_tmpfile(cx->dir, error);
+		if (fd < 0)
+			return NULL;
+		decoded = g_mime_stream_fs_new(fd);
+	}
+	if (g_mime_data_wrapper_write_to_stream(content, decoded) < 0) {
+		*error = g_strdup("a text part cannot be decoded");
+		g_object_unref(decoded);
+		return NULL;
+	}
+	g_mime_stream_flush(decoded);
+	g_mime_stream_reset(decoded);
+	return decoded;
+}
+
 /* Replaces the part's content when it starts with command lines. */
-static bool strip_part(GMimePart *part, bool html, char **error)
+static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **error)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
 	GMimeStream *decoded, *stream;
-	GByteArray *bytes, *stripped;
+	GByteArray *window, *stripped;
 	GMimeDataWrapper *wrapper;
+	gint64 total;
+	size_t rest = 0;
+	bool whole;
 
-	if (content == NULL)
+	if (content == NULL || (decoded = decode_part(content, cx, error)) == NULL)
 		return false;
-	decoded = g_mime_stream_mem_new();
-	g_mime_data_wrapper_write_to_stream(content, decoded);
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded));
-	stripped = strip_in_charset((const char *)bytes->data, bytes->len, charset, html, error);
-	g_object_unref(decoded);
-	if (stripped == NULL)
+	total = g_mime_stream_length(decoded);
+	if (GMIME_IS_STREAM_MEM(decoded)) {
+		/* Whole: a part in memory is no bigger than its message. */
+		window = g_byte_array_ref(g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded)));
+	} else {
+		char chunk[65536];
+		gssize n;
+		window = g_byte_array_new();
+		while (window->len < STRIP_WINDOW &&
+		       (n = g_mime_stream_read(decoded, chunk, MIN(sizeof chunk, STRIP_WINDOW - window->len))) > 0)
+			g_byte_array_append(window, (const guint8 *)chunk, (guint)n);
+	}
+	whole = total >= 0 && (gint64)window->len >= total;
+	stripped = strip_in_charset((const char *)window->data, window->len, charset, html, whole, &rest, error);
+	if (stripped == NULL) {
+		g_byte_array_unref(window);
+		g_object_unref(decoded);
 		return false;
+	}
+	if (whole) {
+		g_byte_array_append(stripped, window->data + MIN(rest, window->len),
+				    (guint)(window->len - MIN(rest, window->len)));
+		stream = g_mime_stream_mem_new_with_byte_array(stripped);
+	} else {
+		/* The new start, then the rest of the part from its file. */
+		GMimeStream *head = g_mime_stream_mem_new_with_byte_array(stripped);
+		GMimeStream *tail = g_mime_stream_substream(decoded, (gint64)rest, total);
+		stream = g_mime_stream_cat_new();
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(stream), head);
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(stream), tail);
+		g_object_unref(head);
+		g_object_unref(tail);
+	}
+	g_byte_array_unref(window);
+	g_ptr_array_add(cx->keep, decoded);
 	/* The part keeps its Content-Transfer-Encoding header: GMime
 	 * encodes the new content that way when the part is written. */
-	stream = g_mime_stream_mem_new_with_byte_array(stripped);
 	wrapper = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(part, wrapper);
 	g_object_unref(wrapper);
@@ -672,44 +784,64 @@ static bool strip_part(GMimePart *part, bool html, char **error)
 	return true;
 }
 
-static GMimeMessage *parse_message(const char *raw, size_t len)
+static GMimeMessage *parse_message(GMimeStream *stream)
 {
 	GMimeParserOptions *options = g_mime_parser_options_new();
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeMessage *mm;
 
 	g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	/* Contents stay in the input; only the rewritten parts are copied. */
+	g_mime_parser_set_persist_stream(parser, TRUE);
 	mm = g_mime_parser_construct_message(parser, options);
 	g_object_unref(parser);
-	g_object_unref(stream);
 	g_mime_parser_options_free(options);
 	return mm;
 }
 
 /* The content of the top-level part without its headers, with the line
- * ends of the input (GMime reads CRLF as LF). */
-static GBytes *write_body(GMimeObject *top, bool crlf)
+ * ends of the input (GMime reads CRLF as LF): in memory, or in a
+ * scratch file mapped read-only when to_file. */
+static GBytes *write_body(GMimeObject *top, bool crlf, bool to_file, struct strip_ctx *cx, char **error)
 {
-	GMimeStream *mem = g_mime_stream_mem_new();
-	GMimeStream *out = mem;
-	GByteArray *bytes;
-	GBytes *body;
+	GMimeStream *sink, *out;
+	GBytes *body = NULL;
+	int fd = -1;
 
+	if (to_file) {
+		if ((fd = spool_tmpfile(cx->dir, error)) < 0)
+			return NULL;
+		sink = g_mime_stream_fs_new(fd);
+	} else {
+		sink = g_mime_stream_mem_new();
+	}
+	out = sink;
 	if (crlf) {
 		GMimeFilter *filter = g_mime_filter_unix2dos_new(FALSE);
-		out = g_mime_stream_filter_new(mem);
+		out = g_mime_stream_filter_new(sink);
 		g_mime_stream_filter_add(GMIME_STREAM_FILTER(out), filter);
 		g_object_unref(filter);
 	}
-	g_mime_object_write_content_to_stream(top, NULL, out);
-	g_mime_stream_flush(out);
-	if (out != mem)
+	if (g_mime_object_write_content_to_stream(top, NULL, out) < 0 || g_mime_stream_flush(out) != 0) {
+		*error = g_strdup_printf("writing the new body: %s", to_file ? g_strerror(errno) : "failed");
+	} else if (to_file) {
+		GError *gerr = NULL;
+		GMappedFile *map = g_mapped_file_new_from_fd(fd, FALSE, &gerr);
+		if (map) {
+			body = g_mapped_file_get_bytes(map);
+			g_mapped_file_unref(map);
+		} else {
+			*error = g_strdup_printf("mapping the new body: %s", gerr->message);
+			g_error_free(gerr);
+		}
+	} else {
+		GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink));
+		body = g_bytes_new(bytes->data, bytes->len);
+	}
+	if (out != sink)
 		g_object_unref(out);
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	body = g_bytes_new(bytes->data, bytes->len);
-	g_object_unref(mem);
+	g_object_unref(sink);
 	return body;
 }
 
@@ -720,8 +852,11 @@ static bool input_uses_crlf(const char *raw, size_t len)
 	return nl && nl > raw && nl[-1] == '\r';
 }
 
-GBytes *commands_strip_body(const char *raw, size_t len, const struct command_block *block, char **error)
+/* The rewrite of the message read from stream (see commands.h). */
+static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const char *dir,
+			    const struct command_block *block, char **error)
 {
+	struct strip_ctx cx = { dir ? dir : g_get_tmp_dir(), !to_file, g_ptr_array_new_with_free_func(g_object_unref) };
 	struct body_parts found = { 0 };
 	GMimeMessage *mm;
 	GMimeObject *top;
@@ -731,9 +866,11 @@ GBytes *commands_strip_body(const char *raw, size_t len, const struct command_bl
 
 	if (error)
 		*error = NULL;
-	if (commands_block_is_empty(block) || raw == NULL)
+	if (commands_block_is_empty(block) || stream == NULL) {
+		g_ptr_array_free(cx.keep, TRUE);
 		return NULL;
-	mm = parse_message(raw, len);
+	}
+	mm = parse_message(stream);
 	top = mm ? g_mime_message_get_mime_part(mm) : NULL;
 	if (mm == NULL)
 		why = g_strdup("the message does not parse");
@@ -742,19 +879,60 @@ GBytes *commands_strip_body(const char *raw, size_t len, const struct command_bl
 	if (why == NULL && top) {
 		find_body_parts(top, &found);
 		if (found.plain)
-			changed = strip_part(found.plain, false, &why);
+			changed = strip_part(found.plain, false, &cx, &why);
 		if (found.html && why == NULL)
-			changed = strip_part(found.html, true, &why) || changed;
+			changed = strip_part(found.html, true, &cx, &why) || changed;
 		if (!changed && why == NULL && found.sealed)
 			why = g_strdup("the body is signed or encrypted");
 	}
 	if (changed && why == NULL)
-		body = write_body(top, input_uses_crlf(raw, len));
+		body = write_body(top, crlf, to_file, &cx, &why);
 	if (error)
 		*error = why;
 	else
 		g_free(why);
 	if (mm)
 		g_object_unref(mm);
+	g_ptr_array_free(cx.keep, TRUE);
+	return body;
+}
+
+GBytes *commands_strip_body(const char *raw, size_t len, const struct command_block *block, char **error)
+{
+	GMimeStream *stream;
+	GBytes *body;
+
+	if (error)
+		*error = NULL;
+	if (commands_block_is_empty(block) || raw == NULL)
+		return NULL;
+	stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	body = strip_stream(stream, input_uses_crlf(raw, len), false, NULL, block, error);
+	g_object_unref(stream);
+	return body;
+}
+
+GBytes *commands_strip_spool(struct spool *sp, const char *dir, const struct command_block *block, char **error)
+{
+	GMimeStream *stream;
+	GBytes *body;
+
+	if (error)
+		*error = NULL;
+	if (commands_block_is_empty(block) || sp == NULL)
+		return NULL;
+	if (spool_truncated(sp)) {
+		if (error)
+			*error = g_strdup("the message is larger than max-message-size and was not kept whole");
+		return NULL;
+	}
+	stream = spool_stream_new(sp);
+	if (stream == NULL) {
+		if (error)
+			*error = g_strdup_printf("reading the spool: %s", g_strerror(errno));
+		return NULL;
+	}
+	body = strip_stream(stream, spool_uses_crlf(sp), spool_fd(sp) >= 0, dir, block, error);
+	g_object_unref(stream);
 	return body;
 }

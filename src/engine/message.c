@@ -1,13 +1,20 @@
 /*
  * message.c - parsing raw mail into struct message with GMime (message.h).
+ *
+ * The bytes come from a spool (spool.h): in memory, or a file that GMime
+ * reads through a stream with the parts' contents left on disk
+ * (persistent streams).  mime_scan.c goes over them first and says which
+ * stretches GMime may read; every value kept is bounded here.
  */
 #include "config.h"
 #include "message.h"
 #include "addr.h"
+#include "mime_scan.h"
+#include "spool.h"
+#include "spool_stream.h"
 #include "text.h"
 
 #include <gmime/gmime.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 /* How much decoded body text is read before trimming; bounds memory for
@@ -16,11 +23,36 @@
 /* How much untrimmed text is kept for finding references in quotes. */
 #define FULL_TEXT_BYTES (64 * 1024)
 
-static struct mailbox *mailbox_new(const char *address, const char *name)
+/* What the scan and the parse found to repair, while building one message. */
+struct parse_ctx {
+	unsigned *repairs;
+	unsigned *warnings;
+};
+
+/* text_one_line, at most max bytes (cut at a character). */
+static char *one_line_bounded(const char *s, size_t max, const struct parse_ctx *px)
+{
+	char *line = text_one_line(s);
+	char *bounded;
+
+	if (strlen(line) <= max)
+		return line;
+	*px->repairs |= MESSAGE_REPAIR_SHORTENED;
+	bounded = text_bound(line, max);
+	g_free(line);
+	return bounded;
+}
+
+static struct mailbox *mailbox_new(const char *address, const char *name, const struct parse_ctx *px)
 {
 	struct mailbox *m;
-	char *norm = addr_normalize(address);
+	char *norm;
 
+	if (address && strlen(address) > MESSAGE_ADDRESS_MAX) {
+		*px->repairs |= MESSAGE_REPAIR_ADDRESSES;
+		return NULL;
+	}
+	norm = addr_normalize(address);
 	if (norm == NULL || strchr(norm, '@') == NULL) {
 		g_free(norm);
 		return NULL;
@@ -28,7 +60,7 @@ static struct mailbox *mailbox_new(const char *address, const char *name)
 	m = g_new0(struct mailbox, 1);
 	m->address = norm;
 	if (name && *name)
-		m->name = text_one_line(name);
+		m->name = one_line_bounded(name, MESSAGE_NAME_MAX, px);
 	return m;
 }
 
@@ -52,53 +84,70 @@ static void header_field_free(gpointer p)
 	g_free(h);
 }
 
-/* Flattens groups; appends struct mailbox * to out. */
-static void collect_mailboxes(InternetAddressList *list, GPtrArray *out)
+/* Flattens groups; appends struct mailbox * to out, at most max of them. */
+static void collect_mailboxes(InternetAddressList *list, GPtrArray *out, guint max, const struct parse_ctx *px)
 {
 	int n = list ? internet_address_list_length(list) : 0;
 
 	for (int i = 0; i < n; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (out->len >= max) {
+			*px->repairs |= MESSAGE_REPAIR_ADDRESSES;
+			return;
+		}
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			collect_mailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out);
+			collect_mailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, max, px);
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			struct mailbox *m = mailbox_new(
 				internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)),
-				internet_address_get_name(ia));
+				internet_address_get_name(ia), px);
 			if (m)
 				g_ptr_array_add(out, m);
 		}
 	}
 }
 
-static struct mailbox *first_mailbox(InternetAddressList *list)
+static struct mailbox *first_mailbox(InternetAddressList *list, const struct parse_ctx *px)
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(mailbox_free);
 	struct mailbox *m = NULL;
 
-	collect_mailboxes(list, all);
+	collect_mailboxes(list, all, MESSAGE_ADDRESSES_MAX, px);
 	if (all->len > 0)
 		m = g_ptr_array_steal_index(all, 0);
 	g_ptr_array_free(all, TRUE);
 	return m;
 }
 
-static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value)
+/* The ids of a References-like value: each at most MESSAGE_ID_MAX bytes,
+ * at most max of them, the first and the newest (RFC 5322 3.6.4 trims
+ * the middle the same way). */
+static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value, guint max, const struct parse_ctx *px)
 {
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	GMimeReferences *refs;
+	int n;
 
 	if (value == NULL)
 		return ids;
 	refs = g_mime_references_parse(options, value);
-	if (refs) {
-		for (int i = 0; i < g_mime_references_length(refs); i++) {
-			const char *id = g_mime_references_get_message_id(refs, i);
-			if (id && *id)
-				g_ptr_array_add(ids, text_one_line(id));
+	n = refs ? g_mime_references_length(refs) : 0;
+	for (int i = 0; i < n; i++) {
+		const char *id = g_mime_references_get_message_id(refs, i);
+		if (id == NULL || *id == '\0')
+			continue;
+		if (strlen(id) > MESSAGE_ID_MAX) {
+			*px->repairs |= MESSAGE_REPAIR_IDS;
+			continue;
 		}
-		g_mime_references_free(refs);
+		g_ptr_array_add(ids, text_one_line(id));
 	}
+	if (ids->len > max) {
+		*px->repairs |= MESSAGE_REPAIR_IDS;
+		g_ptr_array_remove_range(ids, 1, ids->len - max);
+	}
+	if (refs)
+		g_mime_references_free(refs);
 	return ids;
 }
 
@@ -134,7 +183,7 @@ static void choose_body(GMimeObject *parent, GMimeObject *part, gpointer data)
 }
 
 /* Decoded text of a part converted to UTF-8, at most BODY_READ_LIMIT bytes. */
-static char *read_part_text(GMimePart *part, unsigned *warnings)
+static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
@@ -160,18 +209,26 @@ static char *read_part_text(GMimePart *part, unsigned *warnings)
 			g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), conv);
 			g_object_unref(conv);
 		} else {
-			(*warnings)++;	/* unknown charset: keep the bytes, made valid below */
+			(*px->warnings)++;	/* unknown charset: keep the bytes, made valid below */
+			*px->repairs |= MESSAGE_REPAIR_BODY_CHARSET;
 		}
 	}
 	buf = g_byte_array_new();
 	while (buf->len < BODY_READ_LIMIT && (n = g_mime_stream_read(filtered, chunk, sizeof chunk)) > 0)
 		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
 	g_object_unref(filtered);
+	/* A NUL byte would end the text where it stands: a space instead. */
+	for (guint i = 0; i < buf->len; i++)
+		if (buf->data[i] == '\0') {
+			buf->data[i] = ' ';
+			*px->repairs |= MESSAGE_REPAIR_NUL;
+		}
 
 	if (!g_utf8_validate((const char *)buf->data, buf->len, NULL)) {
 		/* Unlabeled or mislabeled 8-bit text is most often Windows-1252. */
 		char *conv = g_convert((const char *)buf->data, buf->len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-		(*warnings)++;
+		(*px->warnings)++;
+		*px->repairs |= MESSAGE_REPAIR_BODY_CHARSET;
 		if (conv) {
 			text = text_sanitize(conv, -1);
 			g_free(conv);
@@ -185,7 +242,7 @@ static char *read_part_text(GMimePart *part, unsigned *warnings)
 	return text;
 }
 
-static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_bytes)
+static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_bytes, const struct parse_ctx *px)
 {
 	struct body_choice choice = { 0 };
 	GMimeObject *top = g_mime_message_get_mime_part(mm);
@@ -209,9 +266,9 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 			msg->text_charset = g_ascii_strdown(charset, -1);
 	}
 	if (choice.plain) {
-		body = read_part_text(choice.plain, &msg->warnings);
+		body = read_part_text(choice.plain, px);
 	} else if (choice.html) {
-		char *html = read_part_text(choice.html, &msg->warnings);
+		char *html = read_part_text(choice.html, px);
 		body = text_from_html(html);
 		g_free(html);
 	}
@@ -233,16 +290,6 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 	g_free(body);
 }
 
-static void compute_sha256(const char *raw, size_t len, char out[65])
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-
-	EVP_Digest(raw, len, digest, &dlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < dlen && i < 32; i++)
-		g_snprintf(out + 2 * i, 3, "%02x", digest[i]);
-}
-
 static char *unfold(const char *value)
 {
 	GString *out = g_string_new(NULL);
@@ -255,7 +302,15 @@ static char *unfold(const char *value)
 	return g_string_free(out, FALSE);
 }
 
-static void collect_headers(struct message *msg, GMimeObject *obj)
+static bool has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return true;
+	return false;
+}
+
+static void collect_headers(struct message *msg, GMimeObject *obj, const struct parse_ctx *px)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	int n = g_mime_header_list_get_count(list);
@@ -264,85 +319,265 @@ static void collect_headers(struct message *msg, GMimeObject *obj)
 		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 		struct header_field *f = g_new0(struct header_field, 1);
 		const char *value = g_mime_header_get_value(h);
+		const char *raw = g_mime_header_get_raw_value(h);
 
+		/* Decoded values come unfolded: a line break in one was encoded. */
+		if (has_control(value))
+			*px->repairs |= MESSAGE_REPAIR_CONTROL;
+		if (raw && !g_utf8_validate(raw, -1, NULL))
+			*px->repairs |= MESSAGE_REPAIR_HEADER_CHARSET;
 		f->name = g_strdup(g_mime_header_get_name(h));
 		f->value = text_one_line(value ? value : "");
 		g_ptr_array_add(msg->headers, f);
 		if (g_ascii_strcasecmp(f->name, "Subject") == 0 && msg->raw_subject == NULL)
-			msg->raw_subject = unfold(g_mime_header_get_raw_value(h));
+			msg->raw_subject = unfold(raw ? raw : "");
 	}
 }
 
-struct message *message_parse(const char *raw, size_t len, size_t excerpt_bytes)
+/* The decoded subject, bounded; when it had to be shortened, the raw
+ * one (which the tagged Subject is built from) is rebuilt from it, so
+ * that what agents see is what the ticket holds, and the header we
+ * write stays short. */
+static void set_subject(struct message *msg, const char *decoded, const struct parse_ctx *px)
 {
-	struct message *msg = g_new0(struct message, 1);
+	char *line = text_one_line(decoded ? decoded : "");
+	bool shortened = strlen(line) > MESSAGE_SUBJECT_MAX;
+
+	if (shortened) {
+		msg->subject = text_bound(line, MESSAGE_SUBJECT_MAX);
+		g_free(line);
+	} else {
+		msg->subject = line;
+	}
+	/* Short once decoded but written long counts the same. */
+	if (shortened || (msg->raw_subject && strlen(msg->raw_subject) > 4 * MESSAGE_SUBJECT_MAX)) {
+		*px->repairs |= MESSAGE_REPAIR_SHORTENED;
+		if (msg->raw_subject) {
+			g_free(msg->raw_subject);
+			msg->raw_subject = g_mime_utils_header_encode_text(NULL, msg->subject, "utf-8");
+		}
+	}
+}
+
+void message_limits_default(struct message_limits *lim, size_t excerpt_bytes)
+{
+	/* The same as the [milter] defaults in settings.c (test_settings checks). */
+	lim->excerpt_bytes = excerpt_bytes;
+	lim->max_header_bytes = 512 * 1024;
+	lim->max_headers = 10000;
+	lim->max_header_line = 64 * 1024;
+	lim->max_parts = 1000;
+	lim->max_depth = 50;
+}
+
+static GMimeParserOptions *parser_options(void)
+{
 	GMimeParserOptions *options = g_mime_parser_options_new();
 	const char *fallback[] = { "UTF-8", "WINDOWS-1252", NULL };
-	GMimeStream *stream;
-	GMimeParser *parser;
-	GMimeMessage *mm;
-
-	msg->in_reply_to = NULL;
-	msg->to = g_ptr_array_new_with_free_func(mailbox_free);
-	msg->cc = g_ptr_array_new_with_free_func(mailbox_free);
-	msg->headers = g_ptr_array_new_with_free_func(header_field_free);
-	msg->size = len;
-	compute_sha256(raw, len, msg->sha256);
 
 	g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	return options;
+}
 
-	stream = g_mime_stream_mem_new_with_buffer(raw, len);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	mm = g_mime_parser_construct_message(parser, options);
-	g_object_unref(parser);
-	g_object_unref(stream);
+/* Runs the first pass over the spool. */
+static void scan_spool(struct spool *sp, struct mime_scan *sc)
+{
+	GByteArray *buf = spool_buffer(sp);
+	char chunk[65536];
+	size_t offset = 0;
+	gssize n;
+
+	if (buf) {
+		mime_scan_feed(sc, (const char *)buf->data, buf->len);
+		return;
+	}
+	while (!mime_scan_done(sc) && (n = spool_read(sp, offset, chunk, sizeof chunk)) > 0) {
+		mime_scan_feed(sc, chunk, (size_t)n);
+		offset += (size_t)n;
+	}
+}
+
+/* What GMime reads: the stretches the scan kept, and its own text. */
+static GMimeStream *pieces_stream(GMimeStream *base, const GArray *pieces, size_t *read_bytes)
+{
+	GMimeStream *cat;
+
+	*read_bytes = 0;
+	if (pieces->len == 1 && g_array_index(pieces, struct mime_piece, 0).text == NULL) {
+		const struct mime_piece *p = &g_array_index(pieces, struct mime_piece, 0);
+		*read_bytes = p->end - p->start;
+		return g_mime_stream_substream(base, (gint64)p->start, (gint64)p->end);
+	}
+	cat = g_mime_stream_cat_new();
+	for (guint i = 0; i < pieces->len; i++) {
+		const struct mime_piece *p = &g_array_index(pieces, struct mime_piece, i);
+		GMimeStream *part = p->text ? g_mime_stream_mem_new_with_buffer(p->text->str, p->text->len)
+					    : g_mime_stream_substream(base, (gint64)p->start, (gint64)p->end);
+		*read_bytes += p->text ? p->text->len : p->end - p->start;
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), part);
+		g_object_unref(part);
+	}
+	return cat;
+}
+
+static void fill_empty(struct message *msg)
+{
+	if (msg->in_reply_to == NULL)
+		msg->in_reply_to = g_ptr_array_new_with_free_func(g_free);
+	if (msg->references == NULL)
+		msg->references = g_ptr_array_new_with_free_func(g_free);
+	if (msg->subject == NULL)
+		msg->subject = g_strdup("");
+	if (msg->text == NULL)
+		msg->text = g_strdup("");
+	if (msg->full_text == NULL)
+		msg->full_text = g_strdup("");
+	if (msg->content_type == NULL)
+		msg->content_type = g_strdup("text/plain");
+}
+
+struct message *message_parse_spool(struct spool *sp, const struct message_limits *lim)
+{
+	struct message *msg = g_new0(struct message, 1);
+	struct parse_ctx px = { &msg->repairs, &msg->warnings };
+	GMimeParserOptions *options = parser_options();
+	struct mime_scan *sc = mime_scan_new(lim, options);
+	const struct mime_scan_result *scan;
+	GMimeStream *base, *stream = NULL;
+	GMimeParser *parser;
+	GMimeMessage *mm = NULL;
+
+	msg->to = g_ptr_array_new_with_free_func(mailbox_free);
+	msg->cc = g_ptr_array_new_with_free_func(mailbox_free);
+	msg->headers = g_ptr_array_new_with_free_func(header_field_free);
+	msg->size = spool_total(sp);
+	g_strlcpy(msg->sha256, spool_sha256(sp), sizeof msg->sha256);
+	if (spool_truncated(sp))
+		msg->limits |= MESSAGE_LIMIT_SIZE;
+
+	scan_spool(sp, sc);
+	scan = mime_scan_finish(sc);
+	msg->limits |= scan->limits;
+	if (scan->nul_in_header)
+		msg->repairs |= MESSAGE_REPAIR_NUL;
+	base = spool_stream_new(sp);
+	if (base) {
+		stream = pieces_stream(base, scan->pieces, &msg->read_bytes);
+		parser = g_mime_parser_new_with_stream(stream);
+		/* Parts' contents stay where they are: in the file for a big message. */
+		g_mime_parser_set_persist_stream(parser, TRUE);
+		g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+		mm = g_mime_parser_construct_message(parser, options);
+		g_object_unref(parser);
+	}
 
 	if (mm == NULL) {
 		msg->warnings++;
-		msg->in_reply_to = g_ptr_array_new_with_free_func(g_free);
-		msg->references = g_ptr_array_new_with_free_func(g_free);
-		msg->subject = g_strdup("");
-		msg->text = g_strdup("");
-		msg->full_text = g_strdup("");
-		msg->content_type = g_strdup("text/plain");
-		g_mime_parser_options_free(options);
-		return msg;
-	}
-
-	collect_headers(msg, GMIME_OBJECT(mm));
-	if (g_mime_message_get_message_id(mm))
-		msg->message_id = text_one_line(g_mime_message_get_message_id(mm));
-	msg->in_reply_to = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "In-Reply-To"));
-	msg->references = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "References"));
-	msg->from = first_mailbox(g_mime_message_get_from(mm));
-	msg->reply_to = first_mailbox(g_mime_message_get_reply_to(mm));
-	collect_mailboxes(g_mime_message_get_to(mm), msg->to);
-	collect_mailboxes(g_mime_message_get_cc(mm), msg->cc);
-	msg->subject = text_one_line(g_mime_message_get_subject(mm) ? g_mime_message_get_subject(mm) : "");
-	{
-		GDateTime *date = g_mime_message_get_date(mm);
-		if (date) {
-			msg->date = g_date_time_to_unix(date);
-			msg->date_offset = (int)(g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE);
+		fill_empty(msg);
+	} else {
+		collect_headers(msg, GMIME_OBJECT(mm), &px);
+		if (g_mime_message_get_message_id(mm)) {
+			if (strlen(g_mime_message_get_message_id(mm)) > MESSAGE_ID_MAX)
+				msg->repairs |= MESSAGE_REPAIR_IDS;
+			else
+				msg->message_id = text_one_line(g_mime_message_get_message_id(mm));
 		}
+		msg->in_reply_to = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "In-Reply-To"),
+					     MESSAGE_IN_REPLY_TO_MAX, &px);
+		msg->references = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "References"),
+					    MESSAGE_REFERENCES_MAX, &px);
+		msg->from = first_mailbox(g_mime_message_get_from(mm), &px);
+		msg->reply_to = first_mailbox(g_mime_message_get_reply_to(mm), &px);
+		collect_mailboxes(g_mime_message_get_to(mm), msg->to, MESSAGE_ADDRESSES_MAX, &px);
+		collect_mailboxes(g_mime_message_get_cc(mm), msg->cc, MESSAGE_ADDRESSES_MAX, &px);
+		set_subject(msg, g_mime_message_get_subject(mm), &px);
+		{
+			GDateTime *date = g_mime_message_get_date(mm);
+			if (date) {
+				msg->date = g_date_time_to_unix(date);
+				msg->date_offset = (int)(g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE);
+			}
+		}
+		{
+			GMimeObject *top = g_mime_message_get_mime_part(mm);
+			GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
+			char *mime = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+			msg->content_type = mime ? g_ascii_strdown(mime, -1) : g_strdup("text/plain");
+			g_free(mime);
+		}
+		extract_text(msg, mm, lim->excerpt_bytes, &px);
+		if (msg->from == NULL)
+			msg->warnings++;
+		fill_empty(msg);
+		g_object_unref(mm);
 	}
-	{
-		GMimeObject *top = g_mime_message_get_mime_part(mm);
-		GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
-		char *mime = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
-		msg->content_type = mime ? g_ascii_strdown(mime, -1) : g_strdup("text/plain");
-		g_free(mime);
-	}
-	extract_text(msg, mm, excerpt_bytes);
-	if (msg->from == NULL)
-		msg->warnings++;
-	g_object_unref(mm);
+	if (stream)
+		g_object_unref(stream);
+	if (base)
+		g_object_unref(base);
+	mime_scan_free(sc);
 	g_mime_parser_options_free(options);
 	return msg;
+}
+
+struct message *message_parse(const char *raw, size_t len, size_t excerpt_bytes)
+{
+	struct message_limits lim;
+	struct spool *sp = spool_new(NULL, G_MAXSIZE, 0);
+	struct message *msg;
+	char *error = NULL;
+
+	message_limits_default(&lim, excerpt_bytes);
+	/* In memory whatever the size: appending cannot fail. */
+	spool_append(sp, raw, len, &error);
+	g_free(error);
+	msg = message_parse_spool(sp, &lim);
+	spool_free(sp);
+	return msg;
+}
+
+static void describe_limits(GString *out, const struct message *msg, const struct message_limits *lim)
+{
+	if (msg->limits & MESSAGE_LIMIT_SIZE)
+		g_string_append_printf(out, "; %zu bytes, over max-message-size: only the first %zu read", msg->size,
+				       msg->read_bytes);
+	if (msg->limits & MESSAGE_LIMIT_HEADER_BYTES)
+		g_string_append_printf(out, "; header fields over %zu bytes (max-header-bytes)", lim->max_header_bytes);
+	if (msg->limits & MESSAGE_LIMIT_HEADERS)
+		g_string_append_printf(out, "; more than %u header fields (max-headers)", lim->max_headers);
+	if (msg->limits & MESSAGE_LIMIT_HEADER_LINE)
+		g_string_append_printf(out, "; a header field over %zu bytes (max-header-line)", lim->max_header_line);
+	if (msg->limits & MESSAGE_LIMIT_PARTS)
+		g_string_append_printf(out, "; more than %u MIME parts (max-mime-parts)", lim->max_parts);
+	if (msg->limits & MESSAGE_LIMIT_DEPTH)
+		g_string_append_printf(out, "; MIME parts nested deeper than %u (max-mime-depth)", lim->max_depth);
+}
+
+char *message_describe(const struct message *msg, const struct message_limits *lim)
+{
+	static const struct { unsigned bit; const char *text; } repairs[] = {
+		{ MESSAGE_REPAIR_NUL, "NUL bytes in header lines or text" },
+		{ MESSAGE_REPAIR_HEADER_CHARSET, "8-bit header text that is not UTF-8" },
+		{ MESSAGE_REPAIR_CONTROL, "an encoded word decoding to a line break or control character" },
+		{ MESSAGE_REPAIR_BODY_CHARSET, "a text part in an unknown or wrong charset" },
+		{ MESSAGE_REPAIR_IDS, "Message-IDs too long or too many (some ignored)" },
+		{ MESSAGE_REPAIR_ADDRESSES, "addresses too long or too many (some ignored)" },
+		{ MESSAGE_REPAIR_SHORTENED, "subject or display name shortened" },
+	};
+	GString *out;
+
+	if (msg->limits == 0 && msg->repairs == 0)
+		return NULL;
+	out = g_string_new(NULL);
+	describe_limits(out, msg, lim);
+	for (size_t i = 0; i < G_N_ELEMENTS(repairs); i++)
+		if (msg->repairs & repairs[i].bit)
+			g_string_append_printf(out, "; %s", repairs[i].text);
+	g_string_erase(out, 0, 2);
+	return g_string_free(out, FALSE);
 }
 
 void message_free(struct message *msg)

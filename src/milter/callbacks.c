@@ -4,6 +4,11 @@
  * State lives per connection (struct conn, freed at close) and per
  * message (reset at MAIL FROM and at abort); one connection may carry
  * several messages.
+ *
+ * A queue message is spooled as it arrives (spool.h): in memory up to
+ * [milter] spool-memory, then in an unlinked file in spool-directory, and
+ * no more than max-message-size of it.  At end of message it is parsed
+ * within the [milter] max-* limits; what was over a limit gets on-limit.
  */
 #include "config.h"
 #include "callbacks.h"
@@ -14,6 +19,7 @@
 #include "message.h"
 #include "sender.h"
 #include "snapshot.h"
+#include "spool.h"
 #include "store.h"
 #include "store_pool.h"
 
@@ -29,7 +35,9 @@ struct conn {
 	char *client_addr;		/* {client_addr} at MAIL FROM */
 	GPtrArray *recipients;		/* normalized */
 	GPtrArray *raw_recipients;	/* as the MTA gave them: smfi_delrcpt wants these */
-	GString *raw;			/* headers and body as received */
+	struct spool *spool;		/* headers and body as received */
+	char *spool_error;		/* why spooling failed, answered at the next reply */
+	bool size_decided;		/* over max-message-size, and on-limit applied already */
 	gint64 started;			/* monotonic µs at MAIL FROM */
 };
 
@@ -64,9 +72,10 @@ static void message_reset(struct conn *c)
 	if (c->raw_recipients)
 		g_ptr_array_free(c->raw_recipients, TRUE);
 	c->recipients = c->raw_recipients = NULL;
-	if (c->raw)
-		g_string_free(c->raw, TRUE);
-	c->raw = NULL;
+	spool_free(c->spool);
+	c->spool = NULL;
+	g_clear_pointer(&c->spool_error, g_free);
+	c->size_decided = false;
 }
 
 /* Postfix knows the queue id only after the first RCPT: ask again. */
@@ -177,6 +186,17 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/* The message's spool, created on first use (an MTA without the DATA
+ * step sends headers without cb_data first). */
+static struct spool *spool_of(struct conn *c)
+{
+	const struct settings *s = c->settings;
+
+	if (c->spool == NULL)
+		c->spool = spool_new(s->spool_directory, s->spool_memory, s->max_message_size);
+	return c->spool;
+}
+
 static sfsistat cb_data(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
@@ -187,36 +207,48 @@ static sfsistat cb_data(SMFICTX *ctx)
 	g_free(token);
 	if (q == NULL)
 		return SMFIS_ACCEPT;	/* not for a queue: we are done with it */
-	c->raw = g_string_sized_new(16384);
+	spool_of(c);
 	return SMFIS_CONTINUE;
 }
 
-/* An MTA without the DATA step sends headers without cb_data first. */
-static GString *raw_of(struct conn *c)
+/* Appends to the message's spool; a failure (disk full, directory not
+ * writable) is kept and answered at the next callback that replies. */
+static void spool_add(struct conn *c, const void *data, size_t len)
 {
-	if (c->raw == NULL)
-		c->raw = g_string_sized_new(16384);
-	return c->raw;
+	if (c->spool_error == NULL)
+		spool_append(spool_of(c), data, len, &c->spool_error);
 }
 
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn *c = conn_of(ctx);
+	char *line = g_strconcat(name, ": ", value, "\n", NULL);
 
-	raw_of(c);
-	g_string_append_printf(c->raw, "%s: %s\n", name, value);
+	spool_add(c, line, strlen(line));
+	g_free(line);
 	return c->no_reply_headers ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+static sfsistat spool_failed(SMFICTX *ctx, struct conn *c);
+static sfsistat over_size(SMFICTX *ctx, struct conn *c);
+
 static sfsistat cb_eoh(SMFICTX *ctx)
 {
-	g_string_append_c(raw_of(conn_of(ctx)), '\n');
-	return SMFIS_CONTINUE;
+	struct conn *c = conn_of(ctx);
+
+	spool_add(c, "\n", 1);
+	return c->spool_error ? spool_failed(ctx, c) : SMFIS_CONTINUE;
 }
 
 static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-	g_string_append_len(raw_of(conn_of(ctx)), (const char *)chunk, (gssize)len);
+	struct conn *c = conn_of(ctx);
+
+	spool_add(c, chunk, len);
+	if (c->spool_error)
+		return spool_failed(ctx, c);
+	if (spool_truncated(c->spool) && !c->size_decided)
+		return over_size(ctx, c);
 	return SMFIS_CONTINUE;
 }
 
@@ -229,6 +261,74 @@ static sfsistat on_error(SMFICTX *ctx, struct conn *c, const char *qid, const ch
 	log_write(LOG_ERR, qid, "tempfail: %s", cause);
 	smfi_setreply(ctx, "451", "4.3.0", "Ticket system temporarily unavailable, please try again later");
 	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat spool_failed(SMFICTX *ctx, struct conn *c)
+{
+	char *cause = g_strdup_printf("spooling the message: %s", c->spool_error);
+	sfsistat rc = on_error(ctx, c, queue_id(ctx, c), cause);
+
+	g_free(cause);
+	/* Nothing more is read of this message: give the disk back now. */
+	spool_free(c->spool);
+	c->spool = NULL;
+	return rc;
+}
+
+/* on-limit for a message over a limit; SMFIS_CONTINUE for record. */
+static sfsistat limit_action(SMFICTX *ctx, struct conn *c, const char *qid, const char *what, bool size)
+{
+	static const char *const names[] = { "record", "accept", "reject", "tempfail" };
+	enum on_limit action = c->settings->on_limit;
+
+	log_write(LOG_WARNING, qid, "over a limit: %s; %s (on-limit = %s)", what,
+		  action == ON_LIMIT_RECORD ? "recording what could be read" :
+		  action == ON_LIMIT_ACCEPT ? "accepted unrecorded" :
+		  action == ON_LIMIT_REJECT ? "rejected" : "tempfailed", names[action]);
+	switch (action) {
+	case ON_LIMIT_ACCEPT:
+		return SMFIS_ACCEPT;
+	case ON_LIMIT_REJECT:
+		if (size)
+			smfi_setreply(ctx, "552", "5.3.4", "Message too big for the ticket system");
+		else
+			smfi_setreply(ctx, "554", "5.6.0", "Message structure exceeds the ticket system's limits");
+		return SMFIS_REJECT;
+	case ON_LIMIT_TEMPFAIL:
+		smfi_setreply(ctx, "451", size ? "4.3.4" : "4.6.0", "Message exceeds the ticket system's limits, try again later");
+		return SMFIS_TEMPFAIL;
+	case ON_LIMIT_RECORD:
+		break;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* The spool stopped keeping the message: decided at once unless it is
+ * to be recorded from its start (the rest is still hashed, not kept). */
+static sfsistat over_size(SMFICTX *ctx, struct conn *c)
+{
+	sfsistat rc;
+	char *what;
+
+	if (c->settings->on_limit == ON_LIMIT_RECORD)
+		return SMFIS_CONTINUE;	/* logged once, at end of message, with the whole size */
+	c->size_decided = true;
+	what = g_strdup_printf("more than %zu bytes (max-message-size)", c->settings->max_message_size);
+	rc = limit_action(ctx, c, queue_id(ctx, c), what, true);
+	g_free(what);
+	spool_free(c->spool);
+	c->spool = NULL;
+	return rc;
+}
+
+static void limits_of(const struct settings *s, struct message_limits *lim)
+{
+	lim->excerpt_bytes = s->excerpt_bytes;
+	lim->max_header_bytes = s->max_header_bytes;
+	lim->max_headers = (unsigned)s->max_headers;
+	lim->max_header_line = s->max_header_line;
+	lim->max_parts = (unsigned)s->max_mime_parts;
+	lim->max_depth = (unsigned)s->max_mime_depth;
 }
 
 /* Recipients, envelope sender and body, after the headers. */
@@ -250,8 +350,11 @@ static int apply_envelope(SMFICTX *ctx, const struct engine_result *r)
 	if (r->new_body) {
 		gsize len;
 		const unsigned char *data = g_bytes_get_data(r->new_body, &len);
-		if (smfi_replacebody(ctx, (unsigned char *)data, (int)len) != MI_SUCCESS)
-			return -1;
+		/* Piece by piece: a big body is a mapped file, and libmilter
+		 * takes an int length. */
+		for (gsize off = 0; off < len; off += 1024 * 1024)
+			if (smfi_replacebody(ctx, (unsigned char *)data + off, (int)MIN(len - off, 1024 * 1024)) != MI_SUCCESS)
+				return -1;
 	}
 	return 0;
 }
@@ -285,6 +388,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct settings *s = c->settings;
 	struct engine_result result;
 	struct envelope env = { 0 };
+	struct message_limits lim;
 	struct message *msg;
 	struct store *st;
 	const struct queue *q;
@@ -301,20 +405,36 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		g_free(token);
 		return SMFIS_ACCEPT;
 	}
-	raw_of(c);
-	msg = message_parse(c->raw->str, c->raw->len, s->excerpt_bytes);
+	g_ptr_array_add(c->recipients, NULL);
+	g_ptr_array_add(c->raw_recipients, NULL);
+	if (c->spool_error) {
+		rc = spool_failed(ctx, c);
+		goto done;
+	}
+	spool_of(c);
+	limits_of(s, &lim);
+	msg = message_parse_spool(c->spool, &lim);
+	{
+		char *what = message_describe(msg, &lim);
+		if (what && msg->limits)
+			rc = limit_action(ctx, c, qid, what, msg->limits == MESSAGE_LIMIT_SIZE);
+		else if (what)
+			log_write(LOG_NOTICE, qid, "repaired: %s", what);
+		g_free(what);
+		if (rc != SMFIS_CONTINUE) {
+			message_free(msg);
+			goto done;
+		}
+	}
 	/* The store only for the engine's part: parsing runs beside other
 	 * messages, and idle SMTP sessions hold none. */
 	st = store_pool_get(stores, s->database, s->busy_timeout_ms, &error);
 	if (st == NULL) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);
-		g_free(token);
 		message_free(msg);
-		return rc;
+		goto done;
 	}
-	g_ptr_array_add(c->recipients, NULL);
-	g_ptr_array_add(c->raw_recipients, NULL);
 	env.sender = c->sender;
 	env.recipients = (char **)c->recipients->pdata;
 	env.raw_recipients = (char **)c->raw_recipients->pdata;
@@ -322,8 +442,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.now = g_get_real_time() / G_USEC_PER_SEC;
 	env.auth_login = c->auth_login;
 	env.client_addr = c->client_addr;
-	env.raw = c->raw->str;
-	env.raw_len = c->raw->len;
+	env.spool = c->spool;
 
 	engine_rc = engine_process(s, st, q, token, msg, &env, &result, &error);
 	/* Back before talking to the MTA; after an error the handle may be
@@ -400,6 +519,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		engine_result_clear(&result);
 	}
 	message_free(msg);
+done:
 	g_free(token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
 	g_ptr_array_remove_index(c->raw_recipients, c->raw_recipients->len - 1);

@@ -2,7 +2,7 @@
  * check.c - deep configuration check for -n (see check.h).
  *
  * Looks at what a running daemon will touch: the user, the socket's
- * directory, the database (opened read-only when it exists, so that a
+ * directory, the spool directory, the database (opened read-only when it exists, so that a
  * check never changes anything) and the secret.
  */
 #include "config.h"
@@ -118,6 +118,9 @@ void check_settings(const struct settings *s, GPtrArray *errors)
 			problem(errors, s, "pid-file", "pid-file: directory %s does not exist", dir);
 		g_free(dir);
 	}
+	if (s->spool_directory && !g_file_test(s->spool_directory, G_FILE_TEST_IS_DIR))
+		problem(errors, s, "spool-directory", "spool-directory: %s does not exist (messages over spool-memory "
+			"would be tempfailed)", s->spool_directory);
 	check_database(s, errors);
 	check_templates(s, errors);
 }

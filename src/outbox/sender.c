@@ -257,6 +257,7 @@ static int recover(struct sender *sd, struct store *st)
 		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
 			    requeued, requeued == 1 ? "y" : "ies");
 	g_atomic_int_set(&sd->recovered, 1);
+	sender_kick(sd);	/* the others wait for this */
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "fixtures.h"
 #include "commands.h"
+#include "spool.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>
@@ -842,7 +843,8 @@ static void test_deep_nesting(void)
 	g_string_append(raw, "--b500\nContent-Type: text/plain\n\n#status pending\n\nDeep hello\n");
 	for (int i = 500; i >= 0; i--)
 		g_string_append_printf(raw, "--b%d--\n", i);
-	rewrite_run(&r, raw->str, raw->len);
+	/* message_parse stops at max-mime-depth (50): give the block here. */
+	rewrite_with(&r, raw->str, raw->len, "#status pending");
 	ok(r.body != NULL, "500 deep: rewritten without blowing the stack");
 	is_str(r.plain, "Deep hello", "500 deep: the innermost text part stripped");
 	ok(g_str_has_prefix(body_str(&r), "--b0\nContent-Type: multipart/mixed; boundary=b1\n"), "500 deep: structure kept");
@@ -1082,6 +1084,93 @@ static void test_bounded_work(void)
 	g_string_free(raw, TRUE);
 }
 
+/* commands_strip_spool on a spool kept in a file (memory_max 0). */
+static GBytes *strip_spooled(const GString *raw, size_t store_max, const char *block_text, char **error)
+{
+	struct spool *sp = spool_new(g_get_tmp_dir(), 0, store_max);
+	struct command_block block;
+	GBytes *body;
+
+	commands_parse(block_text, &block);
+	spool_append(sp, raw->str, raw->len, error);
+	body = commands_strip_spool(sp, NULL, &block, error);
+	commands_block_clear(&block);
+	spool_free(sp);
+	return body;
+}
+
+static bool same_as_in_memory(const GString *raw, GBytes *spooled, const char *block_text)
+{
+	struct command_block block;
+	char *error = NULL;
+	GBytes *mem;
+	bool same;
+
+	commands_parse(block_text, &block);
+	mem = commands_strip_body(raw->str, raw->len, &block, &error);
+	same = mem && spooled && g_bytes_equal(mem, spooled);
+	if (mem)
+		g_bytes_unref(mem);
+	commands_block_clear(&block);
+	g_free(error);
+	return same;
+}
+
+/* Big replies spooled to a file: the same rewrite, in bounded memory. */
+static void test_spooled(void)
+{
+	GString *raw = g_string_new("From: bob@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+				    "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\n"
+				    "Content-Type: multipart/alternative; boundary=\"A\"\r\n\r\n--A\r\n"
+				    "Content-Type: text/plain; charset=utf-8\r\n\r\n#status pending\r\n\r\nHello Anna\r\n"
+				    "--A\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+				    "<div>#status pending</div><div><br></div><div>Hello Anna</div>\r\n--A--\r\n--M\r\n"
+				    "Content-Type: application/octet-stream; name=\"log.bin\"\r\n"
+				    "Content-Transfer-Encoding: base64\r\n\r\n");
+	char *error = NULL;
+	GBytes *body;
+	gsize n;
+
+	for (int i = 0; i < 40000; i++)
+		g_string_append(raw, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n");
+	g_string_append(raw, "--M--\r\n");
+	body = strip_spooled(raw, 0, "#status pending", &error);
+	ok(body && error == NULL && !g_strstr_len(g_bytes_get_data(body, &n), 4096, "#status"),
+	   "3 MB reply in a file: commands removed (%s)", error ? error : "ok");
+	ok(same_as_in_memory(raw, body, "#status pending"), "the same bytes as the rewrite in memory, CRLF kept");
+	if (body)
+		g_bytes_unref(body);
+
+	/* A 3 MB text part: read through a window, the rest copied. */
+	g_string_assign(raw, "From: bob@example.com\nSubject: big text\nContent-Type: text/plain; charset=utf-8\n"
+			"Content-Transfer-Encoding: quoted-printable\n\n#priority urgent\n\nHello=20Anna\n");
+	for (int i = 0; i < 60000; i++)
+		g_string_append(raw, "A long log line that goes on and on, quoted-printable: caf=C3=A9\n");
+	body = strip_spooled(raw, 0, "#priority urgent", &error);
+	ok(body && error == NULL, "3 MB text part: rewritten (%s)", error ? error : "ok");
+	ok(same_as_in_memory(raw, body, "#priority urgent"), "3 MB text part: the same as in memory");
+	if (body)
+		g_bytes_unref(body);
+
+	/* The block must end within the window of a big part. */
+	g_string_assign(raw, "From: bob@example.com\nSubject: blank\nContent-Type: text/plain\n\n");
+	for (int i = 0; i < 1200000; i++)
+		g_string_append(raw, " \n");
+	g_string_append(raw, "#status pending\nHi\n");
+	body = strip_spooled(raw, 0, "#status pending", &error);
+	ok(body == NULL && error && strstr(error, "does not end within"), "2.4 MB of blank lines first: refused (%s)",
+	   error ? error : "");
+	g_clear_pointer(&error, g_free);
+
+	/* A spool that kept only the start cannot be rewritten. */
+	g_string_assign(raw, "From: bob@example.com\nSubject: cut\n\n#status pending\n\nHi\n");
+	body = strip_spooled(raw, 20, "#status pending", &error);
+	ok(body == NULL && error && strstr(error, "max-message-size"), "a spool past max-message-size: refused (%s)",
+	   error ? error : "");
+	g_free(error);
+	g_string_free(raw, TRUE);
+}
+
 int main(void)
 {
 	/* A GLib critical means a library was misused: fail loudly. */
@@ -1108,6 +1197,7 @@ int main(void)
 	test_other_charsets();
 	test_garbage();
 	test_bounded_work();
+	test_spooled();
 	g_mime_shutdown();
 	return tap_done();
 }

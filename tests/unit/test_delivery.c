@@ -133,14 +133,18 @@ static struct settings *acquire_running(void)
 }
 
 /* The sender's workers deliver at once, but one ticket's mail in order:
- * ticket A's first mail is slow to deliver; B's two go past it, A's
- * second and third wait for it. */
+ * ticket A's first mail is held until B's second is delivered (so B's
+ * go past it), A's second and third wait for it. */
 static void test_parallel_in_order(struct fixture *fx, GBytes *msg)
 {
 	char *log = g_build_filename(fx->dir, "order.log", NULL);
 	char *script = fixture_write(fx, "slow-mail",
-				     "#!/bin/sh\ncase \"$1\" in a1@*) sleep 0.5 ;; esac\ncat >/dev/null\n"
-				     "echo \"$1\" >>\"$(dirname \"$0\")/order.log\"\n");
+				     "#!/bin/sh\nlog=\"$(dirname \"$0\")/order.log\"\n"
+				     /* a1 is delivered once b2 is, or after 10 s: with one
+				      * worker at a time that order cannot happen. */
+				     "case \"$1\" in a1@*) i=0; while ! grep -q b2@ \"$log\" 2>/dev/null && [ $i -lt 200 ];"
+				     " do sleep 0.05; i=$((i + 1)); done ;; esac\n"
+				     "cat >/dev/null\necho \"$1\" >>\"$log\"\n");
 	char *db = g_build_filename(fx->dir, "tickets.db", NULL);
 	const char *rcpts[] = { "a1@example.org", "b1@example.org", "a2@example.org", "b2@example.org", "a3@example.org" };
 	struct store_ticket ta = { 0 }, tb = { 0 };
@@ -169,7 +173,7 @@ static void test_parallel_in_order(struct fixture *fx, GBytes *msg)
 	store_commit(fx->store);
 	sd = sender_start(acquire_running, pool);
 	sender_kick(sd);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 400; i++) {
 		g_free(order);
 		order = NULL;
 		g_file_get_contents(log, &order, NULL, NULL);

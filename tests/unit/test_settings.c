@@ -46,6 +46,21 @@ int main(void)
 	is_str(s->queues[0].addresses[1], "help@example.com", "second address, trimmed");
 	is_int(s->secret_len, 32, "secret loaded");
 	is_int(s->excerpt_bytes, 4096, "default excerpt bound");
+	{
+		/* The limits' defaults are message.c's too: one contract. */
+		struct message_limits lim;
+		char *dbdir = g_path_get_dirname(s->database);
+		message_limits_default(&lim, s->excerpt_bytes);
+		ok(s->max_header_bytes == lim.max_header_bytes && (unsigned)s->max_headers == lim.max_headers &&
+		   s->max_header_line == lim.max_header_line && (unsigned)s->max_mime_parts == lim.max_parts &&
+		   (unsigned)s->max_mime_depth == lim.max_depth, "[milter] max-* defaults are message_limits_default's");
+		is_int(s->max_header_line, 64 * 1024, "max-header-line 64k");
+		is_int(s->max_message_size, 64 * 1024 * 1024, "max-message-size 64M");
+		is_int(s->spool_memory, 1024 * 1024, "spool-memory 1M");
+		ok(s->on_limit == ON_LIMIT_RECORD, "on-limit = record by default");
+		is_str(s->spool_directory, dbdir, "spool-directory defaults to the database's directory");
+		g_free(dbdir);
+	}
 
 	q = settings_queue_for(s, "support+sup-1-abc@example.com", &detail);
 	ok(q && strcmp(q->id, "support") == 0 && g_strcmp0(detail, "sup-1-abc") == 0, "plus address maps to queue");
@@ -63,6 +78,33 @@ int main(void)
 	ok(has_error(errors, "bad1.conf:7: unknown key \"frobnicate\""), "unknown key with its line");
 	ok(has_error(errors, "bad1.conf:10: not a plain mailbox address: not-an-address"), "bad address with its line");
 	ok(has_error(errors, "bad1.conf:11: tag \"bad-tag\""), "bad tag with its line");
+	g_ptr_array_free(errors, TRUE);
+
+	{
+		char *conf = g_strdup_printf("[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /tmp/x.db\nsecret-file = /tmp/s\n"
+					     "hostname = h\nspool-directory = /var/spool/tm\nspool-memory = 256k\n"
+					     "max-message-size = 2G\nmax-header-bytes = 1M\nmax-headers = 300\nmax-header-line = 8K\n"
+					     "max-mime-parts = 10\nmax-mime-depth = 3\non-limit = reject\n"
+					     "[queue a]\nname = A\naddresses = a@x.org\ntag = A\n");
+		char *path = fixture_write(&f, "limits.conf", conf);
+		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
+		struct settings *l = settings_load(path, 0, errs);
+		ok(l && strcmp(l->spool_directory, "/var/spool/tm") == 0 && l->spool_memory == 256 * 1024 &&
+		   l->max_message_size == (size_t)2 << 30 && l->max_header_bytes == 1 << 20 && l->max_headers == 300 &&
+		   l->max_header_line == 8192 && l->max_mime_parts == 10 && l->max_mime_depth == 3 &&
+		   l->on_limit == ON_LIMIT_REJECT, "limits: sizes with k, M and G, counts, on-limit");
+		settings_unref(l);
+		g_ptr_array_free(errs, TRUE);
+		g_free(path);
+		g_free(conf);
+	}
+	errors = load_errors(&f, "bad6.conf",
+		"[milter]\nsocket = inet:8899@127.0.0.1\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"max-message-size = 10X\nmax-header-bytes = 0\non-limit = drop\nmax-header-line = 2G\n"
+		"[queue a]\nname = A\naddresses = a@x.org\ntag = A\n", 0);
+	ok(has_error(errors, "bad6.conf:6: max-message-size \"10X\": expected a number of bytes"), "bad size with its line");
+	ok(has_error(errors, "bad6.conf:7: max-header-bytes must be at least 1"), "zero limit refused");
+	ok(has_error(errors, "bad6.conf:8: on-limit must be record, accept, reject or tempfail"), "bad on-limit");
 	g_ptr_array_free(errors, TRUE);
 
 	errors = load_errors(&f, "bad2.conf", "[milter]\nsocket = inet:8899@127.0.0.1\nthis is not ini\n", 0);
