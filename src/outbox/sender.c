@@ -239,6 +239,14 @@ static void journal_done(struct sender *sd)
 	g_mutex_unlock(&sd->journal_lock);
 }
 
+static void wake_all(struct sender *sd)
+{
+	g_mutex_lock(&sd->lock);
+	sd->kicks++;
+	g_cond_broadcast(&sd->wake);
+	g_mutex_unlock(&sd->lock);
+}
+
 /* Before any worker takes an entry (afterwards 'sending' means in
  * progress): what the journal says was delivered just before a crash is
  * recorded as sent, the other half-sent entries go back to the queue.
@@ -257,7 +265,7 @@ static int recover(struct sender *sd, struct store *st)
 		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
 			    requeued, requeued == 1 ? "y" : "ies");
 	g_atomic_int_set(&sd->recovered, 1);
-	sender_kick(sd);	/* the others wait for this */
+	wake_all(sd);	/* the others wait for this */
 	return 0;
 }
 
@@ -339,6 +347,8 @@ static gpointer worker_thread(gpointer data)
 			struct outcome o;
 
 			store_pool_put(sd->pool, st, false);
+			if (sd->n_threads > 1)
+				sender_kick(sd);	/* there may be more: the next worker looks */
 			o = deliver_entry(s, &e, g_get_real_time() / G_USEC_PER_SEC);
 			outbox_entry_clear(&e);
 			if (o.kind == OUTCOME_SENT)
@@ -409,13 +419,17 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
 	return sd;
 }
 
+/* One worker per kick: a worker that finds an entry kicks the next
+ * (see worker_thread), so they join in only while there is work, and a
+ * message that queued one acknowledgement wakes one or two threads, not
+ * all of them. */
 void sender_kick(struct sender *sd)
 {
 	if (sd == NULL)
 		return;
 	g_mutex_lock(&sd->lock);
 	sd->kicks++;
-	g_cond_broadcast(&sd->wake);
+	g_cond_signal(&sd->wake);
 	g_mutex_unlock(&sd->lock);
 }
 
