@@ -250,11 +250,11 @@ int main(void)
 		struct outbox_entry plain = { 0 }, prepared = { 0 };
 		GMimeMessage *a1, *a2;
 		char *t1, *t2;
-		const char *customer = "From: Lena <lena%d@example.de>\nTo: support@example.com\n"
-				       "Subject: Rechnung fehlt\nMessage-ID: <assets%d@example.de>\n"
-				       "Date: Mon, 02 Mar 2026 11:00:00 +0100\n\n"
-				       "Guten Tag, die Rechnung für März fehlt in unserem Konto. Vielen Dank.\n";
-		char *m1 = g_strdup_printf(customer, 1, 1), *m2 = g_strdup_printf(customer, 2, 2);
+#define ASSETS_CUSTOMER "From: Lena <lena%d@example.de>\nTo: support@example.com\n" \
+	"Subject: Rechnung fehlt\nMessage-ID: <assets%d@example.de>\n" \
+	"Date: Mon, 02 Mar 2026 11:00:00 +0100\n\n" \
+	"Guten Tag, die Rechnung für März fehlt in unserem Konto. Vielen Dank.\n"
+		char *m1 = g_strdup_printf(ASSETS_CUSTOMER, 1, 1), *m2 = g_strdup_printf(ASSETS_CUSTOMER, 2, 2);
 
 		r = process(m1);
 		engine_result_clear(&r);
