@@ -1,0 +1,89 @@
+/*
+ * fuzz_commands.c - libFuzzer harness: the agent's body commands
+ * (commands_parse.c) and the reply rewritten without them
+ * (commands_strip.c).
+ *
+ * Each input is used twice, as the engine would meet it:
+ *   - as the plain text of a reply: commands_parse() on the bytes;
+ *   - as a whole message: parsed (message.c), its text searched for the
+ *     command block, and when there is one, the raw message's body
+ *     rewritten by commands_strip_body(), as agent_mail.c does.
+ *
+ * Checked promises (commands.h): the result is the number of command
+ * lines, every command is a known word with a normalized argument, the
+ * unknown lines are valid UTF-8 of bounded length, and a rewritten body
+ * is never produced for an empty block.
+ */
+#include "config.h"
+#include "fuzz.h"
+#include "commands.h"
+#include "message.h"
+
+#include <glib.h>
+#include <string.h>
+
+static const char *const known[] = { "status", "priority", "tier", "assign", "lang", "tz", "merge", "note", NULL };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init_libraries();
+	return 0;
+}
+
+static void check_block(int n, const struct command_block *b)
+{
+	if (n < 0)
+		fuzz_fail("commands_parse failed on text");
+	if ((guint)n != b->commands->len + b->unknown->len)
+		fuzz_fail("%d command lines, but %u commands and %u unknown", n, b->commands->len, b->unknown->len);
+	if ((n == 0) != commands_block_is_empty(b))
+		fuzz_fail("commands_block_is_empty disagrees with the count %d", n);
+	for (guint i = 0; i < b->commands->len; i++) {
+		const struct agent_command *c = g_ptr_array_index(b->commands, i);
+		if (!g_strv_contains(known, c->name))
+			fuzz_fail("unknown command \"%s\" accepted", c->name);
+		if (c->arg == NULL ? strcmp(c->name, "note") != 0
+				   : !g_utf8_validate(c->arg, -1, NULL) || strchr(c->arg, '\n'))
+			fuzz_fail("#%s has a bad argument", c->name);
+	}
+	for (guint i = 0; i < b->unknown->len; i++) {
+		const char *u = g_ptr_array_index(b->unknown, i);
+		if (!g_utf8_validate(u, -1, NULL) || strlen(u) > COMMANDS_UNKNOWN_MAX || strchr(u, '\n'))
+			fuzz_fail("unknown line not valid UTF-8, too long or not one line");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = g_strndup((const char *)data, size);
+	struct command_block block;
+	struct message *msg;
+	GBytes *body;
+	char *error = NULL;
+	int n;
+
+	/* The plain text of a reply. */
+	n = commands_parse(text, &block);
+	check_block(n, &block);
+	commands_block_clear(&block);
+	commands_block_clear(&block);	/* promised safe twice */
+
+	/* A whole reply: the block from its text, then the body rewritten. */
+	msg = message_parse((const char *)data, size, 4096);
+	n = commands_parse(msg->full_text ? msg->full_text : msg->text, &block);
+	check_block(n, &block);
+	body = commands_strip_body((const char *)data, size, &block, &error);
+	if (body && n == 0)
+		fuzz_fail("a body rewritten for an empty command block");
+	if (body && error)
+		fuzz_fail("a body rewritten with an error: %s", error);
+	if (body)
+		g_bytes_unref(body);
+	g_free(error);
+	commands_block_clear(&block);
+	message_free(msg);
+	g_free(text);
+	return 0;
+}
