@@ -21,6 +21,16 @@ static struct mailbox *mailbox_new(const char *address, const char *name)
 	struct mailbox *m;
 	char *norm = addr_normalize(address);
 
+	/* A folded header can leave its line break inside a quoted local
+	 * part ("=?utf-8?q?a?=\n =?utf-8?q?b?="@example.com): unfold, so
+	 * that an address is one line in the store, the logs and ticketctl. */
+	if (norm) {
+		char *w = norm;
+		for (const char *r = norm; *r; r++)
+			if (*r != '\r' && *r != '\n')
+				*w++ = *r;
+		*w = '\0';
+	}
 	if (norm == NULL || strchr(norm, '@') == NULL) {
 		g_free(norm);
 		return NULL;
