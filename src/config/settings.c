@@ -480,6 +480,25 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 	}
 }
 
+/* The value of key, stripped, or NULL when absent.  GKeyFile also gives
+ * NULL for a value that is not UTF-8: that is a complaint (unless ld is
+ * NULL: already made), never a silent fall back to the default. */
+static char *get_value(struct loader *ld, GKeyFile *kf, const char *group, const char *key)
+{
+	GError *gerr = NULL;
+	char *value = g_key_file_get_string(kf, group, key, &gerr);
+
+	if (value == NULL && ld != NULL) {
+		if (g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_UNKNOWN_ENCODING))
+			complain(ld, group, key, "%s: the value is not valid UTF-8", key);
+		else if (gerr && !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+			 !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+			complain(ld, group, key, "%s: %s", key, gerr->message);
+	}
+	g_clear_error(&gerr);
+	return value ? g_strstrip(value) : NULL;
+}
+
 /* Applies every table entry of kind section_kind to one section. */
 static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 			 const char *section_kind, void *base)
@@ -504,9 +523,7 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 
 		if (strcmp(spec->section, section_kind) != 0)
 			continue;
-		value = g_key_file_get_string(kf, group, spec->name, NULL);
-		if (value)
-			g_strstrip(value);
+		value = get_value(ld, kf, group, spec->name);
 		if ((value == NULL || *value == '\0') && spec->required) {
 			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
 		} else if (spec->offset == 0 && strcmp(section_kind, "calendar") == 0) {
@@ -549,7 +566,7 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 		for (char **k = keys; k && *k; k++) {
 			const char *dot = strchr(*k, '.');
 			const char *what = dot ? dot + 1 : *k;
-			char *value = g_strstrip(g_key_file_get_string(kf, group, *k, NULL));
+			char *value = get_value(pass == 0 ? ld : NULL, kf, group, *k);
 			struct sla_target t = { 0 };
 			char *error = NULL;
 			enum priority prio = PRIORITY_NORMAL;
@@ -584,8 +601,9 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 
 static void load_calendar(struct loader *ld, GKeyFile *kf, const char *group, struct calendar_def *c)
 {
-	char *hours = g_key_file_get_string(kf, group, "hours", NULL);
-	char *holidays = g_key_file_get_string(kf, group, "holidays", NULL);
+	/* load_section() has complained about these already. */
+	char *hours = get_value(NULL, kf, group, "hours");
+	char *holidays = get_value(NULL, kf, group, "holidays");
 	char *error = NULL;
 
 	if (c->timezone && hours) {

@@ -163,6 +163,15 @@ int main(void)
 	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
 	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");
 	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: GKeyFile gives no value for one
+	 * that is not UTF-8; that must be an error, not the default. */
+	errors = load_errors(&f, "latin1.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"on-error = accept\xe9\n[queue a]\nname = A\naddresses = a@x.org\ntag = A\nsla = s\n"
+		"[sla s]\nfirst-response = 8h \xff\n", 0);
+	ok(has_error(errors, "latin1.conf:6: on-error: the value is not valid UTF-8"), "a latin-1 value is an error");
+	ok(has_error(errors, "latin1.conf:13: first-response: the value is not valid UTF-8"), "... also in [sla]");
+	g_ptr_array_free(errors, TRUE);
 	{
 		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
 		ok(settings_load("/nonexistent/ticket-milter.conf", 0, errs) == NULL &&
