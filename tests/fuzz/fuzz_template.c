@@ -18,8 +18,9 @@
  * through template_load(), as the engine does.
  *
  * Checked promises (template.h): the subject is one line without control
- * characters, text and HTML have none but tab and line feed, all output
- * is valid UTF-8, a template that loads passes template_check_file()
+ * characters, text and HTML have none but tab and line feed (nor, from
+ * a value, Unicode line separators and C1 controls), all output is
+ * valid UTF-8, a template that loads passes template_check_file()
  * (what `ticket-milter -n` runs), and a failed render leaves no output.
  */
 #include "config.h"
@@ -54,7 +55,29 @@ static const char *find(const char *p, const char *end, const char *mark)
 	return memmem(p, (size_t)(end - p), mark, strlen(mark));
 }
 
-static void check_output(const char *what, const char *s, bool one_line)
+/* U+0085, U+2028, U+2029 and the C1 controls: line breaks and controls
+ * beyond ASCII.  A template's own text may hold them (it is written by
+ * the administrator); a value's never come through. */
+static bool wide_control(gunichar c)
+{
+	return (c >= 0x80 && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
+static bool has_wide_control(const char *s, const char *end)
+{
+	char *valid = g_utf8_make_valid(s, end - s);
+	bool found = false;
+
+	for (const char *p = valid; *p && !found; p = g_utf8_next_char(p))
+		found = wide_control(g_utf8_get_char(p));
+	g_free(valid);
+	return found;
+}
+
+/* ASCII controls never (the template may not hold them, values lose
+ * them); line feeds only in a body; wide ones only when the template's
+ * own text has some. */
+static void check_output(const char *what, const char *s, bool one_line, bool template_has_wide)
 {
 	if (s == NULL)
 		return;
@@ -62,11 +85,10 @@ static void check_output(const char *what, const char *s, bool one_line)
 		fuzz_fail("%s is not valid UTF-8", what);
 	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
-		bool line_end = c == '\n' || c == 0x2028 || c == 0x2029 || c == 0x85;
-		if (one_line && line_end)
-			fuzz_fail("%s holds a line break: \"%s\"", what, s);
-		if (!line_end && c != '\t' && g_unichar_iscntrl(c))
-			fuzz_fail("%s holds control character U+%04X", what, c);
+		if (c == '\n' ? one_line : c < 0x20 ? c != '\t' : c == 0x7f)
+			fuzz_fail("%s holds control character U+%04X: \"%s\"", what, c, s);
+		if (wide_control(c) && !template_has_wide)
+			fuzz_fail("%s holds U+%04X from a value: \"%s\"", what, c, s);
 	}
 }
 
@@ -102,23 +124,23 @@ static GPtrArray *make_vars(const char *values, const char *end)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *start = (const char *)data, *end = start + size;
-	const char *html = find(start, end, MARK_HTML);
-	const char *values = find(html ? html : start, end, MARK_VALUES);
-	const char *txt_end = html ? html : values ? values : end;
+	const char *html_mark = find(start, end, MARK_HTML);
+	const char *html = html_mark ? html_mark + strlen(MARK_HTML) : NULL;
+	/* Searched after the html marker, which may share its "\n". */
+	const char *values_mark = find(html ? html : start, end, MARK_VALUES);
+	const char *txt_end = html_mark ? html_mark : values_mark ? values_mark : end;
+	const char *html_end = values_mark ? values_mark : end;
+	const char *values = values_mark ? values_mark + strlen(MARK_VALUES) : NULL;
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *vars;
 	struct template *t;
 	char *error = NULL, *subject, *text, *html_out;
 
 	fuzz_write_file(txt_path, start, (size_t)(txt_end - start));
-	if (html) {
-		html += strlen(MARK_HTML);
-		fuzz_write_file(html_path, html, (size_t)((values ? values : end) - html));
-	} else {
+	if (html)
+		fuzz_write_file(html_path, html, (size_t)(html_end - html));
+	else
 		g_remove(html_path);
-	}
-	if (values)
-		values += strlen(MARK_VALUES);
 
 	template_check_file(txt_path, errors);
 	if (html)
@@ -134,9 +156,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vars = make_vars(values, end);
 	error = NULL;
 	if (template_render(t, (char *const *)vars->pdata, &subject, &text, &html_out, &error) == 0) {
-		check_output("subject", subject, true);
-		check_output("text", text, false);
-		check_output("html", html_out, false);
+		bool txt_wide = has_wide_control(start, txt_end);
+		check_output("subject", subject, true, txt_wide);
+		check_output("text", text, false, txt_wide);
+		check_output("html", html_out, false, html && has_wide_control(html, html_end));
 		g_free(subject);
 		g_free(text);
 		g_free(html_out);
