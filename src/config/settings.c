@@ -199,7 +199,8 @@ static char **parse_addresses(const char *v, GString *bad)
 		char *a = addr_normalize(g_strstrip(*p));
 		if (a == NULL)
 			continue;
-		if (strchr(a, '@') == NULL || strchr(a, '+') != NULL || a[0] == '@') {
+		/* Queue addresses go into SMTP and headers of the mail we send. */
+		if (!addr_is_safe(a) || strchr(a, '+') != NULL) {
 			g_string_append_printf(bad, "%s%s", bad->len ? ", " : "", a);
 			g_free(a);
 			continue;
@@ -406,7 +407,7 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 		break;
 	case KEY_OPTIONAL_ADDRESS: {
 		char *a = addr_normalize(value);
-		if (a && strchr(a, '@') == NULL)
+		if (a && !addr_is_safe(a))
 			complain(ld, section, spec->name, "%s \"%s\" is not an address", spec->name, value);
 		*(char **)field = a;
 		break;

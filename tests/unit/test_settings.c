@@ -163,6 +163,17 @@ int main(void)
 	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
 	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");
 	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: two keys run together on one line
+	 * made an address no envelope could ever match. */
+	errors = load_errors(&f, "runon.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"[outbox]\nbounce-address = bounces@x.org retry-after = 5m\n"
+		"[queue a]\nname = A\naddresses = a@x.org, b@x.addresses = c@x.org\ntag = A\n", 0);
+	ok(has_error(errors, "runon.conf:7: bounce-address \"bounces@x.org retry-after = 5m\" is not an address"),
+	   "a bounce address with spaces is refused");
+	ok(has_error(errors, "runon.conf:10: not a plain mailbox address: b@x.addresses = c@x.org"),
+	   "a queue address with spaces and two @ is refused");
+	g_ptr_array_free(errors, TRUE);
 	/* Found by tests/fuzz/fuzz_config: GKeyFile gives no value for one
 	 * that is not UTF-8; that must be an error, not the default. */
 	errors = load_errors(&f, "latin1.conf",
