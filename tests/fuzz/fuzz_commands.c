@@ -11,8 +11,11 @@
  *
  * Checked promises (commands.h): the result is the number of command
  * lines, every command is a known word with a normalized argument, the
- * unknown lines are valid UTF-8 of bounded length, and a rewritten body
- * is never produced for an empty block.
+ * unknown lines are valid UTF-8 of bounded length, a rewritten body is
+ * never produced for an empty block; and what agent_mail.c relies on:
+ * commands found in a reply are either removed from what the customer
+ * gets (read again, it starts with no command line) or refused with an
+ * error, never sent along.
  */
 #include "config.h"
 #include "fuzz.h"
@@ -55,6 +58,30 @@ static void check_block(int n, const struct command_block *b)
 	}
 }
 
+/* The message as it leaves: the original header block, then the new
+ * body.  Read the way the engine reads it, its text starts with no
+ * command line. */
+static void check_stripped(const char *raw, size_t len, GBytes *body)
+{
+	const char *lf = memmem(raw, len, "\n\n", 2), *crlf = memmem(raw, len, "\r\n\r\n", 4);
+	size_t header_len = crlf && (!lf || crlf < lf) ? (size_t)(crlf - raw) + 4 : lf ? (size_t)(lf - raw) + 2 : len;
+	gsize body_len;
+	const char *body_data = g_bytes_get_data(body, &body_len);
+	GString *out = g_string_new_len(raw, (gssize)header_len);
+	struct command_block again;
+	struct message *msg;
+
+	g_string_append_len(out, body_data, (gssize)body_len);
+	msg = message_parse(out->str, out->len, 4096);
+	if (commands_parse(msg->full_text ? msg->full_text : msg->text, &again) > 0)
+		fuzz_fail("command lines left after stripping: \"%s\"",
+			  again.unknown->len ? (char *)g_ptr_array_index(again.unknown, 0)
+					     : ((struct agent_command *)g_ptr_array_index(again.commands, 0))->name);
+	commands_block_clear(&again);
+	message_free(msg);
+	g_string_free(out, TRUE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = g_strndup((const char *)data, size);
@@ -79,8 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("a body rewritten for an empty command block");
 	if (body && error)
 		fuzz_fail("a body rewritten with an error: %s", error);
-	if (body)
+	/* The engine found commands in this text: the customer must get
+	 * them removed, or the agent an error, never the lines themselves. */
+	if (n > 0 && body == NULL && error == NULL)
+		fuzz_fail("%d command lines found, but neither removed nor refused", n);
+	if (body) {
+		check_stripped((const char *)data, size, body);
 		g_bytes_unref(body);
+	}
 	g_free(error);
 	commands_block_clear(&block);
 	message_free(msg);
