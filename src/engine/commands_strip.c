@@ -607,12 +607,15 @@ struct body_parts {
 	bool sealed;			/* a signed or encrypted part came first */
 };
 
+/* By its disposition only, the rule message_parse() uses for the text
+ * the engine reads the commands from: a text part that merely has a
+ * file name ("text/plain; name=reply.txt") is that text, and the
+ * commands read from it must be removed from it, never sent along. */
 static bool is_attachment(GMimeObject *obj)
 {
 	const char *disposition = g_mime_object_get_disposition(obj);
 
-	return (disposition && g_ascii_strcasecmp(disposition, "attachment") == 0) ||
-	       g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
+	return disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
 }
 
 /* The first text/plain and text/html of the body, in document order;

@@ -419,6 +419,24 @@ static void test_plain(void)
 	rewrite_free(&r);
 }
 
+/* Found by tests/fuzz/fuzz_commands: the engine reads the commands from
+ * a text part that has a file name; they must be removed from it, not
+ * delivered to the customer because the part looked like an attachment. */
+static void test_named_text_part(void)
+{
+	static const char raw[] =
+		"From: alice@example.com\nSubject: Re: [SUP-1001] x\nMIME-Version: 1.0\n"
+		"Content-Type: text/plain; charset=utf-8; name=\"reply.txt\"\n\n"
+		"#status pending\n#assign bob@example.com\n\nHello Anna.\n";
+	struct rewrite r;
+
+	rewrite_run(&r, raw, strlen(raw));
+	is_int(r.block.commands->len, 2, "named text part: commands read from it");
+	ok(r.body != NULL && r.error == NULL, "named text part: rewritten (%s)", r.error ? r.error : "");
+	is_str(body_str(&r), "Hello Anna.\n", "named text part: command lines gone");
+	rewrite_free(&r);
+}
+
 static void test_qp_latin1(void)
 {
 	static const char raw[] =
@@ -1093,6 +1111,7 @@ int main(void)
 	test_unknown_and_case();
 	test_block_edges();
 	test_plain();
+	test_named_text_part();
 	test_qp_latin1();
 	test_base64_utf8();
 	test_alternative_thunderbird();
