@@ -17,8 +17,9 @@
  *
  * Checked promises: everything message.h calls decoded is valid UTF-8
  * and one line where it must be, the excerpt is bounded, the tagged
- * subject cannot start a new header, and a match by rule 2 or 3 is
- * always to a ticket the sender takes part in.
+ * subject cannot start a new header, a match by rule 1 needs a signed
+ * reference the harness made (nothing else can pass the HMAC), and a
+ * match by rule 2 or 3 is to a ticket the sender takes part in.
  */
 #include "config.h"
 #include "fuzz.h"
@@ -130,12 +131,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Replaces "@@ID<n>@@" and "@@TOKEN<n>@@" by signed references to
- * SUP-<n>; NULL when the input holds neither. */
-static GString *expand_references(const char *data, size_t size)
+ * SUP-<n>, counting them in *count; NULL when the input holds no "@@". */
+static GString *expand_references(const char *data, size_t size, unsigned *count)
 {
 	GString *out;
 	const char *p = data, *end = data + size;
 
+	*count = 0;
 	if (memmem(data, size, "@@", 2) == NULL)
 		return NULL;
 	out = g_string_sized_new(size + 64);
@@ -170,6 +172,7 @@ static GString *expand_references(const char *data, size_t size)
 			continue;
 		}
 		made = id ? token_message_id(&key, &ref, settings->hostname) : token_for_ticket(&key, &ref);
+		(*count)++;
 		g_string_append(out, made);
 		g_free(made);
 		p = q + 2;
@@ -252,7 +255,8 @@ static void check_tagging(const struct message *msg, long number)
 	g_free(clean);
 }
 
-static void check_thread(const struct message *msg, const struct queue *queue, const char *token)
+static void check_thread(const struct message *msg, const struct queue *queue, const char *token,
+			 bool signed_reference)
 {
 	const char *sender = msg->from ? msg->from->address : "mailer-daemon@invalid";
 	struct thread_match match;
@@ -271,6 +275,11 @@ static void check_thread(const struct message *msg, const struct queue *queue, c
 	}
 	if (match.ticket_id <= 0)
 		fuzz_fail("rule %s without a ticket", thread_rule_name(match.rule));
+	/* Only the harness can sign: rule 1 without a placeholder in the
+	 * input is a forged reference accepted. */
+	if ((match.rule == THREAD_SIGNED_ID || match.rule == THREAD_TOKEN || match.rule == THREAD_BODY_REFERENCE) &&
+	    !signed_reference)
+		fuzz_fail("%s matched by %s without a signed reference in the input", sender, thread_rule_name(match.rule));
 	/* Guessable references join only those already on the ticket. */
 	if ((match.rule == THREAD_KNOWN_ID || match.rule == THREAD_TAG) &&
 	    store_is_participant(store, match.ticket_id, sender) != 1)
@@ -280,7 +289,8 @@ static void check_thread(const struct message *msg, const struct queue *queue, c
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	GString *expanded = expand_references((const char *)data, size);
+	unsigned signed_references;
+	GString *expanded = expand_references((const char *)data, size, &signed_references);
 	const char *raw = expanded ? expanded->str : (const char *)data;
 	size_t len = expanded ? expanded->len : size;
 	struct message *msg = message_parse(raw, len, settings->excerpt_bytes);
@@ -302,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	(void)autoreply_forbidden(msg, msg->from ? msg->from->address : NULL, settings);
 	check_tagging(msg, 1001 + (long)(msg->size % 3));
-	check_thread(msg, queue, token);
+	check_thread(msg, queue, token, signed_references > 0);
 
 	g_free(token);
 	g_ptr_array_free(rcpts, TRUE);
