@@ -20,8 +20,9 @@
  * Checked promises (template.h): the subject is one line without control
  * characters, text and HTML have none but tab and line feed (nor, from
  * a value, Unicode line separators and C1 controls), all output is
- * valid UTF-8, a template that loads passes template_check_file()
- * (what `ticket-milter -n` runs), and a failed render leaves no output.
+ * valid UTF-8, a template loads exactly when template_check_file()
+ * (what `ticket-milter -n` runs) passes, and a failed render leaves no
+ * output.
  */
 #include "config.h"
 #include "fuzz.h"
@@ -148,6 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = template_load(fuzz_scratch_dir(), "support", "en-GB", "en", "ack", &error);
 	if (t && errors->len)
 		fuzz_fail("template loads although the check finds: %s", (char *)g_ptr_array_index(errors, 0));
+	if (t == NULL && errors->len == 0)
+		fuzz_fail("the check passes, but the template does not load: %s", error ? error : "");
 	g_free(error);
 	g_ptr_array_free(errors, TRUE);
 	if (t == NULL)
