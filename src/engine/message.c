@@ -177,6 +177,12 @@ static char *read_part_text(GMimePart *part, unsigned *warnings)
 	while (buf->len < BODY_READ_LIMIT && (n = g_mime_stream_read(filtered, chunk, sizeof chunk)) > 0)
 		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
 	g_object_unref(filtered);
+	/* A NUL byte is a control character like the others: a space.  Left
+	 * in, it made valid UTF-8 "invalid" (read again as Windows-1252) and
+	 * cut the text where it stood. */
+	for (guint i = 0; i < buf->len; i++)
+		if (buf->data[i] == '\0')
+			buf->data[i] = ' ';
 
 	if (!g_utf8_validate((const char *)buf->data, buf->len, NULL)) {
 		/* Unlabeled or mislabeled 8-bit text is most often Windows-1252. */
