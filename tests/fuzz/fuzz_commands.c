@@ -58,19 +58,52 @@ static void check_block(int n, const struct command_block *b)
 	}
 }
 
+/* The length of the header block up to and with its blank line, when
+ * every line in it is a header field or a continuation; 0 otherwise
+ * (where the body starts is then a matter of interpretation: the MTA's
+ * and GMime's may differ, and real replies never look like that). */
+static size_t header_block(const char *raw, size_t len)
+{
+	const char *p = raw, *end = raw + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *colon = memchr(p, ':', n);
+
+		if (nl == NULL)
+			return 0;
+		if (n == 0 || (n == 1 && p[0] == '\r'))
+			return (size_t)(nl + 1 - raw);
+		if (p[0] != ' ' && p[0] != '\t') {
+			if (colon == NULL || colon == p)
+				return 0;
+			for (const char *c = p; c < colon; c++)
+				if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+					return 0;
+		} else if (p == raw) {
+			return 0;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
 /* The message as it leaves: the original header block, then the new
  * body.  Read the way the engine reads it, its text starts with no
  * command line. */
 static void check_stripped(const char *raw, size_t len, GBytes *body)
 {
-	const char *lf = memmem(raw, len, "\n\n", 2), *crlf = memmem(raw, len, "\r\n\r\n", 4);
-	size_t header_len = crlf && (!lf || crlf < lf) ? (size_t)(crlf - raw) + 4 : lf ? (size_t)(lf - raw) + 2 : len;
+	size_t header_len = header_block(raw, len);
 	gsize body_len;
 	const char *body_data = g_bytes_get_data(body, &body_len);
-	GString *out = g_string_new_len(raw, (gssize)header_len);
+	GString *out;
 	struct command_block again;
 	struct message *msg;
 
+	if (header_len == 0)
+		return;
+	out = g_string_new_len(raw, (gssize)header_len);
 	g_string_append_len(out, body_data, (gssize)body_len);
 	msg = message_parse(out->str, out->len, 4096);
 	if (commands_parse(msg->full_text ? msg->full_text : msg->text, &again) > 0)
