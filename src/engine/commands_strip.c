@@ -49,19 +49,28 @@ static bool is_ascii(const char *s, size_t len)
 	return true;
 }
 
-/* The line as valid UTF-8 (g_free).  NUL bytes stay: callers check
- * for them first, so that binary junk never reads as a command. */
+/* The line as valid UTF-8 (g_free).  A NUL byte reads as a space, as
+ * message_parse() reads it: the lines removed here must be the ones the
+ * engine read its commands from, whatever bytes they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
-	char *utf8 = NULL, *valid;
+	char *utf8 = NULL, *valid, *copy = NULL;
 	gsize written = 0;
 
+	if (memchr(s, '\0', len)) {
+		copy = g_strndup(s, len);
+		for (size_t i = 0; i < len; i++)
+			if (s[i] == '\0')
+				copy[i] = ' ';
+		s = copy;
+	}
 	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len)) {
 		g_iconv(d->to_utf8, NULL, NULL, NULL, NULL);
 		utf8 = g_convert_with_iconv(s, (gssize)len, d->to_utf8, NULL, &written, NULL);
 	}
 	valid = utf8 ? g_utf8_make_valid(utf8, (gssize)written) : g_utf8_make_valid(s, (gssize)len);
 	g_free(utf8);
+	g_free(copy);
 	return valid;
 }
 
@@ -70,8 +79,6 @@ static enum commands_line_kind classify(const struct decoder *d, const char *s, 
 	char *line;
 	enum commands_line_kind kind;
 
-	if (memchr(s, '\0', len))
-		return COMMANDS_LINE_TEXT;
 	line = decode_line(d, s, len);
 	kind = commands_line_kind(line, strlen(line));
 	g_free(line);
@@ -327,8 +334,8 @@ struct html_lines {
 	GArray *kinds;			/* enum commands_line_kind, one per line */
 	GString *text;			/* the open line's text, UTF-8 */
 	int open;			/* index of the open line, -1 for none */
-	bool opaque;			/* the open line shows an image or the like, or
-					 * holds NUL bytes: text, whatever it says */
+	bool opaque;			/* the open line shows an image or the like:
+					 * text, whatever it says */
 };
 
 static void line_touch(struct html_lines *hl, struct html_tok *t)
@@ -372,7 +379,6 @@ static enum commands_line_kind html_place(struct html_lines *hl, struct html_tok
 		size_t before;
 
 		line_touch(hl, t);
-		hl->opaque = hl->opaque || memchr(raw, '\0', len) != NULL;
 		before = hl->text->len;
 		append_html_text(hl->text, utf8, strlen(utf8), sc->pre);
 		t->blank = commands_line_kind(hl->text->str + before, hl->text->len - before) == COMMANDS_LINE_BLANK;
