@@ -49,21 +49,24 @@ static bool is_ascii(const char *s, size_t len)
 	return true;
 }
 
-/* The line as valid UTF-8 (g_free).  A NUL byte reads as a space, as
- * message_parse() reads it: the lines removed here must be the ones the
- * engine read its commands from, whatever bytes they hold. */
+/* The line as valid UTF-8 (g_free), read as message_parse() reads the
+ * text the engine takes the commands from: control characters other
+ * than tab (NUL, a CR inside the line...) are spaces.  The lines removed
+ * here must be the ones the commands were read from, whatever bytes
+ * they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
 	char *utf8 = NULL, *valid, *copy = NULL;
 	gsize written = 0;
 
-	if (memchr(s, '\0', len)) {
-		copy = g_strndup(s, len);
-		for (size_t i = 0; i < len; i++)
-			if (s[i] == '\0')
-				copy[i] = ' ';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
+			if (copy == NULL)
+				copy = g_strndup(s, len);
+			copy[i] = ' ';
+		}
+	if (copy)
 		s = copy;
-	}
 	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len)) {
 		g_iconv(d->to_utf8, NULL, NULL, NULL, NULL);
 		utf8 = g_convert_with_iconv(s, (gssize)len, d->to_utf8, NULL, &written, NULL);
@@ -568,6 +571,26 @@ static GByteArray *strip_bytes(const char *data, size_t len, bool html, const st
 	return html ? strip_html(data, len, d, error) : strip_text(data, len, d);
 }
 
+/* message_parse() reads a part without a charset, labelled UTF-8 or
+ * US-ASCII, or in a charset it cannot convert, as its bytes: UTF-8 when
+ * they are valid (NUL bytes as spaces, within the first 512 KiB it
+ * reads), else Windows-1252.  The same here, so that both read the same
+ * lines; true when that takes Windows-1252. */
+#define AS_READ_LIMIT (512 * 1024)
+static bool read_as_windows_1252(const char *data, size_t len)
+{
+	size_t n = len < AS_READ_LIMIT ? len : AS_READ_LIMIT;
+	char *copy = g_strndup(data, n);
+	bool valid;
+
+	for (size_t i = 0; i < n; i++)
+		if (data[i] == '\0')
+			copy[i] = ' ';
+	valid = g_utf8_validate(copy, (gssize)n, NULL);
+	g_free(copy);
+	return !valid;
+}
+
 /* The stripped content in the same charset, NULL when unchanged. */
 static GByteArray *strip_in_charset(const char *data, size_t len, const char *charset, bool html,
 				    char **error)
@@ -581,8 +604,10 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *ch
 	if (len == 0)
 		return NULL;
 	if (name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
-		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0)
+		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0)
 			d.to_utf8 = g_iconv_open("UTF-8", name);
+		if (d.to_utf8 == (GIConv)-1 && read_as_windows_1252(data, len))
+			d.to_utf8 = g_iconv_open("UTF-8", "WINDOWS-1252");
 		out = strip_bytes(data, len, html, &d, error);
 		if (d.to_utf8 != (GIConv)-1)
 			g_iconv_close(d.to_utf8);
