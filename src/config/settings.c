@@ -212,11 +212,12 @@ static char **parse_addresses(const char *v, GString *bad)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
-/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed. */
+/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed
+ * or beyond G_MAXINT seconds (68 years: every such key is an int). */
 static long parse_seconds(const char *v)
 {
 	char *end;
-	long n;
+	long n, unit;
 
 	while (*v == ' ')
 		v++;
@@ -226,13 +227,15 @@ static long parse_seconds(const char *v)
 	while (*end == ' ')
 		end++;
 	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
 	default: return -1;
 	}
-	return *end && end[1] ? -1 : n;
+	if (n > G_MAXINT / unit)
+		return -1;
+	return *end && end[1] ? -1 : n * unit;
 }
 
 /* "3/10m, 10/1d": at most COUNT acknowledgements per WINDOW. */
@@ -246,7 +249,7 @@ static bool parse_rates(const char *v, struct rate_limit *rates, size_t *n)
 		char *slash = strchr(*p, '/');
 		char *end;
 		long count = strtol(*p, &end, 10);
-		if (slash == NULL || count <= 0 || *n >= SETTINGS_MAX_RATES) {
+		if (slash == NULL || count <= 0 || count > G_MAXINT || *n >= SETTINGS_MAX_RATES) {
 			ok = false;
 			break;
 		}

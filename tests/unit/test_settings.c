@@ -163,6 +163,16 @@ int main(void)
 	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
 	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");
 	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: a duration beyond a long was
+	 * multiplied anyway (undefined behaviour), one beyond an int cut. */
+	errors = load_errors(&f, "huge.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"close-after = 99999999999999999999999d\n[autoreply]\nper-ticket = 2147483648s\n"
+		"rate = 99999999999/1h\n[queue a]\nname = A\naddresses = a@x.org\ntag = A\n", 0);
+	ok(has_error(errors, "huge.conf:6: close-after"), "a duration beyond a long is an error");
+	ok(has_error(errors, "huge.conf:8: per-ticket"), "a duration beyond an int is an error");
+	ok(has_error(errors, "huge.conf:9: rate"), "a rate count beyond an int is an error");
+	g_ptr_array_free(errors, TRUE);
 	/* Found by tests/fuzz/fuzz_config: two keys run together on one line
 	 * made an address no envelope could ever match. */
 	errors = load_errors(&f, "runon.conf",
