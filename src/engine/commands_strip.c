@@ -62,7 +62,7 @@ static char *decode_line(const struct decoder *d, const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
 			if (copy == NULL)
-				copy = g_strndup(s, len);
+				copy = g_memdup2(s, len);
 			copy[i] = ' ';
 		}
 	if (copy)
@@ -574,21 +574,26 @@ static GByteArray *strip_bytes(const char *data, size_t len, bool html, const st
 /* message_parse() reads a part without a charset, labelled UTF-8 or
  * US-ASCII, or in a charset it cannot convert, as its bytes: UTF-8 when
  * they are valid (NUL bytes as spaces, within the first 512 KiB it
- * reads), else Windows-1252.  The same here, so that both read the same
- * lines; true when that takes Windows-1252. */
+ * reads), else Windows-1252 when they convert from it (0x81, 0x8d, 0x8f,
+ * 0x90 and 0x9d do not), else UTF-8 with the bad bytes replaced.  The
+ * same here, so that both read the same lines; true for Windows-1252. */
 #define AS_READ_LIMIT (512 * 1024)
 static bool read_as_windows_1252(const char *data, size_t len)
 {
 	size_t n = len < AS_READ_LIMIT ? len : AS_READ_LIMIT;
-	char *copy = g_strndup(data, n);
-	bool valid;
+	char *copy = g_memdup2(data, n), *conv;
+	bool windows_1252 = false;
 
 	for (size_t i = 0; i < n; i++)
 		if (data[i] == '\0')
 			copy[i] = ' ';
-	valid = g_utf8_validate(copy, (gssize)n, NULL);
+	if (!g_utf8_validate(copy, (gssize)n, NULL)) {
+		conv = g_convert(copy, (gssize)n, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+		windows_1252 = conv != NULL;
+		g_free(conv);
+	}
 	g_free(copy);
-	return !valid;
+	return windows_1252;
 }
 
 /* The stripped content in the same charset, NULL when unchanged. */
