@@ -45,8 +45,9 @@
  * Stripping (commands_strip_body) removes the block, and the blank lines
  * right after it, from the body's first text/plain and first text/html
  * part: the top of the body in each form the client sent.  Attachments
- * (a disposition of attachment, or a file name), forwarded messages and
- * later text parts are left alone, as is everything after the block.
+ * (a disposition of attachment: the rule message_parse() uses to pick
+ * the text the commands are read from), forwarded messages and later
+ * text parts are left alone, as is everything after the block.
  * In HTML the same lines are found in the text as a reader sees it
  * (<br> and block elements end lines, entities decoded); their text and
  * <br> are removed and then the elements left empty by that (a <div>,

@@ -210,7 +210,8 @@ static char **parse_addresses(const char *v, GString *bad)
 		char *a = addr_normalize(g_strstrip(*p));
 		if (a == NULL)
 			continue;
-		if (strchr(a, '@') == NULL || strchr(a, '+') != NULL || a[0] == '@') {
+		/* Queue addresses go into SMTP and headers of the mail we send. */
+		if (!addr_is_safe(a) || strchr(a, '+') != NULL) {
 			g_string_append_printf(bad, "%s%s", bad->len ? ", " : "", a);
 			g_free(a);
 			continue;
@@ -222,11 +223,12 @@ static char **parse_addresses(const char *v, GString *bad)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
-/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed. */
+/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed
+ * or beyond G_MAXINT seconds (68 years: every such key is an int). */
 static long parse_seconds(const char *v)
 {
 	char *end;
-	long n;
+	long n, unit;
 
 	while (*v == ' ')
 		v++;
@@ -236,13 +238,15 @@ static long parse_seconds(const char *v)
 	while (*end == ' ')
 		end++;
 	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
 	default: return -1;
 	}
-	return *end && end[1] ? -1 : n;
+	if (n > G_MAXINT / unit)
+		return -1;
+	return *end && end[1] ? -1 : n * unit;
 }
 
 /* "4096", "64k", "1M", "2G" (powers of 1024); G_MAXUINT64 when
@@ -280,7 +284,7 @@ static bool parse_rates(const char *v, struct rate_limit *rates, size_t *n)
 		char *slash = strchr(*p, '/');
 		char *end;
 		long count = strtol(*p, &end, 10);
-		if (slash == NULL || count <= 0 || *n >= SETTINGS_MAX_RATES) {
+		if (slash == NULL || count <= 0 || count > G_MAXINT || *n >= SETTINGS_MAX_RATES) {
 			ok = false;
 			break;
 		}
@@ -447,7 +451,7 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 		break;
 	case KEY_OPTIONAL_ADDRESS: {
 		char *a = addr_normalize(value);
-		if (a && strchr(a, '@') == NULL)
+		if (a && !addr_is_safe(a))
 			complain(ld, section, spec->name, "%s \"%s\" is not an address", spec->name, value);
 		*(char **)field = a;
 		break;
@@ -534,6 +538,25 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 	}
 }
 
+/* The value of key, stripped, or NULL when absent.  GKeyFile also gives
+ * NULL for a value that is not UTF-8: that is a complaint (unless ld is
+ * NULL: already made), never a silent fall back to the default. */
+static char *get_value(struct loader *ld, GKeyFile *kf, const char *group, const char *key)
+{
+	GError *gerr = NULL;
+	char *value = g_key_file_get_string(kf, group, key, &gerr);
+
+	if (value == NULL && ld != NULL) {
+		if (g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_UNKNOWN_ENCODING))
+			complain(ld, group, key, "%s: the value is not valid UTF-8", key);
+		else if (gerr && !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+			 !g_error_matches(gerr, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+			complain(ld, group, key, "%s: %s", key, gerr->message);
+	}
+	g_clear_error(&gerr);
+	return value ? g_strstrip(value) : NULL;
+}
+
 /* Applies every table entry of kind section_kind to one section. */
 static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 			 const char *section_kind, void *base)
@@ -558,9 +581,7 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 
 		if (strcmp(spec->section, section_kind) != 0)
 			continue;
-		value = g_key_file_get_string(kf, group, spec->name, NULL);
-		if (value)
-			g_strstrip(value);
+		value = get_value(ld, kf, group, spec->name);
 		if ((value == NULL || *value == '\0') && spec->required) {
 			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
 		} else if (spec->offset == 0 && strcmp(section_kind, "calendar") == 0) {
@@ -603,7 +624,7 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 		for (char **k = keys; k && *k; k++) {
 			const char *dot = strchr(*k, '.');
 			const char *what = dot ? dot + 1 : *k;
-			char *value = g_strstrip(g_key_file_get_string(kf, group, *k, NULL));
+			char *value = get_value(pass == 0 ? ld : NULL, kf, group, *k);
 			struct sla_target t = { 0 };
 			char *error = NULL;
 			enum priority prio = PRIORITY_NORMAL;
@@ -638,8 +659,9 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 
 static void load_calendar(struct loader *ld, GKeyFile *kf, const char *group, struct calendar_def *c)
 {
-	char *hours = g_key_file_get_string(kf, group, "hours", NULL);
-	char *holidays = g_key_file_get_string(kf, group, "holidays", NULL);
+	/* load_section() has complained about these already. */
+	char *hours = get_value(NULL, kf, group, "hours");
+	char *holidays = get_value(NULL, kf, group, "holidays");
 	char *error = NULL;
 
 	if (c->timezone && hours) {

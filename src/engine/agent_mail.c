@@ -477,6 +477,12 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 			res->new_body = commands_strip_spool(env->spool, s->spool_directory, block, &strip_error);
 		else
 			res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
+		/* The commands were read from this message's text, so they are
+		 * there: when the stripper does not find them, the two read the
+		 * text differently (malformed HTML...), and the reply as it is
+		 * would show them to the customer. */
+		if (res->new_body == NULL && strip_error == NULL)
+			strip_error = g_strdup("the command lines were not found at the top of a text part");
 		if (strip_error) {
 			*error = g_strdup_printf("removing command lines: %s", strip_error);
 			g_free(strip_error);

@@ -62,19 +62,31 @@ static bool is_ascii(const char *s, size_t len)
 	return true;
 }
 
-/* The line as valid UTF-8 (g_free).  NUL bytes stay: callers check
- * for them first, so that binary junk never reads as a command. */
+/* The line as valid UTF-8 (g_free), read as message_parse() reads the
+ * text the engine takes the commands from: control characters other
+ * than tab (NUL, a CR inside the line...) are spaces.  The lines removed
+ * here must be the ones the commands were read from, whatever bytes
+ * they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
-	char *utf8 = NULL, *valid;
+	char *utf8 = NULL, *valid, *copy = NULL;
 	gsize written = 0;
 
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
+			if (copy == NULL)
+				copy = g_memdup2(s, len);
+			copy[i] = ' ';
+		}
+	if (copy)
+		s = copy;
 	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len)) {
 		g_iconv(d->to_utf8, NULL, NULL, NULL, NULL);
 		utf8 = g_convert_with_iconv(s, (gssize)len, d->to_utf8, NULL, &written, NULL);
 	}
 	valid = utf8 ? g_utf8_make_valid(utf8, (gssize)written) : g_utf8_make_valid(s, (gssize)len);
 	g_free(utf8);
+	g_free(copy);
 	return valid;
 }
 
@@ -83,8 +95,6 @@ static enum commands_line_kind classify(const struct decoder *d, const char *s, 
 	char *line;
 	enum commands_line_kind kind;
 
-	if (memchr(s, '\0', len))
-		return COMMANDS_LINE_TEXT;
 	line = decode_line(d, s, len);
 	kind = commands_line_kind(line, strlen(line));
 	g_free(line);
@@ -353,8 +363,8 @@ struct html_lines {
 	GArray *kinds;			/* enum commands_line_kind, one per line */
 	GString *text;			/* the open line's text, UTF-8 */
 	int open;			/* index of the open line, -1 for none */
-	bool opaque;			/* the open line shows an image or the like, or
-					 * holds NUL bytes: text, whatever it says */
+	bool opaque;			/* the open line shows an image or the like:
+					 * text, whatever it says */
 };
 
 static void line_touch(struct html_lines *hl, struct html_tok *t)
@@ -398,7 +408,6 @@ static enum commands_line_kind html_place(struct html_lines *hl, struct html_tok
 		size_t before;
 
 		line_touch(hl, t);
-		hl->opaque = hl->opaque || memchr(raw, '\0', len) != NULL;
 		before = hl->text->len;
 		append_html_text(hl->text, utf8, strlen(utf8), sc->pre);
 		t->blank = commands_line_kind(hl->text->str + before, hl->text->len - before) == COMMANDS_LINE_BLANK;
@@ -600,6 +609,31 @@ static GByteArray *strip_bytes(const char *data, size_t len, bool html, const st
 	return html ? strip_html(data, len, d, whole, rest, error) : strip_text(data, len, d, whole, rest, error);
 }
 
+/* message_parse() reads a part without a charset, labelled UTF-8 or
+ * US-ASCII, or in a charset it cannot convert, as its bytes: UTF-8 when
+ * they are valid (NUL bytes as spaces, within the first 512 KiB it
+ * reads), else Windows-1252 when they convert from it (0x81, 0x8d, 0x8f,
+ * 0x90 and 0x9d do not), else UTF-8 with the bad bytes replaced.  The
+ * same here, so that both read the same lines; true for Windows-1252. */
+#define AS_READ_LIMIT (512 * 1024)
+static bool read_as_windows_1252(const char *data, size_t len)
+{
+	size_t n = len < AS_READ_LIMIT ? len : AS_READ_LIMIT;
+	char *copy = g_memdup2(data, n), *conv;
+	bool windows_1252 = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (data[i] == '\0')
+			copy[i] = ' ';
+	if (!g_utf8_validate(copy, (gssize)n, NULL)) {
+		conv = g_convert(copy, (gssize)n, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+		windows_1252 = conv != NULL;
+		g_free(conv);
+	}
+	g_free(copy);
+	return windows_1252;
+}
+
 /* The same in the part's charset: data is the decoded part (whole) or
  * its first STRIP_WINDOW bytes.  A charset in which ASCII is not ASCII
  * is converted as a whole, so its part must be whole. */
@@ -616,8 +650,10 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *ch
 	if (len == 0)
 		return NULL;
 	if (name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
-		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0)
+		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0)
 			d.to_utf8 = g_iconv_open("UTF-8", name);
+		if (d.to_utf8 == (GIConv)-1 && read_as_windows_1252(data, len))
+			d.to_utf8 = g_iconv_open("UTF-8", "WINDOWS-1252");
 		out = strip_bytes(data, len, html, &d, whole, rest, error);
 		if (d.to_utf8 != (GIConv)-1)
 			g_iconv_close(d.to_utf8);
@@ -655,12 +691,15 @@ struct body_parts {
 	bool sealed;			/* a signed or encrypted part came first */
 };
 
+/* By its disposition only, the rule message_parse() uses for the text
+ * the engine reads the commands from: a text part that merely has a
+ * file name ("text/plain; name=reply.txt") is that text, and the
+ * commands read from it must be removed from it, never sent along. */
 static bool is_attachment(GMimeObject *obj)
 {
 	const char *disposition = g_mime_object_get_disposition(obj);
 
-	return (disposition && g_ascii_strcasecmp(disposition, "attachment") == 0) ||
-	       g_mime_part_get_filename(GMIME_PART(obj)) != NULL;
+	return disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
 }
 
 /* The first text/plain and text/html of the body, in document order;

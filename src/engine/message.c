@@ -53,6 +53,16 @@ static struct mailbox *mailbox_new(const char *address, const char *name, const 
 		return NULL;
 	}
 	norm = addr_normalize(address);
+	/* A folded header can leave its line break inside a quoted local
+	 * part ("=?utf-8?q?a?=\n =?utf-8?q?b?="@example.com): unfold, so
+	 * that an address is one line in the store, the logs and ticketctl. */
+	if (norm) {
+		char *w = norm;
+		for (const char *r = norm; *r; r++)
+			if (*r != '\r' && *r != '\n')
+				*w++ = *r;
+		*w = '\0';
+	}
 	if (norm == NULL || strchr(norm, '@') == NULL) {
 		g_free(norm);
 		return NULL;
@@ -217,7 +227,9 @@ static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 	while (buf->len < BODY_READ_LIMIT && (n = g_mime_stream_read(filtered, chunk, sizeof chunk)) > 0)
 		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
 	g_object_unref(filtered);
-	/* A NUL byte would end the text where it stands: a space instead. */
+	/* A NUL byte is a control character like the others: a space.  Left
+	 * in, it made valid UTF-8 "invalid" (read again as Windows-1252) and
+	 * cut the text where it stood. */
 	for (guint i = 0; i < buf->len; i++)
 		if (buf->data[i] == '\0') {
 			buf->data[i] = ' ';

@@ -239,6 +239,17 @@ int main(void)
 	engine_result_clear(&r);
 	is_query("SELECT status || ',' || coalesce(paused_at, 0) FROM tickets WHERE number = 1001", "open,0", "reopens it, clock running");
 
+	/* Found by tests/fuzz/fuzz_commands: HTML the stripper reads otherwise
+	 * than the parser (a second <head>) is refused, never sent with its
+	 * command lines. */
+	text = g_strdup_printf("From: Alice <alice@example.com>\nTo: %s\nSubject: Re: x\nMessage-ID: <h1@example.com>\n"
+			       "Content-Type: text/html\n\n<html><head><head><title>t</title></head><body>t</head><body>"
+			       "#priority low<br>Hello</body></html>\n", gateway);
+	r = process(text, (struct run){ gateway, "alice", NULL });
+	ok(r.outcome == (enum engine_outcome)-1 && r.new_body == NULL, "commands the stripper cannot find: refused");
+	g_free(text);
+	is_query("SELECT priority FROM tickets WHERE number = 1001", "urgent", "and nothing applied");
+
 	/* Unknown commands: not sent, and the agent is told. */
 	text = g_strdup_printf("From: Alice <alice@example.com>\nTo: %s\nSubject: Re: x\nMessage-ID: <u1@example.com>\n\n"
 			       "#stauts resolved\n#priority sky-high\nThanks for the photo.\n", gateway);

@@ -420,6 +420,47 @@ static void test_plain(void)
 	rewrite_free(&r);
 }
 
+/* Found by tests/fuzz/fuzz_commands: the engine reads the commands from
+ * a text part that has a file name; they must be removed from it, not
+ * delivered to the customer because the part looked like an attachment. */
+static void test_named_text_part(void)
+{
+	static const char raw[] =
+		"From: alice@example.com\nSubject: Re: [SUP-1001] x\nMIME-Version: 1.0\n"
+		"Content-Type: text/plain; charset=utf-8; name=\"reply.txt\"\n\n"
+		"#status pending\n#assign bob@example.com\n\nHello Anna.\n";
+	struct rewrite r;
+
+	rewrite_run(&r, raw, strlen(raw));
+	is_int(r.block.commands->len, 2, "named text part: commands read from it");
+	ok(r.body != NULL && r.error == NULL, "named text part: rewritten (%s)", r.error ? r.error : "");
+	is_str(body_str(&r), "Hello Anna.\n", "named text part: command lines gone");
+	rewrite_free(&r);
+}
+
+/* Found by tests/fuzz/fuzz_commands: unlabelled 8-bit text and control
+ * characters are read by message_parse() as Windows-1252 and spaces; the
+ * stripper must read the lines the same way, or the commands the engine
+ * applied reach the customer. */
+static void test_read_as_parsed(void)
+{
+	static const char latin1[] =
+		"From: alice@example.com\nSubject: x\nContent-Type: text/plain; charset=us-ascii\n\n"
+		"#status\xa0pending\n\nGr\xfc\xdf" "e, the printer is fixed.\n";
+	static const char controls[] =
+		"From: alice@example.com\nSubject: x\n\n#status\x01pending\n#assign\x02" "bob@example.com\n\nHello.\n";
+	struct rewrite r;
+
+	rewrite_run(&r, latin1, strlen(latin1));
+	is_int(r.block.commands->len, 1, "unlabelled 8-bit: the command read");
+	is_str(body_str(&r), "Gr\xfc\xdf" "e, the printer is fixed.\n", "unlabelled 8-bit: removed, the bytes after kept");
+	rewrite_free(&r);
+	rewrite_run(&r, controls, strlen(controls));
+	is_int(r.block.commands->len, 2, "control characters: both commands read");
+	is_str(body_str(&r), "Hello.\n", "control characters: both lines removed");
+	rewrite_free(&r);
+}
+
 static void test_qp_latin1(void)
 {
 	static const char raw[] =
@@ -1182,6 +1223,8 @@ int main(void)
 	test_unknown_and_case();
 	test_block_edges();
 	test_plain();
+	test_named_text_part();
+	test_read_as_parsed();
 	test_qp_latin1();
 	test_base64_utf8();
 	test_alternative_thunderbird();

@@ -61,6 +61,15 @@ int main(void)
 	ok(m->from == NULL && m->warnings > 0, "missing From is a warning");
 	message_free(m);
 
+	/* Found by tests/fuzz/fuzz_commands: a NUL byte cut the text there
+	 * and turned the UTF-8 before it into Windows-1252 mojibake. */
+	{
+		static const char raw[] = "From: a@example.org\nSubject: nul\n\nGr\xc3\xbc\xc3\x9f\x00" "e, the rest\n";
+		m = message_parse(raw, sizeof raw - 1, 4096);
+		is_str(m->text, "Gr\xc3\xbc\xc3\x9f e, the rest", "a NUL byte in the body is a space, the UTF-8 around it kept");
+		message_free(m);
+	}
+
 	m = fixture_message("");
 	ok(m != NULL && m->subject && m->text, "empty input parses to an empty message");
 	message_free(m);

@@ -229,6 +229,36 @@ int main(void)
 	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
 	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");
 	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: a duration beyond a long was
+	 * multiplied anyway (undefined behaviour), one beyond an int cut. */
+	errors = load_errors(&f, "huge.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"close-after = 99999999999999999999999d\n[autoreply]\nper-ticket = 2147483648s\n"
+		"rate = 99999999999/1h\n[queue a]\nname = A\naddresses = a@x.org\ntag = A\n", 0);
+	ok(has_error(errors, "huge.conf:6: close-after"), "a duration beyond a long is an error");
+	ok(has_error(errors, "huge.conf:8: per-ticket"), "a duration beyond an int is an error");
+	ok(has_error(errors, "huge.conf:9: rate"), "a rate count beyond an int is an error");
+	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: two keys run together on one line
+	 * made an address no envelope could ever match. */
+	errors = load_errors(&f, "runon.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"[outbox]\nbounce-address = bounces@x.org retry-after = 5m\n"
+		"[queue a]\nname = A\naddresses = a@x.org, b@x.addresses = c@x.org\ntag = A\n", 0);
+	ok(has_error(errors, "runon.conf:7: bounce-address \"bounces@x.org retry-after = 5m\" is not an address"),
+	   "a bounce address with spaces is refused");
+	ok(has_error(errors, "runon.conf:10: not a plain mailbox address: b@x.addresses = c@x.org"),
+	   "a queue address with spaces and two @ is refused");
+	g_ptr_array_free(errors, TRUE);
+	/* Found by tests/fuzz/fuzz_config: GKeyFile gives no value for one
+	 * that is not UTF-8; that must be an error, not the default. */
+	errors = load_errors(&f, "latin1.conf",
+		"[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+		"on-error = accept\xe9\n[queue a]\nname = A\naddresses = a@x.org\ntag = A\nsla = s\n"
+		"[sla s]\nfirst-response = 8h \xff\n", 0);
+	ok(has_error(errors, "latin1.conf:6: on-error: the value is not valid UTF-8"), "a latin-1 value is an error");
+	ok(has_error(errors, "latin1.conf:13: first-response: the value is not valid UTF-8"), "... also in [sla]");
+	g_ptr_array_free(errors, TRUE);
 	{
 		GPtrArray *errs = g_ptr_array_new_with_free_func(g_free);
 		ok(settings_load("/nonexistent/ticket-milter.conf", 0, errs) == NULL &&

@@ -1,0 +1,214 @@
+/*
+ * fuzz_commands.c - libFuzzer harness: the agent's body commands
+ * (commands_parse.c) and the reply rewritten without them
+ * (commands_strip.c).
+ *
+ * Each input is used twice, as the engine would meet it:
+ *   - as the plain text of a reply: commands_parse() on the bytes;
+ *   - as a whole message: parsed (message.c), its text searched for the
+ *     command block, and when there is one, the raw message's body
+ *     rewritten by commands_strip_body(), as agent_mail.c does.
+ *
+ * Checked promises (commands.h): the result is the number of command
+ * lines, every command is a known word with a normalized argument, the
+ * unknown lines are valid UTF-8 of bounded length, a rewritten body is
+ * never produced for an empty block, and a rewritten body whose text is
+ * a text/plain part, read again as the engine reads it, starts with none
+ * of the command lines the engine read (the commands it applied never
+ * reach the customer).
+ */
+#include "config.h"
+#include "fuzz.h"
+#include "commands.h"
+#include "message.h"
+
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+static const char *const known[] = { "status", "priority", "tier", "assign", "lang", "tz", "merge", "note", NULL };
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init_libraries();
+	return 0;
+}
+
+static void check_block(int n, const struct command_block *b)
+{
+	if (n < 0)
+		fuzz_fail("commands_parse failed on text");
+	if ((guint)n != b->commands->len + b->unknown->len)
+		fuzz_fail("%d command lines, but %u commands and %u unknown", n, b->commands->len, b->unknown->len);
+	if ((n == 0) != commands_block_is_empty(b))
+		fuzz_fail("commands_block_is_empty disagrees with the count %d", n);
+	for (guint i = 0; i < b->commands->len; i++) {
+		const struct agent_command *c = g_ptr_array_index(b->commands, i);
+		if (!g_strv_contains(known, c->name))
+			fuzz_fail("unknown command \"%s\" accepted", c->name);
+		if (c->arg == NULL ? strcmp(c->name, "note") != 0
+				   : !g_utf8_validate(c->arg, -1, NULL) || strchr(c->arg, '\n'))
+			fuzz_fail("#%s has a bad argument", c->name);
+	}
+	for (guint i = 0; i < b->unknown->len; i++) {
+		const char *u = g_ptr_array_index(b->unknown, i);
+		if (!g_utf8_validate(u, -1, NULL) || strlen(u) > COMMANDS_UNKNOWN_MAX || strchr(u, '\n'))
+			fuzz_fail("unknown line not valid UTF-8, too long or not one line");
+	}
+}
+
+/* The length of the header block up to and with its blank line, when
+ * every line in it is a header field or a continuation; 0 otherwise
+ * (where the body starts is then a matter of interpretation: the MTA's
+ * and GMime's may differ, and real replies never look like that). */
+static size_t header_block(const char *raw, size_t len)
+{
+	const char *p = raw, *end = raw + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *colon = memchr(p, ':', n);
+
+		if (nl == NULL)
+			return 0;
+		if (n == 0 || (n == 1 && p[0] == '\r'))
+			return (size_t)(nl + 1 - raw);
+		if (p[0] != ' ' && p[0] != '\t') {
+			if (colon == NULL || colon == p)
+				return 0;
+			for (const char *c = p; c < colon; c++)
+				if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+					return 0;
+		} else if (p == raw) {
+			return 0;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static void find_plain(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(part);
+	const char *disposition = g_mime_object_get_disposition(part);
+
+	(void)parent;
+	if (GMIME_IS_PART(part) && ct && g_mime_content_type_is_type(ct, "text", "plain") &&
+	    !(disposition && g_ascii_strcasecmp(disposition, "attachment") == 0))
+		*(bool *)data = true;
+}
+
+/* Whether message_parse() takes its text from a text/plain part (the
+ * same walk as message.c's choose_body()), not from HTML. */
+static bool text_is_plain(const char *raw, size_t len)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *mm = g_mime_parser_construct_message(parser, NULL);
+	GMimeObject *top = mm ? g_mime_message_get_mime_part(mm) : NULL;
+	bool plain = false;
+
+	if (top) {
+		find_plain(NULL, top, &plain);
+		if (GMIME_IS_MULTIPART(top))
+			g_mime_multipart_foreach(GMIME_MULTIPART(top), find_plain, &plain);
+	}
+	if (mm)
+		g_object_unref(mm);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return plain;
+}
+
+/* One entry of a block as a comparable string. */
+static char *entry(const struct command_block *b, guint i)
+{
+	const struct agent_command *c;
+
+	if (i >= b->commands->len)
+		return g_strconcat("?", (char *)g_ptr_array_index(b->unknown, i - b->commands->len), NULL);
+	c = g_ptr_array_index(b->commands, i);
+	return g_strconcat("#", c->name, " ", c->arg ? c->arg : "", NULL);
+}
+
+/* The message as it leaves: the original header block, then the new
+ * body.  Read again the way the engine reads it, none of the command
+ * lines it was read with is at its top.  Checked when the engine reads
+ * a text/plain part: the stripper reads HTML with a model of its own
+ * (tags, entities, what ends a line), and on malformed markup the two
+ * can cut lines differently, which is known and left (agent_mail.c
+ * refuses a reply where the stripper finds nothing; a partly stripped
+ * HTML reply can still show a command line). */
+static void check_stripped(const char *raw, size_t len, GBytes *body, const struct command_block *block)
+{
+	size_t header_len = header_block(raw, len);
+	gsize body_len;
+	const char *body_data = g_bytes_get_data(body, &body_len);
+	GString *out;
+	struct command_block again;
+	struct message *msg;
+	GHashTable *read = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	if (header_len == 0 || !text_is_plain(raw, len)) {
+		g_hash_table_destroy(read);
+		return;
+	}
+	for (guint i = 0; i < block->commands->len + block->unknown->len; i++)
+		g_hash_table_add(read, entry(block, i));
+	out = g_string_new_len(raw, (gssize)header_len);
+	g_string_append_len(out, body_data, (gssize)body_len);
+	msg = message_parse(out->str, out->len, 4096);
+	commands_parse(msg->full_text ? msg->full_text : msg->text, &again);
+	for (guint i = 0; i < again.commands->len + again.unknown->len; i++) {
+		char *e = entry(&again, i);
+		if (g_hash_table_contains(read, e))
+			fuzz_fail("a command line the engine read is left after stripping: \"%s\"", e);
+		g_free(e);
+	}
+	commands_block_clear(&again);
+	message_free(msg);
+	g_string_free(out, TRUE);
+	g_hash_table_destroy(read);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = g_strndup((const char *)data, size);
+	struct command_block block;
+	struct message *msg;
+	GBytes *body;
+	char *error = NULL;
+	int n;
+
+	/* The plain text of a reply. */
+	n = commands_parse(text, &block);
+	check_block(n, &block);
+	commands_block_clear(&block);
+	commands_block_clear(&block);	/* promised safe twice */
+
+	/* A whole reply: the block from its text, then the body rewritten. */
+	msg = message_parse((const char *)data, size, 4096);
+	n = commands_parse(msg->full_text ? msg->full_text : msg->text, &block);
+	check_block(n, &block);
+	body = commands_strip_body((const char *)data, size, &block, &error);
+	if (body && n == 0)
+		fuzz_fail("a body rewritten for an empty command block");
+	if (body && error)
+		fuzz_fail("a body rewritten with an error: %s", error);
+	/* When the engine found commands in this text, the customer gets
+	 * them removed or the agent an error, never the lines themselves:
+	 * agent_mail.c refuses a reply whose commands the stripper does not
+	 * find (NULL without an error), so only a rewritten body is checked. */
+	if (body) {
+		check_stripped((const char *)data, size, body, &block);
+		g_bytes_unref(body);
+	}
+	g_free(error);
+	commands_block_clear(&block);
+	message_free(msg);
+	g_free(text);
+	return 0;
+}
