@@ -12,15 +12,7 @@ DEAD_PORT=$(pf_pick_port "$PF_SMTP_PORT" "$PF_SINK_PORT" "$MILTER_PORT")
 conf=$TM_DIR/main.conf
 
 write_config() { # write_config OUTBOX-PORT
-	cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $TM_DIR/data/tickets.db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+	{ e2e_milter_section "$TM_DIR/data/tickets.db"; cat <<CONF
 
 [outbox]
 smtp = 127.0.0.1:$1
@@ -43,6 +35,7 @@ urgent.first-response = 1h
 timezone = Europe/Berlin
 hours = mon-fri 09:00-18:00
 CONF
+	} >"$conf"
 }
 
 write_config "$PF_SMTP_PORT"

@@ -36,15 +36,7 @@ TMUX_SOCK=$TM_DIR/tmux.sock
 trap 'timeout 5 tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; e2e_cleanup' EXIT
 
 write_config() {
-	cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+	{ e2e_milter_section "$db"; cat <<CONF
 # Loopback is the office: mail submitted from it is authenticated.
 trusted-networks = 127.0.0.0/8
 
@@ -58,6 +50,7 @@ addresses = support@example.com
 tag = SUP
 agents = alice@example.com, bob@example.com
 CONF
+	} >"$conf"
 }
 
 # --- helpers ----------------------------------------------------------------

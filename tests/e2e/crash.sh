@@ -43,15 +43,7 @@ conf=$TM_DIR/main.conf
 db=$TM_DIR/data/tickets.db
 started=$SECONDS
 
-cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+{ e2e_milter_section "$db"; cat <<CONF
 
 [outbox]
 smtp = 127.0.0.1:$PF_SINK_PORT
@@ -62,6 +54,7 @@ name = Example Support
 addresses = support@example.com
 tag = SUP
 CONF
+} >"$conf"
 
 # --- the messages ----------------------------------------------------------
 # Message i comes from customer i.  The last FOLLOWUPS messages are

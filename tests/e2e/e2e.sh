@@ -23,6 +23,22 @@ e2e_begin() {
 	PF_MILTER=$MILTER_SOCKET
 }
 
+# e2e_milter_section DATABASE: the [milter] section the tests' configurations
+# start with (the daemon as nobody, its files in TM_DIR); a test's own
+# [milter] keys may follow it.
+e2e_milter_section() {
+	cat <<CONF
+[milter]
+socket = $MILTER_SOCKET
+user = nobody
+database = $1
+secret-file = $TM_DIR/secret
+hostname = support.example.com
+pid-file = $TM_DIR/main.pid
+templates = $top_srcdir/templates
+CONF
+}
+
 # sink_find PATTERN: the newest sink file whose message matches PATTERN.
 sink_find() {
 	local f

@@ -46,15 +46,7 @@ faults_cleanup() {
 }
 trap faults_cleanup EXIT
 
-cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+{ e2e_milter_section "$db"; cat <<CONF
 # Short, so that a held lock outlasts it at once; long enough for a
 # loaded machine's ordinary contention.
 busy-timeout = 1000
@@ -68,6 +60,7 @@ name = Example Support
 addresses = support@example.com
 tag = SUP
 CONF
+} >"$conf"
 
 # sqlite3 as the daemon's user: files it creates belong to the daemon.
 as_daemon() { runuser -u nobody -- "$@"; }

@@ -25,15 +25,7 @@ e2e_begin
 command -v python3 >/dev/null || tap_skip_all "python3 not installed"
 conf=$TM_DIR/main.conf
 
-cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $TM_DIR/data/tickets.db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+{ e2e_milter_section "$TM_DIR/data/tickets.db"; cat <<CONF
 # Loopback is the office: mail submitted from it is authenticated.
 trusted-networks = 127.0.0.0/8
 max-message-size = 128M
@@ -48,6 +40,7 @@ addresses = support@example.com
 tag = SUP
 agents = alice@example.com
 CONF
+} >"$conf"
 
 # smtp.py PORT FROM RCPT [big MB]: one SMTP transaction; the message is
 # stdin, or made on the fly (a line of text and MB megabytes of base64),

@@ -16,15 +16,7 @@ e2e_begin
 conf=$TM_DIR/main.conf
 
 write_config() { # write_config OUTBOX-PORT ATTEMPTS RETRY-AFTER
-	cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $TM_DIR/data/tickets.db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+	{ e2e_milter_section "$TM_DIR/data/tickets.db"; cat <<CONF
 
 [outbox]
 smtp = 127.0.0.1:$1
@@ -41,6 +33,7 @@ name = Example Support
 addresses = support@example.com
 tag = SUP
 CONF
+	} >"$conf"
 }
 
 # reload: SIGUSR1, and wait (bounded) until the daemon says it reloaded.

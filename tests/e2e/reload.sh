@@ -13,15 +13,7 @@ e2e_begin
 conf=$TM_DIR/main.conf
 
 write_config() { # write_config QUEUE-NAME [EXTRA-LINE]
-	cat >"$conf" <<CONF
-[milter]
-socket = $MILTER_SOCKET
-user = nobody
-database = $TM_DIR/data/tickets.db
-secret-file = $TM_DIR/secret
-hostname = support.example.com
-pid-file = $TM_DIR/main.pid
-templates = $top_srcdir/templates
+	{ e2e_milter_section "$TM_DIR/data/tickets.db"; cat <<CONF
 ${2:-}
 
 [outbox]
@@ -33,6 +25,7 @@ name = $1
 addresses = support@example.com
 tag = SUP
 CONF
+	} >"$conf"
 }
 
 # log_wait PATTERN COUNT: until the daemon's log holds COUNT lines matching.
