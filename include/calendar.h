@@ -38,7 +38,7 @@
 
 struct calendar;
 
-/* timezone: "Europe/Istanbul" (any identifier GLib's
+/* zone_name: "Europe/Istanbul" (any identifier GLib's
  * g_time_zone_new_identifier knows; unknown ones are rejected);
  * hours: comma-separated items "DAYS RANGE [RANGE...]", e.g.
  *   "mon-fri 09:00-12:00 13:00-18:00, sat 10:00-14:00"
@@ -54,7 +54,7 @@ struct calendar;
  * "hours: 'mon-fry' is not a day range (...)"; every message starts with
  * "timezone:", "hours:" or "holidays:".  error may be NULL; on success
  * *error is set to NULL. */
-struct calendar *calendar_parse(const char *timezone, const char *hours, const char *holidays,
+struct calendar *calendar_parse(const char *zone_name, const char *hours, const char *holidays,
 				char **error);
 /* Accepts NULL. */
 void calendar_free(struct calendar *cal);

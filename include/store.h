@@ -126,7 +126,7 @@ GArray *store_tickets_resolved_before(struct store *st, int64_t before);
 int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *locale, const char *priority,
 			     int64_t first_response_due, int64_t resolution_due);
 /* The customer's stored preferences (NULL when unset; g_free). */
-int store_customer_prefs(struct store *st, const char *address, char **locale, char **timezone);
+int store_customer_prefs(struct store *st, const char *address, char **locale, char **zone);
 int store_customer_set_locale(struct store *st, const char *address, const char *locale);
 
 /* The outbox: mail we generate, written in the same transaction as the

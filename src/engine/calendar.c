@@ -523,7 +523,7 @@ static void give_error(char *message, char **error)
 		g_free(message);
 }
 
-struct calendar *calendar_parse(const char *timezone, const char *hours, const char *holidays,
+struct calendar *calendar_parse(const char *zone_name, const char *hours, const char *holidays,
 				char **error)
 {
 	struct calendar *cal = g_new0(struct calendar, 1);
@@ -533,7 +533,7 @@ struct calendar *calendar_parse(const char *timezone, const char *hours, const c
 		cal->shifts[d] = g_array_new(FALSE, FALSE, sizeof(struct shift));
 	cal->holiday_dates = g_array_new(FALSE, FALSE, sizeof(gint32));
 	cal->yearly_holidays = g_array_new(FALSE, FALSE, sizeof(gint32));
-	cal->zone = parse_zone(timezone, &message);
+	cal->zone = parse_zone(zone_name, &message);
 	if (!cal->zone || !parse_hours(cal, hours, &message) || !parse_holidays(cal, holidays, &message)) {
 		calendar_free(cal);
 		cal = NULL;

@@ -579,18 +579,18 @@ int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *lo
 	return store_run(st, s, "set promise");
 }
 
-int store_customer_prefs(struct store *st, const char *address, char **locale, char **timezone)
+int store_customer_prefs(struct store *st, const char *address, char **locale, char **zone)
 {
 	sqlite3_stmt *s = stmt(st, ST_CUSTOMER_PREFS);
 	int rc;
 
-	*locale = *timezone = NULL;
+	*locale = *zone = NULL;
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, address);
 	if ((rc = store_step_one(st, s, "customer preferences")) == 1) {
 		*locale = store_column_text(s, 0);
-		*timezone = store_column_text(s, 1);
+		*zone = store_column_text(s, 1);
 		sqlite3_reset(s);
 	}
 	return rc < 0 ? -1 : 0;
