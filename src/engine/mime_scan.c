@@ -517,7 +517,12 @@ static size_t line_keep(const struct mime_scan *sc)
 
 void mime_scan_feed(struct mime_scan *sc, const char *data, size_t len)
 {
-	const char *p = data, *end = data + len;
+	const char *p, *end;
+
+	if (len == 0)	/* data may then be NULL, and NULL + 0 is undefined */
+		return;
+	p = data;
+	end = data + len;
 
 	while (p < end && !sc->done) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
