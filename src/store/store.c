@@ -230,21 +230,19 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 		store_close(st);
 		return NULL;
 	}
-	{
-		struct stat sb;
-		if (stat(path, &sb) == 0) {
-			st->dev = sb.st_dev;
-			st->ino = sb.st_ino;
-		}
-	}
 	return st;
 }
 
 bool store_is_current(const struct store *st)
 {
-	struct stat sb;
+	int moved = 0;
 
-	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
+	/* SQLite's own check: the file unlinked or another file at the path
+	 * (it compares inodes while it still holds the old one open, so the
+	 * number cannot have been reused). */
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
+		return true;
+	return !moved;
 }
 
 void store_close(struct store *st)

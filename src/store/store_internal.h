@@ -21,8 +21,6 @@ struct store {
 	char *error;
 	int version_found;
 	char *path;		/* as opened */
-	dev_t dev;		/* the file opened: a pooled connection is */
-	ino_t ino;		/* not reused once the path names another */
 	GMutex *writer;		/* the pool's writer lock, or NULL */
 	bool holds_writer;
 	bool relaxed;		/* commits need no fsync for now (see store_relax) */

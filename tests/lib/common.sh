@@ -89,12 +89,16 @@ CONF
 # TM_WRAPPER, when set, is put in front of the daemon's command (scripts/
 # valgrind-e2e sets it to valgrind).
 tm_start() {
-	local name=$1 i
+	local name=$1 i before
 	"$TM_CTL" -c "$TM_DIR/$name.conf" init >/dev/null || return 1
+	before=$(grep -c "listening on" "$TM_DIR/$name.log" 2>/dev/null)
 	${TM_WRAPPER:-} "$TM_BIN" -f -c "$TM_DIR/$name.conf" 2>>"$TM_DIR/$name.log" &
 	echo $! >"$TM_DIR/$name.bgpid"
+	# Started = its "listening" line: the pid file comes before the
+	# privileges are dropped and the store is checked, which a slow
+	# daemon (valgrind, a loaded machine) takes a while to do.
 	for i in $(seq 1 300); do
-		[ -s "$TM_DIR/$name.pid" ] && return 0
+		[ -s "$TM_DIR/$name.pid" ] && [ "$(grep -c "listening on" "$TM_DIR/$name.log")" -gt "${before:-0}" ] && return 0
 		kill -0 "$(cat "$TM_DIR/$name.bgpid")" 2>/dev/null || break
 		sleep 0.1
 	done
