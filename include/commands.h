@@ -124,7 +124,8 @@ bool commands_block_is_empty(const struct command_block *block);
  * neither body text part starts with command lines.  Returns NULL and
  * sets *error (when error is not NULL; g_free) when the message cannot
  * be rewritten: it does not parse, its top-level multipart has no
- * boundary (GMime would invent one the headers do not name), its body
+ * boundary (GMime would invent one the headers do not name), it holds a
+ * NUL byte (GMime would write a header holding one back broken), its body
  * is signed or encrypted (rewriting would break the signature), a text
  * part does not convert to or from its charset, or an HTML part holds
  * more than 200000 tags before its first line of text.  The caller then

@@ -915,6 +915,10 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 		why = g_strdup("the message does not parse");
 	else if (top && GMIME_IS_MULTIPART(top) && g_mime_object_get_content_type_parameter(top, "boundary") == NULL)
 		why = g_strdup("the top-level multipart has no boundary");
+	/* GMime keeps a header up to a NUL and writes it back without its
+	 * line end, merging it with the next: the parts would change. */
+	else if (memchr(raw, '\0', len))
+		why = g_strdup("the message holds NUL bytes");
 	if (why == NULL && top) {
 		find_body_parts(top, &found);
 		if (found.plain)

@@ -936,6 +936,16 @@ static void test_refusals(void)
 	body = commands_strip_body(sig, strlen(sig), &b, &error);
 	ok(body == NULL && error != NULL, "signed body: refused (%s)", error ? error : "");
 	g_free(error);
+	{
+		/* Found by tests/fuzz/fuzz_commands: GMime wrote the part header
+		 * holding the NUL back without its line end. */
+		static const char nul[] =
+			"From: bob@example.com\nSubject: x\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+			"--b\nContent-Type: text/plain\0; charset=utf-8\nX-Note: y\n\n#status pending\n\nHello\n--b--\n";
+		body = commands_strip_body(nul, sizeof nul - 1, &b, &error);
+		ok(body == NULL && error != NULL, "a NUL byte: refused (%s)", error ? error : "");
+		g_free(error);
+	}
 	commands_block_clear(&b);
 }
 
