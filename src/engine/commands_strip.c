@@ -892,6 +892,23 @@ static bool input_uses_crlf(const char *raw, size_t len)
 }
 
 /* The rewrite of the message read from stream (see commands.h). */
+/* Whether the message holds a NUL byte; reads it through in chunks and
+ * leaves the stream where it was. */
+static bool stream_has_nul(GMimeStream *stream)
+{
+	gint64 at = g_mime_stream_tell(stream);
+	char chunk[8192];
+	ssize_t n;
+	bool found = false;
+
+	if (g_mime_stream_reset(stream) != 0)
+		return false;
+	while (!found && (n = g_mime_stream_read(stream, chunk, sizeof chunk)) > 0)
+		found = memchr(chunk, '\0', (size_t)n) != NULL;
+	g_mime_stream_seek(stream, at, GMIME_STREAM_SEEK_SET);
+	return found;
+}
+
 static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const char *dir,
 			    const struct command_block *block, char **error)
 {
@@ -917,7 +934,7 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 		why = g_strdup("the top-level multipart has no boundary");
 	/* GMime keeps a header up to a NUL and writes it back without its
 	 * line end, merging it with the next: the parts would change. */
-	else if (memchr(raw, '\0', len))
+	else if (stream_has_nul(stream))
 		why = g_strdup("the message holds NUL bytes");
 	if (why == NULL && top) {
 		find_body_parts(top, &found);
