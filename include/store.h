@@ -76,7 +76,6 @@ struct store_message {
  * set (g_free) on failure. */
 struct store *store_open(const char *path, int busy_timeout_ms, char **error);
 void store_close(struct store *st);	/* rolls back an open transaction */
-const char *store_path(const struct store *st);
 const char *store_error(const struct store *st);
 /* The schema version found on disk before migration. */
 int store_version_found(const struct store *st);

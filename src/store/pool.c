@@ -46,13 +46,19 @@ struct store_pool *store_pool_new(int max_open)
 	return pool;
 }
 
+static void close_all(GPtrArray *stores)
+{
+	for (guint i = 0; stores && i < stores->len; i++)
+		store_close(g_ptr_array_index(stores, i));
+	if (stores)
+		g_ptr_array_free(stores, TRUE);
+}
+
 void store_pool_free(struct store_pool *pool)
 {
 	if (pool == NULL)
 		return;
-	for (guint i = 0; i < pool->idle->len; i++)
-		store_close(g_ptr_array_index(pool->idle, i));
-	g_ptr_array_free(pool->idle, TRUE);
+	close_all(pool->idle);
 	checkpointer_stop(pool->checkpointer);
 	g_free(pool->path);
 	if (pool->wal_fd >= 0)
@@ -62,14 +68,6 @@ void store_pool_free(struct store_pool *pool)
 	g_cond_clear(&pool->synced);
 	g_mutex_clear(&pool->writer);
 	g_free(pool);
-}
-
-static void close_all(GPtrArray *stores)
-{
-	for (guint i = 0; stores && i < stores->len; i++)
-		store_close(g_ptr_array_index(stores, i));
-	if (stores)
-		g_ptr_array_free(stores, TRUE);
 }
 
 struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error)
@@ -150,7 +148,6 @@ static int pool_sync(struct store_pool *pool)
 
 	g_mutex_lock(&pool->lock);
 	mine = ++pool->commit_seq;
-	pool->stats.commits++;
 	while (pool->synced_seq < mine) {
 		guint64 target = pool->commit_seq;	/* all of these had committed */
 		int fd;
@@ -211,6 +208,7 @@ struct store_pool_stats store_pool_stats(struct store_pool *pool)
 
 	g_mutex_lock(&pool->lock);
 	stats = pool->stats;
+	stats.commits = pool->commit_seq;
 	g_mutex_unlock(&pool->lock);
 	stats.checkpoints = checkpointer_count(pool->checkpointer);
 	return stats;

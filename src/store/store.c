@@ -274,11 +274,6 @@ int store_relax(struct store *st, bool relaxed)
 	return 0;
 }
 
-const char *store_path(const struct store *st)
-{
-	return st->path;
-}
-
 /* The writer lock of a pooled store is held exactly while SQLite's
  * write transaction is open: taken before BEGIN, given back as soon as
  * the transaction is over, whichever way it ended. */
