@@ -22,6 +22,10 @@
 
 struct assets;
 
+/* Every template the engine renders for a queue, NULL-terminated: what
+ * is prepared here and what `ticket-milter -n` checks. */
+extern const char *const assets_template_names[];
+
 /* Prepares the assets for s.  Never fails; see above. */
 struct assets *assets_prepare(const struct settings *s);
 void assets_free(struct assets *a);

@@ -5,8 +5,7 @@
 #include "assets.h"
 #include "calendar.h"
 
-/* Every template the engine renders for a queue. */
-static const char *const template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice" };
+const char *const assets_template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL };
 
 struct assets {
 	GHashTable *templates;	/* "queue\nlocale\nname" -> struct template * */
@@ -38,16 +37,16 @@ struct assets *assets_prepare(const struct settings *s)
 				if (pattern)
 					g_hash_table_insert(a->patterns, g_strdup(*l), pattern);
 			}
-			for (size_t n = 0; n < G_N_ELEMENTS(template_names); n++) {
+			for (size_t n = 0; assets_template_names[n]; n++) {
 				char *error = NULL;
 				struct template *t;
-				char *key = template_key(q->id, *l, template_names[n]);
+				char *key = template_key(q->id, *l, assets_template_names[n]);
 				if (g_hash_table_contains(a->templates, key)) {
 					g_free(key);
 					continue;
 				}
 				t = template_load(s->templates, q->id, *l, q->default_locale,
-								   template_names[n], &error);
+								   assets_template_names[n], &error);
 				if (t)
 					g_hash_table_insert(a->templates, key, t);
 				else

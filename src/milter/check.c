@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "check.h"
+#include "assets.h"
 #include "daemon.h"
 
 #include <errno.h>
@@ -74,7 +75,7 @@ static int queue_line(const struct settings *s, const struct queue *q)
  * templates for each locale it offers (at least by falling back). */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
-	static const char *const needed[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice" };
+	const char *const *needed = assets_template_names;
 	guint before;
 
 	if (!g_file_test(s->templates, G_FILE_TEST_IS_DIR)) {
@@ -87,7 +88,7 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	for (size_t i = 0; i < s->n_queues && errors->len == before; i++) {
 		const struct queue *q = &s->queues[i];
 		for (char **l = q->locales; l && *l; l++)
-			for (size_t n = 0; n < G_N_ELEMENTS(needed); n++) {
+			for (size_t n = 0; needed[n]; n++) {
 				char *error = NULL;
 				struct template *t = template_load(s->templates, q->id, *l, q->default_locale, needed[n], &error);
 				if (t == NULL) {

@@ -1,5 +1,5 @@
 /*
- * sender.c - the outbox sender thread (see sender.h).
+ * sender.c - the outbox sender's worker threads (see sender.h).
  */
 #include "config.h"
 #include "sender.h"
@@ -11,7 +11,6 @@
 #include "store.h"
 
 #include <errno.h>
-
 #include <string.h>
 
 #define DELIVERY_TIMEOUT_SECONDS 60
@@ -239,11 +238,15 @@ static void journal_done(struct sender *sd)
 	g_mutex_unlock(&sd->journal_lock);
 }
 
-static void wake_all(struct sender *sd)
+/* A kick wakes one worker (see sender_kick), or all of them. */
+static void wake(struct sender *sd, bool all)
 {
 	g_mutex_lock(&sd->lock);
 	sd->kicks++;
-	g_cond_broadcast(&sd->wake);
+	if (all)
+		g_cond_broadcast(&sd->wake);
+	else
+		g_cond_signal(&sd->wake);
 	g_mutex_unlock(&sd->lock);
 }
 
@@ -265,7 +268,7 @@ static int recover(struct sender *sd, struct store *st)
 		log_warning("outbox: %d entr%s left half-sent by a crash queued again",
 			    requeued, requeued == 1 ? "y" : "ies");
 	g_atomic_int_set(&sd->recovered, 1);
-	wake_all(sd);	/* the others wait for this */
+	wake(sd, true);	/* the others wait for this */
 	return 0;
 }
 
@@ -425,12 +428,8 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
  * all of them. */
 void sender_kick(struct sender *sd)
 {
-	if (sd == NULL)
-		return;
-	g_mutex_lock(&sd->lock);
-	sd->kicks++;
-	g_cond_signal(&sd->wake);
-	g_mutex_unlock(&sd->lock);
+	if (sd != NULL)
+		wake(sd, false);
 }
 
 void sender_stop(struct sender *sd)
