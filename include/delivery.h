@@ -24,9 +24,27 @@ enum delivery_result {
 enum delivery_result delivery_command(const char *command, const char *sender, const char *recipient,
 				      GBytes *message, int timeout_seconds, char **error);
 
+/* A connection to the relay kept between deliveries (one per sender
+ * worker: not for use by two threads at once).  The relay may drop it
+ * while it is idle: the next delivery then connects again. */
+struct smtp_session;
+
+/* Never NULL; not connected until the first delivery.  The caller owns
+ * it: smtp_session_free says QUIT and frees it (NULL is fine). */
+struct smtp_session *smtp_session_new(void);
+void smtp_session_free(struct smtp_session *ss);
+
+/* Closes the connection if it has been idle idle_seconds or more, so
+ * that the relay's processes are not held for nothing. */
+void smtp_session_expire(struct smtp_session *ss, int idle_seconds);
+
 /* SMTP to "host:port" (IPv4, IPv6 in [brackets], or a name); helo names
- * us.  4xx answers and network trouble are temporary, 5xx permanent. */
-enum delivery_result delivery_smtp(const char *hostport, const char *helo, const char *sender,
-				   const char *recipient, GBytes *message, int timeout_seconds, char **error);
+ * us.  ss: the session to use and keep open, or NULL for a connection
+ * of its own, closed at the end.  4xx answers and network trouble are
+ * temporary, 5xx permanent.  After any failure the session's connection
+ * is closed, so the next delivery starts clean. */
+enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport, const char *helo,
+				   const char *sender, const char *recipient, GBytes *message,
+				   int timeout_seconds, char **error);
 
 #endif

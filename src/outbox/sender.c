@@ -16,6 +16,10 @@
 #define DELIVERY_TIMEOUT_SECONDS 60
 #define MAX_BACKOFF_SECONDS 3600
 #define IDLE_WAIT_SECONDS 1
+/* A worker's relay connection is closed after this long without a
+ * delivery: well inside Postfix's smtpd_timeout (300 s, 10 s under
+ * stress), and long enough to carry a burst. */
+#define SMTP_IDLE_SECONDS 5
 /* Closing resolved tickets is housekeeping: once a minute is plenty. */
 #define AUTOCLOSE_EVERY_SECONDS 60
 /* New messages reach the search index within about this long, in batches. */
@@ -56,7 +60,8 @@ static int64_t backoff(const struct settings *s, int attempts)
 	return delay < MAX_BACKOFF_SECONDS ? delay : MAX_BACKOFF_SECONDS;
 }
 
-static enum delivery_result deliver(const struct settings *s, const struct outbox_entry *e, char **error)
+static enum delivery_result deliver(const struct settings *s, struct smtp_session *ss,
+				    const struct outbox_entry *e, char **error)
 {
 	const char *sender = e->envelope_from ? e->envelope_from : "";
 
@@ -65,7 +70,7 @@ static enum delivery_result deliver(const struct settings *s, const struct outbo
 		return DELIVERY_PERMANENT;
 	}
 	if (s->outbox_smtp)
-		return delivery_smtp(s->outbox_smtp, s->hostname, sender, e->recipient, e->message,
+		return delivery_smtp(ss, s->outbox_smtp, s->hostname, sender, e->recipient, e->message,
 				     DELIVERY_TIMEOUT_SECONDS, error);
 	return delivery_command(s->outbox_command, sender, e->recipient, e->message,
 				DELIVERY_TIMEOUT_SECONDS, error);
@@ -89,11 +94,13 @@ static void outcome_clear(struct outcome *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* Delivers a taken entry and says (in the log) how it went. */
-static struct outcome deliver_entry(const struct settings *s, const struct outbox_entry *e, int64_t now)
+/* Delivers a taken entry (over ss, or NULL: a connection of its own)
+ * and says (in the log) how it went. */
+static struct outcome deliver_entry(const struct settings *s, struct smtp_session *ss,
+				    const struct outbox_entry *e, int64_t now)
 {
 	struct outcome o = { .id = e->id, .when = now };
-	enum delivery_result r = deliver(s, e, &o.error);
+	enum delivery_result r = deliver(s, ss, e, &o.error);
 
 	if (r == DELIVERY_SENT) {
 		o.kind = OUTCOME_SENT;
@@ -160,7 +167,7 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	int n = 0, rc;
 
 	while ((rc = store_outbox_take(st, now, &e)) == 1) {
-		struct outcome o = deliver_entry(s, &e, now);
+		struct outcome o = deliver_entry(s, NULL, &e, now);
 		outbox_entry_clear(&e);
 		n++;
 		rc = record_outcome(st, &o);
@@ -297,6 +304,7 @@ struct worker {
 	struct sender *sd;
 	int index;
 	struct outcome unrecorded;	/* delivered, the store did not take it yet */
+	struct smtp_session *smtp;	/* this worker's connection to the relay */
 };
 
 /* Writes an outcome the store could not take before: 0 or -1. */
@@ -352,7 +360,7 @@ static gpointer worker_thread(gpointer data)
 			store_pool_put(sd->pool, st, false);
 			if (sd->n_threads > 1)
 				sender_kick(sd);	/* there may be more: the next worker looks */
-			o = deliver_entry(s, &e, g_get_real_time() / G_USEC_PER_SEC);
+			o = deliver_entry(s, w->smtp, &e, g_get_real_time() / G_USEC_PER_SEC);
 			outbox_entry_clear(&e);
 			if (o.kind == OUTCOME_SENT)
 				journal_note(sd, o.id);
@@ -373,7 +381,9 @@ static gpointer worker_thread(gpointer data)
 		store_pool_put(sd->pool, st, problem != NULL);
 		g_free(problem);
 		settings_unref(s);
+		smtp_session_expire(w->smtp, SMTP_IDLE_SECONDS);
 	} while (wait_for_work(sd, &seen));
+	smtp_session_free(w->smtp);
 
 	/* Stopping: one last try, so that a restart does not send it again. */
 	if (w->unrecorded.id) {
@@ -417,6 +427,7 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
 		struct worker *w = g_new0(struct worker, 1);
 		w->sd = sd;
 		w->index = i;
+		w->smtp = smtp_session_new();
 		sd->threads[i] = g_thread_new("outbox", worker_thread, w);
 	}
 	return sd;

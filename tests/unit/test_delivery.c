@@ -19,11 +19,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A one-connection SMTP peer: answers rcpt_code to RCPT, records DATA. */
+/* An SMTP peer on loopback: answers rcpt_code to RCPT, records DATA.
+ * It serves `connections` connections one after the other; with
+ * drop_after_message it closes each connection after its first message
+ * (as a relay whose idle timeout struck), without PIPELINING it does not
+ * offer pipelining (and answers each line as it comes either way). */
 struct peer {
 	int listen_fd;
 	int port;
 	int rcpt_code;
+	int connections;
+	bool drop_after_message;
+	bool no_pipelining;
+	bool hang_up_on_second_mail;	/* close, unanswered, at a connection's second MAIL */
+	int accepted;		/* connections served */
+	int messages;		/* messages accepted with 250 */
 	GString *data;
 	GThread *thread;
 };
@@ -34,35 +44,39 @@ static void reply(int fd, const char *text)
 		return;
 }
 
-static gpointer peer_main(gpointer arg)
+static void peer_serve(struct peer *p, int fd)
 {
-	struct peer *p = arg;
-	int fd = accept(p->listen_fd, NULL, NULL);
-	FILE *in;
+	FILE *in = fdopen(dup(fd), "r");
 	char line[1024];
 	bool in_data = false;
+	int mails = 0;
+	bool refused = false;
 
-	if (fd < 0)
-		return NULL;
-	in = fdopen(dup(fd), "r");
 	reply(fd, "220 peer ESMTP\r\n");
 	while (fgets(line, sizeof line, in)) {
 		if (in_data) {
 			if (strcmp(line, ".\r\n") == 0) {
 				in_data = false;
+				p->messages++;
 				reply(fd, "250 2.0.0 queued\r\n");
+				if (p->drop_after_message)
+					break;
 			} else {
 				g_string_append(p->data, line);
 			}
 		} else if (g_str_has_prefix(line, "EHLO")) {
-			reply(fd, "250-peer\r\n250 PIPELINING\r\n");
+			reply(fd, p->no_pipelining ? "250-peer\r\n250 8BITMIME\r\n" : "250-peer\r\n250 PIPELINING\r\n");
+		} else if (g_str_has_prefix(line, "MAIL") && ++mails == 2 && p->hang_up_on_second_mail) {
+			break;
 		} else if (g_str_has_prefix(line, "RCPT")) {
-			char *r = g_strdup_printf("%d rcpt\r\n", p->rcpt_code);
+			refused = strstr(line, "<gone@") != NULL;
+			char *r = g_strdup_printf("%d rcpt\r\n", refused ? 550 : p->rcpt_code);
 			reply(fd, r);
 			g_free(r);
 		} else if (g_str_has_prefix(line, "DATA")) {
-			in_data = true;
-			reply(fd, "354 go ahead\r\n");
+			/* After a refused RCPT there is no transaction. */
+			in_data = p->rcpt_code / 100 == 2 && !refused;
+			reply(fd, in_data ? "354 go ahead\r\n" : "554 5.5.1 no valid recipients\r\n");
 		} else if (g_str_has_prefix(line, "QUIT")) {
 			reply(fd, "221 bye\r\n");
 			break;
@@ -72,15 +86,31 @@ static gpointer peer_main(gpointer arg)
 	}
 	fclose(in);
 	close(fd);
+}
+
+static gpointer peer_main(gpointer arg)
+{
+	struct peer *p = arg;
+
+	while (p->accepted < p->connections) {
+		int fd = accept(p->listen_fd, NULL, NULL);
+		if (fd < 0)
+			break;
+		p->accepted++;
+		peer_serve(p, fd);
+	}
 	return NULL;
 }
 
-static void peer_start(struct peer *p, int rcpt_code)
+/* Starts a peer serving `connections` connections (see struct peer). */
+static void peer_start_n(struct peer *p, int rcpt_code, int connections)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof sa;
 
 	p->rcpt_code = rcpt_code;
+	p->connections = connections;
+	p->accepted = p->messages = 0;
 	p->data = g_string_new(NULL);
 	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
 	bind(p->listen_fd, (struct sockaddr *)&sa, sizeof sa);
@@ -88,6 +118,11 @@ static void peer_start(struct peer *p, int rcpt_code)
 	getsockname(p->listen_fd, (struct sockaddr *)&sa, &len);
 	p->port = ntohs(sa.sin_port);
 	p->thread = g_thread_new("peer", peer_main, p);
+}
+
+static void peer_start(struct peer *p, int rcpt_code)
+{
+	peer_start_n(p, rcpt_code, 1);
 }
 
 /* Waits for the peer's connection to end (once) and frees it. */
@@ -108,7 +143,7 @@ static void peer_stop(struct peer *p)
 static enum delivery_result smtp_to(struct peer *p, const char *rcpt, GBytes *msg, char **error)
 {
 	char *hostport = g_strdup_printf("127.0.0.1:%d", p->port);
-	enum delivery_result r = delivery_smtp(hostport, "support.example.com", "", rcpt, msg, 10, error);
+	enum delivery_result r = delivery_smtp(NULL, hostport, "support.example.com", "", rcpt, msg, 10, error);
 
 	g_free(hostport);
 	return r;
@@ -198,13 +233,89 @@ static void test_parallel_in_order(struct fixture *fx, GBytes *msg)
 	g_free(script);
 }
 
+/* n deliveries to rcpt over one session; the result of the last. */
+static enum delivery_result session_send(struct smtp_session *ss, struct peer *p, const char *rcpt, GBytes *msg, int n)
+{
+	enum delivery_result r = DELIVERY_TEMPORARY;
+	char *hostport = g_strdup_printf("127.0.0.1:%d", p->port), *error = NULL;
+
+	for (int i = 0; i < n; i++) {
+		r = delivery_smtp(ss, hostport, "support.example.com", "", rcpt, msg, 10, &error);
+		if (r != DELIVERY_SENT)
+			tap_diag("delivery %d: %s", i + 1, error);
+		g_clear_pointer(&error, g_free);
+	}
+	g_free(hostport);
+	return r;
+}
+
+/* A kept session: one connection for many messages, with and without
+ * PIPELINING; a connection the relay dropped is replaced, whether the
+ * drop is seen before sending or only when MAIL goes unanswered; a
+ * refusal closes the connection and the next message gets a new one. */
+static void test_sessions(struct peer *p, GBytes *msg)
+{
+	struct smtp_session *ss = smtp_session_new();
+
+	peer_start_n(p, 250, 1);
+	ok(session_send(ss, p, "anna@example.org", msg, 3) == DELIVERY_SENT, "smtp session: 3 messages sent");
+	smtp_session_free(ss);	/* QUIT ends the peer's only connection */
+	peer_join(p);
+	ok(p->messages == 3 && p->accepted == 1, "smtp session: over one connection, pipelined (%d messages, %d connections)",
+	   p->messages, p->accepted);
+	peer_stop(p);
+
+	p->no_pipelining = true;
+	ss = smtp_session_new();
+	peer_start_n(p, 250, 1);
+	session_send(ss, p, "anna@example.org", msg, 2);
+	smtp_session_free(ss);
+	peer_join(p);
+	ok(p->messages == 2 && p->accepted == 1, "smtp session: a relay without PIPELINING, one command at a time");
+	is_str(p->data->str, "Subject: hi\r\n\r\n..leading dot\r\nline\r\n"
+	       "Subject: hi\r\n\r\n..leading dot\r\nline\r\n", "smtp session: both messages whole");
+	peer_stop(p);
+	p->no_pipelining = false;
+
+	p->drop_after_message = true;
+	ss = smtp_session_new();
+	peer_start_n(p, 250, 3);
+	ok(session_send(ss, p, "anna@example.org", msg, 3) == DELIVERY_SENT, "smtp session: relay closes after each message: sent");
+	smtp_session_free(ss);
+	peer_join(p);
+	ok(p->messages == 3 && p->accepted == 3, "smtp session: a closed connection is replaced (%d connections)", p->accepted);
+	peer_stop(p);
+	p->drop_after_message = false;
+
+	p->hang_up_on_second_mail = true;
+	ss = smtp_session_new();
+	peer_start_n(p, 250, 2);
+	ok(session_send(ss, p, "anna@example.org", msg, 2) == DELIVERY_SENT,
+	   "smtp session: MAIL unanswered on a kept connection: sent over a new one");
+	smtp_session_free(ss);
+	peer_join(p);
+	ok(p->messages == 2 && p->accepted == 2, "smtp session: once each (%d messages, %d connections)", p->messages, p->accepted);
+	peer_stop(p);
+	p->hang_up_on_second_mail = false;
+
+	ss = smtp_session_new();
+	peer_start_n(p, 250, 2);
+	ok(session_send(ss, p, "gone@example.org", msg, 1) == DELIVERY_PERMANENT,
+	   "smtp session: a pipelined 550 to RCPT is permanent");
+	ok(session_send(ss, p, "anna@example.org", msg, 1) == DELIVERY_SENT, "smtp session: the next message is sent");
+	smtp_session_free(ss);
+	peer_join(p);
+	ok(p->messages == 1 && p->accepted == 2, "smtp session: after a refusal, a new connection (%d)", p->accepted);
+	peer_stop(p);
+}
+
 int main(void)
 {
 	struct fixture f;
 	GBytes *msg = g_bytes_new_static("Subject: hi\n\n.leading dot\nline\n", 32);
 	char *error = NULL, *script, *out, *cmd, *got = NULL;
 	enum delivery_result r;
-	struct peer p;
+	struct peer p = { 0 };
 
 	fixture_setup(&f, NULL);
 
@@ -253,9 +364,10 @@ int main(void)
 	ok(r == DELIVERY_PERMANENT, "smtp: 550 is permanent (%s)", error);
 	g_clear_pointer(&error, g_free);
 	peer_stop(&p);
-	r = delivery_smtp("127.0.0.1:1", "h", "", "a@example.org", msg, 5, &error);
+	r = delivery_smtp(NULL, "127.0.0.1:1", "h", "", "a@example.org", msg, 5, &error);
 	ok(r == DELIVERY_TEMPORARY, "smtp: connection refused is temporary (%s)", error);
 	g_clear_pointer(&error, g_free);
+	test_sessions(&p, msg);
 
 	/* The sender: retries with backoff, then failed; permanent at once; others not blocked. */
 	{
