@@ -64,11 +64,21 @@ machine_ticks() {
 
 # ---- the milters -------------------------------------------------------------
 
+# ack_port - where ticket-milter submits what it sends (ACK_ROUTE):
+# reinject, the private Postfix's milter-free listener; postfix, its
+# port with the milter; sink, the sink itself.
+ack_port() {
+	case ${ACK_ROUTE:-reinject} in
+	sink) echo "$PF_SINK_PORT" ;;
+	postfix) echo "$PF_SMTP_PORT" ;;
+	*) echo "$PF_REINJECT_PORT" ;;
+	esac
+}
+
 # tm_write_config - the ticket-milter configuration used by every run:
 # the example configuration's queue (14 locales, SLA over two business
-# calendars) with the workload's four agents, acknowledgements by SMTP
-# back through the private Postfix (ACK_ROUTE=sink: straight to the
-# sink), log lines at info level (one per message, with elapsed=).
+# calendars) with the workload's four agents, what it sends by SMTP to
+# ack_port, log lines at info level (one per message, with elapsed=).
 tm_write_config() {
 	cat >"$TM_DIR/tm.conf" <<CONF
 [milter]
@@ -83,7 +93,7 @@ log-level = info
 trusted-networks = 127.0.0.0/8
 
 [outbox]
-smtp = 127.0.0.1:$([[ ${ACK_ROUTE:-postfix} == sink ]] && echo "$PF_SINK_PORT" || echo "$PF_SMTP_PORT")
+smtp = 127.0.0.1:$(ack_port)
 
 [queue support]
 name = Example Support

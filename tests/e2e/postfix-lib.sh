@@ -45,6 +45,10 @@
 #   sink_header FILE NAME  unfolded value of the first header NAME
 #   sink_clear             delete all completely received messages
 #
+# With PF_REINJECT_PORT set, a second smtpd listens on that loopback port
+# without any milter: where mail the milter itself generates is submitted
+# (ticket-milter's [outbox] smtp), as in the README's Postfix setup.
+#
 # Several instances may run at the same time as long as they use different
 # directories and ports (e.g. parallel test scripts).  Within one shell the
 # "current" instance is the one from the last pf_init / pf_use.
@@ -287,6 +291,13 @@ EOF
     _pf_backdate "$d/conf/main.cf"
 }
 
+# _pf_reinject_line - the milter-free listener's master.cf line, or an
+# empty line without PF_REINJECT_PORT.
+_pf_reinject_line() {
+    [[ -n ${PF_REINJECT_PORT:-} ]] || return 0
+    printf '127.0.0.1:%s inet n - n - - smtpd -o smtpd_milters= -o syslog_name=postfix/reinject\n' "$PF_REINJECT_PORT"
+}
+
 # _pf_write_master_cf - write DIR/conf/master.cf from scratch.
 # chroot is "n" everywhere: a chroot would need copies of /etc files under
 # the queue directory, and a unix: milter socket outside of it would be
@@ -295,6 +306,7 @@ _pf_write_master_cf() {
     cat >"$PF_DIR/conf/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:$PF_SMTP_PORT inet n - n - - smtpd
+$(_pf_reinject_line)
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
