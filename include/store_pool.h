@@ -46,9 +46,15 @@ struct store_pool *store_pool_new(int max_open);
 void store_pool_free(struct store_pool *pool);
 
 /* An idle store for `path` (opened if none is idle and fewer than
- * max_open exist; otherwise waits), or NULL with *error set (g_free).  Idle stores for another path (the database moved
- * at a reload) are closed. */
+ * max_open exist; otherwise waits), or NULL with *error set (g_free).
+ * Idle stores for another path (the database moved at a reload) are
+ * closed. */
 struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error);
+/* The same, ahead of every store_pool_get() caller waiting: for short
+ * steps that others wait on (the outbox's take and record: under load,
+ * twenty messages in line would otherwise hold up every
+ * acknowledgement). */
+struct store *store_pool_get_first(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error);
 /* Gives st back for reuse (rolling back a transaction left open);
  * broken = true closes it instead (after an error that may have left the
  * handle unusable: a replaced or corrupt file is opened afresh next

@@ -201,7 +201,7 @@ static bool wait_for_work(struct sender *sd, guint *seen)
 static struct store *borrow(struct sender *sd, const struct settings *s, char **problem)
 {
 	char *error = NULL;
-	struct store *st = store_pool_get(sd->pool, s->database, s->busy_timeout_ms, &error);
+	struct store *st = store_pool_get_first(sd->pool, s->database, s->busy_timeout_ms, &error);
 
 	if (st == NULL && *problem == NULL)
 		*problem = error;

@@ -16,6 +16,8 @@
 struct store_pool {
 	GMutex lock;		/* guards the fields below */
 	GCond returned;		/* a store came back, or a slot freed */
+	GCond first_turn;	/* the same, for store_pool_get_first callers */
+	int first_waiting;	/* how many of those wait: the others let them go first */
 	GMutex writer;		/* held from store_begin to commit/rollback */
 	GPtrArray *idle;	/* struct store * */
 	char *path;		/* of the idle stores */
@@ -37,6 +39,7 @@ struct store_pool *store_pool_new(int max_open)
 
 	g_mutex_init(&pool->lock);
 	g_cond_init(&pool->returned);
+	g_cond_init(&pool->first_turn);
 	g_mutex_init(&pool->writer);
 	g_cond_init(&pool->synced);
 	pool->idle = g_ptr_array_new();
@@ -65,12 +68,43 @@ void store_pool_free(struct store_pool *pool)
 		close(pool->wal_fd);
 	g_mutex_clear(&pool->lock);
 	g_cond_clear(&pool->returned);
+	g_cond_clear(&pool->first_turn);
 	g_cond_clear(&pool->synced);
 	g_mutex_clear(&pool->writer);
 	g_free(pool);
 }
 
-struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error)
+/* A store came back or a slot freed: one waiter may go on, a
+ * store_pool_get_first caller if there is one.  Under pool->lock. */
+static void wake_next(struct store_pool *pool)
+{
+	g_cond_signal(pool->first_waiting > 0 ? &pool->first_turn : &pool->returned);
+}
+
+static bool none_free(const struct store_pool *pool)
+{
+	return pool->idle->len == 0 && pool->open >= pool->max_open;
+}
+
+/* Under pool->lock: until this caller may take a store or a slot. */
+static void wait_turn(struct store_pool *pool, bool first)
+{
+	if (!first) {
+		while (none_free(pool) || pool->first_waiting > 0)
+			g_cond_wait(&pool->returned, &pool->lock);
+		return;
+	}
+	pool->first_waiting++;
+	while (none_free(pool))
+		g_cond_wait(&pool->first_turn, &pool->lock);
+	/* The others waited for us: with more than one store, one of them
+	 * may be free for them too. */
+	if (--pool->first_waiting == 0 && pool->max_open > 1)
+		g_cond_broadcast(&pool->returned);
+}
+
+static struct store *pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, bool first,
+			      char **error)
 {
 	struct store *st = NULL;
 	GPtrArray *stale = NULL;
@@ -83,8 +117,7 @@ struct store *store_pool_get(struct store_pool *pool, const char *path, int busy
 		g_free(pool->path);
 		pool->path = NULL;
 	}
-	while (pool->idle->len == 0 && pool->open >= pool->max_open)
-		g_cond_wait(&pool->returned, &pool->lock);
+	wait_turn(pool, first);
 	if (pool->idle->len > 0)
 		st = g_ptr_array_steal_index_fast(pool->idle, pool->idle->len - 1);
 	else
@@ -104,7 +137,7 @@ struct store *store_pool_get(struct store_pool *pool, const char *path, int busy
 	if (st == NULL && (st = store_open(path, busy_timeout_ms, error)) == NULL) {
 		g_mutex_lock(&pool->lock);
 		pool->open--;
-		g_cond_signal(&pool->returned);
+		wake_next(pool);
 		g_mutex_unlock(&pool->lock);
 		return NULL;
 	}
@@ -116,6 +149,16 @@ struct store *store_pool_get(struct store_pool *pool, const char *path, int busy
 	}
 	st->writer = &pool->writer;
 	return st;
+}
+
+struct store *store_pool_get(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error)
+{
+	return pool_get(pool, path, busy_timeout_ms, false, error);
+}
+
+struct store *store_pool_get_first(struct store_pool *pool, const char *path, int busy_timeout_ms, char **error)
+{
+	return pool_get(pool, path, busy_timeout_ms, true, error);
 }
 
 /* The pool's descriptor of the WAL file, (re)opened when the file is
@@ -195,7 +238,7 @@ int store_pool_put(struct store_pool *pool, struct store *st, bool broken)
 	} else {
 		pool->open--;
 	}
-	g_cond_signal(&pool->returned);
+	wake_next(pool);
 	g_mutex_unlock(&pool->lock);
 	store_close(st);
 	/* After giving the store back: the next message runs while we sync. */

@@ -51,6 +51,7 @@ struct taker {
 	const char *db;
 	struct store *got;
 	gint done;
+	bool first;	/* store_pool_get_first */
 };
 
 static gpointer take_one(gpointer data)
@@ -58,7 +59,7 @@ static gpointer take_one(gpointer data)
 	struct taker *tk = data;
 	char *error = NULL;
 
-	tk->got = store_pool_get(tk->pool, tk->db, 1000, &error);
+	tk->got = (tk->first ? store_pool_get_first : store_pool_get)(tk->pool, tk->db, 1000, &error);
 	g_free(error);
 	g_atomic_int_set(&tk->done, 1);
 	return NULL;
@@ -193,7 +194,7 @@ int main(void)
 	pool = store_pool_new(1);
 	a = store_pool_get(pool, db, 1000, &error);
 	{
-		struct taker tk = { pool, db, NULL, 0 };
+		struct taker tk = { pool, db, NULL, 0, false };
 		GThread *t = g_thread_new("taker", take_one, &tk);
 		g_usleep(200000);
 		ok(g_atomic_int_get(&tk.done) == 0, "max_open 1: a second get waits while the store is out");
@@ -201,6 +202,24 @@ int main(void)
 		g_thread_join(t);
 		ok(tk.got == a, "and gets the same connection once it is back");
 		store_pool_put(pool, tk.got, false);
+	}
+	/* The outbox's short steps go ahead of the messages in line. */
+	a = store_pool_get(pool, db, 1000, &error);
+	{
+		struct taker plain = { pool, db, NULL, 0, false }, first = { pool, db, NULL, 0, true };
+		GThread *tp = g_thread_new("plain", take_one, &plain), *tf;
+		g_usleep(100000);
+		tf = g_thread_new("first", take_one, &first);
+		g_usleep(100000);
+		store_pool_put(pool, a, false);
+		g_thread_join(tf);
+		g_usleep(100000);
+		ok(first.got == a && g_atomic_int_get(&plain.done) == 0,
+		   "store_pool_get_first, though it came later, gets the store before a waiting store_pool_get");
+		store_pool_put(pool, first.got, false);
+		g_thread_join(tp);
+		ok(plain.got == a, "and the other one gets it next");
+		store_pool_put(pool, plain.got, false);
 	}
 	a = store_pool_get(pool, db, 1000, &error);
 	store_pool_put(pool, a, true);
