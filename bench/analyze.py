@@ -442,7 +442,10 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
     print(f"load: {sessions} parallel SMTP sessions into a private Postfix on loopback, one message per "
           f"connection, relayed to smtp-sink; {rounds} rounds, modes rotated; medians of the rounds")
     seed = read_env(os.path.join(w, "runs", "seed", "stats.env"))
-    if ack_route == "sink":
+    if ack_route == "off":
+        print("acknowledgements: turned off ([autoreply] never-to = .), for comparison: what ticket-milter "
+              "costs without the mail it sends; the targets are for the default setup, so no verdicts on these")
+    elif ack_route == "sink":
         print("acknowledgements: [outbox] smtp = 127.0.0.1:<the sink's port>, straight to the sink; "
               "latency = sink file mtime - the log stamp of the customer's message")
     elif ack_route == "postfix":
@@ -473,15 +476,15 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
     rows = []
     mx, tk, fr = res["mixed"], res["10k"], res["foreign"]
     if mx:
-        rows.append((mx["ratio"] is not None and mx["ratio"] >= 0.9,
+        rows.append((None if ack_route == "off" else mx["ratio"] is not None and mx["ratio"] >= 0.9,
                      f"throughput at {sessions} sessions >= 0.9 x do-nothing (support mail, every commit durable)",
                      f"{fmt(mx['ratio'], '.3f')}"))
     if tk:
         inside, client = tk["added_p99"]
-        rows.append((inside is not None and inside <= 5,
+        rows.append((None if ack_route == "off" else inside is not None and inside <= 5,
                      "added latency p99 <= 5 ms, 10 KB messages (inside the milter)",
                      f"{fmt(inside)} ms (at the client: {fmt(client)} ms)"))
-        rows.append((tk["eom_p99"] is not None and tk["eom_p99"] <= 5,
+        rows.append((None if ack_route == "off" else tk["eom_p99"] is not None and tk["eom_p99"] <= 5,
                      "  what the MTA waits at end of message under that load, p99 (eom=)",
                      f"{fmt(tk['eom_p99'])} ms"))
         if res["serial"]:
@@ -489,7 +492,7 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
             rows.append((inside1 is not None and inside1 <= 5,
                          "  the same, one message at a time (1 session, not the target's load)",
                          f"{fmt(inside1)} ms (at the client: {fmt(client1)} ms)"))
-        rows.append((tk["ack_p99"] is not None and tk["ack_p99"] <= 1000,
+        rows.append((None if ack_route == "off" else tk["ack_p99"] is not None and tk["ack_p99"] <= 1000,
                      "acknowledgement at the sink p99 <= 1 s under that load",
                      f"{fmt(tk['ack_p99'] / 1000 if tk['ack_p99'] is not None else None, '.2f')} s"))
     rows.append((None, "look-ups at 1,000,000 tickets p99 <= 1 ms", "bench/run --store-scale"))

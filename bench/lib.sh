@@ -95,6 +95,8 @@ trusted-networks = 127.0.0.0/8
 [outbox]
 smtp = 127.0.0.1:$(ack_port)
 
+$([[ ${ACK_ROUTE:-} == off ]] && printf '[autoreply]\nnever-to = .\n')
+
 [queue support]
 name = Example Support
 addresses = support@example.com, help@example.com
