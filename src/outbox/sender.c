@@ -197,11 +197,16 @@ static bool wait_for_work(struct sender *sd, guint *seen)
 	return go_on;
 }
 
-/* The store, or NULL with *problem set (g_free; left alone if set). */
-static struct store *borrow(struct sender *sd, const struct settings *s, char **problem)
+/* The store, or NULL with *problem set (g_free; left alone if set).
+ * first: ahead of the messages waiting for it (store_pool_get_first),
+ * only right after a delivery, to record it and take the next: a worker
+ * that merely looks for work, or finds the store failing, waits its
+ * turn, so that it never keeps the messages from the store. */
+static struct store *borrow(struct sender *sd, const struct settings *s, bool first, char **problem)
 {
 	char *error = NULL;
-	struct store *st = store_pool_get_first(sd->pool, s->database, s->busy_timeout_ms, &error);
+	struct store *st = (first ? store_pool_get_first : store_pool_get)(sd->pool, s->database,
+									     s->busy_timeout_ms, &error);
 
 	if (st == NULL && *problem == NULL)
 		*problem = error;
@@ -334,7 +339,7 @@ static gpointer worker_thread(gpointer data)
 	do {
 		struct settings *s = sd->acquire();
 		char *problem = NULL;
-		struct store *st = borrow(sd, s, &problem);
+		struct store *st = borrow(sd, s, false, &problem);
 		struct outbox_entry e;
 		int rc = 0;
 
@@ -364,7 +369,7 @@ static gpointer worker_thread(gpointer data)
 			outbox_entry_clear(&e);
 			if (o.kind == OUTCOME_SENT)
 				journal_note(sd, o.id);
-			if ((st = borrow(sd, s, &problem)) != NULL && record_outcome(st, &o) != 0)
+			if ((st = borrow(sd, s, true, &problem)) != NULL && record_outcome(st, &o) != 0)
 				problem = g_strdup(store_error(st));
 			if (problem) {
 				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)o.id, problem);
@@ -389,7 +394,7 @@ static gpointer worker_thread(gpointer data)
 	if (w->unrecorded.id) {
 		struct settings *s = sd->acquire();
 		char *problem = NULL;
-		struct store *st = borrow(sd, s, &problem);
+		struct store *st = borrow(sd, s, false, &problem);
 
 		if (st == NULL || record_late(sd, st, &w->unrecorded) != 0)
 			log_warning("outbox %lld: delivered, but the store never took the outcome; %s",
