@@ -2,15 +2,16 @@
  * ack.h - composing the mail we send to a customer: acknowledgements now,
  * and every later automatic reply in the same shape.
  *
- * A proper MIME message built with GMime: UTF-8 text/plain (quoted-
- * printable where needed) with an optional text/html alternative; the
- * subject RFC 2047-encoded when not ASCII; Date; a Message-ID we sign
+ * A proper MIME message, written directly with GMime's encoders: UTF-8
+ * text/plain (quoted-printable where needed) with an optional text/html
+ * alternative; the subject RFC 2047-encoded when not ASCII; Date; a Message-ID we sign
  * (token.h), so the customer's answer threads back even without our
  * headers; In-Reply-To/References continuing the customer's message;
  * From the queue; Reply-To the signed gateway address; Auto-Submitted
  * and X-Auto-Response-Suppress so that other robots stay quiet.
  * Customer text reaches headers only through GMime's encoders, never
- * as raw header syntax.
+ * as raw header syntax, and never with a line break; a Message-ID of
+ * theirs that is not one is left out.
  */
 #ifndef TM_ACK_H
 #define TM_ACK_H
