@@ -86,6 +86,14 @@ int store_probe_write(struct store *st);
 int store_begin(struct store *st);	/* BEGIN IMMEDIATE: writers queue here */
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* One transaction for several jobs (engine_batch.h): between these,
+ * store_begin/commit/rollback are a savepoint each, so a job that fails
+ * undoes only its own writes, and nothing is committed before
+ * store_batch_commit.  That fails (-1) if an error made SQLite end the
+ * transaction early: then nothing of the batch was kept. */
+int store_batch_begin(struct store *st);
+int store_batch_commit(struct store *st);
+void store_batch_rollback(struct store *st);
 
 /* Lookups used by threading. */
 int store_ticket_by_id(struct store *st, int64_t id, struct store_ticket *out);

@@ -15,13 +15,12 @@
 #include "addr.h"
 #include "agent.h"
 #include "engine.h"
+#include "engine_batch.h"
 #include "log.h"
 #include "message.h"
 #include "sender.h"
 #include "snapshot.h"
 #include "spool.h"
-#include "store.h"
-#include "store_pool.h"
 
 #include <string.h>
 
@@ -43,12 +42,12 @@ struct conn {
 
 static gint active_connections;
 static struct sender *outbox_sender;
-static struct store_pool *stores;
+static struct engine_batch *engine_runs;
 
-void callbacks_set_handles(struct sender *sd, struct store_pool *pool)
+void callbacks_set_handles(struct sender *sd, struct engine_batch *batch)
 {
 	outbox_sender = sd;
-	stores = pool;
+	engine_runs = batch;
 }
 
 int callbacks_active_connections(void)
@@ -390,12 +389,11 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct envelope env = { 0 };
 	struct message_limits lim;
 	struct message *msg;
-	struct store *st;
 	const struct queue *q;
 	char *token = NULL, *error = NULL;
 	char id[64];
 	sfsistat rc = SMFIS_CONTINUE;
-	int engine_rc, sync_err;
+	int engine_rc;
 	/* elapsed= in the log runs from MAIL FROM and includes the MTA's own
 	 * pace; eom= is what the MTA waits for us at end of message. */
 	gint64 eom_started = g_get_monotonic_time();
@@ -426,15 +424,6 @@ static sfsistat cb_eom(SMFICTX *ctx)
 			goto done;
 		}
 	}
-	/* The store only for the engine's part: parsing runs beside other
-	 * messages, and idle SMTP sessions hold none. */
-	st = store_pool_get(stores, s->database, s->busy_timeout_ms, &error);
-	if (st == NULL) {
-		rc = on_error(ctx, c, qid, error);
-		g_free(error);
-		message_free(msg);
-		goto done;
-	}
 	env.sender = c->sender;
 	env.recipients = (char **)c->recipients->pdata;
 	env.raw_recipients = (char **)c->raw_recipients->pdata;
@@ -444,16 +433,15 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.client_addr = c->client_addr;
 	env.spool = c->spool;
 
-	engine_rc = engine_process(s, st, q, token, msg, &env, &result, &error);
-	/* Back before talking to the MTA; after an error the handle may be
-	 * broken (a corrupt or replaced file) and is opened afresh next time.
-	 * When it returns, the record is on disk. */
-	sync_err = store_pool_put(stores, st, engine_rc != 0);
-	if (engine_rc == 0 && sync_err != 0) {
-		engine_rc = -1;
-		engine_result_clear(&result);
-		/* Recorded but perhaps not durable: a retry is a redelivery. */
-		error = g_strdup_printf("store: cannot make the record durable (fdatasync): %s", g_strerror(sync_err));
+	/* The store only for the engine's part (parsing runs beside other
+	 * messages), shared with the messages that end at the same time
+	 * (engine_batch.h).  When it returns, the record is on disk. */
+	{
+		struct engine_job job = { .settings = s, .queue = q, .token = token, .msg = msg, .env = &env };
+		engine_batch_run(engine_runs, &job);
+		engine_rc = job.rc;
+		result = job.result;
+		error = job.error;
 	}
 	if (engine_rc != 0) {
 		rc = on_error(ctx, c, qid, error);

@@ -15,14 +15,14 @@
 extern struct smfiDesc milter_description;
 
 struct sender;
-struct store_pool;
+struct engine_batch;
 
 /* Connections currently open; main waits for them on shutdown. */
 int callbacks_active_connections(void);
 
 /* The daemon's own handles, set once before smfi_main (NULL, NULL after
  * it): the outbox sender to wake after a commit that queued mail, and
- * the pool the connections take their stores from. */
-void callbacks_set_handles(struct sender *sd, struct store_pool *pool);
+ * the batcher that runs the engine on the store (engine_batch.h). */
+void callbacks_set_handles(struct sender *sd, struct engine_batch *batch);
 
 #endif

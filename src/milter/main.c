@@ -12,6 +12,7 @@
 #include "callbacks.h"
 #include "check.h"
 #include "daemon.h"
+#include "engine_batch.h"
 #include "lang.h"
 #include "log.h"
 #include "sender.h"
@@ -35,6 +36,9 @@
 #define SHUTDOWN_GRACE_SECONDS 30
 /* One database connection for every thread: see store_pool.h. */
 #define DAEMON_STORE_CONNECTIONS 1
+/* Messages recorded in one transaction at most: enough for every
+ * session of a busy MTA, few enough that the first waits little. */
+#define ENGINE_BATCH_MAX 16
 
 static void usage(FILE *out)
 {
@@ -94,6 +98,7 @@ static int run_daemon(struct settings *s, bool foreground)
 	pthread_t reloader;
 	struct sender *sender;
 	struct store_pool *pool;
+	struct engine_batch *batch;
 	int rc;
 
 	/* Block the signals before any thread exists: SIGUSR1 is for
@@ -146,7 +151,8 @@ static int run_daemon(struct settings *s, bool foreground)
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
 	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
 	sender = sender_start(snapshot_acquire, pool);
-	callbacks_set_handles(sender, pool);
+	batch = engine_batch_new(pool, ENGINE_BATCH_MAX);
+	callbacks_set_handles(sender, batch);
 	rc = smfi_main();
 
 	/* SIGTERM: finish the transactions in progress before leaving. */
@@ -156,7 +162,11 @@ static int run_daemon(struct settings *s, bool foreground)
 		log_warning("stopping with %d connection(s) still open", callbacks_active_connections());
 	sender_stop(sender);
 	if (callbacks_active_connections() == 0) {
+		struct engine_batch_stats stats = engine_batch_stats(batch);
 		callbacks_set_handles(NULL, NULL);
+		log_info("recorded %llu message(s) in %llu transaction(s), at most %d in one",
+			 (unsigned long long)stats.jobs, (unsigned long long)stats.batches, stats.largest);
+		engine_batch_free(batch);
 		store_pool_free(pool);
 	}
 	if (s->pid_file)

@@ -228,7 +228,11 @@ int store_pool_put(struct store_pool *pool, struct store *st, bool broken)
 
 	if (st == NULL)
 		return 0;
-	store_rollback(st);	/* never hand on a transaction (or the writer lock) */
+	/* Never hand on a transaction (or the writer lock), a batch's either. */
+	if (st->in_batch)
+		store_batch_rollback(st);
+	else
+		store_rollback(st);
 	owed = st->sync_owed;
 	st->sync_owed = false;
 	g_mutex_lock(&pool->lock);

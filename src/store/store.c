@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 enum stmt_id {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
 	ST_TICKET_BY_ID, ST_TICKET_BY_NUMBER, ST_TICKET_BY_MSGID, ST_DUPLICATE,
 	ST_IS_PARTICIPANT, ST_CUSTOMER_UPSERT, ST_NEXT_NUMBER, ST_TICKET_INSERT,
 	ST_TICKET_TOUCH, ST_MESSAGE_INSERT, ST_PARTICIPANT_INSERT, ST_EVENT_INSERT,
@@ -47,6 +47,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SEARCH_MARK] = "UPDATE search_index SET last_id = ?1",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
+	[ST_SAVEPOINT] = "SAVEPOINT job",
+	[ST_RELEASE] = "RELEASE job",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_TICKET_BY_ID] = "SELECT " TICKET_COLUMNS " WHERE t.id = ?1",
 	[ST_TICKET_BY_NUMBER] = "SELECT " TICKET_COLUMNS " WHERE t.tag = ?1 AND t.number = ?2",
@@ -285,12 +287,38 @@ static void writer_release_if_done(struct store *st)
 	}
 }
 
+/* Inside a batch, a job's transaction is a savepoint of the batch's:
+ * its rollback undoes that job alone, its commit waits for the batch. */
+static int savepoint_begin(struct store *st)
+{
+	sqlite3_stmt *s;
+
+	if (st->in_savepoint) {
+		g_free(st->error);
+		st->error = g_strdup("begin: a transaction is already open");
+		return -1;
+	}
+	/* SQLite ends a transaction by itself after some errors (a full
+	 * disk): the jobs after it must not open one of their own. */
+	if (sqlite3_get_autocommit(st->db)) {
+		g_free(st->error);
+		st->error = g_strdup("begin: the batch's transaction was rolled back by an earlier error");
+		return -1;
+	}
+	if ((s = stmt(st, ST_SAVEPOINT)) == NULL || store_run(st, s, "savepoint") != 0)
+		return -1;
+	st->in_savepoint = true;
+	return 0;
+}
+
 int store_begin(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, ST_BEGIN);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (st->in_batch)
+		return savepoint_begin(st);
+	if ((s = stmt(st, ST_BEGIN)) == NULL)
 		return -1;
 	if (st->writer && !st->holds_writer) {
 		g_mutex_lock(st->writer);
@@ -303,9 +331,17 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, ST_COMMIT);
-	int rc = s ? store_run(st, s, "commit") : -1;
+	sqlite3_stmt *s;
+	int rc;
 
+	if (st->in_batch) {
+		if (!st->in_savepoint || (s = stmt(st, ST_RELEASE)) == NULL || store_run(st, s, "release") != 0)
+			return -1;
+		st->in_savepoint = false;
+		return 0;
+	}
+	s = stmt(st, ST_COMMIT);
+	rc = s ? store_run(st, s, "commit") : -1;
 	if (rc == 0 && st->group_commit && !st->relaxed)
 		st->sync_owed = true;
 	/* A failed COMMIT may leave the transaction open (the caller then
@@ -316,9 +352,43 @@ int store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
+	if (st->in_batch) {
+		if (st->in_savepoint && !sqlite3_get_autocommit(st->db))
+			sqlite3_exec(st->db, "ROLLBACK TO job; RELEASE job", NULL, NULL, NULL);
+		st->in_savepoint = false;
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	writer_release_if_done(st);
+}
+
+int store_batch_begin(struct store *st)
+{
+	if (st->in_batch || store_begin(st) != 0)
+		return -1;
+	st->in_batch = true;
+	return 0;
+}
+
+int store_batch_commit(struct store *st)
+{
+	bool open = !sqlite3_get_autocommit(st->db);
+
+	st->in_batch = st->in_savepoint = false;
+	if (!open) {
+		g_free(st->error);
+		st->error = g_strdup("commit: the batch's transaction was rolled back by an earlier error");
+		writer_release_if_done(st);
+		return -1;
+	}
+	return store_commit(st);
+}
+
+void store_batch_rollback(struct store *st)
+{
+	st->in_batch = st->in_savepoint = false;
+	store_rollback(st);
 }
 
 static void read_ticket(sqlite3_stmt *s, struct store_ticket *t)

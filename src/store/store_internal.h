@@ -28,6 +28,8 @@ struct store {
 				 * made durable by the pool's fsync when the store is put
 				 * back (store_pool.h) */
 	bool sync_owed;		/* committed since borrowed, not yet fsync()ed */
+	bool in_batch;		/* store_batch_begin: begin/commit/rollback are savepoints */
+	bool in_savepoint;	/* one of those is open */
 };
 
 /* False once the path names another file than the one opened (replaced
