@@ -51,6 +51,10 @@ static void run_one(struct store *st, struct engine_job *job)
 {
 	job->rc = engine_process(job->settings, st, job->queue, job->token, job->msg, job->env,
 				 &job->result, &job->error);
+	/* The engine rolls back what it began when it fails; should a path
+	 * forget, its writes must not ride along with the batch's commit. */
+	if (job->rc != 0)
+		store_rollback(st);
 }
 
 /* The jobs on st: a single job as it always ran, several in one

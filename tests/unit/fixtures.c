@@ -112,3 +112,14 @@ char *fixture_srcpath(const char *rel)
 	g_free(path);
 	return absolute;
 }
+
+GMimeMessage *fixture_mime_parse(const void *data, size_t len)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
+
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return m;
+}

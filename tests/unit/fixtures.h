@@ -30,6 +30,9 @@ char *fixture_write(const struct fixture *f, const char *name, const char *text)
 /* Parses a message written with \n line ends. */
 struct message *fixture_message(const char *text);
 
+/* GMime's own parse of len bytes, to check what we wrote (g_object_unref). */
+struct _GMimeMessage *fixture_mime_parse(const void *data, size_t len);
+
 /* A directory below the source tree: $top_srcdir/rel (g_free). */
 char *fixture_srcpath(const char *rel);
 

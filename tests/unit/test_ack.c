@@ -56,9 +56,7 @@ static GMimeMessage *newest_ack(struct outbox_entry *copy)
 	const struct outbox_entry *e = g_ptr_array_index(l, 0);
 	gsize len;
 	const char *data = g_bytes_get_data(e->message, &len);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
+	GMimeMessage *m = fixture_mime_parse(data, len);
 
 	if (copy) {
 		copy->recipient = g_strdup(e->recipient);
@@ -66,8 +64,6 @@ static GMimeMessage *newest_ack(struct outbox_entry *copy)
 		copy->message_id = g_strdup(e->message_id);
 		copy->message = g_bytes_ref(e->message);
 	}
-	g_object_unref(parser);
-	g_object_unref(stream);
 	g_ptr_array_free(l, TRUE);
 	return m;
 }

@@ -51,17 +51,6 @@ static size_t header_length(const char *raw, size_t len)
 	return len;
 }
 
-static GMimeMessage *parse_bytes(const char *data, size_t len)
-{
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
-
-	g_object_unref(parser);
-	g_object_unref(stream);
-	return m;
-}
-
 struct found {
 	GMimePart *plain, *html;
 	GPtrArray *all;		/* every leaf part */
@@ -148,7 +137,7 @@ static void rewrite_with(struct rewrite *r, const char *raw, size_t len, const c
 		memcpy(r->whole, raw, h);
 		memcpy(r->whole + h, data, n);
 		r->whole[h + n] = '\0';
-		r->again = parse_bytes(r->whole, h + n);
+		r->again = fixture_mime_parse(r->whole, h + n);
 	}
 	if (r->again == NULL)
 		return;

@@ -17,13 +17,8 @@ static GMimeMessage *parse(GBytes *raw)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
 
-	g_object_unref(parser);
-	g_object_unref(stream);
-	return m;
+	return fixture_mime_parse(data, len);
 }
 
 /* The decoded content of the first part of type text/subtype. */
