@@ -21,7 +21,8 @@ static GMimeMessage *parse(GBytes *raw)
 	return fixture_mime_parse(data, len);
 }
 
-/* The decoded content of the first part of type text/subtype. */
+/* The decoded content of the first part of type text/subtype (text:
+ * the caller's, g_free). */
 struct find { const char *subtype; char *text; const char *encoding; };
 
 static void find_part(GMimeObject *parent, GMimeObject *part, gpointer data)
@@ -111,6 +112,7 @@ int main(void)
 	plain = part_of(m, "plain");
 	is_str(plain.text, "Hallo\n", "ASCII text arrives as written");
 	is_str(plain.encoding, "7bit", "and is sent 7bit");
+	g_free(plain.text);
 	ok(GMIME_IS_TEXT_PART(g_mime_message_get_mime_part(m)), "without HTML there is one part");
 	is_str(g_mime_message_get_message_id(m), id, "Message-ID is the one returned");
 	is_str(g_mime_object_get_header(GMIME_OBJECT(m), "Auto-Submitted"), "auto-replied", "Auto-Submitted");
@@ -164,12 +166,14 @@ int main(void)
 		is_str(plain.text, text, "a 1,500-character line and umlauts decode back exactly");
 		is_str(plain.encoding, "quoted-printable", "that text is quoted-printable");
 		is_str(html.text, "<p>Grüße</p>\n", "the HTML alternative decodes back");
+		g_free(plain.text);
+		g_free(html.text);
 		ok(GMIME_IS_MULTIPART(g_mime_message_get_mime_part(m)) &&
 		   g_mime_multipart_get_count(GMIME_MULTIPART(g_mime_message_get_mime_part(m))) == 2,
 		   "multipart/alternative with two parts");
 		is_str(g_mime_message_get_subject(m), s, "a long UTF-8 subject decodes back");
 		lines = lines_ok(raw, &longest);
-	ok(lines && longest <= 78, "no line over 998, headers within 78 (longest %zu)", longest);
+		ok(lines && longest <= 78, "no line over 998, headers within 78 (longest %zu)", longest);
 		g_free(text);
 	}
 	g_object_unref(m);
