@@ -6,6 +6,7 @@
 #include "fixtures.h"
 #include "engine_batch.h"
 #include "store_pool.h"
+#include "../../src/store/store_internal.h"
 
 #include <glib.h>
 #include <string.h>
@@ -135,6 +136,23 @@ int main(void)
 
 	for (int i = 0; i < 4; i++)
 		clear(&r[i]);
+	/* SQLite ends a transaction by itself after some errors (a full
+	 * disk, an I/O error): the jobs after it must not run in a
+	 * transaction of their own, and the batch must not commit. */
+	{
+		struct store *st = store_pool_get(pool, f.settings->database, 1000, &error);
+		ok(store_batch_begin(st) == 0 && store_begin(st) == 0 && store_commit(st) == 0,
+		   "a batch: a job's begin and commit are a savepoint");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);	/* as SQLite does after SQLITE_FULL */
+		int rc = store_begin(st);
+		ok(rc != 0 && strstr(store_error(st), "rolled back"),
+		   "after the batch's transaction ended, the next job cannot begin (%s)", store_error(st));
+		ok(sqlite3_get_autocommit(st->db), "and no transaction was opened for it");
+		rc = store_batch_commit(st);
+		ok(rc != 0, "the batch does not commit (%s)", store_error(st));
+		store_pool_put(pool, st, true);
+	}
+
 	engine_batch_free(b);
 	store_pool_free(pool);
 	settings_unref(broken);
