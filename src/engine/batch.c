@@ -47,6 +47,12 @@ static void fail_job(struct engine_job *job, const char *why)
 	job->error = g_strdup(why);
 }
 
+static void fail_jobs(struct engine_job **jobs, int n, const char *why)
+{
+	for (int i = 0; i < n; i++)
+		fail_job(jobs[i], why);
+}
+
 static void run_one(struct store *st, struct engine_job *job)
 {
 	job->rc = engine_process(job->settings, st, job->queue, job->token, job->msg, job->env,
@@ -67,8 +73,7 @@ static void run_jobs(struct engine_batch *b, struct store *st, const char *why, 
 	int sync_err;
 
 	if (st == NULL) {
-		for (int i = 0; i < n; i++)
-			fail_job(jobs[i], why);
+		fail_jobs(jobs, n, why);
 		return;
 	}
 	if (n == 1) {
@@ -76,8 +81,7 @@ static void run_jobs(struct engine_batch *b, struct store *st, const char *why, 
 		broken = jobs[0]->rc != 0;
 	} else if (store_batch_begin(st) != 0) {
 		error = g_strdup_printf("store: %s", store_error(st));
-		for (int i = 0; i < n; i++)
-			fail_job(jobs[i], error);
+		fail_jobs(jobs, n, error);
 		broken = true;
 	} else {
 		for (int i = 0; i < n; i++) {
@@ -89,8 +93,7 @@ static void run_jobs(struct engine_batch *b, struct store *st, const char *why, 
 		if (store_batch_commit(st) != 0) {
 			error = g_strdup_printf("store: %s", store_error(st));
 			store_batch_rollback(st);
-			for (int i = 0; i < n; i++)
-				fail_job(jobs[i], error);
+			fail_jobs(jobs, n, error);
 			broken = true;
 		}
 	}
@@ -101,8 +104,7 @@ static void run_jobs(struct engine_batch *b, struct store *st, const char *why, 
 		/* Recorded but perhaps not durable: a retry is a redelivery. */
 		char *durable = g_strdup_printf("store: cannot make the record durable (fdatasync): %s",
 						g_strerror(sync_err));
-		for (int i = 0; i < n; i++)
-			fail_job(jobs[i], durable);
+		fail_jobs(jobs, n, durable);
 		g_free(durable);
 	}
 }
