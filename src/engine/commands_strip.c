@@ -26,6 +26,7 @@
  */
 #include "config.h"
 #include "commands.h"
+#include "body_parts.h"
 #include "spool.h"
 #include "spool_stream.h"
 
@@ -33,8 +34,6 @@
 #include <string.h>
 #include <errno.h>
 
-/* Parts looked at while finding the body's text parts. */
-#define MAX_PARTS 10000
 /* Open HTML elements tracked; deeper markup is left as it is. */
 #define HTML_STACK_MAX 512
 /* How far down the stack a closing tag looks for its element, so that
@@ -686,51 +685,6 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *ch
 
 /* ---- MIME ---- */
 
-struct body_parts {
-	GMimePart *plain, *html;
-	bool sealed;			/* a signed or encrypted part came first */
-};
-
-/* By its disposition only, the rule message_parse() uses for the text
- * the engine reads the commands from: a text part that merely has a
- * file name ("text/plain; name=reply.txt") is that text, and the
- * commands read from it must be removed from it, never sent along. */
-static bool is_attachment(GMimeObject *obj)
-{
-	const char *disposition = g_mime_object_get_disposition(obj);
-
-	return disposition && g_ascii_strcasecmp(disposition, "attachment") == 0;
-}
-
-/* The first text/plain and text/html of the body, in document order;
- * iterative, so that deep nesting costs heap, not stack. */
-static void find_body_parts(GMimeObject *top, struct body_parts *found)
-{
-	GPtrArray *todo = g_ptr_array_new();
-	guint seen = 0;
-
-	g_ptr_array_add(todo, top);
-	while (todo->len > 0 && seen++ < MAX_PARTS && !(found->plain && found->html)) {
-		GMimeObject *obj = g_ptr_array_remove_index(todo, todo->len - 1);
-		GMimeContentType *ct;
-
-		if (GMIME_IS_MULTIPART_SIGNED(obj) || GMIME_IS_MULTIPART_ENCRYPTED(obj) ||
-		    GMIME_IS_APPLICATION_PKCS7_MIME(obj)) {
-			/* Changing them would break the signature. */
-			found->sealed = true;
-		} else if (GMIME_IS_MULTIPART(obj)) {
-			for (int i = g_mime_multipart_get_count(GMIME_MULTIPART(obj)) - 1; i >= 0; i--)
-				g_ptr_array_add(todo, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i));
-		} else if (GMIME_IS_PART(obj) && !is_attachment(obj) && (ct = g_mime_object_get_content_type(obj))) {
-			if (found->plain == NULL && g_mime_content_type_is_type(ct, "text", "plain"))
-				found->plain = GMIME_PART(obj);
-			else if (found->html == NULL && g_mime_content_type_is_type(ct, "text", "html"))
-				found->html = GMIME_PART(obj);
-		}
-	}
-	g_ptr_array_free(todo, TRUE);
-}
-
 /* Where a rewrite writes its scratch files, and what must live until
  * the new body is written (substreams do not hold their parent). */
 struct strip_ctx {
@@ -913,7 +867,7 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 			    const struct command_block *block, char **error)
 {
 	struct strip_ctx cx = { dir ? dir : g_get_tmp_dir(), !to_file, g_ptr_array_new_with_free_func(g_object_unref) };
-	struct body_parts found = { 0 };
+	struct body_parts found;
 	GMimeMessage *mm;
 	GMimeObject *top;
 	GBytes *body = NULL;
@@ -937,13 +891,14 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 	else if (stream_has_nul(stream))
 		why = g_strdup("the message holds NUL bytes");
 	if (why == NULL && top) {
-		find_body_parts(top, &found);
-		if (found.plain)
+		body_parts_find(top, &found);
+		/* Changing them would break the signature. */
+		if ((found.plain && found.plain_sealed) || (found.html && found.html_sealed))
+			why = g_strdup("the body is signed or encrypted");
+		if (found.plain && why == NULL)
 			changed = strip_part(found.plain, false, &cx, &why);
 		if (found.html && why == NULL)
 			changed = strip_part(found.html, true, &cx, &why) || changed;
-		if (!changed && why == NULL && found.sealed)
-			why = g_strdup("the body is signed or encrypted");
 	}
 	if (changed && why == NULL)
 		body = write_body(top, crlf, to_file, &cx, &why);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "message.h"
 #include "addr.h"
+#include "body_parts.h"
 #include "mime_scan.h"
 #include "spool.h"
 #include "spool_stream.h"
@@ -161,35 +162,23 @@ static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value, guin
 	return ids;
 }
 
-struct body_choice {
-	GMimePart *plain;
-	GMimePart *html;
+struct part_census {
 	unsigned parts_seen;
 	bool report;
 };
 
-static void choose_body(GMimeObject *parent, GMimeObject *part, gpointer data)
+static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
-	struct body_choice *choice = data;
+	struct part_census *census = data;
 	GMimeContentType *ct = g_mime_object_get_content_type(part);
-	const char *disposition;
 
 	(void)parent;
-	choice->parts_seen++;
+	census->parts_seen++;
 	if (ct && (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
 		   g_mime_content_type_is_type(ct, "message", "disposition-notification") ||
 		   g_mime_content_type_is_type(ct, "message", "feedback-report") ||
 		   g_mime_content_type_is_type(ct, "multipart", "report")))
-		choice->report = true;
-	if (!GMIME_IS_PART(part) || ct == NULL)
-		return;
-	disposition = g_mime_object_get_disposition(part);
-	if (disposition && g_ascii_strcasecmp(disposition, "attachment") == 0)
-		return;
-	if (choice->plain == NULL && g_mime_content_type_is_type(ct, "text", "plain"))
-		choice->plain = GMIME_PART(part);
-	else if (choice->html == NULL && g_mime_content_type_is_type(ct, "text", "html"))
-		choice->html = GMIME_PART(part);
+		census->report = true;
 }
 
 /* Decoded text of a part converted to UTF-8, at most BODY_READ_LIMIT bytes. */
@@ -256,7 +245,8 @@ static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 
 static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_bytes, const struct parse_ctx *px)
 {
-	struct body_choice choice = { 0 };
+	struct part_census census = { 0 };
+	struct body_parts choice;
 	GMimeObject *top = g_mime_message_get_mime_part(mm);
 	char *body = NULL, *trimmed;
 
@@ -265,11 +255,13 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 		msg->full_text = g_strdup("");
 		return;
 	}
-	choose_body(NULL, top, &choice);
+	count_part(NULL, top, &census);
 	if (GMIME_IS_MULTIPART(top))
-		g_mime_multipart_foreach(GMIME_MULTIPART(top), choose_body, &choice);
-	msg->parts = choice.parts_seen;
-	msg->has_report = choice.report;
+		g_mime_multipart_foreach(GMIME_MULTIPART(top), count_part, &census);
+	msg->parts = census.parts_seen;
+	msg->has_report = census.report;
+	/* The same choice commands_strip.c makes. */
+	body_parts_find(top, &choice);
 	{
 		GMimePart *chosen = choice.plain ? choice.plain : choice.html;
 		GMimeContentType *ct = chosen ? g_mime_object_get_content_type(GMIME_OBJECT(chosen)) : NULL;

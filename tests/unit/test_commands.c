@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "fixtures.h"
 #include "commands.h"
+#include "message.h"
 #include "spool.h"
 
 #include <glib.h>
@@ -925,6 +926,24 @@ static void test_refusals(void)
 	body = commands_strip_body(sig, strlen(sig), &b, &error);
 	ok(body == NULL && error != NULL, "signed body: refused (%s)", error ? error : "");
 	g_free(error);
+	{
+		/* Found by tests/fuzz/fuzz_commands: the engine reads the text
+		 * inside the signed part; the stripper used to pass over signed
+		 * parts, strip the later text part instead and report success. */
+		static const char signed_then_plain[] =
+			"From: bob@example.com\nSubject: x\nContent-Type: multipart/mixed; boundary=\"o\"\n\n"
+			"--o\nContent-Type: multipart/signed; protocol=\"application/pgp-signature\"; boundary=\"s\"\n\n"
+			"--s\nContent-Type: text/plain\n\n#status pending\n\nHello\n"
+			"--s\nContent-Type: application/pgp-signature\n\nxx\n--s--\n"
+			"--o\nContent-Type: text/plain\n\n#status pending\n\nAlso\n--o--\n";
+		struct message *m = message_parse(signed_then_plain, strlen(signed_then_plain), 4096);
+		ok(strstr(m->full_text, "Hello") != NULL, "signed, then plain: the engine reads the signed text");
+		message_free(m);
+		body = commands_strip_body(signed_then_plain, strlen(signed_then_plain), &b, &error);
+		ok(body == NULL && error != NULL, "signed, then plain: refused, not the other part stripped (%s)",
+		   error ? error : "");
+		g_free(error);
+	}
 	{
 		/* Found by tests/fuzz/fuzz_commands: GMime wrote the part header
 		 * holding the NUL back without its line end. */

@@ -1,0 +1,35 @@
+/*
+ * body_parts.h - which parts of a message hold its text: the first
+ * text/plain and the first text/html part that is not an attachment, in
+ * document order.  Internal to the engine.
+ *
+ * Why one module: message.c reads the agent's commands from the text
+ * part chosen here, and commands_strip.c must remove them from that very
+ * part.  When the two walked the tree differently (the stripper did not
+ * enter signed parts), a reply could have its commands read from one
+ * part and another part stripped, and the customer got the commands.
+ *
+ * The walk is iterative (deep nesting costs heap, not stack) and stops
+ * after BODY_PARTS_MAX parts.  It enters every multipart, signed and
+ * encrypted ones included, and says whether a chosen part lies inside
+ * one: such a part cannot be changed without breaking the signature.
+ * Embedded messages (message/rfc822) are not entered.
+ *
+ * Ownership: the parts belong to the message; no reference is taken.
+ */
+#ifndef TM_BODY_PARTS_H
+#define TM_BODY_PARTS_H
+
+#include <gmime/gmime.h>
+#include <stdbool.h>
+
+#define BODY_PARTS_MAX 10000
+
+struct body_parts {
+	GMimePart *plain, *html;
+	bool plain_sealed, html_sealed;	/* inside a signed or encrypted part */
+};
+
+void body_parts_find(GMimeObject *top, struct body_parts *found);
+
+#endif
