@@ -102,6 +102,7 @@ struct settings {
 	char *pid_file;		/* NULL: none */
 	enum on_error on_error;
 	int log_level;		/* syslog priority */
+	bool syslog;		/* log to syslog (with -f: as well as stderr) */
 	int busy_timeout_ms;
 	size_t excerpt_bytes;	/* bound of the stored plain-text excerpt */
 	/* Hostile and huge input: what is read of a message (message.h). */

@@ -46,6 +46,7 @@ static const struct key_spec key_table[] = {
 	{ "milter", "pid-file", KEY_PATH, false, NULL, S(pid_file) },
 	{ "milter", "on-error", KEY_ON_ERROR, false, "tempfail", S(on_error) },
 	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
+	{ "milter", "syslog", KEY_BOOL, false, "yes", S(syslog) },
 	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
 	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
 	{ "milter", "spool-directory", KEY_PATH, false, NULL, S(spool_directory) },

@@ -44,7 +44,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ticket-milter [-c FILE] [-f] [-n] [-V]\n"
 		"  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
-		"  -f       stay in the foreground and log to stderr as well\n"
+		"  -f       stay in the foreground and log to stderr as well (syslog = no: only)\n"
 		"  -n       check the configuration and what it points to, then exit\n"
 		"  -V       print the version and exit\n");
 }
@@ -224,7 +224,14 @@ int main(int argc, char **argv)
 			printf("%s\n", (char *)g_ptr_array_index(s->notes, i));
 		printf("%s: OK\n", config_path);
 		rc = 0;
+	} else if (!s->syslog && !foreground) {
+		fprintf(stderr, "%s: syslog = no needs -f: in the background there is nowhere else to log\n",
+			config_path);
+		log_err("not starting: syslog = no needs -f: in the background there is nowhere else to log");
+		rc = 1;
 	} else {
+		if (!s->syslog)
+			log_stop_syslog();
 		log_set_level(s->log_level);
 		rc = run_daemon(s, foreground);
 	}

@@ -52,8 +52,9 @@ int snapshot_reload(void)
 		log_err("reload of %s failed; keeping the running configuration", cur->path);
 		rc = -1;
 	} else {
-		if (g_strcmp0(next->socket, cur->socket) != 0 || g_strcmp0(next->user, cur->user) != 0)
-			log_warning("reload: socket and user changes take effect only after a restart");
+		if (g_strcmp0(next->socket, cur->socket) != 0 || g_strcmp0(next->user, cur->user) != 0 ||
+		    next->syslog != cur->syslog)
+			log_warning("reload: socket, user and syslog changes take effect only after a restart");
 		log_set_level(next->log_level);
 		snapshot_install(next);
 		log_info("configuration %s reloaded", cur->path);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Written once in log_open()/log_set_level() before threads start. */
 static bool log_to_syslog;
@@ -23,6 +24,13 @@ void log_open(const char *ident, bool to_syslog, bool to_stderr)
 	log_to_stderr = to_stderr;
 	if (to_syslog)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void log_stop_syslog(void)
+{
+	if (log_to_syslog)
+		closelog();
+	log_to_syslog = false;
 }
 
 void log_set_level(int priority)
@@ -66,15 +74,23 @@ void log_write(int priority, const char *qid, const char *fmt, ...)
 		gint64 now = g_get_real_time();
 		time_t secs = (time_t)(now / G_USEC_PER_SEC);
 		struct tm tm;
-		char stamp[32];
+		char stamp[32], line[sizeof text + 256];
+		int len;
 
 		gmtime_r(&secs, &tm);
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-		if (qid && *qid)
-			fprintf(stderr, "%s.%03dZ %s: %s: %s: %s\n", stamp, (int)(now / 1000 % 1000), log_ident,
-				priority_name(priority), qid, text);
-		else
-			fprintf(stderr, "%s.%03dZ %s: %s: %s\n", stamp, (int)(now / 1000 % 1000), log_ident,
-				priority_name(priority), text);
+		len = snprintf(line, sizeof line, "%s.%03dZ %s: %s: %s%s%s\n", stamp, (int)(now / 1000 % 1000),
+			       log_ident, priority_name(priority), qid && *qid ? qid : "", qid && *qid ? ": " : "",
+			       text);
+		if (len >= (int)sizeof line) {
+			len = (int)sizeof line - 1;
+			line[len - 1] = '\n';
+		}
+		/* One write per line, no stdio lock: lines from concurrent
+		 * threads stay whole, and a thread that logs does not wait
+		 * for another's write to finish. */
+		if (len > 0 && write(STDERR_FILENO, line, (size_t)len) < 0) {
+			/* Nowhere left to say so. */
+		}
 	}
 }

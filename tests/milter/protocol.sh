@@ -49,6 +49,18 @@ tap_ok $? "the refused starts left no pid file or socket"
 case "$(stat -c %a "$TM_DIR/main.db")" in 600 | 640) true ;; *) false ;; esac
 tap_ok $? "the database is created 0600 or 0640 ($(stat -c %a "$TM_DIR/main.db"))"
 
+# syslog = no: stderr only, so it needs -f.
+quiet=$(tm_config quiet "syslog = no")
+"$TM_CTL" -c "$quiet" init >/dev/null
+timeout 20 "$TM_BIN" -c "$quiet" 2>"$TM_DIR/quiet.err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "^$quiet: syslog = no needs -f" "$TM_DIR/quiet.err" && [ ! -e "$TM_DIR/quiet.pid" ]
+tap_ok $? "syslog = no without -f: not started, exit 1 ($rc): $(cat "$TM_DIR/quiet.err")"
+tm_start quiet && tm_stop quiet
+[ "$(grep -c "ticket-milter: info: ticket-milter [^ ]* listening on unix:$TM_DIR/quiet.sock" "$TM_DIR/quiet.log")" = 1 ] &&
+	! grep -v '^[0-9-]*T[0-9:.]*Z ticket-milter: [a-z]*: ' "$TM_DIR/quiet.log" | grep -q .
+tap_ok $? "syslog = no with -f: runs, every stderr line whole and stamped"
+
 # --- the protocol ------------------------------------------------------
 tm_start main
 tap_ok $? "daemon starts, opens its socket and writes its pid file"
