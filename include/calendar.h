@@ -59,6 +59,10 @@ struct calendar *calendar_parse(const char *zone_name, const char *hours, const 
 /* Accepts NULL. */
 void calendar_free(struct calendar *cal);
 
+/* The calendar's zone's offset from UTC at t, in seconds (GLib's answer,
+ * read from the table built at parse time for 2020-2059). */
+int64_t calendar_utc_offset(const struct calendar *cal, int64_t t);
+
 /* True when any of the n calendars is open at t. */
 bool calendar_is_open(struct calendar *const *cals, size_t n, int64_t t);
 

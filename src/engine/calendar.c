@@ -5,9 +5,11 @@
  * that start on that day as minutes after local midnight (a shift that
  * crosses midnight simply ends after minute 1440).  Questions about UTC
  * instants are answered by turning the shifts of the few local days
- * around the instant into UTC intervals, one day at a time; nothing is
- * precomputed or cached, so calendars stay immutable and thread-safe,
- * and daylight-saving changes fall out of the local-to-UTC conversion.
+ * around the instant into UTC intervals, one day at a time; daylight-
+ * saving changes fall out of the local-to-UTC conversion.  The only
+ * thing precomputed is the zone's offsets over the years SLAs are
+ * computed in (struct zone_table), built when the calendar is parsed:
+ * calendars stay immutable and thread-safe.
  * Several calendars are combined by walking the union of their intervals.
  */
 #include "config.h"
@@ -45,8 +47,31 @@ struct shift {
 	int end_minute;
 };
 
+/* The offsets of a zone over [from, until), as the instants where they
+ * change.  GLib finds the offset of an instant with a linear scan over
+ * every transition of the zone (hundreds), and one SLA asks it a few
+ * hundred times: that scan was the largest cost of an acknowledgement.
+ * The table is built from GLib's own answers, so it agrees with GLib;
+ * instants outside it are still asked of GLib. */
+struct zone_table {
+	GTimeZone *tz;			/* borrowed from the calendar */
+	int64_t from, until;
+	GArray *changes;		/* int64_t, sorted: where an offset starts */
+	GArray *offsets;		/* gint32: offsets[0] before changes[0], offsets[k] from changes[k - 1] */
+};
+
+/* 2020-01-01 to 2060-01-01 UTC: now, plus the years an SLA or a search
+ * for the next opening can reach. */
+#define ZONE_TABLE_FROM INT64_C(1577836800)
+#define ZONE_TABLE_UNTIL INT64_C(2840140800)
+/* Sampling step while building: GLib's interval index only grows, so two
+ * samples in one interval have no change between them; where they
+ * differ, bisection finds each change to the second. */
+#define ZONE_TABLE_STEP (32 * SECONDS_PER_DAY)
+
 struct calendar {
 	GTimeZone *zone;
+	struct zone_table offsets;
 	GArray *shifts[DAYS_PER_WEEK];	/* struct shift; index 0 is Monday */
 	GArray *holiday_dates;		/* gint32 YYYYMMDD, sorted */
 	GArray *yearly_holidays;	/* gint32 MMDD, sorted */
@@ -90,22 +115,94 @@ static int weekday_of_day(int64_t days)
 	return (int)(days + 3 - floor_div(days + 3, DAYS_PER_WEEK) * DAYS_PER_WEEK);
 }
 
-static int64_t zone_offset_at(GTimeZone *zone, int64_t utc)
+static int zone_interval(GTimeZone *tz, int64_t utc)
 {
-	int interval = g_time_zone_find_interval(zone, G_TIME_TYPE_UNIVERSAL, utc);
+	return g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, utc);
+}
 
-	return g_time_zone_get_offset(zone, interval);
+static void zone_table_add(struct zone_table *zt, int64_t change, gint32 offset)
+{
+	if (zt->offsets->len > 0 && g_array_index(zt->offsets, gint32, zt->offsets->len - 1) == offset)
+		return;		/* a new interval with the same offset (a new abbreviation) */
+	if (zt->offsets->len > 0)
+		g_array_append_val(zt->changes, change);
+	g_array_append_val(zt->offsets, offset);
+}
+
+static void zone_table_build(struct zone_table *zt, GTimeZone *tz)
+{
+	int64_t t = ZONE_TABLE_FROM;
+	int interval = zone_interval(tz, t);
+
+	zt->tz = tz;
+	zt->from = ZONE_TABLE_FROM;
+	zt->until = ZONE_TABLE_UNTIL;
+	zt->changes = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	zt->offsets = g_array_new(FALSE, FALSE, sizeof(gint32));
+	zone_table_add(zt, t, g_time_zone_get_offset(tz, interval));
+	while (t < ZONE_TABLE_UNTIL) {
+		int64_t next = MIN(t + ZONE_TABLE_STEP, ZONE_TABLE_UNTIL);
+
+		while (zone_interval(tz, next) != interval) {
+			int64_t lo = t, hi = next;	/* interval at lo, another at hi */
+
+			while (hi - lo > 1) {
+				int64_t mid = lo + (hi - lo) / 2;
+
+				if (zone_interval(tz, mid) == interval)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			interval = zone_interval(tz, hi);
+			zone_table_add(zt, hi, g_time_zone_get_offset(tz, interval));
+			t = hi;
+		}
+		t = next;
+	}
+}
+
+static void zone_table_clear(struct zone_table *zt)
+{
+	if (zt->changes)
+		g_array_unref(zt->changes);
+	if (zt->offsets)
+		g_array_unref(zt->offsets);
+}
+
+static int64_t zone_offset_at(const struct zone_table *zt, int64_t utc)
+{
+	guint lo = 0, hi;
+
+	if (utc < zt->from || utc >= zt->until)
+		return g_time_zone_get_offset(zt->tz, zone_interval(zt->tz, utc));
+	/* The number of changes at or before utc. */
+	hi = zt->changes->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+
+		if (g_array_index(zt->changes, int64_t, mid) <= utc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return g_array_index(zt->offsets, gint32, lo);
+}
+
+int64_t calendar_utc_offset(const struct calendar *cal, int64_t t)
+{
+	return zone_offset_at(&cal->offsets, t);
 }
 
 /* The local day (days since 1970-01-01 on the zone's wall clock) of t. */
-static int64_t local_day_of(GTimeZone *zone, int64_t t)
+static int64_t local_day_of(const struct zone_table *zone, int64_t t)
 {
 	return floor_div(t + zone_offset_at(zone, t), SECONDS_PER_DAY);
 }
 
 /* The first instant after lo whose offset differs from lo's: the moment a
  * clock change happens somewhere in (lo, hi]. */
-static int64_t zone_change_between(GTimeZone *zone, int64_t lo, int64_t hi)
+static int64_t zone_change_between(const struct zone_table *zone, int64_t lo, int64_t hi)
 {
 	int64_t offset_lo = zone_offset_at(zone, lo);
 
@@ -124,7 +221,7 @@ static int64_t zone_change_between(GTimeZone *zone, int64_t lo, int64_t hi)
  * happens twice means its first occurrence; one the clock skips means the
  * moment of the jump (see calendar.h for why).  The offsets a day before
  * and after bracket any single clock change. */
-static int64_t local_to_utc(GTimeZone *zone, int64_t wall)
+static int64_t local_to_utc(const struct zone_table *zone, int64_t wall)
 {
 	int64_t offset_before = zone_offset_at(zone, wall - SECONDS_PER_DAY);
 	int64_t offset_after = zone_offset_at(zone, wall + SECONDS_PER_DAY);
@@ -172,8 +269,8 @@ static struct interval shift_on_day(const struct calendar *cal, const struct shi
 {
 	int64_t midnight = local_day * SECONDS_PER_DAY;
 	struct interval iv = {
-		local_to_utc(cal->zone, midnight + (int64_t)s->start_minute * SECONDS_PER_MINUTE),
-		local_to_utc(cal->zone, midnight + (int64_t)s->end_minute * SECONDS_PER_MINUTE),
+		local_to_utc(&cal->offsets, midnight + (int64_t)s->start_minute * SECONDS_PER_MINUTE),
+		local_to_utc(&cal->offsets, midnight + (int64_t)s->end_minute * SECONDS_PER_MINUTE),
 	};
 	return iv;
 }
@@ -185,7 +282,7 @@ static struct interval shift_on_day(const struct calendar *cal, const struct shi
  * calendar does not open within CALENDAR_SEARCH_DAYS. */
 static bool calendar_next_shift(const struct calendar *cal, int64_t t, struct interval *out)
 {
-	int64_t first_day = local_day_of(cal->zone, t) - 1;
+	int64_t first_day = local_day_of(&cal->offsets, t) - 1;
 
 	if (!cal->has_shifts)
 		return false;
@@ -543,6 +640,7 @@ struct calendar *calendar_parse(const char *zone_name, const char *hours, const 
 		return NULL;
 	for (int d = 0; d < DAYS_PER_WEEK; d++)
 		cal->has_shifts = cal->has_shifts || cal->shifts[d]->len > 0;
+	zone_table_build(&cal->offsets, cal->zone);
 	return cal;
 }
 
@@ -550,6 +648,7 @@ void calendar_free(struct calendar *cal)
 {
 	if (!cal)
 		return;
+	zone_table_clear(&cal->offsets);
 	if (cal->zone)
 		g_time_zone_unref(cal->zone);
 	for (int d = 0; d < DAYS_PER_WEEK; d++)

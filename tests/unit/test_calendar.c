@@ -549,6 +549,91 @@ static void test_threads(void)
 		free_calendars(shared.cals[i], shared.counts[i]);
 }
 
+/* The zone table agrees with GLib, for every zone installed: at random
+ * instants, and one second either side of each offset change GLib
+ * reports (found by sampling each day and bisecting). */
+static void test_zone_table(void)
+{
+	static const char root[] = "/usr/share/zoneinfo";
+	GPtrArray *zones = g_ptr_array_new_with_free_func(g_free);
+	GRand *rand = g_rand_new_with_seed(20261123);
+	unsigned checked = 0, wrong = 0, changes = 0;
+	GPtrArray *todo = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(todo, g_strdup(""));
+	while (todo->len > 0) {
+		char *rel = g_ptr_array_steal_index(todo, todo->len - 1);
+		char *dir_path = g_build_filename(root, rel, NULL);
+		GDir *dir = g_dir_open(dir_path, 0, NULL);
+		const char *name;
+
+		while (dir && (name = g_dir_read_name(dir))) {
+			char *child = *rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+			char *path = g_build_filename(root, child, NULL);
+
+			/* Zone names start upper case; posix/ and right/ repeat them. */
+			if (!g_ascii_isupper(name[0]) || strcmp(child, "posix") == 0 || strcmp(child, "right") == 0)
+				g_free(child);
+			else if (g_file_test(path, G_FILE_TEST_IS_DIR))
+				g_ptr_array_add(todo, child);
+			else
+				g_ptr_array_add(zones, child);
+			g_free(path);
+		}
+		if (dir)
+			g_dir_close(dir);
+		g_free(dir_path);
+		g_free(rel);
+	}
+	if (zones->len == 0) {
+		ok(1, "zone table # SKIP no zones in /usr/share/zoneinfo (tzdata not installed)");
+		goto out;
+	}
+	for (guint z = 0; z < zones->len; z++) {
+		const char *id = g_ptr_array_index(zones, z);
+		struct calendar *cal = calendar_parse(id, "mon-fri 09:00-17:00", NULL, NULL);
+		GTimeZone *tz;
+		int64_t prev_offset;
+
+		if (!cal)
+			continue;	/* a file GLib does not read as a zone */
+		tz = g_time_zone_new_identifier(id);
+#define GLIB_OFFSET(t) ((int64_t)g_time_zone_get_offset(tz, g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, (t))))
+		for (int i = 0; i < 200; i++) {
+			int64_t t = (int64_t)g_rand_double_range(rand, 1500000000.0, 2900000000.0);
+			checked++;
+			wrong += calendar_utc_offset(cal, t) != GLIB_OFFSET(t);
+		}
+		prev_offset = GLIB_OFFSET(1577836800);
+		for (int64_t day = 1577836800; day < 2840140800; day += 86400) {
+			int64_t lo = day, hi = day + 86400;
+			if (GLIB_OFFSET(hi) == prev_offset)
+				continue;
+			while (hi - lo > 1) {
+				int64_t mid = lo + (hi - lo) / 2;
+				if (GLIB_OFFSET(mid) == prev_offset)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			changes++;
+			checked += 2;
+			wrong += calendar_utc_offset(cal, lo) != GLIB_OFFSET(lo);
+			wrong += calendar_utc_offset(cal, hi) != GLIB_OFFSET(hi);
+			prev_offset = GLIB_OFFSET(hi);
+		}
+#undef GLIB_OFFSET
+		g_time_zone_unref(tz);
+		calendar_free(cal);
+	}
+	ok(wrong == 0, "zone table: %u zones, %u offsets checked against GLib around %u changes, %u wrong",
+	   zones->len, checked, changes, wrong);
+out:
+	g_ptr_array_free(zones, TRUE);
+	g_ptr_array_free(todo, TRUE);
+	g_rand_free(rand);
+}
+
 int main(void)
 {
 	test_due_table();
@@ -560,5 +645,6 @@ int main(void)
 	test_sla_table();
 	test_sla_due();
 	test_threads();
+	test_zone_table();
 	return tap_done();
 }
