@@ -111,6 +111,17 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
  * locale; NULL: found now). */
 char *promise_format_time_with(int64_t t, const char *locale, const char *zone, int offset_minutes,
 			       const char *pattern_utf8);
+/* A formatter for one locale and pattern, to format many times in any
+ * zone: promise_formatter_format(f, t, zone, offset_minutes) gives what
+ * promise_format_time_with(t, locale, zone, offset_minutes, pattern)
+ * gives.  pattern_utf8 NULL: found now.  NULL when the locale tag is not
+ * understood or ICU fails.  One thread at a time; the result of format
+ * is the caller's (g_free). */
+struct promise_formatter;
+struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8);
+char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes);
+/* Accepts NULL. */
+void promise_formatter_free(struct promise_formatter *f);
 /* ICU's pattern for that skeleton in locale, UTF-8 (g_free), or NULL. */
 char *promise_time_pattern(const char *locale);
 

@@ -144,17 +144,16 @@ static char *choose_locale(const struct queue *q, const struct message *msg, con
 static char *format_promise(const struct settings *s, int64_t due, const char *locale, const char *stored_zone,
 			    const struct message *msg, const struct queue *q)
 {
-	const char *pattern = assets_time_pattern(s->assets, locale);
 	char *text = NULL;
 
 	if (stored_zone)
-		text = promise_format_time_with(due, locale, stored_zone, 0, pattern);
+		text = assets_format_time(s->assets, locale, due, stored_zone, 0);
 	if (text == NULL && msg->date)
-		text = promise_format_time_with(due, locale, NULL, msg->date_offset, pattern);
+		text = assets_format_time(s->assets, locale, due, NULL, msg->date_offset);
 	if (text == NULL && q->calendar_zone)
-		text = promise_format_time_with(due, locale, q->calendar_zone, 0, pattern);
+		text = assets_format_time(s->assets, locale, due, q->calendar_zone, 0);
 	if (text == NULL)
-		text = promise_format_time_with(due, locale, "UTC", 0, pattern);
+		text = assets_format_time(s->assets, locale, due, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
 	return text;

@@ -7,10 +7,21 @@
 
 const char *const assets_template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL };
 
+/* Idle formatters kept per locale: about as many as threads format at
+ * once; more are closed after use. */
+#define IDLE_FORMATTERS_MAX 8
+
 struct assets {
 	GHashTable *templates;	/* "queue\nlocale\nname" -> struct template * */
 	GHashTable *patterns;	/* locale -> UTF-8 ICU pattern */
+	GMutex idle_lock;
+	GHashTable *idle;	/* locale (borrowed from patterns) -> GPtrArray of struct promise_formatter * */
 };
+
+static void idle_free(gpointer p)
+{
+	g_ptr_array_free(p, TRUE);
+}
 
 static char *template_key(const char *queue, const char *locale, const char *name)
 {
@@ -23,6 +34,8 @@ struct assets *assets_prepare(const struct settings *s)
 
 	a->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)template_free);
 	a->patterns = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	a->idle = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, idle_free);
+	g_mutex_init(&a->idle_lock);
 	for (size_t i = 0; i < s->n_queues; i++) {
 		const struct queue *q = &s->queues[i];
 		GPtrArray *locales = g_ptr_array_new();
@@ -34,8 +47,12 @@ struct assets *assets_prepare(const struct settings *s)
 		for (char **l = (char **)locales->pdata; *l; l++) {
 			if (!g_hash_table_contains(a->patterns, *l)) {
 				char *pattern = promise_time_pattern(*l);
-				if (pattern)
-					g_hash_table_insert(a->patterns, g_strdup(*l), pattern);
+				if (pattern) {
+					char *locale = g_strdup(*l);
+					g_hash_table_insert(a->patterns, locale, pattern);
+					g_hash_table_insert(a->idle, locale, g_ptr_array_new_with_free_func(
+						(GDestroyNotify)promise_formatter_free));
+				}
 			}
 			for (size_t n = 0; assets_template_names[n]; n++) {
 				char *error = NULL;
@@ -64,7 +81,9 @@ void assets_free(struct assets *a)
 	if (a == NULL)
 		return;
 	g_hash_table_destroy(a->templates);
+	g_hash_table_destroy(a->idle);
 	g_hash_table_destroy(a->patterns);
+	g_mutex_clear(&a->idle_lock);
 	g_free(a);
 }
 
@@ -85,4 +104,31 @@ const struct template *assets_template(const struct assets *a, const char *queue
 const char *assets_time_pattern(const struct assets *a, const char *locale)
 {
 	return a && locale ? g_hash_table_lookup(a->patterns, locale) : NULL;
+}
+
+char *assets_format_time(struct assets *a, const char *locale, int64_t t, const char *zone, int offset_minutes)
+{
+	const char *pattern = assets_time_pattern(a, locale);
+	struct promise_formatter *f = NULL;
+	GPtrArray *idle;
+	char *text;
+
+	if (pattern == NULL)
+		return promise_format_time_with(t, locale, zone, offset_minutes, NULL);
+	idle = g_hash_table_lookup(a->idle, locale);
+	g_mutex_lock(&a->idle_lock);
+	if (idle->len > 0)
+		f = g_ptr_array_steal_index_fast(idle, idle->len - 1);
+	g_mutex_unlock(&a->idle_lock);
+	if (f == NULL && (f = promise_formatter_new(locale, pattern)) == NULL)
+		return NULL;
+	text = promise_formatter_format(f, t, zone, offset_minutes);
+	g_mutex_lock(&a->idle_lock);
+	if (idle->len < IDLE_FORMATTERS_MAX) {
+		g_ptr_array_add(idle, f);
+		f = NULL;
+	}
+	g_mutex_unlock(&a->idle_lock);
+	promise_formatter_free(f);
+	return text;
 }

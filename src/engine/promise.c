@@ -4,11 +4,13 @@
  * short waits as a localized relative phrase (see calendar.h).
  *
  * Everything language-specific comes from ICU (CLDR data): patterns,
- * month and day names, digits, plural forms.  Each call opens and closes
- * its own ICU formatter: they are not safe to share between threads
- * without locking.  Finding the pattern is the expensive part (ICU loads
- * the locale's CLDR data for it); the daemon asks once per locale and
- * configuration (assets.h) and passes it in.
+ * month and day names, digits, plural forms.  ICU formatters are not
+ * safe to share between threads without locking.  Finding the pattern
+ * is the most expensive part (ICU loads the locale's CLDR data for it),
+ * opening a formatter the next (about 60 us: symbols, number formats,
+ * zone names), giving it another zone is cheap (about 15 us): the
+ * daemon finds patterns once per locale and configuration and keeps
+ * formatters for reuse (assets.h).
  */
 #include "config.h"
 #include "calendar.h"
@@ -184,32 +186,74 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
 	return promise_format_time_with(t, locale, zone, offset_minutes, NULL);
 }
 
+struct promise_formatter {
+	UDateFormat *format;
+	char icu_locale[PROMISE_ICU_LOCALE_MAX];
+};
+
+struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8)
+{
+	struct promise_formatter *f = g_new0(struct promise_formatter, 1);
+	UErrorCode status = U_ZERO_ERROR;
+	UChar *pattern = NULL;
+
+	if (!promise_icu_locale(locale, f->icu_locale))
+		goto fail;
+	pattern = pattern_utf8 ? promise_utf16_from_utf8(pattern_utf8) : promise_icu_time_pattern(f->icu_locale);
+	if (pattern == NULL)
+		goto fail;
+	f->format = udat_open(UDAT_PATTERN, UDAT_PATTERN, f->icu_locale, u"UTC", -1, pattern, -1, &status);
+	if (U_FAILURE(status))
+		goto fail;
+	/* The phrase goes inside a sentence ("we will answer by ..."). */
+	udat_setContext(f->format, UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
+	if (U_FAILURE(status))
+		goto fail;
+	g_free(pattern);
+	return f;
+fail:
+	g_free(pattern);
+	promise_formatter_free(f);
+	return NULL;
+}
+
+char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes)
+{
+	UChar *zone_id = promise_zone_id(zone, offset_minutes);
+	UErrorCode status = U_ZERO_ERROR;
+	UCalendar *calendar;
+	char *result = NULL;
+
+	if (zone_id == NULL)
+		return NULL;
+	/* The locale's own calendar in that zone; the formatter keeps a copy. */
+	calendar = ucal_open(zone_id, -1, f->icu_locale, UCAL_DEFAULT, &status);
+	if (U_SUCCESS(status)) {
+		udat_setCalendar(f->format, calendar);
+		result = promise_format_with(f->format, t);
+	}
+	if (calendar)
+		ucal_close(calendar);
+	g_free(zone_id);
+	return result;
+}
+
+void promise_formatter_free(struct promise_formatter *f)
+{
+	if (f == NULL)
+		return;
+	if (f->format)
+		udat_close(f->format);
+	g_free(f);
+}
+
 char *promise_format_time_with(int64_t t, const char *locale, const char *zone, int offset_minutes,
 			       const char *pattern_utf8)
 {
-	char icu_locale[PROMISE_ICU_LOCALE_MAX];
-	UChar *zone_id = NULL, *pattern = NULL;
-	UDateFormat *format = NULL;
-	UErrorCode status = U_ZERO_ERROR;
-	char *result = NULL;
+	struct promise_formatter *f = promise_formatter_new(locale, pattern_utf8);
+	char *result = f ? promise_formatter_format(f, t, zone, offset_minutes) : NULL;
 
-	if (!promise_icu_locale(locale, icu_locale) || !(zone_id = promise_zone_id(zone, offset_minutes)))
-		goto out;
-	pattern = pattern_utf8 ? promise_utf16_from_utf8(pattern_utf8) : promise_icu_time_pattern(icu_locale);
-	if (pattern == NULL)
-		goto out;
-	format = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale, zone_id, -1, pattern, -1, &status);
-	if (U_FAILURE(status))
-		goto out;
-	/* The phrase goes inside a sentence ("we will answer by ..."). */
-	udat_setContext(format, UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
-	if (U_SUCCESS(status))
-		result = promise_format_with(format, t);
-out:
-	if (format)
-		udat_close(format);
-	g_free(pattern);
-	g_free(zone_id);
+	promise_formatter_free(f);
 	return result;
 }
 

@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "fixtures.h"
 #include "assets.h"
+#include "calendar.h"
 #include "engine.h"
 #include "token.h"
 
@@ -94,6 +95,50 @@ static char *body_text(GMimeMessage *m)
 
 	g_mime_message_foreach(m, find_plain, &text);
 	return text ? text : g_strdup("");
+}
+
+/* The formatter pool of the assets, from four threads at once: every
+ * text as a fresh formatter writes it. */
+struct pool_run {
+	struct assets *assets;
+	unsigned differ;
+};
+
+static gpointer format_many(gpointer data)
+{
+	static const char *const locales[] = { "de", "ja", "en", "tr" };
+	static const char *const zones[] = { "Europe/Berlin", "Asia/Tokyo", NULL, "America/Sao_Paulo" };
+	struct pool_run *run = data;
+
+	for (int i = 0; i < 100; i++) {
+		const char *locale = locales[i % 4], *zone = zones[(i / 4) % 4];
+		int64_t t = 1772452800 + (int64_t)i * 86399;
+		char *pooled = assets_format_time(run->assets, locale, t, zone, 345);
+		char *fresh = promise_format_time_with(t, locale, zone, 345, assets_time_pattern(run->assets, locale));
+
+		run->differ += pooled == NULL || g_strcmp0(pooled, fresh) != 0;
+		g_free(pooled);
+		g_free(fresh);
+	}
+	return NULL;
+}
+
+static void test_formatter_pool(struct assets *a)
+{
+	struct pool_run runs[4];
+	GThread *threads[4];
+	unsigned differ = 0;
+
+	for (int i = 0; i < 4; i++) {
+		runs[i] = (struct pool_run){ a, 0 };
+		threads[i] = g_thread_new("format", format_many, &runs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		g_thread_join(threads[i]);
+		differ += runs[i].differ;
+	}
+	ok(differ == 0, "assets: 4 threads x 100 times through the formatter pool, %u differ from a fresh formatter",
+	   differ);
 }
 
 int main(void)
@@ -258,6 +303,7 @@ int main(void)
 		f.settings->assets = assets_prepare(f.settings);
 		ok(assets_template(f.settings->assets, "support", "de", "ack") != NULL &&
 		   assets_time_pattern(f.settings->assets, "ja") != NULL, "assets: templates and patterns prepared");
+		test_formatter_pool(f.settings->assets);
 		r = process(m2);
 		engine_result_clear(&r);
 		a2 = newest_ack(&prepared);

@@ -250,9 +250,49 @@ static void test_threads(void)
 		g_free(expected[i]);
 }
 
+/* One formatter per locale, reused across zones, offsets and times in
+ * turn, writes what a fresh one writes each time: the zone of the last
+ * call never leaks into the next. */
+static void test_reused_formatter(void)
+{
+	static const char *const zones[] = { "Europe/Berlin", NULL, "America/New_York", "Asia/Kolkata", "UTC",
+					     NULL, "Australia/Lord_Howe", "Not/AZone" };
+	static const int offsets[] = { 0, OFFSET_0545, 0, 0, 0, -210, 0, 0 };
+	unsigned differ = 0, calls = 0, refused = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(locale_cases); i++) {
+		const char *locale = locale_cases[i].locale;
+		char *pattern = promise_time_pattern(locale);
+		struct promise_formatter *f = promise_formatter_new(locale, pattern);
+
+		for (int round = 0; round < 2; round++)
+			for (size_t z = 0; z < G_N_ELEMENTS(zones); z++) {
+				int64_t t = (round ? JULY_MONDAY_1200Z : MONDAY_1300Z) + (int64_t)z * 7919;
+				char *fresh = promise_format_time_with(t, locale, zones[z], offsets[z], pattern);
+				char *reused = f ? promise_formatter_format(f, t, zones[z], offsets[z]) : NULL;
+
+				calls++;
+				refused += fresh == NULL;
+				if (g_strcmp0(fresh, reused) != 0) {
+					differ++;
+					tap_diag("%s %s: fresh \"%s\", reused \"%s\"", locale, zones[z] ? zones[z] : "offset",
+						 fresh ? fresh : "(null)", reused ? reused : "(null)");
+				}
+				g_free(fresh);
+				g_free(reused);
+			}
+		promise_formatter_free(f);
+		g_free(pattern);
+	}
+	ok(differ == 0 && refused == 2 * G_N_ELEMENTS(locale_cases),
+	   "a reused formatter: %u calls over %zu locales, %u differ from a fresh one, %u refused (the unknown zone)",
+	   calls, G_N_ELEMENTS(locale_cases), differ, refused);
+}
+
 int main(void)
 {
 	test_all_locales_at_0545();
+	test_reused_formatter();
 	test_named_zones_and_offsets();
 	test_locale_forms_and_refusals();
 	test_relative();
