@@ -225,9 +225,10 @@ int main(int argc, char **argv)
 		printf("%s: OK\n", config_path);
 		rc = 0;
 	} else if (!s->syslog && !foreground) {
-		fprintf(stderr, "%s: syslog = no needs -f: in the background there is nowhere else to log\n",
-			config_path);
-		log_err("not starting: syslog = no needs -f: in the background there is nowhere else to log");
+		static const char why[] = "syslog = no needs -f: in the background there is nowhere else to log";
+		/* The log is syslog here, and the one running us reads stderr. */
+		fprintf(stderr, "%s: %s\n", config_path, why);
+		log_err("not starting: %s", why);
 		rc = 1;
 	} else {
 		if (!s->syslog)
