@@ -4,6 +4,7 @@ prints the report.  Called by bench/run:
 
     analyze.py scan SINK-DIR                  one line per message at the sink
     analyze.py tokens SINK-DIR SEED-INFO      signed gateway addresses of the seed
+    analyze.py acks SINK-DIR OUT-DIR          the seed's acknowledgements, to be sent again
     analyze.py bigmessage DIR MEGABYTES       a message of that size for the memory test
     analyze.py report W SESSIONS ROUNDS       the report, with PASS/FAIL per target
     analyze.py profile W MESSAGES             summary of perf and strace output
@@ -111,6 +112,42 @@ def cmd_tokens(sink, seed_info):
         sys.exit("analyze.py: no tagged seed copies at the sink")
     for row in sorted(rows):
         print("\t".join(row[1:]))
+
+
+def cmd_acks(sink, folder):
+    """The acknowledgements at the sink as messages smtpsend can send
+    again (OUT-DIR/ackNNN.eml) and OUT-DIR/pool.tsv, one line each with
+    their envelope as the sink recorded it: the do-nothing+acks mode sends
+    them through the same route as ticket-milter's outbox."""
+    os.makedirs(folder, exist_ok=True)
+    rows = []
+    for path in sorted(glob.glob(os.path.join(sink, "*"))):
+        with open(path, "rb") as f:
+            data = f.read()
+        prologue, pos = data, data.find(b"\nReceived: ")
+        if pos < 0:
+            continue
+        prologue = data[:pos].decode("utf-8", "replace")
+        pos = data.find(b"\n", pos + 1)
+        while data[pos + 1:pos + 2] in (b" ", b"\t"):
+            pos = data.find(b"\n", pos + 1)
+        message = data[pos + 1:]
+        h = BytesHeaderParser(policy=policy.compat32).parsebytes(message)
+        if not (unfold(h.get("Auto-Submitted")).lower().startswith("auto-replied") and
+                unfold(h.get("Message-Id")).startswith("<tm.")):
+            continue
+        sender = re.search(r"^X-Mail-Args: *<([^>]*)>", prologue, re.M)
+        rcpt = re.search(r"^X-Rcpt-Args: *<([^>]*)>", prologue, re.M)
+        if not (sender and rcpt):
+            sys.exit(f"analyze.py: no envelope in the sink's prologue of {path}")
+        out = os.path.join(folder, f"ack{len(rows) + 1:03d}.eml")
+        with open(out, "wb") as f:
+            f.write(message[:-1] if message.endswith(b"\n\n") else message)
+        rows.append(f"{out}\t{sender.group(1)}\t{rcpt.group(1)}\n")
+    if not rows:
+        sys.exit("analyze.py: no acknowledgements at the sink")
+    with open(os.path.join(folder, "pool.tsv"), "w") as f:
+        f.writelines(rows)
 
 
 def cmd_bigmessage(folder, megabytes):
@@ -240,8 +277,8 @@ def load_runs(w, phase):
 
 # ---- the report ------------------------------------------------------------------
 
-MODES = ("none", "null", "ticket")
-MODE_NAMES = {"none": "no milter", "null": "do-nothing", "ticket": "ticket-milter"}
+MODES = ("none", "null", "nullack", "ticket")
+MODE_NAMES = {"none": "no milter", "null": "do-nothing", "nullack": "do-nothing+acks", "ticket": "ticket-milter"}
 
 
 def shell(cmd):
@@ -298,36 +335,51 @@ class Table:
 
     def per_mode(self, label, fn, spec=".1f", modes=MODES):
         cells = []
-        for mode in MODES:
+        for mode in self.modes():
             vals = [fn(r) for r in self.runs.get(mode, [])] if mode in modes else []
             cells.append(fmt(median(vals), spec) if vals else "-")
         self.rows.append((label, cells))
+
+    def modes(self):
+        """The modes that ran; do-nothing+acks only where there are acknowledgements."""
+        return [m for m in MODES if m != "nullack" or m in self.runs]
+
+    def last(self, text, note=""):
+        """text in the last column, then note."""
+        return f"{'':{17 * (len(self.modes()) - 1)}s}{text:>17s}" + (f"   {note}" if note else "")
 
     def line(self, label, text):
         self.rows.append((label, text))
 
     def print(self):
-        print(f"  {'':44s}" + "".join(f"{MODE_NAMES[m]:>15s}" for m in MODES))
+        print(f"  {'':44s}" + "".join(f"{MODE_NAMES[m]:>17s}" for m in self.modes()))
         for label, cells in self.rows:
             if isinstance(cells, str):
                 print(f"  {label:44s}{cells}")
             else:
-                print(f"  {label:44s}" + "".join(f"{c:>15s}" for c in cells))
+                print(f"  {label:44s}" + "".join(f"{c:>17s}" for c in cells))
 
 
-def paired(runs, fn):
-    """fn(ticket_run, null_run) for each round both modes ran."""
+def paired(runs, fn, mode="ticket", base="null"):
+    """fn(mode's run, base's run) for each round both modes ran."""
     out = []
     by_round = {}
-    for mode in ("null", "ticket"):
-        for r in runs.get(mode, []):
+    for m in (base, mode):
+        for r in runs.get(m, []):
             rnd = r.env.get("round")
-            by_round.setdefault(rnd, {})[mode] = r
+            by_round.setdefault(rnd, {})[m] = r
     for rnd in sorted(by_round):
         pair = by_round[rnd]
-        if "null" in pair and "ticket" in pair:
-            out.append(fn(pair["ticket"], pair["null"]))
+        if base in pair and mode in pair:
+            out.append(fn(pair[mode], pair[base]))
     return out
+
+
+def ratio_line(t, runs, label, mode, base):
+    ratios = paired(runs, lambda a, b: a.rate() / b.rate(), mode, base)
+    if ratios:
+        t.line(label, t.last(fmt(median(ratios), '.3f'), f"(rounds: {' '.join(fmt(x, '.3f') for x in ratios)})"))
+    return median(ratios)
 
 
 def phase_report(w, phase, title):
@@ -337,40 +389,44 @@ def phase_report(w, phase, title):
     print(f"\n{title}\n  workload: {workload_line(w, phase)}")
     t = Table(runs)
     t.per_mode("accepted, messages/s", Run.rate, ".0f")
-    ratios = paired(runs, lambda tk, nl: tk.rate() / nl.rate())
-    t.line("  ratio ticket-milter / do-nothing", f"{'':30s}{fmt(median(ratios), '.3f'):>15s}"
-           f"   (rounds: {' '.join(fmt(x, '.3f') for x in ratios)})")
+    ratio = ratio_line(t, runs, "  ratio ticket-milter / do-nothing", "ticket", "null")
+    ceiling = ratio_line(t, runs, "  ratio do-nothing+acks / do-nothing", "nullack", "null")
+    own = ratio_line(t, runs, "  ratio ticket-milter / do-nothing+acks", "ticket", "nullack")
     t.per_mode("relayed to the sink, messages/s", Run.relay_rate, ".0f")
     t.per_mode("client latency p50, ms (MAIL FROM to 250)", lambda r: pct(r.client_ms(), 50))
     t.per_mode("client latency p99, ms", lambda r: pct(r.client_ms(), 99))
-    t.per_mode("in-milter latency p50, ms (elapsed=)", lambda r: pct(r.milter_ms(), 50), modes=("null", "ticket"))
-    t.per_mode("in-milter latency p99, ms", lambda r: pct(r.milter_ms(), 99), modes=("null", "ticket"))
+    t.per_mode("in-milter latency p50, ms (elapsed=)", lambda r: pct(r.milter_ms(), 50),
+               modes=("null", "nullack", "ticket"))
+    t.per_mode("in-milter latency p99, ms", lambda r: pct(r.milter_ms(), 99),
+               modes=("null", "nullack", "ticket"))
     added = {}
     for p in (50, 99):
         inside = paired(runs, lambda tk, nl: (pct(tk.milter_ms(), p) or 0) - (pct(nl.milter_ms(), p) or 0)
                         if tk.milter_ms() and nl.milter_ms() else None)
         client = paired(runs, lambda tk, nl: pct(tk.client_ms(), p) - pct(nl.client_ms(), p))
         added[p] = (median(inside), median(client))
-    t.line("added by ticket-milter p50 / p99, ms",
-           f"{'':30s}{fmt(added[50][0]) + ' / ' + fmt(added[99][0]):>15s}   inside the milter")
-    t.line("", f"{'':30s}{fmt(added[50][1]) + ' / ' + fmt(added[99][1]):>15s}   at the client")
+    t.line("added by ticket-milter p50 / p99, ms", t.last(fmt(added[50][0]) + ' / ' + fmt(added[99][0]),
+                                                         "inside the milter"))
+    t.line("", t.last(fmt(added[50][1]) + ' / ' + fmt(added[99][1]), "at the client"))
     eom = {p: median([pct(r.eom_ms(), p) for r in runs.get("ticket", []) if r.eom_ms()]) for p in (50, 99)}
     t.line("the MTA waits at end of message p50 / p99, ms",
-           f"{'':30s}{fmt(eom[50]) + ' / ' + fmt(eom[99]):>15s}   (eom=: the milter's own work, the do-nothing milter answers at once)")
-    t.per_mode("milter CPU seconds per 1,000 messages", Run.cpu_per_1000, ".2f", modes=("null", "ticket"))
-    t.per_mode("milter peak resident memory (VmHWM), MB", Run.hwm_mb, ".1f", modes=("null", "ticket"))
+           t.last(fmt(eom[50]) + ' / ' + fmt(eom[99]),
+                  "(eom=: the milter's own work, the do-nothing milter answers at once)"))
+    t.per_mode("milter CPU seconds per 1,000 messages", Run.cpu_per_1000, ".2f", modes=("null", "nullack", "ticket"))
+    t.per_mode("milter peak resident memory (VmHWM), MB", Run.hwm_mb, ".1f", modes=("null", "nullack", "ticket"))
     t.per_mode("machine CPU busy while sending, %", lambda r: float(r.env.get("machine_busy", "nan")) * 100, ".0f")
     ack50 = median([pct(r.ack_ms(), 50) for r in runs.get("ticket", [])])
     ack99 = median([pct(r.ack_ms(), 99) for r in runs.get("ticket", [])])
     counts = [(len(r.ack_ms()), len(r.queued)) for r in runs.get("ticket", [])]
     if any(q for _, q in counts):
-        t.line("acknowledgement, end of message to sink,", f"{'':30s}{fmt(ack50, '.0f') + ' / ' + fmt(ack99, '.0f'):>15s}"
-               f"   p50 / p99 ms ({', '.join(f'{a}/{q}' for a, q in counts)} arrived)")
+        t.line("acknowledgement, end of message to sink,", t.last(fmt(ack50, '.0f') + ' / ' + fmt(ack99, '.0f'),
+               f"p50 / p99 ms ({', '.join(f'{a}/{q}' for a, q in counts)} arrived)"))
     t.print()
     not_accepted = {m: sum(len(r.timings) - r.accepted() for r in rs) for m, rs in runs.items()}
     if any(not_accepted.values()):
         print(f"  NOT ACCEPTED (all rounds): {not_accepted}")
-    return {"runs": runs, "ratio": median(ratios), "added_p99": added[99], "ack_p99": ack99, "eom_p99": eom[99]}
+    return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "own": own, "added_p99": added[99], "ack_p99": ack99,
+            "eom_p99": eom[99]}
 
 
 def outcomes(run):
@@ -479,6 +535,11 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
         rows.append((None if ack_route == "off" else mx["ratio"] is not None and mx["ratio"] >= 0.9,
                      f"throughput at {sessions} sessions >= 0.9 x do-nothing (support mail, every commit durable)",
                      f"{fmt(mx['ratio'], '.3f')}"))
+        if mx["ceiling"] is not None:
+            rows.append((None, "  do-nothing+acks / do-nothing: a milter that costs nothing, the same acknowledgements",
+                         f"{fmt(mx['ceiling'], '.3f')}"))
+            rows.append((None, "  ticket-milter / do-nothing+acks: what ticket-milter's own work costs",
+                         f"{fmt(mx['own'], '.3f')}"))
     if tk:
         inside, client = tk["added_p99"]
         rows.append((None if ack_route == "off" else inside is not None and inside <= 5,
@@ -547,6 +608,8 @@ def main(argv):
         cmd_scan(*args)
     elif cmd == "tokens":
         cmd_tokens(*args)
+    elif cmd == "acks":
+        cmd_acks(*args)
     elif cmd == "bigmessage":
         cmd_bigmessage(*args)
     elif cmd == "report":
