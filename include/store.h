@@ -159,8 +159,8 @@ int store_outbox_add(struct store *st, struct outbox_entry *e);
 int store_outbox_count_to(struct store *st, const char *recipient, int64_t since, int *count);
 /* When the ticket last got an automatic reply, 0 for never. */
 int store_outbox_last_for_ticket(struct store *st, int64_t ticket_id, int64_t *when);
-/* Takes the oldest due entry whose ticket has no older entry still
- * waiting (order per ticket), marks it 'sending' and fills *e.
+/* Takes the entry due first (then the oldest) whose ticket has no older
+ * entry still waiting (order per ticket), marks it 'sending' and fills *e.
  * Returns 1, 0 when nothing is due, -1 on error. */
 int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e);
 int store_outbox_sent(struct store *st, int64_t id, int64_t now);

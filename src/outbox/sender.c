@@ -324,7 +324,7 @@ static int record_late(struct sender *sd, struct store *st, struct outcome *o)
 	return 0;
 }
 
-/* Each worker takes the oldest due entry whose ticket has nothing older
+/* Each worker takes the entry due first whose ticket has nothing older
  * in flight, so several deliver at once and a ticket's mail still goes
  * out in order.  The store is the milter's too: it is borrowed for each
  * step and never held while a delivery waits on the network.  When the

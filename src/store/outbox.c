@@ -37,12 +37,16 @@ static const char *const sql[OB_END - STORE_FIRST_MODULE_SLOT] = {
 		"SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2",
 	[OB_LAST_FOR_TICKET - STORE_FIRST_MODULE_SLOT] =
 		"SELECT coalesce(max(created), 0) FROM outbox WHERE ticket_id = ?1",
-	/* Oldest due entry whose ticket has nothing older still waiting. */
+	/* The entry due first whose ticket has nothing older still waiting.
+	 * In the order of outbox_due (state, next_attempt, then rowid), the
+	 * search stops at the first entry that may go; ordered by id, every
+	 * due entry was read and sorted, for each entry taken: quadratic in
+	 * a backlog (a relay that was down for an hour). */
 	[OB_NEXT - STORE_FIRST_MODULE_SLOT] =
 		"SELECT " OUTBOX_COLUMNS " o WHERE state = 'queued' AND next_attempt <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.id < o.id"
 		"                 AND p.state IN ('queued', 'sending'))"
-		" ORDER BY id LIMIT 1",
+		" ORDER BY next_attempt, id LIMIT 1",
 	[OB_MARK_SENDING - STORE_FIRST_MODULE_SLOT] =
 		"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
 	[OB_SENT - STORE_FIRST_MODULE_SLOT] =

@@ -66,6 +66,50 @@ static void test_sub_journal_in_memory(const char *scratch, const char *tmpdir)
 	g_free(error);
 }
 
+/* The statement of st whose SQL holds text, or NULL. */
+static sqlite3_stmt *statement_with(struct store *st, const char *text)
+{
+	for (sqlite3_stmt *s = sqlite3_next_stmt(st->db, NULL); s; s = sqlite3_next_stmt(st->db, s))
+		if (strstr(sqlite3_sql(s), text))
+			return s;
+	return NULL;
+}
+
+/* Taking an entry from a backlog reads the entries due first, not the
+ * whole backlog: SQLite's count of virtual machine steps, which does not
+ * depend on the machine's speed. */
+static void test_outbox_take_in_backlog(struct store *st)
+{
+	enum { BACKLOG = 2000 };
+	struct outbox_entry e = { .kind = "ack", .envelope_from = "", .recipient = "backlog@example.org" }, got = { 0 };
+	sqlite3_stmt *next;
+	int added = 0, steps;
+
+	e.message = g_bytes_new_static("Subject: x\n\nbody\n", 17);
+	ok(store_begin(st) == 0, "backlog: begin");
+	for (int i = 0; i < BACKLOG; i++) {
+		e.message_id = g_strdup_printf("backlog%d@support.example.com", i);
+		e.created = 50000 + i;
+		added += store_outbox_add(st, &e) == 0;
+		g_free(e.message_id);
+	}
+	ok(store_commit(st) == 0 && added == BACKLOG, "backlog: %d entries queued", added);
+	g_bytes_unref(e.message);
+	ok(store_outbox_take(st, 50000 + BACKLOG, &got) == 1 && strcmp(got.message_id, "backlog0@support.example.com") == 0,
+	   "backlog: the entry due first is taken");
+	outbox_entry_clear(&got);
+	next = statement_with(st, "NOT EXISTS");
+	ok(next != NULL, "backlog: the take's statement found");
+	steps = next ? sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 1) : -1;
+	ok(store_outbox_take(st, 50000 + BACKLOG, &got) == 1 && strcmp(got.message_id, "backlog1@support.example.com") == 0,
+	   "backlog: then the next");
+	outbox_entry_clear(&got);
+	steps = next ? sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 0) : -1;
+	ok(steps > 0 && steps < 200, "backlog: one take of %d queued took %d steps (reading them all: over %d)",
+	   BACKLOG, steps, BACKLOG);
+	ok(next && sqlite3_stmt_status(next, SQLITE_STMTSTATUS_SORT, 0) == 0, "backlog: and no sort");
+}
+
 int main(void)
 {
 	struct fixture f;
@@ -220,6 +264,7 @@ int main(void)
 		outbox_entry_clear(&got);
 		ok(store_outbox_retry_now(f.store, 999999, 5000) == 0, "retry of an unknown entry");
 	}
+	test_outbox_take_in_backlog(f.store);
 
 	store_close(f.store);
 	f.store = store_open(db, 1000, &error);
