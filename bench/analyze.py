@@ -256,6 +256,15 @@ class Run:
             return None
         return len(copies) / ((max(copies) / 1000 - self.start_us()) / 1e6)
 
+    def done_rate(self):
+        """The messages over the time until the last of them and of the
+        acknowledgements was at the sink: what the MTA could keep up with,
+        the deliveries included (a burst's acceptance can run ahead of
+        them, and does more the cheaper the milter)."""
+        if not self.sink:
+            return None
+        return len(self.timings) / ((max(m for m, *_ in self.sink) / 1000 - self.start_us()) / 1e6)
+
     def cpu_per_1000(self):
         if "cpu_seconds" not in self.env:
             return None
@@ -393,6 +402,13 @@ def phase_report(w, phase, title):
     ceiling = ratio_line(t, runs, "  ratio do-nothing+acks / do-nothing", "nullack", "null")
     own = ratio_line(t, runs, "  ratio ticket-milter / do-nothing+acks", "ticket", "nullack")
     t.per_mode("relayed to the sink, messages/s", Run.relay_rate, ".0f")
+    t.per_mode("all delivered, acknowledgements too, msg/s", Run.done_rate, ".0f")
+    for label, base in (("  that ratio, ticket-milter / do-nothing", "null"),
+                        ("  that ratio, ticket-milter / do-nothing+acks", "nullack")):
+        done = paired(runs, lambda a, b: a.done_rate() / b.done_rate() if a.done_rate() and b.done_rate() else None,
+                      "ticket", base)
+        if [x for x in done if x is not None]:
+            t.line(label, t.last(fmt(median(done), ".3f"), f"(rounds: {' '.join(fmt(x, '.3f') for x in done)})"))
     t.per_mode("client latency p50, ms (MAIL FROM to 250)", lambda r: pct(r.client_ms(), 50))
     t.per_mode("client latency p99, ms", lambda r: pct(r.client_ms(), 99))
     t.per_mode("in-milter latency p50, ms (elapsed=)", lambda r: pct(r.milter_ms(), 50),
