@@ -222,14 +222,9 @@ struct store *store_open(const char *path, int busy_timeout_ms, char **error)
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, busy_timeout_ms);
 	/* WAL lets readers (ticketctl) run beside the milter's writes;
-	 * synchronous=FULL makes each commit durable before we answer the MTA.
-	 * temp_store=MEMORY keeps the savepoints' sub-journals (each message
-	 * of a batch is one, store_batch_begin) and the search index's
-	 * statement journal in memory: on disk they spilled past 64 KiB into
-	 * temporary files, about 19 pwrite()s per message besides creating
-	 * and removing the files, for data that is thrown away at commit. */
+	 * synchronous=FULL makes each commit durable before we answer the MTA. */
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) != SQLITE_OK ||
+			 " PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
 	    migrate(st) != 0) {
 		if (st->error == NULL)
 			store_set_error(st, "open");

@@ -8,7 +8,9 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct contender {
 	struct store *st;
@@ -121,15 +123,67 @@ static bool writer_is_free(struct store *other)
 	return began;
 }
 
+/* A batch's savepoints journal the pages they change (a job's rollback
+ * needs them); past 64 KiB SQLite spills that sub-journal into a
+ * temporary file, created and unlinked at once in SQLITE_TMPDIR.  A
+ * pooled store keeps it in memory: inotify sees no file created there.
+ * With pooled false, a store of its own (ticketctl's) does spill. */
+static int sub_journal_files(struct store_pool *pool, const char *scratch, const char *tmpdir, bool pooled)
+{
+	char *path = g_build_filename(scratch, pooled ? "journal-pooled.db" : "journal-own.db", NULL);
+	char *error = NULL;
+	struct store *st;
+	int in, created = 0;
+	char events[4096];
+	ssize_t n;
+
+	in = inotify_init1(IN_NONBLOCK);
+	ok(in >= 0 && inotify_add_watch(in, tmpdir, IN_CREATE) >= 0, "watching SQLITE_TMPDIR");
+	st = pooled ? store_pool_get(pool, path, 1000, &error) : store_open(path, 1000, &error);
+	ok(st != NULL, "store opened (%s)", error ? error : "");
+	ok(st && store_batch_begin(st) == 0 && store_begin(st) == 0 &&
+	   sqlite3_exec(st->db, "CREATE TABLE filler(x BLOB);"
+			" WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
+			" INSERT INTO filler SELECT zeroblob(2000) FROM n;", NULL, NULL, NULL) == SQLITE_OK &&
+	   store_commit(st) == 0, "a job writes 200 rows of 2 KB");
+	/* The second job changes every page the first one wrote: each is
+	 * journaled, about 400 KiB. */
+	ok(st && store_begin(st) == 0 &&
+	   sqlite3_exec(st->db, "UPDATE filler SET x = zeroblob(2001)", NULL, NULL, NULL) == SQLITE_OK, "a second job rewrites them");
+	store_rollback(st);
+	ok(st && store_batch_commit(st) == 0 && sqlite3_exec(st->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK,
+	   "its rollback undid it alone, the batch commits");
+	while ((n = read(in, events, sizeof events)) > 0)
+		for (char *p = events; p < events + n; p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len)
+			created++;
+	close(in);
+	if (pooled)
+		store_pool_put(pool, st, false);
+	else
+		store_close(st);
+	g_free(path);
+	g_free(error);
+	return created;
+}
+
 int main(void)
 {
 	struct fixture f;
 	struct store_pool *pool = store_pool_new(4);
 	struct store *a, *b, *again;
 	char *db, *error = NULL;
+	/* SQLite reads SQLITE_TMPDIR once, when it initialises. */
+	char *sqlite_tmp = g_dir_make_tmp("test_pool-XXXXXX", NULL);
 
+	g_setenv("SQLITE_TMPDIR", sqlite_tmp, TRUE);
 	fixture_setup(&f, NULL);
 	db = g_build_filename(f.dir, "tickets.db", NULL);
+	is_int(sub_journal_files(pool, f.dir, sqlite_tmp, true), 0,
+	       "a pooled store created no temporary file for the sub-journal");
+	ok(sub_journal_files(pool, f.dir, sqlite_tmp, false) > 0,
+	   "a store of its own (ticketctl) keeps SQLite's default: it spilled to a file");
+	rmdir(sqlite_tmp);
+	g_free(sqlite_tmp);
 	a = store_pool_get(pool, db, 1000, &error);
 	b = store_pool_get(pool, db, 1000, &error);
 	ok(a && b && a != b, "two stores at once are two connections");
@@ -171,10 +225,18 @@ int main(void)
 		g_thread_join(t);
 	}
 
+	/* A temporary table lives in its connection only: a new connection
+	 * has none (comparing the pointers is not enough, the new store may
+	 * be allocated where the closed one was). */
+	ok(sqlite3_exec(again->db, "CREATE TEMP TABLE put_back_broken(x)", NULL, NULL, NULL) == SQLITE_OK,
+	   "a mark on the connection");
 	store_pool_put(pool, again, true);
 	{
 		struct store *fresh = store_pool_get(pool, db, 1000, &error);
-		ok(fresh != NULL && fresh != again, "a store put back broken is not reused");
+		sqlite3_stmt *s = NULL;
+		ok(fresh != NULL && sqlite3_prepare_v2(fresh->db, "SELECT 1 FROM temp.put_back_broken", -1, &s, NULL) != SQLITE_OK,
+		   "a store put back broken is not reused");
+		sqlite3_finalize(s);
 		store_pool_put(pool, fresh, false);
 	}
 	{

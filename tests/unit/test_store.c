@@ -8,7 +8,6 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 static char *query_text(const char *path, const char *sql)
@@ -25,45 +24,6 @@ static char *query_text(const char *path, const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return out;
-}
-
-/* A batch's savepoints journal the pages they change (a job's rollback
- * needs them); past 64 KiB SQLite spills that sub-journal into a
- * temporary file, created and unlinked at once in SQLITE_TMPDIR.  The
- * store keeps it in memory: inotify sees no file created there. */
-static void test_sub_journal_in_memory(const char *scratch, const char *tmpdir)
-{
-	char *path = g_build_filename(scratch, "journal.db", NULL);
-	char *error = NULL;
-	struct store *st;
-	int in, created = 0;
-	char events[4096];
-	ssize_t n;
-
-	in = inotify_init1(IN_NONBLOCK);
-	ok(in >= 0 && inotify_add_watch(in, tmpdir, IN_CREATE) >= 0, "watching SQLITE_TMPDIR");
-	st = store_open(path, 1000, &error);
-	ok(st != NULL, "store opened (%s)", error ? error : "");
-	ok(st && store_batch_begin(st) == 0 && store_begin(st) == 0 &&
-	   sqlite3_exec(st->db, "CREATE TABLE filler(x BLOB);"
-			" WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)"
-			" INSERT INTO filler SELECT zeroblob(2000) FROM n;", NULL, NULL, NULL) == SQLITE_OK &&
-	   store_commit(st) == 0, "a job writes 200 rows of 2 KB");
-	/* The second job changes every page the first one wrote: each is
-	 * journaled, about 400 KiB. */
-	ok(st && store_begin(st) == 0 &&
-	   sqlite3_exec(st->db, "UPDATE filler SET x = zeroblob(2001)", NULL, NULL, NULL) == SQLITE_OK, "a second job rewrites them");
-	store_rollback(st);
-	ok(st && store_batch_commit(st) == 0 && sqlite3_exec(st->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK,
-	   "its rollback undid it alone, the batch commits");
-	while ((n = read(in, events, sizeof events)) > 0)
-		for (char *p = events; p < events + n; p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len)
-			created++;
-	is_int(created, 0, "no temporary file was created for the sub-journal");
-	close(in);
-	store_close(st);
-	g_free(path);
-	g_free(error);
 }
 
 /* The statement of st whose SQL holds text, or NULL. */
@@ -118,15 +78,8 @@ int main(void)
 	int64_t customer, ticket;
 	char *v, *db, *error = NULL;
 	GPtrArray *list;
-	/* SQLite reads SQLITE_TMPDIR once, when it initialises. */
-	char *sqlite_tmp = g_dir_make_tmp("test_store-XXXXXX", NULL);
-
-	g_setenv("SQLITE_TMPDIR", sqlite_tmp, TRUE);
 	fixture_setup(&f, NULL);
 	db = g_build_filename(f.dir, "tickets.db", NULL);
-	test_sub_journal_in_memory(f.dir, sqlite_tmp);
-	rmdir(sqlite_tmp);
-	g_free(sqlite_tmp);
 	is_int(STORE_SCHEMA_VERSION, schema_latest_version(), "header version matches the migrations");
 	is_int(store_version_found(f.store), 0, "fresh database started at version 0");
 	v = query_text(db, "PRAGMA user_version");
