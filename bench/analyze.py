@@ -59,24 +59,34 @@ def fmt(v, spec=".1f", none="-"):
 # ---- sink ---------------------------------------------------------------------
 
 
-def sink_headers(path):
-    """Headers of a smtp-sink dump file: its own prologue and Received
-    lines are skipped (see sink_body in tests/e2e/postfix-lib.sh)."""
-    with open(path, "rb") as f:
-        data = f.read(65536)
-    pos = data.find(b"\nReceived: ")
-    if data.startswith(b"Received: "):
-        pos = 0
+def sink_split(data):
+    """(prologue, message) of a smtp-sink dump file: its own X-* lines
+    (the envelope), then its Received header, then the message (see
+    sink_body in tests/e2e/postfix-lib.sh); None if it is not one."""
+    pos = 0 if data.startswith(b"Received: ") else data.find(b"\nReceived: ")
     if pos < 0:
         return None
-    pos = data.find(b"\n", pos + 1)
-    while data[pos + 1:pos + 2] in (b" ", b"\t"):
-        pos = data.find(b"\n", pos + 1)
-    return BytesHeaderParser(policy=policy.compat32).parsebytes(data[pos + 1:])
+    end = data.find(b"\n", pos + 1)
+    while data[end + 1:end + 2] in (b" ", b"\t"):
+        end = data.find(b"\n", end + 1)
+    return data[:pos], data[end + 1:]
+
+
+def sink_headers(path):
+    """Headers of the message in a smtp-sink dump file."""
+    with open(path, "rb") as f:
+        split = sink_split(f.read(65536))
+    return BytesHeaderParser(policy=policy.compat32).parsebytes(split[1]) if split else None
 
 
 def unfold(v):
     return re.sub(r"\s+", " ", str(v or "")).strip()
+
+
+def is_ack(h):
+    """The headers are those of one of ticket-milter's acknowledgements."""
+    return unfold(h.get("Auto-Submitted")).lower().startswith("auto-replied") and \
+        unfold(h.get("Message-Id")).startswith("<tm.")
 
 
 def cmd_scan(sink):
@@ -85,8 +95,7 @@ def cmd_scan(sink):
         h = sink_headers(path)
         if h is None:
             continue
-        kind = "ack" if unfold(h.get("Auto-Submitted")).lower().startswith("auto-replied") and \
-            unfold(h.get("Message-Id")).startswith("<tm.") else "copy"
+        kind = "ack" if is_ack(h) else "copy"
         print("\t".join([str(os.stat(path).st_mtime_ns), kind, unfold(h.get("In-Reply-To")).strip("<>"),
                          unfold(h.get("Message-Id")).strip("<>"), unfold(h.get("X-Ticket-ID"))]))
 
@@ -123,18 +132,11 @@ def cmd_acks(sink, folder):
     rows = []
     for path in sorted(glob.glob(os.path.join(sink, "*"))):
         with open(path, "rb") as f:
-            data = f.read()
-        prologue, pos = data, data.find(b"\nReceived: ")
-        if pos < 0:
+            split = sink_split(f.read())
+        if split is None:
             continue
-        prologue = data[:pos].decode("utf-8", "replace")
-        pos = data.find(b"\n", pos + 1)
-        while data[pos + 1:pos + 2] in (b" ", b"\t"):
-            pos = data.find(b"\n", pos + 1)
-        message = data[pos + 1:]
-        h = BytesHeaderParser(policy=policy.compat32).parsebytes(message)
-        if not (unfold(h.get("Auto-Submitted")).lower().startswith("auto-replied") and
-                unfold(h.get("Message-Id")).startswith("<tm.")):
+        prologue, message = split[0].decode("utf-8", "replace"), split[1]
+        if not is_ack(BytesHeaderParser(policy=policy.compat32).parsebytes(message)):
             continue
         sender = re.search(r"^X-Mail-Args: *<([^>]*)>", prologue, re.M)
         rcpt = re.search(r"^X-Rcpt-Args: *<([^>]*)>", prologue, re.M)
@@ -384,9 +386,11 @@ def paired(runs, fn, mode="ticket", base="null"):
     return out
 
 
-def ratio_line(t, runs, label, mode, base):
-    ratios = paired(runs, lambda a, b: a.rate() / b.rate(), mode, base)
-    if ratios:
+def ratio_line(t, runs, label, mode, base, rate=Run.rate):
+    """rate(mode's run) / rate(base's run) per round, a line with their
+    median; returns the median."""
+    ratios = paired(runs, lambda a, b: rate(a) / rate(b) if rate(a) and rate(b) else None, mode, base)
+    if [x for x in ratios if x is not None]:
         t.line(label, t.last(fmt(median(ratios), '.3f'), f"(rounds: {' '.join(fmt(x, '.3f') for x in ratios)})"))
     return median(ratios)
 
@@ -403,12 +407,8 @@ def phase_report(w, phase, title):
     own = ratio_line(t, runs, "  ratio ticket-milter / do-nothing+acks", "ticket", "nullack")
     t.per_mode("relayed to the sink, messages/s", Run.relay_rate, ".0f")
     t.per_mode("all delivered, acknowledgements too, msg/s", Run.done_rate, ".0f")
-    for label, base in (("  that ratio, ticket-milter / do-nothing", "null"),
-                        ("  that ratio, ticket-milter / do-nothing+acks", "nullack")):
-        done = paired(runs, lambda a, b: a.done_rate() / b.done_rate() if a.done_rate() and b.done_rate() else None,
-                      "ticket", base)
-        if [x for x in done if x is not None]:
-            t.line(label, t.last(fmt(median(done), ".3f"), f"(rounds: {' '.join(fmt(x, '.3f') for x in done)})"))
+    ratio_line(t, runs, "  that ratio, ticket-milter / do-nothing", "ticket", "null", Run.done_rate)
+    ratio_line(t, runs, "  that ratio, ticket-milter / do-nothing+acks", "ticket", "nullack", Run.done_rate)
     t.per_mode("client latency p50, ms (MAIL FROM to 250)", lambda r: pct(r.client_ms(), 50))
     t.per_mode("client latency p99, ms", lambda r: pct(r.client_ms(), 99))
     t.per_mode("in-milter latency p50, ms (elapsed=)", lambda r: pct(r.milter_ms(), 50),
