@@ -8,7 +8,6 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 static char *query_text(const char *path, const char *sql)
 {
@@ -60,7 +59,10 @@ static void test_outbox_take_in_backlog(struct store *st)
 	outbox_entry_clear(&got);
 	next = statement_with(st, "NOT EXISTS");
 	ok(next != NULL, "backlog: the take's statement found");
-	steps = next ? sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 1) : -1;
+	if (next) {	/* the counts from here on: the second take only */
+		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 1);
+		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_SORT, 1);
+	}
 	ok(store_outbox_take(st, 50000 + BACKLOG, &got) == 1 && strcmp(got.message_id, "backlog1@support.example.com") == 0,
 	   "backlog: then the next");
 	outbox_entry_clear(&got);
@@ -78,6 +80,7 @@ int main(void)
 	int64_t customer, ticket;
 	char *v, *db, *error = NULL;
 	GPtrArray *list;
+
 	fixture_setup(&f, NULL);
 	db = g_build_filename(f.dir, "tickets.db", NULL);
 	is_int(STORE_SCHEMA_VERSION, schema_latest_version(), "header version matches the migrations");
