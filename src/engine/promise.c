@@ -189,6 +189,10 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
 struct promise_formatter {
 	UDateFormat *format;
 	char icu_locale[PROMISE_ICU_LOCALE_MAX];
+	/* The zone (or offset, "@+345") format's calendar is in, NULL before
+	 * the first: opening a calendar per call was most of a call's cost,
+	 * and a formatter mostly sees the same few zones. */
+	char *zone_key;
 };
 
 struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8)
@@ -217,25 +221,45 @@ fail:
 	return NULL;
 }
 
-char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes)
+static char *zone_key(const char *zone, int offset_minutes)
 {
-	UChar *zone_id = promise_zone_id(zone, offset_minutes);
+	return zone ? g_strdup(zone) : g_strdup_printf("@%+d", offset_minutes);
+}
+
+/* Puts f's calendar in the zone; false when the zone is not understood
+ * or ICU fails (the formatter is then in no zone it would reuse). */
+static bool formatter_set_zone(struct promise_formatter *f, const char *zone, int offset_minutes)
+{
+	char *key = zone_key(zone, offset_minutes);
+	UChar *zone_id;
 	UErrorCode status = U_ZERO_ERROR;
 	UCalendar *calendar;
-	char *result = NULL;
 
-	if (zone_id == NULL)
-		return NULL;
+	if (f->zone_key && strcmp(f->zone_key, key) == 0) {
+		g_free(key);
+		return true;
+	}
+	g_clear_pointer(&f->zone_key, g_free);
+	if ((zone_id = promise_zone_id(zone, offset_minutes)) == NULL) {
+		g_free(key);
+		return false;
+	}
 	/* The locale's own calendar in that zone; the formatter keeps a copy. */
 	calendar = ucal_open(zone_id, -1, f->icu_locale, UCAL_DEFAULT, &status);
 	if (U_SUCCESS(status)) {
 		udat_setCalendar(f->format, calendar);
-		result = promise_format_with(f->format, t);
+		f->zone_key = g_steal_pointer(&key);
 	}
 	if (calendar)
 		ucal_close(calendar);
 	g_free(zone_id);
-	return result;
+	g_free(key);
+	return f->zone_key != NULL;
+}
+
+char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes)
+{
+	return formatter_set_zone(f, zone, offset_minutes) ? promise_format_with(f->format, t) : NULL;
 }
 
 void promise_formatter_free(struct promise_formatter *f)
@@ -244,6 +268,7 @@ void promise_formatter_free(struct promise_formatter *f)
 		return;
 	if (f->format)
 		udat_close(f->format);
+	g_free(f->zone_key);
 	g_free(f);
 }
 

@@ -252,12 +252,16 @@ static void test_threads(void)
 
 /* One formatter per locale, reused across zones, offsets and times in
  * turn, writes what a fresh one writes each time: the zone of the last
- * call never leaks into the next. */
+ * call never leaks into the next, a zone met again (the formatter keeps
+ * the last one's calendar) is still right at another time, and so is
+ * the zone before a refused one. */
 static void test_reused_formatter(void)
 {
-	static const char *const zones[] = { "Europe/Berlin", NULL, "America/New_York", "Asia/Kolkata", "UTC",
-					     NULL, "Australia/Lord_Howe", "Not/AZone" };
-	static const int offsets[] = { 0, OFFSET_0545, 0, 0, 0, -210, 0, 0 };
+	static const char *const zones[] = { "Europe/Berlin", "Europe/Berlin", NULL, NULL, "America/New_York",
+					     "Asia/Kolkata", "UTC", NULL, NULL, "Australia/Lord_Howe", "Not/AZone",
+					     "Australia/Lord_Howe", NULL };
+	static const int offsets[] = { 0, 0, OFFSET_0545, OFFSET_0545, 0, 0, 0, -210, 210, 0, 0, 0, 0 };
+	G_STATIC_ASSERT(G_N_ELEMENTS(zones) == G_N_ELEMENTS(offsets));
 	unsigned differ = 0, calls = 0, refused = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(locale_cases); i++) {
@@ -267,7 +271,8 @@ static void test_reused_formatter(void)
 
 		for (int round = 0; round < 2; round++)
 			for (size_t z = 0; z < G_N_ELEMENTS(zones); z++) {
-				int64_t t = (round ? JULY_MONDAY_1200Z : MONDAY_1300Z) + (int64_t)z * 7919;
+				/* Neighbours in different seasons: a kept calendar crosses DST. */
+				int64_t t = ((round + z) % 2 ? JULY_MONDAY_1200Z : MONDAY_1300Z) + (int64_t)z * 7919;
 				char *fresh = promise_format_time_with(t, locale, zones[z], offsets[z], pattern);
 				char *reused = f ? promise_formatter_format(f, t, zones[z], offsets[z]) : NULL;
 
