@@ -159,10 +159,25 @@ int store_outbox_add(struct store *st, struct outbox_entry *e);
 int store_outbox_count_to(struct store *st, const char *recipient, int64_t since, int *count);
 /* When the ticket last got an automatic reply, 0 for never. */
 int store_outbox_last_for_ticket(struct store *st, int64_t ticket_id, int64_t *when);
+/* What became of a taken entry's delivery. */
+enum outbox_outcome_kind { OUTBOX_SENT, OUTBOX_DEFERRED, OUTBOX_FAILED };
+struct outbox_outcome {
+	int64_t id;		/* of the entry; 0: none */
+	enum outbox_outcome_kind kind;
+	int64_t when;		/* done, or the next attempt when deferred */
+	char *error;		/* the relay's answer, or NULL; the filler's to free */
+};
 /* Takes the entry due first (then the oldest) whose ticket has no older
- * entry still waiting (order per ticket), marks it 'sending' and fills *e.
- * Returns 1, 0 when nothing is due, -1 on error. */
-int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e);
+ * entry still waiting (order per ticket), marks it 'sending' and fills *e;
+ * *more (unless NULL) says whether another could be taken now.  done
+ * (unless NULL) is recorded first, in the same transaction: a worker's
+ * one write per delivery.  Returns 1, 0 when nothing is due (without
+ * done, found without a write transaction), -1 on error (done is then
+ * not recorded either). */
+int store_outbox_take(struct store *st, int64_t now, const struct outbox_outcome *done, struct outbox_entry *e,
+		      bool *more);
+/* The same record on its own. */
+int store_outbox_record(struct store *st, const struct outbox_outcome *o);
 int store_outbox_sent(struct store *st, int64_t id, int64_t now);
 int store_outbox_defer(struct store *st, int64_t id, int64_t next_attempt, const char *error);
 int store_outbox_fail(struct store *st, int64_t id, int64_t now, const char *error);

@@ -76,19 +76,11 @@ static enum delivery_result deliver(const struct settings *s, struct smtp_sessio
 				DELIVERY_TIMEOUT_SECONDS, error);
 }
 
-/* What became of one delivery, to be written to the store.  Kept in
- * memory when the store cannot take it, so that a delivered entry is
- * recorded as sent once the store is back, not delivered again. */
-enum outcome_kind { OUTCOME_SENT, OUTCOME_DEFERRED, OUTCOME_FAILED };
-
-struct outcome {
-	int64_t id;		/* 0: none */
-	enum outcome_kind kind;
-	int64_t when;		/* done, or the next attempt when deferred */
-	char *error;
-};
-
-static void outcome_clear(struct outcome *o)
+/* What became of one delivery (store.h), to be written to the store.
+ * Kept in memory when the store cannot take it, so that a delivered
+ * entry is recorded as sent once the store is back, not delivered
+ * again. */
+static void outcome_clear(struct outbox_outcome *o)
 {
 	g_free(o->error);
 	memset(o, 0, sizeof *o);
@@ -96,40 +88,28 @@ static void outcome_clear(struct outcome *o)
 
 /* Delivers a taken entry (over ss, or NULL: a connection of its own)
  * and says (in the log) how it went. */
-static struct outcome deliver_entry(const struct settings *s, struct smtp_session *ss,
+static struct outbox_outcome deliver_entry(const struct settings *s, struct smtp_session *ss,
 				    const struct outbox_entry *e, int64_t now)
 {
-	struct outcome o = { .id = e->id, .when = now };
+	struct outbox_outcome o = { .id = e->id, .when = now };
 	enum delivery_result r = deliver(s, ss, e, &o.error);
 
 	if (r == DELIVERY_SENT) {
-		o.kind = OUTCOME_SENT;
+		o.kind = OUTBOX_SENT;
 		log_info("outbox %lld: %s sent to <%s> message-id=<%s>", (long long)e->id, e->kind,
 			 e->recipient, e->message_id);
 	} else if (r == DELIVERY_TEMPORARY && e->attempts < s->outbox_attempts) {
-		o.kind = OUTCOME_DEFERRED;
+		o.kind = OUTBOX_DEFERRED;
 		o.when = now + backoff(s, e->attempts);
 		log_warning("outbox %lld: %s to <%s> deferred (attempt %d of %d, next in %llds): %s",
 			    (long long)e->id, e->kind, e->recipient, e->attempts, s->outbox_attempts,
 			    (long long)(o.when - now), o.error);
 	} else {
-		o.kind = OUTCOME_FAILED;
+		o.kind = OUTBOX_FAILED;
 		log_err("outbox %lld: %s to <%s> failed after %d attempt(s): %s", (long long)e->id, e->kind,
 			e->recipient, e->attempts, o.error);
 	}
 	return o;
-}
-
-static int record_outcome(struct store *st, const struct outcome *o)
-{
-	switch (o->kind) {
-	case OUTCOME_SENT:
-		return store_outbox_sent(st, o->id, o->when);
-	case OUTCOME_DEFERRED:
-		return store_outbox_defer(st, o->id, o->when, o->error);
-	default:
-		return store_outbox_fail(st, o->id, o->when, o->error);
-	}
 }
 
 /* Marks every id in the journal sent, then empties it.  An id already
@@ -166,11 +146,11 @@ int sender_run_once(const struct settings *s, struct store *st, int64_t now)
 	struct outbox_entry e;
 	int n = 0, rc;
 
-	while ((rc = store_outbox_take(st, now, &e)) == 1) {
-		struct outcome o = deliver_entry(s, NULL, &e, now);
+	while ((rc = store_outbox_take(st, now, NULL, &e, NULL)) == 1) {
+		struct outbox_outcome o = deliver_entry(s, NULL, &e, now);
 		outbox_entry_clear(&e);
 		n++;
-		rc = record_outcome(st, &o);
+		rc = store_outbox_record(st, &o);
 		if (rc != 0)	/* no thread to keep it: the entry stays 'sending' */
 			log_err("outbox %lld: cannot record the delivery outcome: %s", (long long)o.id, store_error(st));
 		outcome_clear(&o);
@@ -308,19 +288,29 @@ static void chores(struct sender *sd, const struct settings *s, struct store *st
 struct worker {
 	struct sender *sd;
 	int index;
-	struct outcome unrecorded;	/* delivered, the store did not take it yet */
+	struct outbox_outcome unrecorded;	/* delivered, not recorded yet: with the next take */
 	struct smtp_session *smtp;	/* this worker's connection to the relay */
 };
 
-/* Writes an outcome the store could not take before: 0 or -1. */
-static int record_late(struct sender *sd, struct store *st, struct outcome *o)
+/* Writes an outcome on its own: 0 or -1. */
+static int record_now(struct sender *sd, struct store *st, struct outbox_outcome *o)
 {
-	if (record_outcome(st, o) != 0)
+	if (store_outbox_record(st, o) != 0)
 		return -1;
-	log_info("outbox %lld: delivery outcome recorded", (long long)o->id);
-	if (o->kind == OUTCOME_SENT)
+	if (o->kind == OUTBOX_SENT)
 		journal_done(sd);
 	outcome_clear(o);
+	return 0;
+}
+
+/* Writes an outcome the store could not take before: 0 or -1. */
+static int record_late(struct sender *sd, struct store *st, struct outbox_outcome *o)
+{
+	int64_t id = o->id;
+
+	if (record_now(sd, st, o) != 0)
+		return -1;
+	log_info("outbox %lld: delivery outcome recorded", (long long)id);
 	return 0;
 }
 
@@ -341,6 +331,7 @@ static gpointer worker_thread(gpointer data)
 		char *problem = NULL;
 		struct store *st = borrow(sd, s, false, &problem);
 		struct outbox_entry e;
+		bool more = false;
 		int rc = 0;
 
 		if (st && !g_atomic_int_get(&sd->recovered) && (w->index != 0 || recover(sd, st) != 0)) {
@@ -358,28 +349,36 @@ static gpointer worker_thread(gpointer data)
 			problem = g_strdup(store_error(st));
 		if (st && !problem && w->index == 0)
 			chores(sd, s, st);
-		while (st && !problem && !g_atomic_int_get(&sd->stopping) &&
-		       (rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, &e)) == 1) {
-			struct outcome o;
+		/* A delivery's outcome waits in w->unrecorded and is written with
+		 * the next take, in one transaction. */
+		while (st && !problem && !g_atomic_int_get(&sd->stopping)) {
+			struct outbox_outcome *done = w->unrecorded.id ? &w->unrecorded : NULL;
 
-			store_pool_put(sd->pool, st, false);
-			if (sd->n_threads > 1)
-				sender_kick(sd);	/* there may be more: the next worker looks */
-			o = deliver_entry(s, w->smtp, &e, g_get_real_time() / G_USEC_PER_SEC);
-			outbox_entry_clear(&e);
-			if (o.kind == OUTCOME_SENT)
-				journal_note(sd, o.id);
-			if ((st = borrow(sd, s, true, &problem)) != NULL && record_outcome(st, &o) != 0)
-				problem = g_strdup(store_error(st));
-			if (problem) {
-				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)o.id, problem);
-				w->unrecorded = o;
-				break;
+			rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, done, &e, &more);
+			if (rc < 0 && done)
+				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)done->id,
+					store_error(st));
+			if (rc >= 0 && done) {
+				if (done->kind == OUTBOX_SENT)
+					journal_done(sd);
+				outcome_clear(done);
 			}
-			if (o.kind == OUTCOME_SENT)
-				journal_done(sd);
-			outcome_clear(&o);
+			if (rc <= 0)
+				break;
+			store_pool_put(sd->pool, st, false);
+			if (more && sd->n_threads > 1)
+				sender_kick(sd);	/* the next worker takes it */
+			w->unrecorded = deliver_entry(s, w->smtp, &e, g_get_real_time() / G_USEC_PER_SEC);
+			outbox_entry_clear(&e);
+			if (w->unrecorded.kind == OUTBOX_SENT)
+				journal_note(sd, w->unrecorded.id);
+			if ((st = borrow(sd, s, true, &problem)) == NULL)
+				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)w->unrecorded.id,
+					problem);
 		}
+		/* Stopping right after a delivery: record it now. */
+		if (st && !problem && rc >= 0 && w->unrecorded.id && record_now(sd, st, &w->unrecorded) != 0)
+			problem = g_strdup(store_error(st));
 		if (st && !problem && rc < 0)
 			problem = g_strdup(store_error(st));
 		note_health(sd, problem);
@@ -398,7 +397,7 @@ static gpointer worker_thread(gpointer data)
 
 		if (st == NULL || record_late(sd, st, &w->unrecorded) != 0)
 			log_warning("outbox %lld: delivered, but the store never took the outcome; %s",
-				    (long long)w->unrecorded.id, sd->journal && w->unrecorded.kind == OUTCOME_SENT ?
+				    (long long)w->unrecorded.id, sd->journal && w->unrecorded.kind == OUTBOX_SENT ?
 				    "the journal records it after the restart" : "it is delivered again after the restart");
 		store_pool_put(sd->pool, st, false);
 		g_free(problem);
@@ -438,10 +437,10 @@ struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool
 	return sd;
 }
 
-/* One worker per kick: a worker that finds an entry kicks the next
- * (see worker_thread), so they join in only while there is work, and a
- * message that queued one acknowledgement wakes one or two threads, not
- * all of them. */
+/* One worker per kick: a worker that takes an entry kicks the next when
+ * another could go at once (see worker_thread), so they join in only
+ * while there is work, and a message that queued one acknowledgement
+ * wakes one thread, not all of them. */
 void sender_kick(struct sender *sd)
 {
 	if (sd != NULL)

@@ -41,12 +41,13 @@ static const char *const sql[OB_END - STORE_FIRST_MODULE_SLOT] = {
 	 * In the order of outbox_due (state, next_attempt, then rowid), the
 	 * search stops at the first entry that may go; ordered by id, every
 	 * due entry was read and sorted, for each entry taken: quadratic in
-	 * a backlog (a relay that was down for an hour). */
+	 * a backlog (a relay that was down for an hour).  The second row
+	 * says whether another worker has something to take. */
 	[OB_NEXT - STORE_FIRST_MODULE_SLOT] =
 		"SELECT " OUTBOX_COLUMNS " o WHERE state = 'queued' AND next_attempt <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.id < o.id"
 		"                 AND p.state IN ('queued', 'sending'))"
-		" ORDER BY next_attempt, id LIMIT 1",
+		" ORDER BY next_attempt, id LIMIT 2",
 	[OB_MARK_SENDING - STORE_FIRST_MODULE_SLOT] =
 		"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
 	[OB_SENT - STORE_FIRST_MODULE_SLOT] =
@@ -146,44 +147,26 @@ static void read_entry(sqlite3_stmt *s, struct outbox_entry *e)
 	e->done = sqlite3_column_int64(s, 12);
 }
 
-int store_outbox_take(struct store *st, int64_t now, struct outbox_entry *e)
+/* Whether anything is due, read without a transaction of our own: a
+ * worker that finds nothing (most looks do: each delivery is followed
+ * by one) then never takes the writer lock the messages wait for.
+ * 1, 0 or -1. */
+static int anything_due(struct store *st, int64_t now)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = stmt(st, OB_NEXT);
 	int rc;
 
-	memset(e, 0, sizeof *e);
-	if (store_relax(st, true) != 0 || store_begin(st) != 0)
-		goto fail;
-	if ((s = stmt(st, OB_NEXT)) == NULL)
-		goto fail;
+	if (s == NULL)
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
-	rc = store_step_one(st, s, "next outbox entry");
-	if (rc < 0)
-		goto fail;
-	if (rc == 0) {
-		store_rollback(st);
-		return store_relax(st, false);
-	}
-	read_entry(s, e);
-	sqlite3_reset(s);
-	if ((s = stmt(st, OB_MARK_SENDING)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, e->id);
-	if (store_run(st, s, "mark sending") != 0 || store_commit(st) != 0)
-		goto fail;
-	e->attempts++;
-	return store_relax(st, false) == 0 ? 1 : -1;
-fail:
-	store_rollback(st);
-	store_relax(st, false);
-	outbox_entry_clear(e);
-	return -1;
+	if ((rc = store_step_one(st, s, "next outbox entry")) == 1)
+		sqlite3_reset(s);
+	return rc;
 }
 
-static int update(struct store *st, int slot, int64_t id, int64_t when, const char *error, const char *what)
+static int set_state(struct store *st, int slot, int64_t id, int64_t when, const char *error, const char *what)
 {
 	sqlite3_stmt *s = stmt(st, slot);
-	int rc;
 
 	if (s == NULL)
 		return -1;
@@ -191,26 +174,107 @@ static int update(struct store *st, int slot, int64_t id, int64_t when, const ch
 	sqlite3_bind_int64(s, 2, when);
 	if (error)
 		store_bind_text(s, 3, error);
-	/* The delivery states may be redone; an operator's retry may not. */
-	if (store_relax(st, slot != OB_RETRY_NOW) != 0)
+	return store_run(st, s, what);
+}
+
+static int record(struct store *st, const struct outbox_outcome *o)
+{
+	switch (o->kind) {
+	case OUTBOX_SENT:
+		return set_state(st, OB_SENT, o->id, o->when, NULL, "outbox sent");
+	case OUTBOX_DEFERRED:
+		return set_state(st, OB_DEFER, o->id, o->when, o->error, "outbox defer");
+	default:
+		return set_state(st, OB_FAIL, o->id, o->when, o->error, "outbox fail");
+	}
+}
+
+/* Under the open transaction: the entry to take into *e, or 0. */
+static int take_next(struct store *st, int64_t now, struct outbox_entry *e, bool *more)
+{
+	sqlite3_stmt *s = stmt(st, OB_NEXT);
+	int rc;
+
+	if (s == NULL)
 		return -1;
-	rc = store_run(st, s, what);
+	sqlite3_bind_int64(s, 1, now);
+	if ((rc = store_step_one(st, s, "next outbox entry")) <= 0)
+		return rc;
+	read_entry(s, e);
+	rc = sqlite3_step(s);
+	if (more)
+		*more = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	if ((s = stmt(st, OB_MARK_SENDING)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, e->id);
+	if (store_run(st, s, "mark sending") != 0)
+		return -1;
+	e->attempts++;
+	return 1;
+}
+
+int store_outbox_take(struct store *st, int64_t now, const struct outbox_outcome *done, struct outbox_entry *e,
+		      bool *more)
+{
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if (more)
+		*more = false;
+	if (done == NULL && (rc = anything_due(st, now)) <= 0)
+		return rc;
+	/* (Read again under the lock: another worker may have taken it.) */
+	if (store_relax(st, true) != 0 || store_begin(st) != 0)
+		goto fail;
+	if ((done && record(st, done) != 0) || (rc = take_next(st, now, e, more)) < 0 || store_commit(st) != 0)
+		goto fail;
+	if (rc == 0)
+		outbox_entry_clear(e);
 	return store_relax(st, false) == 0 ? rc : -1;
+fail:
+	store_rollback(st);
+	store_relax(st, false);
+	outbox_entry_clear(e);
+	if (more)
+		*more = false;
+	return -1;
+}
+
+int store_outbox_record(struct store *st, const struct outbox_outcome *o)
+{
+	int rc;
+
+	/* The delivery states may be redone (see the top). */
+	if (store_relax(st, true) != 0)
+		return -1;
+	rc = record(st, o);
+	return store_relax(st, false) == 0 ? rc : -1;
+}
+
+/* The outcome with a copy of error (the outcome's is the filler's). */
+static int record_copy(struct store *st, int64_t id, enum outbox_outcome_kind kind, int64_t when, const char *error)
+{
+	struct outbox_outcome o = { .id = id, .kind = kind, .when = when, .error = g_strdup(error) };
+	int rc = store_outbox_record(st, &o);
+
+	g_free(o.error);
+	return rc;
 }
 
 int store_outbox_sent(struct store *st, int64_t id, int64_t now)
 {
-	return update(st, OB_SENT, id, now, NULL, "outbox sent");
+	return record_copy(st, id, OUTBOX_SENT, now, NULL);
 }
 
 int store_outbox_defer(struct store *st, int64_t id, int64_t next_attempt, const char *error)
 {
-	return update(st, OB_DEFER, id, next_attempt, error, "outbox defer");
+	return record_copy(st, id, OUTBOX_DEFERRED, next_attempt, error);
 }
 
 int store_outbox_fail(struct store *st, int64_t id, int64_t now, const char *error)
 {
-	return update(st, OB_FAIL, id, now, error, "outbox fail");
+	return record_copy(st, id, OUTBOX_FAILED, now, error);
 }
 
 int store_outbox_recover(struct store *st)
@@ -224,7 +288,8 @@ int store_outbox_recover(struct store *st)
 
 int store_outbox_retry_now(struct store *st, int64_t id, int64_t now)
 {
-	if (update(st, OB_RETRY_NOW, id, now, NULL, "outbox retry") != 0)
+	/* An operator's retry is not redone if lost: synced, unlike the rest. */
+	if (set_state(st, OB_RETRY_NOW, id, now, NULL, "outbox retry") != 0)
 		return -1;
 	return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }

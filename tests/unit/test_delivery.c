@@ -450,7 +450,7 @@ int main(void)
 			ids[i] = e.id;
 			g_free(e.message_id);
 		}
-		ok(store_outbox_take(f.store, 200000, &taken[0]) == 1 && store_outbox_take(f.store, 200000, &taken[1]) == 1 &&
+		ok(store_outbox_take(f.store, 200000, NULL, &taken[0], NULL) == 1 && store_outbox_take(f.store, 200000, NULL, &taken[1], NULL) == 1 &&
 		   taken[0].id == ids[0] && taken[1].id == ids[1], "crash: both entries taken ('sending')");
 		outbox_entry_clear(&taken[0]);
 		outbox_entry_clear(&taken[1]);

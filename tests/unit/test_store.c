@@ -25,6 +25,15 @@ static char *query_text(const char *path, const char *sql)
 	return out;
 }
 
+static char *outbox_state(const char *path, int64_t id)
+{
+	char *sql = g_strdup_printf("SELECT state FROM outbox WHERE id = %lld", (long long)id);
+	char *state = query_text(path, sql);
+
+	g_free(sql);
+	return state;
+}
+
 /* The statement of st whose SQL holds text, or NULL. */
 static sqlite3_stmt *statement_with(struct store *st, const char *text)
 {
@@ -54,7 +63,7 @@ static void test_outbox_take_in_backlog(struct store *st)
 	}
 	ok(store_commit(st) == 0 && added == BACKLOG, "backlog: %d entries queued", added);
 	g_bytes_unref(e.message);
-	ok(store_outbox_take(st, 50000 + BACKLOG, &got) == 1 && strcmp(got.message_id, "backlog0@support.example.com") == 0,
+	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 && strcmp(got.message_id, "backlog0@support.example.com") == 0,
 	   "backlog: the entry due first is taken");
 	outbox_entry_clear(&got);
 	next = statement_with(st, "NOT EXISTS");
@@ -63,7 +72,7 @@ static void test_outbox_take_in_backlog(struct store *st)
 		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 1);
 		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_SORT, 1);
 	}
-	ok(store_outbox_take(st, 50000 + BACKLOG, &got) == 1 && strcmp(got.message_id, "backlog1@support.example.com") == 0,
+	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 && strcmp(got.message_id, "backlog1@support.example.com") == 0,
 	   "backlog: then the next");
 	outbox_entry_clear(&got);
 	steps = next ? sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 0) : -1;
@@ -174,6 +183,9 @@ int main(void)
 		struct outbox_entry e = { 0 }, got = { 0 };
 		int n = -1;
 		int64_t last = -1, ids[3];
+		bool more = true;
+		sqlite3 *other = NULL;
+		struct outbox_outcome done;
 		for (int i = 0; i < 3; i++) {
 			char *mid = g_strdup_printf("ack%d@support.example.com", i);
 			e.ticket_id = i < 2 ? t1.id : t2.id;
@@ -190,33 +202,62 @@ int main(void)
 		}
 		ok(store_outbox_count_to(f.store, "ANNA@example.org", 1001, &n) == 0 && n == 2, "rate count since a time");
 		ok(store_outbox_last_for_ticket(f.store, t1.id, &last) == 0 && last == 1001, "last reply to a ticket");
-		ok(store_outbox_take(f.store, 999, &got) == 0, "nothing due before its time");
-		ok(store_outbox_take(f.store, 2000, &got) == 1 && got.id == ids[0] && got.attempts == 1 &&
+		ok(store_outbox_take(f.store, 999, NULL, &got, &more) == 0 && !more, "nothing due before its time");
+		/* Another connection writing: a look that finds nothing does
+		 * not wait for it (it takes no write lock). */
+		ok(sqlite3_open(db, &other) == SQLITE_OK && sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
+		   "another connection writes");
+		ok(store_outbox_take(f.store, 999, NULL, &got, NULL) == 0, "nothing due: found without waiting for the writer");
+		sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(other);
+		ok(store_outbox_take(f.store, 2000, NULL, &got, &more) == 1 && got.id == ids[0] && got.attempts == 1 &&
 		   strcmp(got.state, "queued") == 0, "oldest entry taken");
+		ok(more, "and another ticket's entry could go at once");
 		outbox_entry_clear(&got);
-		ok(store_outbox_take(f.store, 2000, &got) == 1 && got.id == ids[2],
+		ok(store_outbox_take(f.store, 2000, NULL, &got, &more) == 1 && got.id == ids[2],
 		   "the second entry of the same ticket waits for the first; another ticket's goes");
-		ok(store_outbox_sent(f.store, got.id, 2000) == 0, "marked sent");
+		ok(!more, "then nothing more can go now");
+		done = (struct outbox_outcome){ .id = got.id, .kind = OUTBOX_SENT, .when = 2000 };
 		outbox_entry_clear(&got);
-		ok(store_outbox_take(f.store, 2000, &got) == 0, "still nothing for ticket 1 while its first is sending");
+		ok(store_outbox_take(f.store, 2000, &done, &got, NULL) == 0, "still nothing for ticket 1 while its first is sending");
+		v = outbox_state(db, ids[2]);
+		is_str(v, "sent", "the delivery before recorded by the same call");
+		g_free(v);
 		ok(store_outbox_recover(f.store) == 1, "a crash leaves one 'sending' entry, recovered");
-		ok(store_outbox_take(f.store, 2000, &got) == 1 && got.id == ids[0] && got.attempts == 2 &&
+		ok(store_outbox_take(f.store, 2000, NULL, &got, NULL) == 1 && got.id == ids[0] && got.attempts == 2 &&
 		   g_bytes_get_size(got.message) == 17, "taken again after recovery, attempt 2, same bytes");
 		ok(store_outbox_defer(f.store, got.id, 3000, "451 try later") == 0, "deferred");
 		outbox_entry_clear(&got);
-		ok(store_outbox_take(f.store, 2500, &got) == 0, "a deferred entry waits for its time");
-		ok(store_outbox_take(f.store, 3000, &got) == 1 && got.id == ids[0] &&
+		ok(store_outbox_take(f.store, 2500, NULL, &got, NULL) == 0, "a deferred entry waits for its time");
+		ok(store_outbox_take(f.store, 3000, NULL, &got, NULL) == 1 && got.id == ids[0] &&
 		   strcmp(got.last_error, "451 try later") == 0, "and goes when due");
-		ok(store_outbox_fail(f.store, got.id, 3000, "550 no such user") == 0, "failed");
+		done = (struct outbox_outcome){ .id = got.id, .kind = OUTBOX_FAILED, .when = 3000,
+						.error = g_strdup("550 no such user") };
 		outbox_entry_clear(&got);
-		ok(store_outbox_take(f.store, 4000, &got) == 1 && got.id == ids[1], "a failed entry no longer blocks its ticket");
-		ok(store_outbox_sent(f.store, got.id, 4000) == 0, "sent");
+		ok(store_outbox_take(f.store, 4000, &done, &got, NULL) == 1 && got.id == ids[1],
+		   "recorded failed with the next take, which it no longer blocks");
+		g_free(done.error);
+		/* A take that cannot write records nothing: the outcome stays
+		 * the caller's to record again. */
+		done = (struct outbox_outcome){ .id = got.id, .kind = OUTBOX_SENT, .when = 4000 };
 		outbox_entry_clear(&got);
+		ok(sqlite3_open(db, &other) == SQLITE_OK && sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
+		   "another connection holds the write lock");
+		ok(store_outbox_take(f.store, 4000, &done, &got, NULL) == -1, "a take with an outcome to record waits, then fails");
+		sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(other);
+		v = outbox_state(db, ids[1]);
+		is_str(v, "sending", "and has not recorded it");
+		g_free(v);
+		ok(store_outbox_record(f.store, &done) == 0, "recorded on its own");
+		v = outbox_state(db, ids[1]);
+		is_str(v, "sent", "sent");
+		g_free(v);
 		list = store_outbox_list(f.store, true, 10);
 		ok(list && list->len == 1, "ticketctl outbox --failed lists the failed entry");
 		g_ptr_array_free(list, TRUE);
 		ok(store_outbox_retry_now(f.store, ids[0], 5000) == 1, "retry a failed entry");
-		ok(store_outbox_take(f.store, 5000, &got) == 1 && got.id == ids[0], "it is due again");
+		ok(store_outbox_take(f.store, 5000, NULL, &got, NULL) == 1 && got.id == ids[0], "it is due again");
 		outbox_entry_clear(&got);
 		ok(store_outbox_retry_now(f.store, 999999, 5000) == 0, "retry of an unknown entry");
 	}
