@@ -114,14 +114,16 @@ static int body_reference(struct store *st, const struct queue *queue, const str
 			  const struct message *msg, int64_t *ticket_id)
 {
 	const char *text = msg->full_text;
+	const char first = g_ascii_tolower(queue->tag[0]);
 	int rc = 0, tries = 0;
 
 	for (const char *p = text; p && *p && rc == 0 && tries < 8; p++) {
-		size_t len = reference_at(text, p, queue->tag);
+		size_t len;
 		char *candidate;
 		struct ticket_ref ref;
 
-		if (len == 0)
+		/* Most of a body is not the tag's first letter. */
+		if (g_ascii_tolower(*p) != first || (len = reference_at(text, p, queue->tag)) == 0)
 			continue;
 		tries++;
 		candidate = g_strndup(p, len);
