@@ -44,5 +44,8 @@ const char *assets_time_pattern(const struct assets *a, const char *locale);
  * locale's pattern) returns (g_free), with a formatter from the pool;
  * for a locale not prepared, found the slow way.  Thread-safe. */
 char *assets_format_time(struct assets *a, const char *locale, int64_t t, const char *zone, int offset_minutes);
+/* What promise_format_relative(now, t, locale, max_minutes) returns, the
+ * same way. */
+char *assets_format_relative(struct assets *a, const char *locale, int64_t now, int64_t t, int64_t max_minutes);
 
 #endif

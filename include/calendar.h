@@ -135,5 +135,7 @@ char *promise_time_pattern(const char *locale);
  * shows promise_format_time), when t is before now, when the locale tag
  * is not understood, or when ICU fails. */
 char *promise_format_relative(int64_t now, int64_t t, const char *locale, int64_t max_minutes);
+/* The same with f's locale and f's formatter (opened on first use). */
+char *promise_formatter_relative(struct promise_formatter *f, int64_t now, int64_t t, int64_t max_minutes);
 
 #endif

@@ -293,7 +293,8 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 
 	if (promise.first_response_due > 0) {
 		promise_text = format_promise(s, promise.first_response_due, locale, pref_zone, msg, q);
-		relative = promise_format_relative(env->now, promise.first_response_due, locale, RELATIVE_PROMISE_MINUTES);
+		relative = assets_format_relative(s->assets, locale, env->now, promise.first_response_due,
+						  RELATIVE_PROMISE_MINUTES);
 	}
 	subject = echoed_subject(msg, q->tag);
 	{

@@ -106,23 +106,25 @@ const char *assets_time_pattern(const struct assets *a, const char *locale)
 	return a && locale ? g_hash_table_lookup(a->patterns, locale) : NULL;
 }
 
-char *assets_format_time(struct assets *a, const char *locale, int64_t t, const char *zone, int offset_minutes)
+/* A formatter for locale's pattern from the pool, or a new one; NULL
+ * when the locale is not prepared (*idle NULL) or ICU fails. */
+static struct promise_formatter *borrow_formatter(struct assets *a, const char *locale, GPtrArray **idle)
 {
 	const char *pattern = assets_time_pattern(a, locale);
 	struct promise_formatter *f = NULL;
-	GPtrArray *idle;
-	char *text;
 
-	if (pattern == NULL)
-		return promise_format_time_with(t, locale, zone, offset_minutes, NULL);
-	idle = g_hash_table_lookup(a->idle, locale);
-	g_mutex_lock(&a->idle_lock);
-	if (idle->len > 0)
-		f = g_ptr_array_steal_index_fast(idle, idle->len - 1);
-	g_mutex_unlock(&a->idle_lock);
-	if (f == NULL && (f = promise_formatter_new(locale, pattern)) == NULL)
+	*idle = pattern ? g_hash_table_lookup(a->idle, locale) : NULL;
+	if (*idle == NULL)
 		return NULL;
-	text = promise_formatter_format(f, t, zone, offset_minutes);
+	g_mutex_lock(&a->idle_lock);
+	if ((*idle)->len > 0)
+		f = g_ptr_array_steal_index_fast(*idle, (*idle)->len - 1);
+	g_mutex_unlock(&a->idle_lock);
+	return f ? f : promise_formatter_new(locale, pattern);
+}
+
+static void return_formatter(struct assets *a, GPtrArray *idle, struct promise_formatter *f)
+{
 	g_mutex_lock(&a->idle_lock);
 	if (idle->len < IDLE_FORMATTERS_MAX) {
 		g_ptr_array_add(idle, f);
@@ -130,5 +132,34 @@ char *assets_format_time(struct assets *a, const char *locale, int64_t t, const 
 	}
 	g_mutex_unlock(&a->idle_lock);
 	promise_formatter_free(f);
+}
+
+char *assets_format_time(struct assets *a, const char *locale, int64_t t, const char *zone, int offset_minutes)
+{
+	GPtrArray *idle;
+	struct promise_formatter *f = borrow_formatter(a, locale, &idle);
+	char *text;
+
+	if (idle == NULL)
+		return promise_format_time_with(t, locale, zone, offset_minutes, NULL);
+	if (f == NULL)
+		return NULL;
+	text = promise_formatter_format(f, t, zone, offset_minutes);
+	return_formatter(a, idle, f);
+	return text;
+}
+
+char *assets_format_relative(struct assets *a, const char *locale, int64_t now, int64_t t, int64_t max_minutes)
+{
+	GPtrArray *idle;
+	struct promise_formatter *f = borrow_formatter(a, locale, &idle);
+	char *text;
+
+	if (idle == NULL)
+		return promise_format_relative(now, t, locale, max_minutes);
+	if (f == NULL)
+		return NULL;
+	text = promise_formatter_relative(f, now, t, max_minutes);
+	return_formatter(a, idle, f);
 	return text;
 }

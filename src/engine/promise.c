@@ -193,6 +193,7 @@ struct promise_formatter {
 	 * the first: opening a calendar per call was most of a call's cost,
 	 * and a formatter mostly sees the same few zones. */
 	char *zone_key;
+	URelativeDateTimeFormatter *relative;	/* opened on first use */
 };
 
 struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8)
@@ -268,6 +269,8 @@ void promise_formatter_free(struct promise_formatter *f)
 		return;
 	if (f->format)
 		udat_close(f->format);
+	if (f->relative)
+		ureldatefmt_close(f->relative);
 	g_free(f->zone_key);
 	g_free(f);
 }
@@ -308,41 +311,72 @@ static struct promise_wait promise_round_wait(uint64_t seconds)
 	return wait;
 }
 
-static char *promise_format_wait(const char *icu_locale, struct promise_wait wait)
+static URelativeDateTimeFormatter *promise_relative_open(const char *icu_locale)
 {
 	UErrorCode status = U_ZERO_ERROR;
 	URelativeDateTimeFormatter *formatter = ureldatefmt_open(icu_locale, NULL, UDAT_STYLE_LONG,
 								 UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
+
+	if (U_FAILURE(status) && formatter) {
+		ureldatefmt_close(formatter);
+		formatter = NULL;
+	}
+	return formatter;
+}
+
+static char *promise_format_wait(URelativeDateTimeFormatter *formatter, struct promise_wait wait)
+{
+	UErrorCode status = U_ZERO_ERROR;
 	UChar *text = NULL;
 	char *result = NULL;
 	int32_t len;
 
-	if (U_FAILURE(status))
-		goto out;
 	/* Numeric: always "in 1 hour", never a word like "this hour". */
 	len = ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, NULL, 0, &status);
 	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
-		goto out;
+		return NULL;
 	text = g_new(UChar, (gsize)len + 1);
 	status = U_ZERO_ERROR;
 	ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, text, len + 1, &status);
 	if (U_SUCCESS(status))
 		result = promise_utf8_from_utf16(text, len);
-out:
-	if (formatter)
-		ureldatefmt_close(formatter);
 	g_free(text);
 	return result;
+}
+
+/* Whether a wait from now to t is short enough for a relative phrase. */
+static bool promise_wait_fits(int64_t now, int64_t t, int64_t max_minutes, struct promise_wait *wait)
+{
+	uint64_t seconds = (uint64_t)t - (uint64_t)now;	/* exact when t >= now, even across 0 */
+
+	if (t < now || max_minutes < 0 || seconds > (uint64_t)MIN(max_minutes, INT64_MAX / 60) * 60)
+		return false;
+	*wait = promise_round_wait(seconds);
+	return true;
+}
+
+char *promise_formatter_relative(struct promise_formatter *f, int64_t now, int64_t t, int64_t max_minutes)
+{
+	struct promise_wait wait;
+
+	if (!promise_wait_fits(now, t, max_minutes, &wait))
+		return NULL;
+	if (f->relative == NULL && (f->relative = promise_relative_open(f->icu_locale)) == NULL)
+		return NULL;
+	return promise_format_wait(f->relative, wait);
 }
 
 char *promise_format_relative(int64_t now, int64_t t, const char *locale, int64_t max_minutes)
 {
 	char icu_locale[PROMISE_ICU_LOCALE_MAX];
-	uint64_t wait = (uint64_t)t - (uint64_t)now;	/* exact when t >= now, even across 0 */
+	struct promise_wait wait;
+	URelativeDateTimeFormatter *formatter;
+	char *result;
 
-	if (t < now || max_minutes < 0 || wait > (uint64_t)MIN(max_minutes, INT64_MAX / 60) * 60)
+	if (!promise_wait_fits(now, t, max_minutes, &wait) || !promise_icu_locale(locale, icu_locale) ||
+	    (formatter = promise_relative_open(icu_locale)) == NULL)
 		return NULL;
-	if (!promise_icu_locale(locale, icu_locale))
-		return NULL;
-	return promise_format_wait(icu_locale, promise_round_wait(wait));
+	result = promise_format_wait(formatter, wait);
+	ureldatefmt_close(formatter);
+	return result;
 }

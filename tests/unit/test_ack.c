@@ -115,10 +115,16 @@ static gpointer format_many(gpointer data)
 		int64_t t = 1772452800 + (int64_t)i * 86399;
 		char *pooled = assets_format_time(run->assets, locale, t, zone, 345);
 		char *fresh = promise_format_time_with(t, locale, zone, 345, assets_time_pattern(run->assets, locale));
+		/* and relative phrases, from the same formatters */
+		char *pooled_wait = assets_format_relative(run->assets, locale, t, t + 60 + i * 97, 240);
+		char *fresh_wait = promise_format_relative(t, t + 60 + i * 97, locale, 240);
 
 		run->differ += pooled == NULL || g_strcmp0(pooled, fresh) != 0;
+		run->differ += pooled_wait == NULL || g_strcmp0(pooled_wait, fresh_wait) != 0;
 		g_free(pooled);
 		g_free(fresh);
+		g_free(pooled_wait);
+		g_free(fresh_wait);
 	}
 	return NULL;
 }
@@ -137,8 +143,8 @@ static void test_formatter_pool(struct assets *a)
 		g_thread_join(threads[i]);
 		differ += runs[i].differ;
 	}
-	ok(differ == 0, "assets: 4 threads x 100 times through the formatter pool, %u differ from a fresh formatter",
-	   differ);
+	ok(differ == 0, "assets: 4 threads x 100 times (a time and a wait) through the formatter pool, "
+	   "%u differ from a fresh formatter", differ);
 }
 
 int main(void)

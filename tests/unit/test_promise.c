@@ -294,6 +294,38 @@ static void test_reused_formatter(void)
 	   calls, G_N_ELEMENTS(locale_cases), differ, refused);
 }
 
+/* A formatter's relative phrases, its ICU formatter kept between calls,
+ * are what the one-off function writes: every locale, waits from a
+ * minute to past the limit, and a time already past. */
+static void test_reused_relative(void)
+{
+	static const int64_t waits[] = { 60, 61, 9 * 60, 65 * 60, 2 * 3600, 150 * 60 + 1, 240 * 60, 240 * 60 + 1, -60 };
+	unsigned differ = 0, phrases = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(locale_cases); i++) {
+		const char *locale = locale_cases[i].locale;
+		struct promise_formatter *f = promise_formatter_new(locale, NULL);
+
+		for (size_t w = 0; w < G_N_ELEMENTS(waits); w++) {
+			char *fresh = promise_format_relative(MONDAY_1300Z, MONDAY_1300Z + waits[w], locale, 240);
+			char *reused = f ? promise_formatter_relative(f, MONDAY_1300Z, MONDAY_1300Z + waits[w], 240) : NULL;
+
+			phrases += fresh != NULL;
+			if (g_strcmp0(fresh, reused) != 0) {
+				differ++;
+				tap_diag("%s %lld s: fresh \"%s\", reused \"%s\"", locale, (long long)waits[w],
+					 fresh ? fresh : "(null)", reused ? reused : "(null)");
+			}
+			g_free(fresh);
+			g_free(reused);
+		}
+		promise_formatter_free(f);
+	}
+	ok(differ == 0 && phrases == 7 * G_N_ELEMENTS(locale_cases),
+	   "a reused formatter's relative phrases: %u differ from a fresh one's, %u phrases over %zu locales",
+	   differ, phrases, G_N_ELEMENTS(locale_cases));
+}
+
 int main(void)
 {
 	test_all_locales_at_0545();
@@ -302,6 +334,7 @@ int main(void)
 	test_locale_forms_and_refusals();
 	test_relative();
 	test_relative_limits();
+	test_reused_relative();
 	test_threads();
 	/* ICU keeps its data caches until told otherwise; LeakSanitizer would
 	 * report them. */
