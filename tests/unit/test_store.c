@@ -63,7 +63,8 @@ static void test_outbox_take_in_backlog(struct store *st)
 	}
 	ok(store_commit(st) == 0 && added == BACKLOG, "backlog: %d entries queued", added);
 	g_bytes_unref(e.message);
-	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 && strcmp(got.message_id, "backlog0@support.example.com") == 0,
+	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 &&
+	   strcmp(got.message_id, "backlog0@support.example.com") == 0,
 	   "backlog: the entry due first is taken");
 	outbox_entry_clear(&got);
 	next = statement_with(st, "NOT EXISTS");
@@ -72,7 +73,8 @@ static void test_outbox_take_in_backlog(struct store *st)
 		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 1);
 		sqlite3_stmt_status(next, SQLITE_STMTSTATUS_SORT, 1);
 	}
-	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 && strcmp(got.message_id, "backlog1@support.example.com") == 0,
+	ok(store_outbox_take(st, 50000 + BACKLOG, NULL, &got, NULL) == 1 &&
+	   strcmp(got.message_id, "backlog1@support.example.com") == 0,
 	   "backlog: then the next");
 	outbox_entry_clear(&got);
 	steps = next ? sqlite3_stmt_status(next, SQLITE_STMTSTATUS_VM_STEP, 0) : -1;
