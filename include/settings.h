@@ -72,7 +72,7 @@ struct queue {
 	char *default_locale;	/* one of locales */
 	bool escalation_notice;	/* add the senior-team-lead sentence */
 	char **vip;		/* addresses and "@domain"s, lower case */
-	char **urgent_keywords;	/* subject words that make a ticket urgent */
+	char **urgent_keywords;	/* subject words that make a ticket urgent, casefolded */
 	char **agents;		/* agent addresses and "@domain"s, lower case */
 	char *sla_name;		/* [sla NAME], or NULL for the built-in default */
 	char *vip_sla_name;

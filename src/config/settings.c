@@ -689,6 +689,12 @@ static void resolve_queues(struct loader *ld, struct settings *s)
 		const char *names[2] = { q->sla_name, q->vip_sla_name };
 		const struct sla_policy **slots[2] = { &q->sla, &q->vip_sla };
 
+		/* Compared with a casefolded subject: folded once, here. */
+		for (char **k = q->urgent_keywords; k && *k; k++) {
+			char *folded = g_utf8_casefold(*k, -1);
+			g_free(*k);
+			*k = folded;
+		}
 		for (int k = 0; k < 2; k++) {
 			*slots[k] = NULL;
 			for (size_t j = 0; names[k] && j < s->n_slas; j++)

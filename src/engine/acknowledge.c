@@ -34,13 +34,15 @@ static char *echoed_subject(const struct message *msg, const char *tag)
 	return clean;
 }
 
-static bool contains_word(const char *haystack, const char *word)
+/* Whether the subject holds one of the (casefolded) keywords. */
+static bool has_keyword(const char *subject, char **keywords)
 {
-	char *h = g_utf8_casefold(haystack, -1), *w = g_utf8_casefold(word, -1);
-	bool found = *w && strstr(h, w) != NULL;
+	char *folded = g_utf8_casefold(subject, -1);
+	bool found = false;
 
-	g_free(h);
-	g_free(w);
+	for (char **k = keywords; k && *k && !found; k++)
+		found = **k && strstr(folded, *k) != NULL;
+	g_free(folded);
 	return found;
 }
 
@@ -48,9 +50,8 @@ enum priority acknowledge_priority(const struct queue *q, const struct message *
 {
 	const char *v;
 
-	for (char **k = q->urgent_keywords; k && *k; k++)
-		if (contains_word(msg->subject, *k))
-			return PRIORITY_URGENT;
+	if (has_keyword(msg->subject, q->urgent_keywords))
+		return PRIORITY_URGENT;
 	if ((v = message_header(msg, "Priority")) && g_ascii_strncasecmp(v, "urgent", 6) == 0)
 		return PRIORITY_URGENT;
 	if (((v = message_header(msg, "X-Priority")) && (*v == '1' || *v == '2')) ||

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
+#include "acknowledge.h"
 #include "assets.h"
 #include "calendar.h"
 #include "engine.h"
@@ -147,6 +148,37 @@ static void test_formatter_pool(struct assets *a)
 	   "%u differ from a fresh formatter", differ);
 }
 
+/* The subject's keywords make a ticket urgent in any case, in any
+ * script (the default list); a word that merely looks alike does not. */
+static void test_urgent_keywords(void)
+{
+	static const struct {
+		const char *subject;
+		enum priority want;
+	} cases[] = {
+		{ "URGENT: the printer is on fire", PRIORITY_URGENT },
+		{ "Drucker defekt, DRINGEND", PRIORITY_URGENT },
+		{ "Принтер не работает, СРОЧНО", PRIORITY_URGENT },
+		{ "Printer is out of paper", PRIORITY_NORMAL },
+		{ "", PRIORITY_NORMAL },
+	};
+	const struct queue *q = &f.settings->queues[0];
+	int right = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *text = g_strdup_printf("From: a@example.org\nSubject: %s\n\nbody\n", cases[i].subject);
+		struct message *m = fixture_message(text);
+		enum priority got = acknowledge_priority(q, m);
+
+		right += got == cases[i].want;
+		if (got != cases[i].want)
+			tap_diag("\"%s\": priority %d, not %d", cases[i].subject, (int)got, (int)cases[i].want);
+		message_free(m);
+		g_free(text);
+	}
+	is_int(right, (int)G_N_ELEMENTS(cases), "urgent keywords in the subject, any case and script");
+}
+
 int main(void)
 {
 	struct engine_result r;
@@ -161,6 +193,7 @@ int main(void)
 	f.settings->queues[0].locales = g_strsplit("en,de,ja,tr,fr", ",", -1);
 	key.secret = f.settings->secret;
 	key.secret_len = f.settings->secret_len;
+	test_urgent_keywords();
 
 	/* A German customer. */
 	r = process("From: Jürgen Müller <juergen@example.de>\nTo: support@example.com\n"

@@ -170,6 +170,7 @@ int main(void)
 			"[queue support]\nname = S\naddresses = support@example.com\ntag = SUP\n"
 			"locales = en, tr, de, pt-BR\ndefault-locale = en\nsla = standard\ncalendars = istanbul, new-york\n"
 			"vip = ceo@bigcorp.example, @vip.example\nvip-sla = premium\nescalation-notice = yes\n"
+			"urgent-keywords = ASAP, Sofort, СРОЧНО\n"
 			"[sla standard]\nfirst-response = 8h\nresolution = 5d\nurgent.first-response = 1h\n"
 			"[sla premium]\nfirst-response = 2h calendar\n"
 			"[calendar istanbul]\ntimezone = Europe/Istanbul\nhours = mon-fri 09:00-18:00, sat 10:00-14:00\n"
@@ -190,6 +191,9 @@ int main(void)
 			is_int(a->ack_per_ticket_seconds, 1800, "[autoreply] per-ticket");
 			ok(g_strv_length(aq->locales) == 4 && strcmp(aq->locales[3], "pt-BR") == 0, "locales");
 			ok(aq->escalation_notice, "escalation-notice = yes");
+			ok(g_strv_length(aq->urgent_keywords) == 3 && strcmp(aq->urgent_keywords[0], "asap") == 0 &&
+			   strcmp(aq->urgent_keywords[1], "sofort") == 0 && strcmp(aq->urgent_keywords[2], "срочно") == 0,
+			   "urgent-keywords kept casefolded (they meet a casefolded subject)");
 			ok(aq->sla && strcmp(aq->sla->id, "standard") == 0 && aq->vip_sla &&
 			   strcmp(aq->vip_sla->id, "premium") == 0, "sla and vip-sla resolved");
 			is_int(aq->sla->first_response[PRIORITY_NORMAL].minutes, 8 * 60, "normal first response 8h");
