@@ -150,22 +150,49 @@ out:
 	return pattern;
 }
 
-static char *promise_format_with(UDateFormat *format, int64_t t)
+/* An ICU call that writes UTF-16 text into out (capacity UChars) and
+ * returns the length it needs. */
+typedef int32_t (*icu_writer)(const void *what, UChar *out, int32_t capacity, UErrorCode *status);
+
+/* What write writes, in UTF-8 (g_free), or NULL.  A phrase fits the
+ * buffer on the stack: asking ICU for the length first doubled the cost
+ * of formatting. */
+static char *promise_icu_text(icu_writer write, const void *what)
 {
-	UDate when = (UDate)t * 1000.0;
+	UChar guess[128], *text = guess;
 	UErrorCode status = U_ZERO_ERROR;
-	int32_t len = udat_format(format, when, NULL, 0, NULL, &status);
-	UChar *text;
+	int32_t len = write(what, guess, G_N_ELEMENTS(guess), &status);
 	char *result;
 
-	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
-		return NULL;
-	text = g_new(UChar, (gsize)len + 1);
-	status = U_ZERO_ERROR;
-	udat_format(format, when, text, len + 1, NULL, &status);
+	if (status == U_BUFFER_OVERFLOW_ERROR) {
+		text = g_new(UChar, (gsize)len + 1);
+		status = U_ZERO_ERROR;
+		write(what, text, len + 1, &status);
+	}
+	/* (U_STRING_NOT_TERMINATED_WARNING is success: the length is given.) */
 	result = U_SUCCESS(status) ? promise_utf8_from_utf16(text, len) : NULL;
-	g_free(text);
+	if (text != guess)
+		g_free(text);
 	return result;
+}
+
+struct date_to_format {
+	UDateFormat *format;
+	UDate when;
+};
+
+static int32_t write_date(const void *what, UChar *out, int32_t capacity, UErrorCode *status)
+{
+	const struct date_to_format *d = what;
+
+	return udat_format(d->format, d->when, out, capacity, NULL, status);
+}
+
+static char *promise_format_with(UDateFormat *format, int64_t t)
+{
+	struct date_to_format d = { format, (UDate)t * 1000.0 };
+
+	return promise_icu_text(write_date, &d);
 }
 
 char *promise_time_pattern(const char *locale)
@@ -324,24 +351,24 @@ static URelativeDateTimeFormatter *promise_relative_open(const char *icu_locale)
 	return formatter;
 }
 
-static char *promise_format_wait(URelativeDateTimeFormatter *formatter, struct promise_wait wait)
+struct wait_to_format {
+	URelativeDateTimeFormatter *formatter;
+	struct promise_wait wait;
+};
+
+static int32_t write_wait(const void *what, UChar *out, int32_t capacity, UErrorCode *status)
 {
-	UErrorCode status = U_ZERO_ERROR;
-	UChar *text = NULL;
-	char *result = NULL;
-	int32_t len;
+	const struct wait_to_format *w = what;
 
 	/* Numeric: always "in 1 hour", never a word like "this hour". */
-	len = ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, NULL, 0, &status);
-	if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status))
-		return NULL;
-	text = g_new(UChar, (gsize)len + 1);
-	status = U_ZERO_ERROR;
-	ureldatefmt_formatNumeric(formatter, wait.amount, wait.unit, text, len + 1, &status);
-	if (U_SUCCESS(status))
-		result = promise_utf8_from_utf16(text, len);
-	g_free(text);
-	return result;
+	return ureldatefmt_formatNumeric(w->formatter, w->wait.amount, w->wait.unit, out, capacity, status);
+}
+
+static char *promise_format_wait(URelativeDateTimeFormatter *formatter, struct promise_wait wait)
+{
+	struct wait_to_format w = { formatter, wait };
+
+	return promise_icu_text(write_wait, &w);
 }
 
 /* Whether a wait from now to t is short enough for a relative phrase. */

@@ -294,6 +294,23 @@ static void test_reused_formatter(void)
 	   calls, G_N_ELEMENTS(locale_cases), differ, refused);
 }
 
+/* A text longer than the first buffer ICU is given is written whole. */
+static void test_long_text(void)
+{
+	GString *pattern = g_string_new("EEEE '");
+	char *text;
+
+	for (int i = 0; i < 40; i++)
+		g_string_append(pattern, "long ");
+	g_string_append(pattern, "end' HH:mm");
+	text = promise_format_time_with(MONDAY_1300Z, "en", "UTC", 0, pattern->str);
+	ok(text && g_str_has_prefix(text, "Monday long long ") && g_str_has_suffix(text, "long end 13:00") &&
+	   strlen(text) == strlen("Monday ") + 40 * 5 + strlen("end 13:00"),
+	   "a %zu-character text is written whole", text ? strlen(text) : 0);
+	g_free(text);
+	g_string_free(pattern, TRUE);
+}
+
 /* A formatter's relative phrases, its ICU formatter kept between calls,
  * are what the one-off function writes: every locale, waits from a
  * minute to past the limit, and a time already past. */
@@ -335,6 +352,7 @@ int main(void)
 	test_relative();
 	test_relative_limits();
 	test_reused_relative();
+	test_long_text();
 	test_threads();
 	/* ICU keeps its data caches until told otherwise; LeakSanitizer would
 	 * report them. */
