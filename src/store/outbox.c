@@ -202,6 +202,12 @@ static int take_next(struct store *st, int64_t now, struct outbox_entry *e, bool
 		return rc;
 	read_entry(s, e);
 	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* SQLite may have ended the transaction: nothing more in it. */
+		store_set_error(st, "next outbox entry");
+		sqlite3_reset(s);
+		return -1;
+	}
 	if (more)
 		*more = rc == SQLITE_ROW;
 	sqlite3_reset(s);
@@ -231,7 +237,10 @@ int store_outbox_take(struct store *st, int64_t now, const struct outbox_outcome
 		goto fail;
 	if (rc == 0)
 		outbox_entry_clear(e);
-	return store_relax(st, false) == 0 ? rc : -1;
+	/* Committed: the entry is taken and must be delivered whatever this
+	 * says (a store still relaxed tries again at its next store_relax). */
+	store_relax(st, false);
+	return rc;
 fail:
 	store_rollback(st);
 	store_relax(st, false);
