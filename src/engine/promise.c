@@ -216,7 +216,7 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
 struct promise_formatter {
 	UDateFormat *format;
 	char icu_locale[PROMISE_ICU_LOCALE_MAX];
-	/* The zone (or offset, "@+345") format's calendar is in, NULL before
+	/* The zone (or offset) format's calendar is in (zone_key), NULL before
 	 * the first: opening a calendar per call was most of a call's cost,
 	 * and a formatter mostly sees the same few zones. */
 	char *zone_key;
@@ -249,9 +249,10 @@ fail:
 	return NULL;
 }
 
+/* "z:Europe/Berlin" or "o:+345": a zone's name never reads as an offset. */
 static char *zone_key(const char *zone, int offset_minutes)
 {
-	return zone ? g_strdup(zone) : g_strdup_printf("@%+d", offset_minutes);
+	return zone ? g_strconcat("z:", zone, NULL) : g_strdup_printf("o:%+d", offset_minutes);
 }
 
 /* Puts f's calendar in the zone; false when the zone is not understood
