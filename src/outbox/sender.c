@@ -292,14 +292,20 @@ struct worker {
 	struct smtp_session *smtp;	/* this worker's connection to the relay */
 };
 
+/* An outcome the store has taken: its journal note is done with. */
+static void settled(struct sender *sd, struct outbox_outcome *o)
+{
+	if (o->kind == OUTBOX_SENT)
+		journal_done(sd);
+	outcome_clear(o);
+}
+
 /* Writes an outcome on its own: 0 or -1. */
 static int record_now(struct sender *sd, struct store *st, struct outbox_outcome *o)
 {
 	if (store_outbox_record(st, o) != 0)
 		return -1;
-	if (o->kind == OUTBOX_SENT)
-		journal_done(sd);
-	outcome_clear(o);
+	settled(sd, o);
 	return 0;
 }
 
@@ -358,11 +364,8 @@ static gpointer worker_thread(gpointer data)
 			if (rc < 0 && done)
 				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)done->id,
 					store_error(st));
-			if (rc >= 0 && done) {
-				if (done->kind == OUTBOX_SENT)
-					journal_done(sd);
-				outcome_clear(done);
-			}
+			if (rc >= 0 && done)
+				settled(sd, done);
 			if (rc <= 0)
 				break;
 			store_pool_put(sd->pool, st, false);
