@@ -197,6 +197,7 @@ class Run:
 
     def __init__(self, folder):
         self.folder = folder
+        self.cpu = {}             # cpu_ms's, by until
         self.env = read_env(os.path.join(folder, "stats.env"))
         self.timings = []
         with open(os.path.join(folder, "timings.tsv")) as f:
@@ -272,8 +273,90 @@ class Run:
             return None
         return float(self.env["cpu_seconds"]) / len(self.timings) * 1000
 
+    def cpu_ms(self, until):
+        """{report line: CPU ms per message} from the start of sending to
+        until ("sent" or "delivered"), the machine's busy ms under
+        "machine"; None if the run did not record it."""
+        if until not in self.cpu:
+            start = read_cpu(os.path.join(self.folder, "cpu-start"))
+            end = read_cpu(os.path.join(self.folder, f"cpu-{until}"))
+            self.cpu[until] = None
+            if start and end and self.timings:
+                split, busy = cpu_split(start, end)
+                per = 1000 / os.sysconf("SC_CLK_TCK") / len(self.timings)
+                self.cpu[until] = {k: v * per for k, v in split.items()}
+                self.cpu[until]["machine"] = busy * per
+        return self.cpu[until]
+
     def hwm_mb(self):
         return int(self.env["vmhwm_kb"]) / 1024 if self.env.get("vmhwm_kb") else None
+
+
+# Where the machine's CPU went during a run (bench/lib.sh proc_cpu_all):
+# each process's name to a line of the report, in the report's order.
+BENCH_GROUP = "the benchmark: its SMTP clients, its waiting"
+CPU_GROUPS = (
+    ("the milter", ("ticket-milter", "nullmilter")),
+    ("Postfix smtpd", ("smtpd",)),
+    ("Postfix cleanup", ("cleanup",)),
+    ("Postfix qmgr, trivial-rewrite, smtp, scache", ("qmgr", "trivial-rewrite", "smtp", "scache")),
+    ("Postfix master, postlogd, ended processes", ("master", "postlogd", "anvil", "proxymap", "pickup",
+                                                   "tlsmgr", "showq", "bounce", "[reaped]")),
+    ("smtp-sink", ("smtp-sink",)),
+    (BENCH_GROUP, ("[bench]", "smtpsend")),
+    ("kernel: interrupts and its threads", ("[irq]", "kworker", "jbd2", "ksoftirqd", "kcompactd", "kswapd",
+                                            "rcu", "migration", "khugepaged", "kthreadd")),
+    ("anything else", ()),
+)
+
+
+def read_cpu(path):
+    """(the /proc/stat cpu line's numbers, {pid: (name, ticks, reaped)})."""
+    machine, procs = None, {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("cpu "):
+                    machine = [int(x) for x in line.split()[1:]]
+                    continue
+                pid, name, ticks, reaped = line.rstrip("\n").split("\t")
+                procs[pid] = (name, int(ticks), int(reaped))
+    except (FileNotFoundError, ValueError):
+        return None
+    return machine, procs
+
+
+def cpu_group(name):
+    base = re.split(r"[/:-]", name)[0] if name.startswith(("kworker", "jbd2", "ksoftirqd", "rcu", "migration")) \
+        else name
+    for label, names in CPU_GROUPS:
+        if base in names:
+            return label
+    return CPU_GROUPS[-1][0]
+
+
+def cpu_split(start, end):
+    """{report line: CPU ticks} between two proc_cpu_all snapshots, and
+    the machine's busy ticks.  A process that ended in between is lost
+    unless Postfix's master reaped it (its children's time)."""
+    (m0, p0), (m1, p1) = start, end
+    out = {}
+    for pid, (name, ticks, reaped) in p1.items():
+        old = p0.get(pid)
+        if old and cpu_group(old[0]) != cpu_group(name):
+            old = None          # the pid was used again (a kernel worker's name changes with its work)
+        used = ticks - (old[1] if old else 0)
+        # What ended: Postfix's processes (reaped by master), the
+        # benchmark's clients and tools (reaped by its shell).
+        if name in ("master", "[bench]"):
+            into = cpu_group("[reaped]" if name == "master" else name)
+            out[into] = out.get(into, 0) + reaped - (old[2] if old else 0)
+        if used > 0:
+            out[cpu_group(name)] = out.get(cpu_group(name), 0) + used
+    # user nice system idle iowait irq softirq steal ...
+    out[cpu_group("[irq]")] = out.get(cpu_group("[irq]"), 0) + (m1[5] - m0[5]) + (m1[6] - m0[6])
+    busy = (sum(m1[:8]) - m1[3] - m1[4] - m1[7]) - (sum(m0[:8]) - m0[3] - m0[4] - m0[7])
+    return out, busy
 
 
 def load_runs(w, phase):
@@ -438,11 +521,48 @@ def phase_report(w, phase, title):
         t.line("acknowledgement, end of message to sink,", t.last(fmt(ack50, '.0f') + ' / ' + fmt(ack99, '.0f'),
                f"p50 / p99 ms ({', '.join(f'{a}/{q}' for a, q in counts)} arrived)"))
     t.print()
+    cpu_report(runs)
     not_accepted = {m: sum(len(r.timings) - r.accepted() for r in rs) for m, rs in runs.items()}
     if any(not_accepted.values()):
         print(f"  NOT ACCEPTED (all rounds): {not_accepted}")
     return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "own": own, "added_p99": added[99], "ack_p99": ack99,
             "eom_p99": eom[99]}
+
+
+def cpu_report(runs):
+    """Where the machine's CPU went, per message: while the messages
+    were being sent (what the accepted rate is measured over) and until
+    every message and acknowledgement was at the sink (all the work,
+    whenever the MTA did it)."""
+    if not any(r.cpu_ms("sent") for rs in runs.values() for r in rs):
+        return
+    t = Table(runs)
+
+    def cell(mode, key):
+        vals = [median([r.cpu_ms(until).get(key, 0) for r in runs.get(mode, []) if r.cpu_ms(until)])
+                for until in ("sent", "delivered")]
+        return " / ".join(fmt(v, ".2f") for v in vals)
+
+    for label, _ in CPU_GROUPS:
+        t.rows.append((label, [cell(m, label) for m in t.modes()]))
+    t.rows.append(("all CPUs busy (/proc/stat)", [cell(m, "machine") for m in t.modes()]))
+
+    def work(r):
+        """Messages per CPU-second of the machine until all was delivered,
+        the benchmark's own share left out (the same clients in every
+        mode, and its waiting lasts as long as the run)."""
+        cpu = r.cpu_ms("delivered")
+        if not cpu:
+            return None
+        used = cpu["machine"] - cpu.get(BENCH_GROUP, 0)
+        return 1000 / used if used > 0 else None
+
+    ratio_line(t, runs, "  CPU per message, do-nothing / ticket-milter", "ticket", "null", work)
+    ratio_line(t, runs, "  the same, do-nothing+acks / ticket-milter", "ticket", "nullack", work)
+    print("\n  where the machine's CPU went, ms per message: while sending / until all was at the sink "
+          "(medians of the rounds;\n  Postfix's cleanup receives each message and holds the milter's header, "
+          "body and end-of-message steps)")
+    t.print()
 
 
 def outcomes(run):

@@ -12,7 +12,9 @@
 # Layout of W: bin/ (compiled tools), wl/<phase>/ (workloads), tm/ (the
 # ticket-milter configuration, secret and database: TM_DIR of common.sh),
 # pf/ (the private Postfix and its sink), runs/<phase>-r<N>-<mode>/
-# (what one timed run leaves: timings.tsv, milter.log, sink.tsv, stats.env).
+# (what one timed run leaves: timings.tsv, milter.log, sink.tsv, stats.env,
+# and cpu-start, cpu-sent, cpu-delivered: proc_cpu_all when the sending
+# began, when it ended and when everything was at the sink).
 
 CLK_TCK=$(getconf CLK_TCK)
 PY=/usr/bin/python3
@@ -60,6 +62,26 @@ proc_status() {
 # machine_ticks - "busy total" jiffies of all CPUs from /proc/stat.
 machine_ticks() {
 	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+# proc_cpu_all - what the whole machine's CPU did so far, for where it
+# went during a run: the "cpu" line of /proc/stat (its irq and softirq
+# time belongs to no process), then one line per process: pid, name, its
+# CPU ticks (user + system) and those of its children that ended
+# (Postfix's master reaps its processes that exit, such as an smtpd after
+# max_use connections: their time shows there), and the benchmark's own
+# shell as "[bench]" (the clients it started and waited for show there).
+proc_cpu_all() {
+	grep '^cpu ' /proc/stat
+	local f
+	for f in /proc/[0-9]*/stat; do
+		cat "$f" 2>/dev/null && echo
+	done | awk -v bench=$$ 'NF {
+		name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [^)]*$/, "", name)
+		if ($1 == bench) name = "[bench]"
+		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+		printf "%s\t%s\t%d\t%d\n", $1, name, f[12] + f[13], f[14] + f[15]
+	}'
 }
 
 # ---- the milters -------------------------------------------------------------
@@ -258,12 +280,14 @@ run_mode() {
 	pid=$MILTER_PID
 	n=$(wc -l <"$wl/index.tsv")
 	[[ -n $pid ]] && cpu0=$(proc_cpu_ticks "$pid")
+	proc_cpu_all >"$out/cpu-start"
 	m0=$(machine_ticks)
 	t0=$(date +%s.%N)
 	[[ $mode == nullack ]] && ack_send "$phase" "$out"
 	bench_send "$wl" "$out" || say "  $phase $mode: some messages were not accepted (see $out/smtpsend.err)"
 	t1=$(date +%s.%N)
 	m1=$(machine_ticks)
+	proc_cpu_all >"$out/cpu-sent"
 	[[ $mode == ticket ]] && acks=$(acks_queued "$TM_DIR/tm.log")
 	if [[ $mode == nullack ]]; then
 		wait "$SENDER_PID" || say "  $phase $mode: some acknowledgements were not accepted (see $out/ack-smtpsend.err)"
@@ -272,6 +296,7 @@ run_mode() {
 	fi
 	expect=$((n + acks))
 	wait_delivered "$expect" 180 || { delivered=0; say "  $phase $mode: only $(sink_count) of $expect at the sink after 180 s"; }
+	proc_cpu_all >"$out/cpu-delivered"
 	if [[ -n $pid ]]; then
 		cpu1=$(proc_cpu_ticks "$pid")
 		{
