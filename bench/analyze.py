@@ -633,7 +633,6 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
     print(durability_line(src))
     print(f"load: {sessions} parallel SMTP sessions into a private Postfix on loopback, one message per "
           f"connection, relayed to smtp-sink; {rounds} rounds, modes rotated; medians of the rounds")
-    seed = read_env(os.path.join(w, "runs", "seed", "stats.env"))
     if ack_route == "off":
         print("acknowledgements: turned off ([autoreply] never-to = .), for comparison: what ticket-milter "
               "costs without the mail it sends; the targets are for the default setup, so no verdicts on these")
