@@ -65,23 +65,19 @@ machine_ticks() {
 }
 
 # proc_cpu_all - what the whole machine's CPU did so far, for where it
-# went during a run: the "cpu" line of /proc/stat (its irq and softirq
-# time belongs to no process), then one line per process: pid, name, its
-# CPU ticks (user + system) and those of its children that ended
-# (Postfix's master reaps its processes that exit, such as an smtpd after
-# max_use connections: their time shows there), and the benchmark's own
-# shell as "[bench]" (the clients it started and waited for show there).
+# went during a run: the "cpu" line of /proc/stat (its interrupt time
+# belongs to no process), every /proc/PID/stat line as it is (analyze.py
+# reads them: a process's CPU time, and that of its children that ended,
+# which Postfix's master and the benchmark's shell reap), and "bench PID"
+# naming the benchmark's shell.  Shell built-ins only: it runs while the
+# outbox still sends, and must not take the CPU from it.
 proc_cpu_all() {
-	grep '^cpu ' /proc/stat
-	local f
+	local f line
+	read -r line </proc/stat && printf '%s\n' "$line"
 	for f in /proc/[0-9]*/stat; do
-		cat "$f" 2>/dev/null && echo
-	done | awk -v bench=$$ 'NF {
-		name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) [^)]*$/, "", name)
-		if ($1 == bench) name = "[bench]"
-		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
-		printf "%s\t%s\t%d\t%d\n", $1, name, f[12] + f[13], f[14] + f[15]
-	}'
+		read -r line 2>/dev/null <"$f" && printf '%s\n' "$line"
+	done
+	printf 'bench %s\n' "$$"
 }
 
 # ---- the milters -------------------------------------------------------------
