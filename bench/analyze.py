@@ -6,7 +6,8 @@ prints the report.  Called by bench/run:
     analyze.py tokens SINK-DIR SEED-INFO      signed gateway addresses of the seed
     analyze.py acks SINK-DIR OUT-DIR          the seed's acknowledgements, to be sent again
     analyze.py bigmessage DIR MEGABYTES       a message of that size for the memory test
-    analyze.py report W SESSIONS ROUNDS       the report, with PASS/FAIL per target
+    analyze.py report W SESSIONS ROUNDS [ACK-ROUTE [SYSCALLS]]
+                                              the report, with PASS/FAIL per target
     analyze.py profile W MESSAGES             summary of perf and strace output
 
 Percentiles are nearest-rank; a figure over rounds is the median of the
@@ -288,6 +289,20 @@ class Run:
                 self.cpu[until]["machine"] = busy * per
         return self.cpu[until]
 
+    def syscalls(self):
+        """{(report line, call name): calls per message} with --syscalls,
+        else None.  Counted by thread name: ticket-milter's outbox and
+        checkpoint threads count as the milter."""
+        counts = read_syscalls(os.path.join(self.folder, "syscalls.txt"))
+        if not counts or not self.timings:
+            return None
+        names = syscall_names()
+        out = {}
+        for (program, number), n in counts.items():
+            key = (cpu_group(program), names.get(number, f"#{number}"))
+            out[key] = out.get(key, 0) + n / len(self.timings)
+        return out
+
     def hwm_mb(self):
         return int(self.env["vmhwm_kb"]) / 1024 if self.env.get("vmhwm_kb") else None
 
@@ -296,7 +311,7 @@ class Run:
 # each process's name to a line of the report, in the report's order.
 BENCH_GROUP = "the benchmark: its SMTP clients, its waiting"
 CPU_GROUPS = (
-    ("the milter", ("ticket-milter", "nullmilter")),
+    ("the milter", ("ticket-milter", "nullmilter", "outbox", "checkpoint")),
     ("Postfix smtpd", ("smtpd",)),
     ("Postfix cleanup", ("cleanup",)),
     ("Postfix qmgr, trivial-rewrite, smtp, scache", ("qmgr", "trivial-rewrite", "smtp", "scache")),
@@ -304,7 +319,10 @@ CPU_GROUPS = (
                                               "tlsmgr", "showq", "bounce")),
     ("Postfix processes that ended meanwhile", ("[reaped]",)),
     ("smtp-sink", ("smtp-sink",)),
-    (BENCH_GROUP, ("[bench]", "smtpsend")),
+    # By name only where a process is counted by name (--syscalls): the
+    # benchmark's shell and the tools it waits with.
+    (BENCH_GROUP, ("[bench]", "smtpsend", "run", "bash", "sleep", "grep", "find", "postqueue", "awk", "cat",
+                   "wc", "date", "python3", "bpftrace")),
     ("kernel: interrupts and its threads", ("[irq]", "kworker", "jbd2", "ksoftirqd", "kcompactd", "kswapd",
                                             "rcu", "migration", "khugepaged", "kthreadd")),
     ("anything else", ()),
@@ -334,6 +352,38 @@ def read_cpu(path):
     except (FileNotFoundError, ValueError, IndexError):
         return None
     return (machine, procs, bench) if machine else None
+
+
+def syscall_names():
+    """{number: name} of this machine's system calls, from the kernel
+    headers (linux-libc-dev, there with gcc); numbers where they are not."""
+    names = {}
+    for header in glob.glob("/usr/include/*/asm/unistd_64.h") + ["/usr/include/asm/unistd_64.h"]:
+        try:
+            with open(header) as f:
+                for line in f:
+                    m = re.match(r"#define __NR_(\w+) (\d+)", line)
+                    if m:
+                        names[int(m.group(2))] = m.group(1)
+        except FileNotFoundError:
+            continue
+        break
+    return names
+
+
+def read_syscalls(path):
+    """{(program, call number): count} from bpftrace's map in syscalls.txt."""
+    counts = {}
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.match(r"@\[(.*), (\d+)\]: (\d+)$", line.strip())
+                if m:
+                    key = (m.group(1), int(m.group(2)))
+                    counts[key] = counts.get(key, 0) + int(m.group(3))
+    except FileNotFoundError:
+        return None
+    return counts or None
 
 
 def cpu_group(name):
@@ -542,6 +592,7 @@ def phase_report(w, phase, title):
                f"p50 / p99 ms ({', '.join(f'{a}/{q}' for a, q in counts)} arrived)"))
     t.print()
     work, work_acks = cpu_report(runs)
+    syscall_report(runs)
     not_accepted = {m: sum(len(r.timings) - r.accepted() for r in rs) for m, rs in runs.items()}
     if any(not_accepted.values()):
         print(f"  NOT ACCEPTED (all rounds): {not_accepted}")
@@ -585,6 +636,37 @@ def cpu_report(runs):
           "shows on the line of those that ended;\n  the ratios leave the benchmark's own share out)")
     t.print()
     return ratios
+
+
+def syscall_report(runs):
+    """With --syscalls: system calls per message by program, from the
+    start of the sending until everything was at the sink, and the most
+    frequent calls of the milter and of Postfix's cleanup."""
+    if not any(r.syscalls() for rs in runs.values() for r in rs):
+        return
+    t = Table(runs)
+
+    def per_group(mode, group, call=None):
+        vals = [sum(v for (g, c), v in r.syscalls().items() if g == group and (call is None or c == call))
+                for r in runs.get(mode, []) if r.syscalls()]
+        return median(vals) if vals else None
+
+    for label, _ in CPU_GROUPS:
+        cells = [per_group(m, label) for m in t.modes()]
+        if any(cells):
+            t.rows.append((label, [fmt(c, ".1f") for c in cells]))
+    for group in ("the milter", "Postfix cleanup"):
+        calls = {}
+        for mode in t.modes():
+            for r in runs.get(mode, []):
+                for (g, c), v in (r.syscalls() or {}).items():
+                    if g == group:
+                        calls[c] = max(calls.get(c, 0), v)
+        for call in sorted(calls, key=lambda c: -calls[c])[:5]:
+            t.rows.append((f"  {group}: {call}", [fmt(per_group(m, group, call), ".1f") for m in t.modes()]))
+    print("\n  system calls per message, from the start of the sending until all was at the sink "
+          "(bpftrace, --syscalls; medians of the rounds)")
+    t.print()
 
 
 def outcomes(run):
@@ -646,7 +728,7 @@ def verdict(ok):
     return "  n/a " if ok is None else (" PASS " if ok else " FAIL ")
 
 
-def cmd_report(w, sessions, rounds, ack_route="reinject"):
+def cmd_report(w, sessions, rounds, ack_route="reinject", syscalls="0"):
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     print("=" * 100)
     print("ticket-milter benchmark (bench/run)")
@@ -655,6 +737,9 @@ def cmd_report(w, sessions, rounds, ack_route="reinject"):
     print(durability_line(src))
     print(f"load: {sessions} parallel SMTP sessions into a private Postfix on loopback, one message per "
           f"connection, relayed to smtp-sink; {rounds} rounds, modes rotated; medians of the rounds")
+    if syscalls == "1":
+        print("--syscalls: bpftrace counted every system call of every run; that costs each call a little, "
+              "so this run's timings and ratios are not the benchmark's")
     if ack_route == "off":
         print("acknowledgements: turned off ([autoreply] never-to = .), for comparison: what ticket-milter "
               "costs without the mail it sends; the targets are for the default setup, so no verdicts on these")

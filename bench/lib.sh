@@ -14,7 +14,8 @@
 # pf/ (the private Postfix and its sink), runs/<phase>-r<N>-<mode>/
 # (what one timed run leaves: timings.tsv, milter.log, sink.tsv, stats.env,
 # and cpu-start, cpu-sent, cpu-delivered: proc_cpu_all when the sending
-# began, when it ended and when everything was at the sink).
+# began, when it ended and when everything was at the sink; with
+# --syscalls, syscalls.txt: bpftrace's count of system calls over that).
 
 CLK_TCK=$(getconf CLK_TCK)
 PY=/usr/bin/python3
@@ -78,6 +79,24 @@ proc_cpu_all() {
 		read -r line 2>/dev/null <"$f" && printf '%s\n' "$line"
 	done
 	printf 'bench %s\n' "$$"
+}
+
+# syscalls_start OUT-DIR, syscalls_stop - with --syscalls (SYSCALLS=1),
+# every process's system calls by program (thread) name and call number,
+# counted in the kernel by one bpftrace probe, into OUT-DIR/syscalls.txt.
+syscalls_start() {
+	((${SYSCALLS:-0})) || return 0
+	bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm, args->id] = count(); }' \
+		>"$1/syscalls.txt" 2>"$1/bpftrace.err" &
+	SYSCALLS_PID=$!
+	_pf_sleep_until 30 grep -q '^Attaching' "$1/syscalls.txt" || die "bpftrace did not start: $(tail -n 2 "$1/bpftrace.err")"
+}
+
+syscalls_stop() {
+	[[ -n ${SYSCALLS_PID:-} ]] || return 0
+	kill -INT "$SYSCALLS_PID" 2>/dev/null
+	wait "$SYSCALLS_PID" 2>/dev/null
+	SYSCALLS_PID=""
 }
 
 # ---- the milters -------------------------------------------------------------
@@ -276,6 +295,7 @@ run_mode() {
 	pid=$MILTER_PID
 	n=$(wc -l <"$wl/index.tsv")
 	[[ -n $pid ]] && cpu0=$(proc_cpu_ticks "$pid")
+	syscalls_start "$out"
 	proc_cpu_all >"$out/cpu-start"
 	m0=$(machine_ticks)
 	t0=$(date +%s.%N)
@@ -293,6 +313,7 @@ run_mode() {
 	expect=$((n + acks))
 	wait_delivered "$expect" 180 || { delivered=0; say "  $phase $mode: only $(sink_count) of $expect at the sink after 180 s"; }
 	proc_cpu_all >"$out/cpu-delivered"
+	syscalls_stop
 	if [[ -n $pid ]]; then
 		cpu1=$(proc_cpu_ticks "$pid")
 		{
