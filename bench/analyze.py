@@ -15,6 +15,7 @@ rounds' figures; a ratio is taken within each round (the modes of one
 round ran minutes apart) and then the median.
 """
 import base64
+import functools
 import glob
 import math
 import os
@@ -199,6 +200,7 @@ class Run:
     def __init__(self, folder):
         self.folder = folder
         self.cpu = {}             # cpu_ms's, by until
+        self.calls = False        # syscalls(), once read
         self.env = read_env(os.path.join(folder, "stats.env"))
         self.timings = []
         with open(os.path.join(folder, "timings.tsv")) as f:
@@ -293,15 +295,16 @@ class Run:
         """{(report line, call name): calls per message} with --syscalls,
         else None.  Counted by thread name: ticket-milter's outbox and
         checkpoint threads count as the milter."""
-        counts = read_syscalls(os.path.join(self.folder, "syscalls.txt"))
-        if not counts or not self.timings:
-            return None
-        names = syscall_names()
-        out = {}
-        for (program, number), n in counts.items():
-            key = (cpu_group(program), names.get(number, f"#{number}"))
-            out[key] = out.get(key, 0) + n / len(self.timings)
-        return out
+        if self.calls is False:
+            counts = read_syscalls(os.path.join(self.folder, "syscalls.txt"))
+            self.calls = None
+            if counts and self.timings:
+                names = syscall_names()
+                self.calls = {}
+                for (program, number), n in counts.items():
+                    key = (cpu_group(program), names.get(number, f"#{number}"))
+                    self.calls[key] = self.calls.get(key, 0) + n / len(self.timings)
+        return self.calls
 
     def hwm_mb(self):
         return int(self.env["vmhwm_kb"]) / 1024 if self.env.get("vmhwm_kb") else None
@@ -354,6 +357,7 @@ def read_cpu(path):
     return (machine, procs, bench) if machine else None
 
 
+@functools.lru_cache(maxsize=1)
 def syscall_names():
     """{number: name} of this machine's system calls, from the kernel
     headers (linux-libc-dev, there with gcc); numbers where they are not."""
