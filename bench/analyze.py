@@ -445,8 +445,13 @@ def load_runs(w, phase):
 
 # ---- the report ------------------------------------------------------------------
 
-MODES = ("none", "null", "nullack", "ticket")
-MODE_NAMES = {"none": "no milter", "null": "do-nothing", "nullack": "do-nothing+acks", "ticket": "ticket-milter"}
+MODES = ("none", "null", "nullack", "nulltag", "ticket")
+MODE_NAMES = {"none": "no milter", "null": "do-nothing", "nullack": "do-nothing+acks",
+              "nulltag": "do-nothing+acks+tags", "ticket": "ticket-milter"}
+# Where ticket-milter sends acknowledgements: the do-nothing milter with
+# them, and with them and a ticket message's header changes too.
+ACK_MODES = ("nullack", "nulltag")
+MILTER_MODES = ("null", "nullack", "nulltag", "ticket")
 
 
 def shell(cmd):
@@ -460,7 +465,7 @@ def machine_lines(w, src):
     cpu = shell("lscpu | sed -n 's/^Model name: *//p' | head -n1") or "unknown CPU"
     mem = shell("free -g | awk '/^Mem:/ {print $2}'")
     fs = shell(f"df -T {w} | awk 'NR == 2 {{print $2}}'")
-    postfix = shell("postconf -h mail_version")
+    postfix = shell("postconf -d -h mail_version")
     sqlite = shell("sqlite3 --version").split(" ")[0]
     milter = shell("dpkg-query -W -f='${Version}' libmilter1.0.1")
     version = shell(f"cat {w}/built-from 2>/dev/null") or shell(f"git -C {src} describe --always --dirty")
@@ -509,23 +514,28 @@ class Table:
         self.rows.append((label, cells))
 
     def modes(self):
-        """The modes that ran; do-nothing+acks only where there are acknowledgements."""
-        return [m for m in MODES if m != "nullack" or m in self.runs]
+        """The modes that ran; those with acknowledgements only where there are some."""
+        return [m for m in MODES if m not in ACK_MODES or m in self.runs]
+
+    def width(self):
+        return max(17, 2 + max(len(MODE_NAMES[m]) for m in self.modes()))
 
     def last(self, text, note=""):
         """text in the last column, then note."""
-        return f"{'':{17 * (len(self.modes()) - 1)}s}{text:>17s}" + (f"   {note}" if note else "")
+        w = self.width()
+        return f"{'':{w * (len(self.modes()) - 1)}s}{text:>{w}s}" + (f"   {note}" if note else "")
 
     def line(self, label, text):
         self.rows.append((label, text))
 
     def print(self):
-        print(f"  {'':44s}" + "".join(f"{MODE_NAMES[m]:>17s}" for m in self.modes()))
+        w = self.width()
+        print(f"  {'':44s}" + "".join(f"{MODE_NAMES[m]:>{w}s}" for m in self.modes()))
         for label, cells in self.rows:
             if isinstance(cells, str):
                 print(f"  {label:44s}{cells}")
             else:
-                print(f"  {label:44s}" + "".join(f"{c:>17s}" for c in cells))
+                print(f"  {label:44s}" + "".join(f"{c:>{w}s}" for c in cells))
 
 
 def paired(runs, fn, mode="ticket", base="null"):
@@ -562,16 +572,19 @@ def phase_report(w, phase, title):
     ratio = ratio_line(t, runs, "  ratio ticket-milter / do-nothing", "ticket", "null")
     ceiling = ratio_line(t, runs, "  ratio do-nothing+acks / do-nothing", "nullack", "null")
     own = ratio_line(t, runs, "  ratio ticket-milter / do-nothing+acks", "ticket", "nullack")
+    floor = ratio_line(t, runs, "  ratio do-nothing+acks+tags / do-nothing", "nulltag", "null")
+    ratio_line(t, runs, "  ratio ticket-milter / do-nothing+acks+tags", "ticket", "nulltag")
     t.per_mode("relayed to the sink, messages/s", Run.relay_rate, ".0f")
     t.per_mode("all delivered, acknowledgements too, msg/s", Run.done_rate, ".0f")
     ratio_line(t, runs, "  that ratio, ticket-milter / do-nothing", "ticket", "null", Run.done_rate)
     ratio_line(t, runs, "  that ratio, ticket-milter / do-nothing+acks", "ticket", "nullack", Run.done_rate)
+    ratio_line(t, runs, "  that ratio, ticket-milter / do-nothing+acks+tags", "ticket", "nulltag", Run.done_rate)
     t.per_mode("client latency p50, ms (MAIL FROM to 250)", lambda r: pct(r.client_ms(), 50))
     t.per_mode("client latency p99, ms", lambda r: pct(r.client_ms(), 99))
     t.per_mode("in-milter latency p50, ms (elapsed=)", lambda r: pct(r.milter_ms(), 50),
-               modes=("null", "nullack", "ticket"))
+               modes=MILTER_MODES)
     t.per_mode("in-milter latency p99, ms", lambda r: pct(r.milter_ms(), 99),
-               modes=("null", "nullack", "ticket"))
+               modes=MILTER_MODES)
     added = {}
     for p in (50, 99):
         inside = paired(runs, lambda tk, nl: (pct(tk.milter_ms(), p) or 0) - (pct(nl.milter_ms(), p) or 0)
@@ -585,8 +598,8 @@ def phase_report(w, phase, title):
     t.line("the MTA waits at end of message p50 / p99, ms",
            t.last(fmt(eom[50]) + ' / ' + fmt(eom[99]),
                   "(eom=: the milter's own work, the do-nothing milter answers at once)"))
-    t.per_mode("milter CPU seconds per 1,000 messages", Run.cpu_per_1000, ".2f", modes=("null", "nullack", "ticket"))
-    t.per_mode("milter peak resident memory (VmHWM), MB", Run.hwm_mb, ".1f", modes=("null", "nullack", "ticket"))
+    t.per_mode("milter CPU seconds per 1,000 messages", Run.cpu_per_1000, ".2f", modes=MILTER_MODES)
+    t.per_mode("milter peak resident memory (VmHWM), MB", Run.hwm_mb, ".1f", modes=MILTER_MODES)
     t.per_mode("machine CPU busy while sending, %", lambda r: float(r.env.get("machine_busy", "nan")) * 100, ".0f")
     ack50 = median([pct(r.ack_ms(), 50) for r in runs.get("ticket", [])])
     ack99 = median([pct(r.ack_ms(), 99) for r in runs.get("ticket", [])])
@@ -600,7 +613,7 @@ def phase_report(w, phase, title):
     not_accepted = {m: sum(len(r.timings) - r.accepted() for r in rs) for m, rs in runs.items()}
     if any(not_accepted.values()):
         print(f"  NOT ACCEPTED (all rounds): {not_accepted}")
-    return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "own": own, "added_p99": added[99], "ack_p99": ack99,
+    return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "floor": floor, "own": own, "added_p99": added[99], "ack_p99": ack99,
             "eom_p99": eom[99], "work": work, "work_acks": work_acks}
 
 
@@ -634,6 +647,7 @@ def cpu_report(runs):
 
     ratios = (ratio_line(t, runs, "  CPU per message, do-nothing / ticket-milter", "ticket", "null", work),
               ratio_line(t, runs, "  the same, do-nothing+acks / ticket-milter", "ticket", "nullack", work))
+    ratio_line(t, runs, "  the same, do-nothing+acks+tags / ticket-milter", "ticket", "nulltag", work)
     print("\n  where the machine's CPU went, ms per message: while sending / until all was at the sink "
           "(medians of the rounds;\n  Postfix's cleanup receives each message and holds the milter's header, "
           "body and end-of-message steps;\n  a Postfix process ends after max_use (100) clients, and its time "
@@ -786,6 +800,9 @@ def cmd_report(w, sessions, rounds, ack_route="reinject", syscalls="0"):
                          f"{fmt(mx['ceiling'], '.3f')}"))
             rows.append((None, "  ticket-milter / do-nothing+acks: what ticket-milter's own work costs",
                          f"{fmt(mx['own'], '.3f')}"))
+        if mx["floor"] is not None:
+            rows.append((None, "  do-nothing+acks+tags / do-nothing: also the header changes of every ticket message",
+                         f"{fmt(mx['floor'], '.3f')}"))
         if mx["work"] is not None:
             rows.append((None, "  CPU per message until all was delivered, do-nothing / ticket-milter",
                          f"{fmt(mx['work'], '.3f')}"))

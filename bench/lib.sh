@@ -197,9 +197,10 @@ tm_up() {
 
 tm_down() { tm_stop tm; rm -f "$TM_DIR/tm.bgpid"; }
 
-# null_up - start the do-nothing milter; sets MILTER_PID.
+# null_up [-e ADDRESS] - start the do-nothing milter (with -e, it tags
+# the mail for ADDRESS as ticket-milter would); sets MILTER_PID.
 null_up() {
-	"$W/bin/nullmilter" -p "inet:$NULL_PORT@127.0.0.1" -l >/dev/null 2>"$W/null.log" &
+	"$W/bin/nullmilter" -p "inet:$NULL_PORT@127.0.0.1" -l "$@" >/dev/null 2>"$W/null.log" &
 	MILTER_PID=$!
 	echo "$MILTER_PID" >"$W/null.pid"
 	_pf_sleep_until 5 _pf_port_in_use "$NULL_PORT" || die "nullmilter did not start"
@@ -220,8 +221,8 @@ mode_up() {
 	MILTER_PID=""
 	case $1 in
 	none) pf_set_milter "" || die "postfix reload" ;;
-	null | nullack)
-		null_up
+	null | nullack | nulltag)
+		if [[ $1 == nulltag ]]; then null_up -e support@example.com; else null_up; fi
 		pf_set_milter "inet:$NULL_PORT@127.0.0.1" || die "postfix reload"
 		;;
 	ticket)
@@ -235,7 +236,7 @@ mode_up() {
 # mode_down MODE OUT-DIR - stop MODE's milter, keep its log in OUT-DIR.
 mode_down() {
 	case $1 in
-	null | nullack)
+	null | nullack | nulltag)
 		null_down
 		mv "$W/null.log" "$2/milter.log"
 		;;
@@ -299,13 +300,13 @@ run_mode() {
 	proc_cpu_all >"$out/cpu-start"
 	m0=$(machine_ticks)
 	t0=$(date +%s.%N)
-	[[ $mode == nullack ]] && ack_send "$phase" "$out"
+	[[ $mode == nullack || $mode == nulltag ]] && ack_send "$phase" "$out"
 	bench_send "$wl" "$out" || say "  $phase $mode: some messages were not accepted (see $out/smtpsend.err)"
 	t1=$(date +%s.%N)
 	m1=$(machine_ticks)
 	proc_cpu_all >"$out/cpu-sent"
 	[[ $mode == ticket ]] && acks=$(acks_queued "$TM_DIR/tm.log")
-	if [[ $mode == nullack ]]; then
+	if [[ $mode == nullack || $mode == nulltag ]]; then
 		wait "$SENDER_PID" || say "  $phase $mode: some acknowledgements were not accepted (see $out/ack-smtpsend.err)"
 		SENDER_PID=""
 		acks=$(wc -l <"$W/wl/acks-$phase/index.tsv")

@@ -3,7 +3,7 @@
  * protocol alone, the baseline ticket-milter is compared against.
  *
  *   gcc -O2 -o nullmilter bench/nullmilter.c -lmilter -lpthread
- *   nullmilter -p inet:PORT@127.0.0.1 [-l]
+ *   nullmilter -p inet:PORT@127.0.0.1 [-l] [-e ADDRESS]
  *
  * It registers the same callbacks and negotiates the same protocol
  * steps as ticket-milter (no HELO, no unknown commands, no reply to
@@ -12,16 +12,31 @@
  * body, end of message.  Every callback answers "continue".  With -l it
  * logs one line per message to stderr, ending like ticket-milter's with
  * elapsed=NNNus, from MAIL FROM to the end-of-message answer.
+ * With -e ADDRESS it still does nothing of its own, but a message for
+ * ADDRESS (or ADDRESS's local part +anything) leaves with the header
+ * changes ticket-milter makes to a ticket message (the subject tagged,
+ * X-Ticket-ID, -Status, -Priority, -Queue, -Locale, -Due, Reply-To):
+ * what applying them costs the MTA, apart from the work of deciding them.
  * SIGTERM or SIGINT stops it (libmilter's own handling).
  */
 #include <libmilter/mfapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 static int log_messages;
+static const char *edit_address;	/* -e: tag the mail for this address */
+
+/* Per connection; the message's part is reset at MAIL FROM. */
+struct conn_state {
+	long long started;	/* when the current message's MAIL FROM arrived */
+	int for_queue;		/* a recipient is edit_address */
+	int has_reply_to;
+	char *subject;		/* as received, for the tagged one */
+};
 
 static long long now_us(void)
 {
@@ -31,16 +46,32 @@ static long long now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Per connection: when the current message's MAIL FROM arrived. */
-static long long *started(SMFICTX *ctx)
+static struct conn_state *state(SMFICTX *ctx)
 {
-	long long *t = smfi_getpriv(ctx);
+	struct conn_state *st = smfi_getpriv(ctx);
 
-	if (t == NULL) {
-		t = calloc(1, sizeof *t);
-		smfi_setpriv(ctx, t);
+	if (st == NULL) {
+		st = calloc(1, sizeof *st);
+		smfi_setpriv(ctx, st);
 	}
-	return t;
+	return st;
+}
+
+/* ADDRESS itself, or its local part +detail at the same domain. */
+static int is_edit_address(const char *rcpt)
+{
+	const char *at = strchr(edit_address, '@');
+	size_t local = (size_t)(at - edit_address);
+
+	if (*rcpt == '<')
+		rcpt++;
+	if (strncasecmp(rcpt, edit_address, local) != 0)
+		return 0;
+	if (rcpt[local] == '+')
+		rcpt = strchr(rcpt + local, '@');
+	else
+		rcpt += local;
+	return rcpt && strncasecmp(rcpt, at, strlen(at)) == 0;
 }
 
 static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
@@ -57,25 +88,41 @@ static sfsistat nm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
 static sfsistat nm_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
 	(void)host; (void)addr;
-	started(ctx);
+	state(ctx);
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat nm_envfrom(SMFICTX *ctx, char **argv)
 {
+	struct conn_state *st = state(ctx);
+
 	(void)argv;
-	*started(ctx) = now_us();
+	free(st->subject);
+	st->subject = NULL;
+	st->for_queue = st->has_reply_to = 0;
+	st->started = now_us();
 	return SMFIS_CONTINUE;
 }
 
-static sfsistat nm_envrcpt(SMFICTX *ctx, char **argv) { (void)ctx; (void)argv; return SMFIS_CONTINUE; }
+static sfsistat nm_envrcpt(SMFICTX *ctx, char **argv)
+{
+	if (edit_address && is_edit_address(argv[0]))
+		state(ctx)->for_queue = 1;
+	return SMFIS_CONTINUE;
+}
+
 static sfsistat nm_data(SMFICTX *ctx) { (void)ctx; return SMFIS_CONTINUE; }
 static sfsistat nm_eoh(SMFICTX *ctx) { (void)ctx; return SMFIS_CONTINUE; }
 static sfsistat nm_abort(SMFICTX *ctx) { (void)ctx; return SMFIS_CONTINUE; }
 
 static sfsistat nm_header(SMFICTX *ctx, char *name, char *value)
 {
-	(void)ctx; (void)name; (void)value;
+	struct conn_state *st = state(ctx);
+
+	if (st->for_queue && st->subject == NULL && strcasecmp(name, "Subject") == 0)
+		st->subject = strdup(value);
+	else if (st->for_queue && strcasecmp(name, "Reply-To") == 0)
+		st->has_reply_to = 1;
 	return SMFIS_NOREPLY;	/* SMFIP_NR_HDR was negotiated */
 }
 
@@ -85,19 +132,51 @@ static sfsistat nm_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/* The eight changes of a new ticket's message, with values of the same
+ * length as ticket-milter's. */
+static void tag_as_ticket(SMFICTX *ctx, struct conn_state *st)
+{
+	static const char reply_to[] = "Example Support <support+aaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>";
+	char subject[1024];
+
+	snprintf(subject, sizeof subject, "[SUP-1234] %s", st->subject ? st->subject : "");
+	if (st->subject)
+		smfi_chgheader(ctx, "Subject", 1, subject);
+	else
+		smfi_addheader(ctx, "Subject", subject);
+	smfi_addheader(ctx, "X-Ticket-ID", "SUP-1234");
+	smfi_addheader(ctx, "X-Ticket-Status", "new");
+	smfi_addheader(ctx, "X-Ticket-Priority", "normal");
+	smfi_addheader(ctx, "X-Ticket-Queue", "support");
+	smfi_addheader(ctx, "X-Ticket-Locale", "en");
+	smfi_addheader(ctx, "X-Ticket-Due", "2026-12-08T09:00:00Z");
+	if (st->has_reply_to)
+		smfi_chgheader(ctx, "Reply-To", 1, (char *)reply_to);
+	else
+		smfi_addheader(ctx, "Reply-To", (char *)reply_to);
+}
+
 static sfsistat nm_eom(SMFICTX *ctx)
 {
+	struct conn_state *st = state(ctx);
+
+	if (st->for_queue)
+		tag_as_ticket(ctx, st);
 	if (log_messages) {
 		const char *qid = smfi_getsymval(ctx, "i");
-		fprintf(stderr, "nullmilter: %s: passed elapsed=%lldus\n", qid ? qid : "NOQUEUE",
-			now_us() - *started(ctx));
+		fprintf(stderr, "nullmilter: %s: %s elapsed=%lldus\n", qid ? qid : "NOQUEUE",
+			st->for_queue ? "tagged" : "passed", now_us() - st->started);
 	}
 	return SMFIS_CONTINUE;
 }
 
 static sfsistat nm_close(SMFICTX *ctx)
 {
-	free(smfi_getpriv(ctx));
+	struct conn_state *st = smfi_getpriv(ctx);
+
+	if (st)
+		free(st->subject);
+	free(st);
 	smfi_setpriv(ctx, NULL);
 	return SMFIS_CONTINUE;
 }
@@ -124,16 +203,18 @@ int main(int argc, char **argv)
 	const char *socket = NULL;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "p:l")) != -1) {
+	while ((opt = getopt(argc, argv, "p:le:")) != -1) {
 		if (opt == 'p')
 			socket = optarg;
 		else if (opt == 'l')
 			log_messages = 1;
+		else if (opt == 'e' && strchr(optarg, '@'))
+			edit_address = optarg;
 		else
 			return 2;
 	}
 	if (socket == NULL) {
-		fprintf(stderr, "usage: nullmilter -p SOCKET [-l]\n");
+		fprintf(stderr, "usage: nullmilter -p SOCKET [-l] [-e ADDRESS]\n");
 		return 2;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
