@@ -291,11 +291,17 @@ EOF
     _pf_backdate "$d/conf/main.cf"
 }
 
-# _pf_reinject_line - the milter-free listener's master.cf line, or an
-# empty line without PF_REINJECT_PORT.
+# _pf_reinject_line - the milter-free listener's master.cf lines, or an
+# empty line without PF_REINJECT_PORT.  What it receives (ticket-milter's
+# acknowledgements) leaves through a transport of its own, ticket-ack,
+# to the same relay host: the queue manager takes turns between
+# transports, so the acknowledgements do not wait behind a backlog of
+# relayed mail (the README's Postfix setup).
 _pf_reinject_line() {
     [[ -n ${PF_REINJECT_PORT:-} ]] || return 0
-    printf '127.0.0.1:%s inet n - n - - smtpd -o smtpd_milters= -o syslog_name=postfix/reinject\n' "$PF_REINJECT_PORT"
+    printf '127.0.0.1:%s inet n - n - - smtpd -o smtpd_milters= -o syslog_name=postfix/reinject -o content_filter=ticket-ack:[127.0.0.1]:%s\n' \
+        "$PF_REINJECT_PORT" "$PF_SINK_PORT"
+    printf 'ticket-ack unix - - n - - smtp -o syslog_name=postfix/ticket-ack\n'
 }
 
 # _pf_write_master_cf - write DIR/conf/master.cf from scratch.
