@@ -61,6 +61,33 @@ static bool is_ascii(const char *s, size_t len)
 	return true;
 }
 
+/* s converted with cd as GMime's charset filter converts a part for
+ * message_parse(): a byte the charset does not have is dropped, and the
+ * conversion goes on after it (g_convert gives up on the whole line). */
+static GString *convert_dropping(GIConv cd, const char *s, size_t len)
+{
+	GString *out = g_string_sized_new(len * 2 + 16);
+	gchar *in = (gchar *)s;
+	gsize inleft = len;
+
+	g_iconv(cd, NULL, NULL, NULL, NULL);
+	while (inleft > 0) {
+		gchar buf[256], *o = buf;
+		gsize room = sizeof buf;
+		gsize rc = g_iconv(cd, &in, &inleft, &o, &room);
+		int err = errno;
+
+		g_string_append_len(out, buf, o - buf);
+		if (rc != (gsize)-1 || err == E2BIG)
+			continue;
+		if (err != EILSEQ)
+			break;	/* EINVAL: a character cut at the end of the line */
+		in++;
+		inleft--;
+	}
+	return out;
+}
+
 /* The line as valid UTF-8 (g_free), read as message_parse() reads the
  * text the engine takes the commands from: control characters other
  * than tab (NUL, a CR inside the line...) are spaces.  The lines removed
@@ -68,8 +95,8 @@ static bool is_ascii(const char *s, size_t len)
  * they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
-	char *utf8 = NULL, *valid, *copy = NULL;
-	gsize written = 0;
+	GString *utf8 = NULL;
+	char *valid, *copy = NULL;
 
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
@@ -79,12 +106,11 @@ static char *decode_line(const struct decoder *d, const char *s, size_t len)
 		}
 	if (copy)
 		s = copy;
-	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len)) {
-		g_iconv(d->to_utf8, NULL, NULL, NULL, NULL);
-		utf8 = g_convert_with_iconv(s, (gssize)len, d->to_utf8, NULL, &written, NULL);
-	}
-	valid = utf8 ? g_utf8_make_valid(utf8, (gssize)written) : g_utf8_make_valid(s, (gssize)len);
-	g_free(utf8);
+	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len))
+		utf8 = convert_dropping(d->to_utf8, s, len);
+	valid = utf8 ? g_utf8_make_valid(utf8->str, (gssize)utf8->len) : g_utf8_make_valid(s, (gssize)len);
+	if (utf8)
+		g_string_free(utf8, TRUE);
 	g_free(copy);
 	return valid;
 }
