@@ -50,7 +50,9 @@
 /* ---- lines in the part's charset, classified in UTF-8 ---- */
 
 struct decoder {
-	GIConv to_utf8;		/* (GIConv)-1: take the bytes as UTF-8 */
+	/* GMime's charset filter, as message_parse() converts the part with
+	 * (a byte the charset lacks is dropped); NULL: the bytes as UTF-8 */
+	GMimeFilter *to_utf8;
 };
 
 static bool is_ascii(const char *s, size_t len)
@@ -61,33 +63,6 @@ static bool is_ascii(const char *s, size_t len)
 	return true;
 }
 
-/* s converted with cd as GMime's charset filter converts a part for
- * message_parse(): a byte the charset does not have is dropped, and the
- * conversion goes on after it (g_convert gives up on the whole line). */
-static GString *convert_dropping(GIConv cd, const char *s, size_t len)
-{
-	GString *out = g_string_sized_new(len * 2 + 16);
-	gchar *in = (gchar *)s;
-	gsize inleft = len;
-
-	g_iconv(cd, NULL, NULL, NULL, NULL);
-	while (inleft > 0) {
-		gchar buf[256], *o = buf;
-		gsize room = sizeof buf;
-		gsize rc = g_iconv(cd, &in, &inleft, &o, &room);
-		int err = errno;
-
-		g_string_append_len(out, buf, o - buf);
-		if (rc != (gsize)-1 || err == E2BIG)
-			continue;
-		if (err != EILSEQ)
-			break;	/* EINVAL: a character cut at the end of the line */
-		in++;
-		inleft--;
-	}
-	return out;
-}
-
 /* The line as valid UTF-8 (g_free), read as message_parse() reads the
  * text the engine takes the commands from: control characters other
  * than tab (NUL, a CR inside the line...) are spaces.  The lines removed
@@ -95,8 +70,8 @@ static GString *convert_dropping(GIConv cd, const char *s, size_t len)
  * they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
-	GString *utf8 = NULL;
-	char *valid, *copy = NULL;
+	char *valid, *copy = NULL, *utf8 = NULL;
+	size_t written = 0, prespace;
 
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
@@ -106,11 +81,11 @@ static char *decode_line(const struct decoder *d, const char *s, size_t len)
 		}
 	if (copy)
 		s = copy;
-	if (d->to_utf8 != (GIConv)-1 && !is_ascii(s, len))
-		utf8 = convert_dropping(d->to_utf8, s, len);
-	valid = utf8 ? g_utf8_make_valid(utf8->str, (gssize)utf8->len) : g_utf8_make_valid(s, (gssize)len);
-	if (utf8)
-		g_string_free(utf8, TRUE);
+	if (d->to_utf8 && !is_ascii(s, len)) {
+		g_mime_filter_reset(d->to_utf8);
+		g_mime_filter_complete(d->to_utf8, (char *)s, len, 0, &utf8, &written, &prespace);
+	}
+	valid = utf8 ? g_utf8_make_valid(utf8, (gssize)written) : g_utf8_make_valid(s, (gssize)len);
 	g_free(copy);
 	return valid;
 }
@@ -666,7 +641,7 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *ch
 				    size_t *rest, char **error)
 {
 	const char *name = charset ? g_mime_charset_iconv_name(charset) : NULL;
-	struct decoder d = { (GIConv)-1 };
+	struct decoder d = { NULL };
 	GByteArray *out;
 	char *utf8, *back;
 	gsize n = 0, m = 0;
@@ -676,12 +651,12 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *ch
 		return NULL;
 	if (name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
 		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0)
-			d.to_utf8 = g_iconv_open("UTF-8", name);
-		if (d.to_utf8 == (GIConv)-1 && read_as_windows_1252(data, len))
-			d.to_utf8 = g_iconv_open("UTF-8", "WINDOWS-1252");
+			d.to_utf8 = g_mime_filter_charset_new(charset, "UTF-8");
+		if (d.to_utf8 == NULL && read_as_windows_1252(data, len))
+			d.to_utf8 = g_mime_filter_charset_new("WINDOWS-1252", "UTF-8");
 		out = strip_bytes(data, len, html, &d, whole, rest, error);
-		if (d.to_utf8 != (GIConv)-1)
-			g_iconv_close(d.to_utf8);
+		if (d.to_utf8)
+			g_object_unref(d.to_utf8);
 		return out;
 	}
 	if (!whole) {
