@@ -613,8 +613,8 @@ def phase_report(w, phase, title):
     not_accepted = {m: sum(len(r.timings) - r.accepted() for r in rs) for m, rs in runs.items()}
     if any(not_accepted.values()):
         print(f"  NOT ACCEPTED (all rounds): {not_accepted}")
-    return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "floor": floor, "own_floor": own_floor, "own": own, "added_p99": added[99], "ack_p99": ack99,
-            "eom_p99": eom[99], "work": work, "work_acks": work_acks}
+    return {"runs": runs, "ratio": ratio, "ceiling": ceiling, "own": own, "floor": floor, "own_floor": own_floor,
+            "added_p99": added[99], "ack_p99": ack99, "eom_p99": eom[99], "work": work, "work_acks": work_acks}
 
 
 def cpu_report(runs):

@@ -269,6 +269,10 @@ wait_delivered() {
 
 # ---- one timed run ---------------------------------------------------------------
 
+# ack_mode MODE - whether MODE is the do-nothing milter with a second
+# client sending ticket-milter's acknowledgements beside it.
+ack_mode() { [[ $1 == nullack || $1 == nulltag ]]; }
+
 # ack_send PHASE OUT-DIR - in the background (SENDER_PID), the phase's
 # acknowledgements into the route ticket-milter's outbox uses, over as
 # many kept connections as its workers ([outbox] concurrency, 4): the MTA
@@ -300,13 +304,13 @@ run_mode() {
 	proc_cpu_all >"$out/cpu-start"
 	m0=$(machine_ticks)
 	t0=$(date +%s.%N)
-	[[ $mode == nullack || $mode == nulltag ]] && ack_send "$phase" "$out"
+	ack_mode "$mode" && ack_send "$phase" "$out"
 	bench_send "$wl" "$out" || say "  $phase $mode: some messages were not accepted (see $out/smtpsend.err)"
 	t1=$(date +%s.%N)
 	m1=$(machine_ticks)
 	proc_cpu_all >"$out/cpu-sent"
 	[[ $mode == ticket ]] && acks=$(acks_queued "$TM_DIR/tm.log")
-	if [[ $mode == nullack || $mode == nulltag ]]; then
+	if ack_mode "$mode"; then
 		wait "$SENDER_PID" || say "  $phase $mode: some acknowledgements were not accepted (see $out/ack-smtpsend.err)"
 		SENDER_PID=""
 		acks=$(wc -l <"$W/wl/acks-$phase/index.tsv")
