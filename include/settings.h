@@ -71,6 +71,8 @@ struct queue {
 	char **locales;		/* offered, NULL-terminated: "en", "pt-BR" */
 	char *default_locale;	/* one of locales */
 	bool escalation_notice;	/* add the senior-team-lead sentence */
+	int max_participants;	/* per ticket: more are not added (fan-out) */
+	int max_new_participants; /* added by one message at most */
 	char **vip;		/* addresses and "@domain"s, lower case */
 	char **urgent_keywords;	/* subject words that make a ticket urgent, casefolded */
 	char **agents;		/* agent addresses and "@domain"s, lower case */
@@ -88,8 +90,14 @@ struct queue {
 #define SETTINGS_MAX_RATES 4
 
 struct rate_limit {
-	int count;		/* at most this many acknowledgements ... */
-	long seconds;		/* ... per recipient within this window */
+	int count;		/* at most this many automatic replies ... */
+	long seconds;		/* ... within this window */
+};
+
+/* "3/10m, 10/1d": every window must have room. */
+struct rate_limits {
+	struct rate_limit limits[SETTINGS_MAX_RATES];
+	size_t n;
 };
 
 struct settings {
@@ -116,6 +124,7 @@ struct settings {
 	int max_mime_depth;
 	enum on_limit on_limit;
 	GPtrArray *trusted_networks; /* GInetAddressMask *: clients that count as authenticated */
+	char **authserv_ids;	/* Authentication-Results of our own MTA (evidence.h); NULL: none trusted */
 	enum auth_login auth_login;
 	enum closed_reply closed_reply;
 	int close_after_seconds; /* resolved tickets close after this; 0 never */
@@ -129,8 +138,8 @@ struct settings {
 	int outbox_concurrency;	/* deliveries at once (read at start only) */
 	/* [autoreply] */
 	GRegex *never_reply;	/* senders that never get an automatic reply */
-	struct rate_limit ack_rates[SETTINGS_MAX_RATES];
-	size_t n_ack_rates;
+	struct rate_limits ack_rates;	/* per recipient */
+	struct rate_limits ack_queue_rates; /* per queue, all recipients together (backscatter) */
 	int ack_per_ticket_seconds; /* at most one acknowledgement per ticket per this */
 	unsigned char *secret;	/* HMAC key read from secret_file */
 	size_t secret_len;

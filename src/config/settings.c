@@ -60,6 +60,7 @@ static const struct key_spec key_table[] = {
 	{ "milter", "on-limit", KEY_ON_LIMIT, false, "record", S(on_limit) },
 	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
 	{ "milter", "trusted-networks", KEY_NETWORKS, false, NULL, S(trusted_networks) },
+	{ "milter", "authserv-id", KEY_WORDS, false, NULL, S(authserv_ids) },
 	{ "milter", "auth-login", KEY_AUTH_LOGIN, false, "auto", S(auth_login) },
 	{ "milter", "closed-reply", KEY_CLOSED_REPLY, false, "new-ticket", S(closed_reply) },
 	{ "milter", "close-after", KEY_SECONDS, false, "7d", S(close_after_seconds) },
@@ -73,12 +74,15 @@ static const struct key_spec key_table[] = {
 	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
 	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },
 	{ "autoreply", "per-ticket", KEY_SECONDS, false, "1h", S(ack_per_ticket_seconds) },
+	{ "autoreply", "queue-rate", KEY_RATES, false, "30/1m, 300/1h", S(ack_queue_rates) },
 	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
 	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
 	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
 	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
 	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
+	{ "queue", "max-participants", KEY_UINT, false, "20", Q(max_participants) },
+	{ "queue", "max-new-participants", KEY_UINT, false, "10", Q(max_new_participants) },
 	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
 	{ "queue", "agents", KEY_MATCH_LIST, false, NULL, Q(agents) },
 	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name) },
@@ -420,8 +424,8 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 		break;
 	}
 	case KEY_RATES: {
-		struct settings *st = base;
-		if (!parse_rates(value, st->ack_rates, &st->n_ack_rates))
+		struct rate_limits *r = field;
+		if (!parse_rates(value, r->limits, &r->n))
 			complain(ld, section, spec->name, "%s \"%s\": expected COUNT/DURATION, e.g. 3/10m, 10/1d",
 				 spec->name, value);
 		break;
@@ -994,6 +998,7 @@ void settings_unref(struct settings *s)
 	g_free(s->secret_file);
 	g_free(s->hostname);
 	g_free(s->pid_file);
+	g_strfreev(s->authserv_ids);
 	g_free(s->templates);
 	g_free(s->outbox_smtp);
 	g_free(s->outbox_command);

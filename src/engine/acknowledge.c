@@ -85,10 +85,10 @@ static int rate_limited(const struct settings *s, struct store *st, int64_t tick
 		*why = "this ticket was answered automatically a short while ago";
 		return 0;
 	}
-	for (size_t i = 0; i < s->n_ack_rates; i++) {
-		if (store_outbox_count_to(st, to, now - s->ack_rates[i].seconds, &count) != 0)
+	for (size_t i = 0; i < s->ack_rates.n; i++) {
+		if (store_outbox_count_to(st, to, now - s->ack_rates.limits[i].seconds, &count) != 0)
 			return -1;
-		if (count >= s->ack_rates[i].count) {
+		if (count >= s->ack_rates.limits[i].count) {
 			*why = "rate limit for this recipient reached";
 			return 0;
 		}

@@ -186,8 +186,8 @@ int main(void)
 		if (a) {
 			is_str(a->outbox_smtp, "127.0.0.1:25", "[outbox] smtp");
 			ok(a->bounce_address == NULL, "empty bounce-address means the null sender");
-			ok(a->n_ack_rates == 2 && a->ack_rates[0].count == 2 && a->ack_rates[0].seconds == 300 &&
-			   a->ack_rates[1].seconds == 86400, "[autoreply] rate windows");
+			ok(a->ack_rates.n == 2 && a->ack_rates.limits[0].count == 2 && a->ack_rates.limits[0].seconds == 300 &&
+			   a->ack_rates.limits[1].seconds == 86400, "[autoreply] rate windows");
 			is_int(a->ack_per_ticket_seconds, 1800, "[autoreply] per-ticket");
 			ok(g_strv_length(aq->locales) == 4 && strcmp(aq->locales[3], "pt-BR") == 0, "locales");
 			ok(aq->escalation_notice, "escalation-notice = yes");
