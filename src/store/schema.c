@@ -134,6 +134,15 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(messages_fts, rowid, subject, excerpt)"
 	"    VALUES ('delete', old.id, old.subject, old.excerpt);"
 	"END;",
+
+	/* 4 -> 5: evidence of who sent a message (evidence.h), the To/Cc
+	 * addresses it named that did not become participants, and where a
+	 * customer's time zone came from ("agent" by #tz, "inferred" from
+	 * their Date header and country), so that a guess never overrides
+	 * what an agent set. */
+	"ALTER TABLE messages ADD COLUMN evidence TEXT;"
+	"ALTER TABLE messages ADD COLUMN held_addresses TEXT;"
+	"ALTER TABLE customers ADD COLUMN timezone_source TEXT;",
 };
 
 int schema_latest_version(void)
