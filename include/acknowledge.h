@@ -2,9 +2,10 @@
  * acknowledge.h - deciding, wording and queueing the automatic reply to
  * one inbound message, inside the engine's transaction.
  *
- * Decides whether a reply may go out at all (autoreply.h, then the rate
- * limits: per recipient in [autoreply] rate windows, and one per ticket
- * within [autoreply] per-ticket), chooses the language (lang.h), the
+ * Decides whether a reply may go out at all (the evidence, autoreply.h,
+ * then the rate limits: per recipient in [autoreply] rate windows, per
+ * queue in queue-rate, and one per ticket within [autoreply]
+ * per-ticket), chooses the language (lang.h), the
  * priority and the response-time promise (calendar.h), renders the
  * template (template.h), composes the mail (ack.h) and adds it to the
  * outbox.  Nothing is sent here: the sender delivers after the commit.
@@ -48,11 +49,14 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
  * Importance, Priority) and the queue's urgent keywords. */
 enum priority acknowledge_priority(const struct queue *q, const struct message *msg);
 
-/* t is the ticket as recorded; customer is its customer's address.
- * Returns 0 (see *out), or -1 on a store or template error with *error
- * (g_free): the caller rolls back and the message is retried. */
+/* t is the ticket as recorded; customer is its customer's address;
+ * evidence the message's (a contradicted sender is never answered).
+ * Sets the ticket's locale, priority and promise whether or not a reply
+ * goes out.  Returns 0 (see *out), or -1 on a store or template error
+ * with *error (g_free): the caller rolls back and the message is
+ * retried. */
 int acknowledge(const struct settings *s, struct store *st, const struct queue *q,
 		const struct message *msg, const struct envelope *env, const struct store_ticket *t,
-		enum ack_kind kind, struct ack_outcome *out, char **error);
+		enum ack_kind kind, enum evidence evidence, struct ack_outcome *out, char **error);
 
 #endif

@@ -31,10 +31,13 @@ int agent_mail_process(const struct settings *s, struct store *st, const struct 
 		       const char *token, const struct message *msg, const struct envelope *env,
 		       struct engine_result *result, char **error);
 
-/* 1 handled as a rating, 0 not a rating address, -1 error. */
+/* 1 handled as a rating, 0 not a rating (see below), -1 error.  A
+ * rating counts when it comes to a valid rating address, for a resolved
+ * (or since closed) ticket, from that ticket's customer, and the
+ * evidence is not contradicted; anything else is ordinary mail. */
 int rating_process(const struct settings *s, struct store *st, const struct queue *q,
 		   const char *token, const struct message *msg, const struct envelope *env,
-		   struct engine_result *result, char **error);
+		   enum evidence evidence, struct engine_result *result, char **error);
 
 /* "How did we do?": queues the resolved notice with the customer's five
  * one-click rating links.  0, or -1 with *error (g_free). */

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "evidence.h"
 #include "message.h"
 #include "settings.h"
 #include "store.h"
@@ -66,6 +67,8 @@ struct engine_result {
 	GBytes *new_body;	/* replacement body, or NULL */
 	bool discard;		/* recorded; deliver to nobody */
 	bool spoof;		/* an agent's address without authentication */
+	enum evidence evidence;	/* of an inbound customer message (evidence.h) */
+	unsigned held;		/* To/Cc addresses not made participants */
 	bool mail_queued;	/* something waits in the outbox: wake the sender */
 };
 

@@ -70,6 +70,8 @@ struct store_message {
 	int64_t size;
 	char *sha256;
 	char *queue_id;
+	char *evidence;		/* evidence.h level name of an inbound message, or NULL */
+	char *held_addresses;	/* To/Cc it named that were not made participants, or NULL */
 };
 
 /* Opens (creating if needed) and migrates.  Returns NULL with *error
@@ -204,6 +206,19 @@ int store_search_catch_up(struct store *st, int limit);
 GPtrArray *store_search(struct store *st, const char *words, int limit);
 /* Events as "time\tactor\tkind\tdetail" strings. */
 GPtrArray *store_ticket_events(struct store *st, int64_t ticket_id);
+
+/* Trust (trust.c): what the evidence rules need to look up. */
+/* The mail the outbox sent under this Message-ID, as it was composed
+ * (g_bytes_unref).  1 found, 0 none, -1 error. */
+int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes **message);
+/* Automatic replies (acknowledgements and reopened notices) for tickets
+ * of queue created since `since`: the queue-wide rate limit. */
+int store_outbox_count_queue(struct store *st, const char *queue, int64_t since, int *count);
+int store_participant_count(struct store *st, int64_t ticket_id, int *count);
+/* The evidence and held addresses stored with (Message-ID, sender), for
+ * a redelivery to leave with the same headers (NULL when unset; g_free). */
+int store_message_trust(struct store *st, const char *message_id, const char *sender, char **evidence,
+			char **held_addresses);
 
 void store_ticket_clear(struct store_ticket *t);
 void store_participant_free(gpointer p);

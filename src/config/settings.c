@@ -74,7 +74,7 @@ static const struct key_spec key_table[] = {
 	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
 	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },
 	{ "autoreply", "per-ticket", KEY_SECONDS, false, "1h", S(ack_per_ticket_seconds) },
-	{ "autoreply", "queue-rate", KEY_RATES, false, "30/1m, 300/1h", S(ack_queue_rates) },
+	{ "autoreply", "queue-rate", KEY_RATES, false, "60/1m, 600/1h", S(ack_queue_rates) },
 	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
 	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
 	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },

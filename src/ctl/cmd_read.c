@@ -124,8 +124,12 @@ static void print_thread_text(const struct store_ticket *t, GPtrArray *messages,
 		const struct store_message *m = g_ptr_array_index(messages, i);
 		char when[32];
 		output_time(m->received, when, sizeof when);
-		printf("\n--- %s %s from %s\n    Subject: %s\n    Message-ID: <%s>\n\n", m->direction, when,
-		       m->sender, m->subject, m->message_id);
+		printf("\n--- %s %s from %s%s%s%s\n    Subject: %s\n    Message-ID: <%s>\n", m->direction, when,
+		       m->sender, m->evidence ? " (evidence: " : "", m->evidence ? m->evidence : "",
+		       m->evidence ? ")" : "", m->subject, m->message_id);
+		if (m->held_addresses)
+			printf("    Held back (not participants): %s\n", m->held_addresses);
+		printf("\n");
 		char **lines = g_strsplit(m->excerpt, "\n", -1);
 		for (char **l = lines; *l; l++)
 			printf("    %s\n", *l);
@@ -141,11 +145,21 @@ static void print_thread_text(const struct store_ticket *t, GPtrArray *messages,
 	}
 }
 
-static void print_thread_json(const struct store_ticket *t, GPtrArray *messages)
+static void print_thread_json(const struct store_ticket *t, GPtrArray *messages, GPtrArray *participants)
 {
 	GString *out = g_string_new("{");
 
 	json_ticket_fields(out, t);
+	json_append_key(out, "participants", FALSE);
+	g_string_append_c(out, '[');
+	for (guint i = 0; participants && i < participants->len; i++) {
+		const struct store_participant *p = g_ptr_array_index(participants, i);
+		g_string_append(out, i ? ",{" : "{");
+		json_append_member(out, "address", p->address, TRUE);
+		json_append_member(out, "role", p->role, FALSE);
+		g_string_append_c(out, '}');
+	}
+	g_string_append_c(out, ']');
 	json_append_key(out, "messages", FALSE);
 	g_string_append_c(out, '[');
 	for (guint i = 0; i < messages->len; i++) {
@@ -163,6 +177,8 @@ static void print_thread_json(const struct store_ticket *t, GPtrArray *messages)
 		json_append_member(out, "date", m->date ? date : NULL, FALSE);
 		json_append_member(out, "received", received, FALSE);
 		json_append_member(out, "excerpt", m->excerpt, FALSE);
+		json_append_member(out, "evidence", m->evidence, FALSE);
+		json_append_member(out, "held", m->held_addresses, FALSE);
 		g_string_append_c(out, '}');
 	}
 	g_string_append(out, "]}\n");
@@ -196,9 +212,10 @@ int cmd_show(const struct settings *s, int argc, char **argv)
 	case 1: {
 		GPtrArray *messages = store_ticket_messages(st, t.id);
 		GPtrArray *events = store_ticket_events(st, t.id);
-		if (messages && events) {
+		GPtrArray *participants = store_ticket_participants(st, t.id);
+		if (messages && events && participants) {
 			if (json)
-				print_thread_json(&t, messages);
+				print_thread_json(&t, messages, participants);
 			else
 				print_thread_text(&t, messages, events);
 			rc = 0;
@@ -209,6 +226,8 @@ int cmd_show(const struct settings *s, int argc, char **argv)
 			g_ptr_array_free(messages, TRUE);
 		if (events)
 			g_ptr_array_free(events, TRUE);
+		if (participants)
+			g_ptr_array_free(participants, TRUE);
 		store_ticket_clear(&t);
 		break;
 	}

@@ -71,9 +71,11 @@ static bool is_vip(const struct queue *q, const char *address)
 	return false;
 }
 
-/* Why the rate limits forbid a reply now, or NULL. */
-static int rate_limited(const struct settings *s, struct store *st, int64_t ticket_id, const char *to,
-			int64_t now, const char **why)
+/* Why the rate limits forbid a reply now, or NULL: per ticket, per
+ * recipient, and per queue (forged senders by the hundred must not make
+ * us a backscatter source, whoever they claim to be). */
+static int rate_limited(const struct settings *s, struct store *st, const struct queue *q, int64_t ticket_id,
+			const char *to, int64_t now, const char **why)
 {
 	int64_t last;
 	int count;
@@ -93,7 +95,31 @@ static int rate_limited(const struct settings *s, struct store *st, int64_t tick
 			return 0;
 		}
 	}
+	for (size_t i = 0; i < s->ack_queue_rates.n; i++) {
+		if (store_outbox_count_queue(st, q->id, now - s->ack_queue_rates.limits[i].seconds, &count) != 0)
+			return -1;
+		if (count >= s->ack_queue_rates.limits[i].count) {
+			*why = "the queue's rate limit for automatic replies is reached ([autoreply] queue-rate)";
+			return 0;
+		}
+	}
 	return 0;
+}
+
+/* How much of the sender's display name an automatic reply repeats. */
+#define ECHOED_NAME_CHARS 40
+
+/* The display name to greet with, or NULL: bounded, and none that looks
+ * like a link or an address, which would make our reply carry a
+ * stranger's advertisement to whoever they forged. */
+static char *echoed_name(const struct message *msg)
+{
+	const char *name = msg->from ? msg->from->name : NULL;
+
+	if (name == NULL || *name == '\0' || strchr(name, '@') || strchr(name, '/') || strstr(name, "www.") ||
+	    g_utf8_strlen(name, -1) > ECHOED_NAME_CHARS)
+		return NULL;
+	return g_strdup(name);
 }
 
 struct promise {
@@ -259,11 +285,11 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 
 int acknowledge(const struct settings *s, struct store *st, const struct queue *q,
 		const struct message *msg, const struct envelope *env, const struct store_ticket *t,
-		enum ack_kind kind, struct ack_outcome *out, char **error)
+		enum ack_kind kind, enum evidence evidence, struct ack_outcome *out, char **error)
 {
 	const char *to = t->customer_address;
 	char *pref_locale = NULL, *pref_zone = NULL, *locale = NULL, *promise_text = NULL, *relative = NULL;
-	char *subject = NULL;
+	char *subject = NULL, *name = NULL;
 	struct promise promise = { .priority = PRIORITY_NORMAL };
 	int rc = -1;
 
@@ -283,9 +309,11 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	if (pref_locale == NULL && store_customer_set_locale(st, to, locale) != 0)
 		goto store_error;
 
-	if ((out->skipped = autoreply_forbidden(msg, env->sender, s)) == NULL && !addr_is_safe(to))
+	if (!evidence_may(evidence, EVIDENCE_ACKNOWLEDGE))
+		out->skipped = "our MTA found the sender forged (DMARC failed)";
+	else if ((out->skipped = autoreply_forbidden(msg, env->sender, s)) == NULL && !addr_is_safe(to))
 		out->skipped = "customer address cannot be used safely";
-	if (out->skipped == NULL && rate_limited(s, st, t->id, to, env->now, &out->skipped) != 0)
+	if (out->skipped == NULL && rate_limited(s, st, q, t->id, to, env->now, &out->skipped) != 0)
 		goto store_error;
 	if (out->skipped) {
 		rc = store_event_add(st, t->id, env->now, "ticket-milter", "no-acknowledgement", out->skipped);
@@ -298,10 +326,11 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 						  RELATIVE_PROMISE_MINUTES);
 	}
 	subject = echoed_subject(msg, q->tag);
+	name = echoed_name(msg);
 	{
 		struct notice n = {
 			.template_name = kind == ACK_NEW ? "ack" : "reopened", .kind = kind == ACK_NEW ? "ack" : "reopened",
-			.to = to, .to_name = msg->from ? msg->from->name : NULL, .locale = locale,
+			.to = to, .to_name = name, .locale = locale,
 			.in_reply_to = msg->message_id, .references = msg->references, .subject = subject,
 			.promise = promise_text ? promise_text : "", .promise_relative = relative,
 		};
@@ -320,5 +349,6 @@ done:
 	g_free(promise_text);
 	g_free(relative);
 	g_free(subject);
+	g_free(name);
 	return rc;
 }

@@ -544,9 +544,14 @@ fail:
 	return -1;
 }
 
+static bool is_rating_detail(const char *token)
+{
+	return token && g_ascii_strncasecmp(token, "csat-", 5) == 0 && g_ascii_isdigit(token[5]) && token[6] == '-';
+}
+
 int rating_process(const struct settings *s, struct store *st, const struct queue *q,
 		   const char *token, const struct message *msg, const struct envelope *env,
-		   struct engine_result *res, char **error)
+		   enum evidence evidence, struct engine_result *res, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref;
@@ -555,8 +560,7 @@ int rating_process(const struct settings *s, struct store *st, const struct queu
 	char *comment = NULL;
 
 	/* support+csat-N-TOKEN@ */
-	if (token == NULL || g_ascii_strncasecmp(token, "csat-", 5) != 0 || !g_ascii_isdigit(token[5]) ||
-	    token[6] != '-')
+	if (!is_rating_detail(token) || !evidence_may(evidence, EVIDENCE_RATE))
 		return 0;
 	rating = token[5] - '0';
 	if (rating < 1 || rating > 5 || !token_verify(&key, token + 7, &ref, NULL) || strcmp(ref.tag, q->tag) != 0)
@@ -565,8 +569,11 @@ int rating_process(const struct settings *s, struct store *st, const struct queu
 		goto fail;
 	if (store_ticket_by_number(st, ref.tag, ref.number, &t) != 1)
 		goto fail;
-	/* Only the ticket's own customer rates it: someone else's click is noise. */
-	if (msg->from == NULL || !addr_equal(msg->from->address, t.customer_address)) {
+	/* Only the ticket's own customer rates it, and only once it is
+	 * resolved: someone else's click, or an old link after a reopening,
+	 * is ordinary mail to the ticket. */
+	if (msg->from == NULL || !addr_equal(msg->from->address, t.customer_address) ||
+	    (strcmp(t.status, "resolved") != 0 && strcmp(t.status, "closed") != 0)) {
 		store_rollback(st);
 		store_ticket_clear(&t);
 		return 0;

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "agent_mail.h"
 #include "lifecycle.h"
+#include "participants.h"
 #include "subject.h"
 
 #include <gmime/gmime.h>
@@ -25,11 +26,6 @@ const struct queue *engine_queue_for(const struct settings *s, char **recipients
 	return NULL;
 }
 
-static bool is_queue_address(const struct settings *s, const char *address)
-{
-	return settings_queue_for(s, address, NULL) != NULL;
-}
-
 char *engine_gateway_address(const struct settings *s, const struct queue *queue,
 			     const struct ticket_ref *ref)
 {
@@ -43,8 +39,12 @@ char *engine_gateway_address(const struct settings *s, const struct queue *queue
 	return address;
 }
 
+/* The headers a customer's message leaves with for the agents: the tag,
+ * our X-Ticket-* (anything of that name from outside goes), the evidence
+ * and what was held back, and our Reply-To as the only one. */
 static void build_edits(const struct settings *s, const struct queue *queue, const struct message *msg,
-			const struct store_ticket *t, struct engine_result *result)
+			const struct store_ticket *t, const char *evidence, const char *held,
+			struct engine_result *result)
 {
 	char id[64];
 	char *subject = subject_add_tag(msg->raw_subject, msg->subject, &result->ref);
@@ -69,31 +69,16 @@ static void build_edits(const struct settings *s, const struct queue *queue, con
 		g_free(text);
 		g_date_time_unref(due);
 	}
-	edits_set(msg, result->edits, "Reply-To", reply_to_text);
+	edits_add(result->edits, HEADER_ADD, "X-Ticket-Evidence", 0, evidence);
+	if (held)
+		edits_add(result->edits, HEADER_ADD, "X-Ticket-Held", 0, held);
+	/* A second Reply-To of the sender's choosing must not reach agents. */
+	edits_strip(msg, result->edits, "Reply-To");
+	edits_add(result->edits, HEADER_ADD, "Reply-To", 0, reply_to_text);
 	g_free(reply_to_text);
 	g_object_unref(reply_to);
 	g_free(gateway);
 	g_free(subject);
-}
-
-/* From, To and Cc join the ticket; our own queue addresses do not. */
-static int add_participants(const struct settings *s, struct store *st, int64_t ticket_id,
-			    const struct message *msg, const char *sender, int64_t now)
-{
-	const GPtrArray *lists[] = { msg->to, msg->cc };
-
-	if (!is_queue_address(s, sender) &&
-	    store_participant_add(st, ticket_id, sender, msg->from ? msg->from->name : NULL, "cc", now) != 0)
-		return -1;
-	for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
-		for (guint i = 0; i < lists[l]->len; i++) {
-			const struct mailbox *m = g_ptr_array_index(lists[l], i);
-			if (is_queue_address(s, m->address))
-				continue;
-			if (store_participant_add(st, ticket_id, m->address, m->name, "cc", now) != 0)
-				return -1;
-		}
-	return 0;
 }
 
 static char *recipients_text(char **recipients)
@@ -138,21 +123,116 @@ static int link_parent(struct store *st, struct store_ticket *t, int64_t parent_
 	return rc;
 }
 
+/* What the evidence rules decided for one message, for its row, its
+ * events and its headers. */
+struct trust {
+	enum evidence level;
+	char *detail;			/* the deciding Authentication-Results, or NULL */
+	struct participants_held held;
+};
+
+static bool signed_rule(enum thread_rule rule)
+{
+	return rule == THREAD_SIGNED_ID || rule == THREAD_TOKEN || rule == THREAD_BODY_REFERENCE;
+}
+
+/* A new ticket, and what made it one when a reference was refused. */
+static int open_ticket(struct store *st, const struct queue *queue, const struct message *msg,
+		       const struct envelope *env, const char *sender, const struct thread_match *match,
+		       const struct trust *tr, int64_t parent_id, struct store_ticket *t)
+{
+	int64_t customer_id;
+	char *subject = subject_clean(msg->subject, queue->tag), *detail = NULL;
+	const char *kind = "stranger-reference";
+	int rc;
+
+	rc = store_customer_upsert(st, sender, msg->from ? msg->from->name : NULL, env->now, &customer_id);
+	if (rc == 0)
+		rc = store_ticket_create(st, queue->id, queue->tag, subject, customer_id, env->now, t);
+	g_free(subject);
+	if (rc != 0 || store_participant_add(st, t->id, sender, msg->from ? msg->from->name : NULL,
+					     "customer", env->now) != 0 ||
+	    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
+		return -1;
+	if (parent_id && link_parent(st, t, parent_id, sender, env->now) != 0)
+		return -1;
+	if (tr->level == EVIDENCE_CONTRADICTED) {
+		kind = "forged-sender";
+		detail = g_strdup_printf("our MTA says the From domain failed DMARC (%s): it joins no ticket and "
+					 "gets no automatic reply", tr->detail ? tr->detail : "dmarc=fail");
+	} else if (match->stranger_tag) {
+		detail = g_strdup_printf("subject carried %s-%ld, but the sender is not a participant of it",
+					 queue->tag, match->stranger_tag);
+	} else if (match->stranger_reference) {
+		detail = g_strdup_printf("referenced a message of ticket id %lld, but the sender is not a participant of it",
+					 (long long)match->stranger_reference);
+	}
+	if (detail) {
+		rc = store_event_add(st, t->id, env->now, sender, kind, detail);
+		g_free(detail);
+	}
+	return rc;
+}
+
+/* A follow-up: the customer answered, so waiting is over; a resolved
+ * (or, with closed-reply = reopen, closed) ticket opens again. */
+static int continue_ticket(struct store *st, struct store_ticket *t, enum thread_rule rule, const char *sender,
+			   int64_t now, struct engine_result *result)
+{
+	if (store_ticket_touch(st, t->id, now) != 0 ||
+	    store_event_add(st, t->id, now, sender, "message", thread_rule_name(rule)) != 0)
+		return -1;
+	if (strcmp(t->status, "pending") == 0)
+		return lifecycle_set_status(st, t, "open", sender, now, NULL);
+	if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
+		if (lifecycle_set_status(st, t, "open", sender, now, NULL) != 0 ||
+		    store_event_add(st, t->id, now, sender, "reopened", NULL) != 0)
+			return -1;
+		result->reopened = true;
+	}
+	return 0;
+}
+
+/* The evidence and what was held back, in the event log. */
+static int trust_events(struct store *st, int64_t ticket_id, const char *sender, int64_t now,
+			const struct trust *tr, const char *held)
+{
+	char *detail;
+	int rc = 0;
+
+	if (tr->detail && tr->level == EVIDENCE_AUTHENTICATED) {
+		detail = g_strdup_printf("authenticated: %s", tr->detail);
+		rc = store_event_add(st, ticket_id, now, sender, "evidence", detail);
+		g_free(detail);
+	}
+	if (rc == 0 && held) {
+		detail = g_strdup_printf("%u address(es) not made participants (%s): %s", tr->held.count,
+					 tr->held.why, held);
+		rc = store_event_add(st, ticket_id, now, sender, "participants-held", detail);
+		g_free(detail);
+	}
+	return rc;
+}
+
 static int record(const struct settings *s, struct store *st, const struct queue *queue,
 		  const char *token, const struct message *msg, const struct envelope *env,
-		  const char *sender, const char *key_id, struct store_ticket *t,
+		  const char *sender, const char *key_id, struct trust *tr, struct store_ticket *t,
 		  struct engine_result *result, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
-	struct thread_match match;
+	struct thread_match match = { .rule = THREAD_NEW };
 	struct store_message row = { 0 };
-	char *detail = NULL;
+	char *held = NULL;
 	int64_t parent_id = 0;
 	int rc;
 
-	if (thread_find(st, queue, &key, msg, sender, token, &match) != 0)
+	/* Mail whose sender our MTA found forged joins nothing. */
+	if (evidence_may(tr->level, EVIDENCE_JOIN_BY_REFERENCE) &&
+	    thread_find(st, queue, &key, msg, sender, token, &match) != 0)
 		return -1;
+	tr->level = evidence_with_token(tr->level, signed_rule(match.rule));
 	result->rule = match.rule;
+	result->evidence = tr->level;
 	if (match.rule != THREAD_NEW && follow_merges(st, match.ticket_id, t) != 0)
 		return -1;
 	/* A reply to a closed ticket starts a new one that refers to it. */
@@ -163,49 +243,17 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		match.rule = THREAD_NEW;
 	}
 	if (match.rule == THREAD_NEW) {
-		int64_t customer_id;
-		char *subject = subject_clean(msg->subject, queue->tag);
-		rc = store_customer_upsert(st, sender, msg->from ? msg->from->name : NULL, env->now, &customer_id);
-		if (rc == 0)
-			rc = store_ticket_create(st, queue->id, queue->tag, subject, customer_id, env->now, t);
-		g_free(subject);
-		if (rc != 0 || store_participant_add(st, t->id, sender, msg->from ? msg->from->name : NULL,
-						     "customer", env->now) != 0 ||
-		    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
+		if (open_ticket(st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
 			return -1;
 		result->new_ticket = true;
-		if (parent_id && link_parent(st, t, parent_id, sender, env->now) != 0)
-			return -1;
-		if (match.stranger_tag)
-			detail = g_strdup_printf("subject carried %s-%ld, but the sender is not a participant of it",
-						 queue->tag, match.stranger_tag);
-		else if (match.stranger_reference)
-			detail = g_strdup_printf("referenced a message of ticket id %lld, but the sender is not a participant of it",
-						 (long long)match.stranger_reference);
-		if (detail) {
-			rc = store_event_add(st, t->id, env->now, sender, "stranger-reference", detail);
-			g_free(detail);
-			if (rc != 0)
-				return -1;
-		}
-	} else {
-		if (store_ticket_touch(st, t->id, env->now) != 0 ||
-		    store_event_add(st, t->id, env->now, sender, "message", thread_rule_name(match.rule)) != 0)
-			return -1;
-		/* The customer answered: waiting is over; a resolved (or, with
-		 * closed-reply = reopen, closed) ticket opens again. */
-		if (strcmp(t->status, "pending") == 0) {
-			if (lifecycle_set_status(st, t, "open", sender, env->now, NULL) != 0)
-				return -1;
-		} else if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
-			if (lifecycle_set_status(st, t, "open", sender, env->now, NULL) != 0 ||
-			    store_event_add(st, t->id, env->now, sender, "reopened", NULL) != 0)
-				return -1;
-			result->reopened = true;
-		}
-	}
-	if (add_participants(s, st, t->id, msg, sender, env->now) != 0)
+	} else if (continue_ticket(st, t, match.rule, sender, env->now, result) != 0) {
 		return -1;
+	}
+	if (participants_join(s, queue, st, t->id, msg, sender, result->new_ticket, tr->level, env->now,
+			      &tr->held) != 0)
+		return -1;
+	held = participants_held_text(&tr->held);
+	result->held = tr->held.count;
 
 	row.ticket_id = t->id;
 	row.direction = "in";
@@ -219,13 +267,19 @@ static int record(const struct settings *s, struct store *st, const struct queue
 	row.size = (int64_t)msg->size;
 	row.sha256 = (char *)msg->sha256;
 	row.queue_id = (char *)env->queue_id;
+	row.evidence = (char *)evidence_name(tr->level);
+	row.held_addresses = held;
 	rc = store_message_add(st, &row);
 	g_free(row.recipients);
+	if (rc == 0)
+		rc = trust_events(st, t->id, sender, env->now, tr, held);
+	g_free(held);
 	if (rc != 0)
 		return -1;
 	if (result->new_ticket || result->reopened) {
 		struct ack_outcome ack;
-		if (acknowledge(s, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, &ack, error) != 0)
+		if (acknowledge(s, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, tr->level,
+				&ack, error) != 0)
 			return -1;
 		result->ack_queued = ack.queued;
 		result->ack_skipped = ack.skipped;
@@ -235,6 +289,60 @@ static int record(const struct settings *s, struct store *st, const struct queue
 			return -1;
 	}
 	return 0;
+}
+
+/* The X-Ticket-* headers of a message, "Name: value" in order. */
+static char *ticket_headers(const struct message *msg)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < msg->headers->len; i++) {
+		const struct header_field *h = g_ptr_array_index(msg->headers, i);
+		if (g_ascii_strncasecmp(h->name, "X-Ticket-", 9) == 0)
+			g_string_append_printf(out, "%s: %s\n", h->name, h->value);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static bool same_mailbox(const struct mailbox *a, const struct mailbox *b)
+{
+	return a == NULL ? b == NULL : b != NULL && addr_equal(a->address, b->address);
+}
+
+/* Our own mail coming back through the milter (the outbox's command
+ * through non_smtpd_milters, a customer's forward, a loop).  A signed
+ * Message-ID is not enough: every recipient of our mail has seen one,
+ * and could send anything under it.  It is ours when the outbox holds
+ * mail under that Message-ID that reads the same: sender, Reply-To,
+ * subject, X-Ticket-* headers, parts and text.  1 ours, 0 not, -1 error. */
+static int own_mail(const struct settings *s, struct store *st, const struct message *msg,
+		    struct ticket_ref *own)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	GBytes *sent = NULL;
+	struct message *ours;
+	char *theirs_x, *ours_x;
+	gsize len;
+	const char *raw;
+	bool same;
+	int rc;
+
+	if (msg->message_id == NULL || !token_verify_message_id(&key, msg->message_id, own))
+		return 0;
+	if ((rc = store_outbox_by_message_id(st, msg->message_id, &sent)) != 1)
+		return rc;
+	raw = g_bytes_get_data(sent, &len);
+	ours = message_parse(raw, len, s->excerpt_bytes);
+	theirs_x = ticket_headers(msg);
+	ours_x = ticket_headers(ours);
+	same = same_mailbox(msg->from, ours->from) && same_mailbox(msg->reply_to, ours->reply_to) &&
+	       g_strcmp0(msg->subject, ours->subject) == 0 && strcmp(theirs_x, ours_x) == 0 &&
+	       msg->parts == ours->parts && g_strcmp0(msg->full_text, ours->full_text) == 0;
+	g_free(theirs_x);
+	g_free(ours_x);
+	message_free(ours);
+	g_bytes_unref(sent);
+	return same;
 }
 
 int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
@@ -247,6 +355,8 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 							   : g_strdup_printf("sha256:%s", msg->sha256);
 	const char *sender = msg->from ? msg->from->address
 			     : env->sender ? env->sender : "mailer-daemon@invalid";
+	struct trust tr = { 0 };
+	char *stored_evidence = NULL, *held = NULL;
 	int64_t existing = 0;
 	int rc;
 
@@ -256,28 +366,29 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	result->rcpt_del = g_ptr_array_new_with_free_func(g_free);
 	*error = NULL;
 
-	/* Our own mail passing through again (non_smtpd_milters): hands off. */
-	{
-		struct token_key key = { s->secret, s->secret_len };
-		struct ticket_ref own;
-		if (msg->message_id && token_verify_message_id(&key, msg->message_id, &own)) {
-			result->outcome = ENGINE_OWN_MAIL;
-			result->ref = own;
-			g_free(key_id);
-			return 0;
+	if ((rc = own_mail(s, st, msg, &result->ref)) != 0) {
+		g_free(key_id);
+		if (rc < 0) {
+			*error = g_strdup_printf("store: %s", store_error(st));
+			engine_result_clear(result);
+			return -1;
 		}
+		result->outcome = ENGINE_OWN_MAIL;
+		return 0;
 	}
 
+	tr.level = evidence_of_results(s->authserv_ids, msg, env->sender, &tr.detail);
+	result->evidence = tr.level;
 	/* A rating, then an authenticated agent's mail; otherwise a customer's. */
-	if ((rc = rating_process(s, st, queue, token, msg, env, result, error)) == 0)
+	if ((rc = rating_process(s, st, queue, token, msg, env, tr.level, result, error)) == 0)
 		rc = agent_mail_process(s, st, queue, token, msg, env, result, error);
 	if (rc != 0) {
 		g_free(key_id);
+		g_free(tr.detail);
 		if (rc < 0)
 			engine_result_clear(result);
 		return rc < 0 ? -1 : 0;
 	}
-
 	if (store_begin(st) != 0)
 		goto fail;
 	rc = store_find_duplicate(st, key_id, sender, &existing);
@@ -285,32 +396,40 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 		goto fail;
 	if (rc == 1) {
 		result->outcome = ENGINE_DUPLICATE;
-		if (store_ticket_by_id(st, existing, &t) != 1)
+		if (store_ticket_by_id(st, existing, &t) != 1 ||
+		    store_message_trust(st, key_id, sender, &stored_evidence, &held) < 0)
 			goto fail;
 		store_rollback(st);
 	} else {
 		result->outcome = ENGINE_TICKETED;
-		if (record(s, st, queue, token, msg, env, sender, key_id, &t, result, error) != 0 ||
+		if (record(s, st, queue, token, msg, env, sender, key_id, &tr, &t, result, error) != 0 ||
 		    (result->spoof && store_event_add(st, t.id, env->now, sender, "spoofed-agent",
 						      "an agent's address, not authenticated as that agent") != 0) ||
 		    store_commit(st) != 0)
 			goto fail;
 		result->mail_queued = result->ack_queued;
+		held = participants_held_text(&tr.held);
 	}
 	g_strlcpy(result->ref.tag, t.tag, sizeof result->ref.tag);
 	result->ref.number = t.number;
-	build_edits(s, queue, msg, &t, result);
-	store_ticket_clear(&t);
-	g_free(key_id);
-	return 0;
+	build_edits(s, queue, msg, &t, stored_evidence ? stored_evidence : evidence_name(result->evidence), held,
+		    result);
+	rc = 0;
+	goto out;
 fail:
 	if (*error == NULL)
 		*error = g_strdup_printf("store: %s", store_error(st));
 	store_rollback(st);
-	store_ticket_clear(&t);
-	g_free(key_id);
 	engine_result_clear(result);
-	return -1;
+	rc = -1;
+out:
+	store_ticket_clear(&t);
+	participants_held_clear(&tr.held);
+	g_free(tr.detail);
+	g_free(stored_evidence);
+	g_free(held);
+	g_free(key_id);
+	return rc;
 }
 
 void engine_result_clear(struct engine_result *result)

@@ -490,13 +490,14 @@ static sfsistat cb_eom(SMFICTX *ctx)
 			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
 			rc = on_error(ctx, c, qid, "the MTA refused a header change");
 		} else {
-			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> message-id=<%s> size=%zu elapsed=%lldus eom=%lldus%s%s%s",
+			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> evidence=%s%s message-id=<%s> size=%zu elapsed=%lldus eom=%lldus%s%s%s",
 				  result.outcome == ENGINE_DUPLICATE ? "redelivery of" :
 				  result.new_ticket ? "new ticket" : "follow-up to", id,
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : " (",
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : thread_rule_name(result.rule),
 				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")",
 				  result.reopened ? " reopened" : "", msg->from ? msg->from->address : "",
+				  evidence_name(result.evidence), result.held ? " (To/Cc held back, see X-Ticket-Held)" : "",
 				  msg->message_id ? msg->message_id : "", msg->size,
 				  (long long)(g_get_monotonic_time() - c->started),
 				  (long long)(g_get_monotonic_time() - eom_started),

@@ -142,7 +142,8 @@ static const char *const migrations[] = {
 	 * what an agent set. */
 	"ALTER TABLE messages ADD COLUMN evidence TEXT;"
 	"ALTER TABLE messages ADD COLUMN held_addresses TEXT;"
-	"ALTER TABLE customers ADD COLUMN timezone_source TEXT;",
+	"ALTER TABLE customers ADD COLUMN timezone_source TEXT;"
+	"CREATE INDEX outbox_created ON outbox(created);",	/* the queue-wide rate limit */
 };
 
 int schema_latest_version(void)

@@ -49,6 +49,10 @@ started=$SECONDS
 smtp = 127.0.0.1:$PF_SINK_PORT
 retry-after = 1s
 
+# Every one of the N new tickets is acknowledged: no queue-wide limit.
+[autoreply]
+queue-rate = 1000000/1m
+
 [queue support]
 name = Example Support
 addresses = support@example.com

@@ -304,6 +304,16 @@ int main(void)
 		engine_result_clear(&r);
 		is_query("SELECT rating FROM csat", "4", "the customer's rating stands");
 		g_free(mail);
+		/* Only a resolved ticket is rated: an old link after a reopening is not a rating. */
+		is_query("UPDATE tickets SET status = 'open' WHERE number = 1001 RETURNING status", "open", "(reopened)");
+		mail = g_strdup_printf("From: anna@example.org\nTo: %s\nSubject: SUP-1001 1\nMessage-ID: <rate4@example.org>\n\n"
+				       "Bad.\n", csat);
+		r = process(mail, (struct run){ csat, NULL, NULL });
+		ok(r.outcome != ENGINE_RATING, "a rating link for a ticket that is not resolved is not a rating");
+		engine_result_clear(&r);
+		is_query("SELECT rating FROM csat", "4", "and changes no rating");
+		is_query("UPDATE tickets SET status = 'resolved' WHERE number = 1001 RETURNING status", "resolved", "(resolved again)");
+		g_free(mail);
 		g_free(csat);
 	}
 
