@@ -6,7 +6,13 @@
  *      signed reference quoted in the body (providers that rewrite
  *      Message-IDs), or our signed token in the recipient's plus address;
  *   2. a Message-ID in In-Reply-To/References the store already holds,
- *      from a known participant of that ticket (ids are guessable);
+ *      from a known participant of that ticket (ids are guessable):
+ *      every reference is looked at (In-Reply-To first, then References
+ *      newest first), not only the first one the store knows, because a
+ *      customer's reply often answers someone who is not on the ticket;
+ *      when references lead into several tickets of the sender, the
+ *      oldest wins (where the conversation began) and another is
+ *      reported;
  *   3. the queue's subject tag, but only from a known participant;
  *   otherwise a new ticket.  A tag or reference from a stranger is
  *   reported so that the caller can log it.
@@ -35,6 +41,8 @@ struct thread_match {
 	int64_t ticket_id;		/* 0 for THREAD_NEW */
 	long stranger_tag;		/* THREAD_NEW: tag number a stranger used, or 0 */
 	int64_t stranger_reference;	/* THREAD_NEW: ticket whose Message-ID a stranger cited */
+	int64_t other_ticket;		/* THREAD_KNOWN_ID: another ticket of the sender's the
+					 * references also lead to (ambiguous), or 0 */
 };
 
 /* How many referenced ids are looked up at most: a 500-deep References

@@ -193,6 +193,27 @@ static int continue_ticket(struct store *st, struct store_ticket *t, enum thread
 	return 0;
 }
 
+/* The references led into two tickets of the sender's: the agents of the
+ * one it joined learn of the other. */
+static int ambiguity_event(struct store *st, const struct store_ticket *t, int64_t other_id, const char *sender,
+			   int64_t now)
+{
+	struct store_ticket other = { 0 };
+	char *detail;
+	int rc = store_ticket_by_id(st, other_id, &other);
+
+	if (rc < 0)
+		return -1;
+	detail = rc == 1 ? g_strdup_printf("its references also lead to %s-%ld, where the sender takes part too; "
+					   "joined %s-%ld, where the conversation began",
+					   other.tag, other.number, t->tag, t->number)
+			 : g_strdup("its references also lead to another ticket of the sender's");
+	rc = store_event_add(st, t->id, now, sender, "ambiguous-references", detail);
+	g_free(detail);
+	store_ticket_clear(&other);
+	return rc;
+}
+
 /* The evidence and what was held back, in the event log. */
 static int trust_events(struct store *st, int64_t ticket_id, const char *sender, int64_t now,
 			const struct trust *tr, const char *held)
@@ -246,7 +267,8 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		if (open_ticket(st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
 			return -1;
 		result->new_ticket = true;
-	} else if (continue_ticket(st, t, match.rule, sender, env->now, result) != 0) {
+	} else if (continue_ticket(st, t, match.rule, sender, env->now, result) != 0 ||
+		   (match.other_ticket && ambiguity_event(st, t, match.other_ticket, sender, env->now) != 0)) {
 		return -1;
 	}
 	if (participants_join(s, queue, st, t->id, msg, sender, result->new_ticket, tr->level, env->now,

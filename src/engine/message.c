@@ -141,7 +141,28 @@ static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value, guin
 
 	if (value == NULL)
 		return ids;
-	refs = g_mime_references_parse(options, value);
+	/* Each <...> is an id, whatever stands between them: GMime's parser
+	 * gives up on the rest of the list after a word in brackets ("<yes>"
+	 * from a broken client), and a reply would lose its thread.  Old
+	 * clients write bare ids: then each word with an '@' is one. */
+	(void)options;
+	refs = g_mime_references_new();
+	if (strchr(value, '<')) {
+		for (const char *p = strchr(value, '<'); p; p = strchr(p + 1, '<')) {
+			const char *end = strpbrk(p + 1, "<>");
+			if (end && *end == '>' && end > p + 1) {
+				char *id = g_strndup(p + 1, (gsize)(end - p - 1));
+				g_mime_references_append(refs, g_strstrip(id));
+				g_free(id);
+			}
+		}
+	} else {
+		char **words = g_strsplit_set(value, " \t\r\n", -1);
+		for (char **w = words; *w; w++)
+			if (strchr(*w, '@') && **w != '(')
+				g_mime_references_append(refs, *w);
+		g_strfreev(words);
+	}
 	n = refs ? g_mime_references_length(refs) : 0;
 	for (int i = 0; i < n; i++) {
 		const char *id = g_mime_references_get_message_id(refs, i);

@@ -7,7 +7,8 @@
 #include <glib.h>
 #include <string.h>
 
-/* Matches "[TAG-123]" at p; returns the length matched or 0. */
+/* Matches "[TAG-123]", "[TAG#123]" or RT's "[TAG #123]" at p; returns
+ * the length matched or 0. */
 static size_t match_tag(const char *p, const char *tag, long *number)
 {
 	const char *start = p;
@@ -22,6 +23,13 @@ static size_t match_tag(const char *p, const char *tag, long *number)
 	if (g_ascii_strncasecmp(p, tag, tag_len) != 0)
 		return 0;
 	p += tag_len;
+	/* Request Tracker writes "[rtname #123]": customers who moved from it keep it. */
+	if (*p == ' ') {
+		while (*p == ' ')
+			p++;
+		if (*p != '#')
+			return 0;
+	}
 	if (*p != '-' && *p != '#')
 		return 0;
 	p++;

@@ -68,11 +68,38 @@ static int visit_signed(const char *id, void *data)
 	return ticket_of_ref(ctx->st, ctx->queue, &ref, &ctx->ticket_id);
 }
 
+/* Rule 2 over every reference: the first ticket the sender is a
+ * participant of, another one of theirs, and the first a stranger cited. */
+struct known_ctx {
+	struct store *st;
+	const char *sender;
+	int64_t joined, other, stranger;
+};
+
 static int visit_known(const char *id, void *data)
 {
-	struct visit_ctx *ctx = data;
+	struct known_ctx *ctx = data;
+	int64_t ticket_id;
+	int rc = store_ticket_by_message_id(ctx->st, id, &ticket_id), known;
 
-	return store_ticket_by_message_id(ctx->st, id, &ctx->ticket_id);
+	if (rc <= 0)
+		return rc;
+	if (ticket_id == ctx->joined || ticket_id == ctx->other || ticket_id == ctx->stranger)
+		return 0;
+	if ((known = store_is_participant(ctx->st, ticket_id, ctx->sender)) < 0)
+		return -1;
+	if (!known) {
+		if (ctx->stranger == 0)
+			ctx->stranger = ticket_id;
+	} else if (ctx->joined == 0) {
+		ctx->joined = ticket_id;
+	} else {
+		/* A conversation that strayed into a second ticket (someone not
+		 * on the first wrote in between) returns to where it began. */
+		ctx->other = MAX(ctx->joined, ticket_id);
+		ctx->joined = MIN(ctx->joined, ticket_id);
+	}
+	return 0;
 }
 
 /* Our footer carries "sup-1042-<mac>" because some providers rewrite
@@ -167,16 +194,17 @@ int thread_find(struct store *st, const struct queue *queue, const struct token_
 
 	/* 2. A message the ticket already holds.  Message-IDs travel in
 	 * plain sight and can be guessed, so this joins participants only. */
-	if ((rc = each_reference(msg, visit_known, &ctx)) != 0) {
-		int known;
-		if (rc < 0 || (known = store_is_participant(st, ctx.ticket_id, sender)) < 0)
+	{
+		struct known_ctx known = { .st = st, .sender = sender };
+		if (each_reference(msg, visit_known, &known) < 0)
 			return -1;
-		if (known) {
+		if (known.joined) {
 			out->rule = THREAD_KNOWN_ID;
-			out->ticket_id = ctx.ticket_id;
+			out->ticket_id = known.joined;
+			out->other_ticket = known.other;
 			return 0;
 		}
-		out->stranger_reference = ctx.ticket_id;
+		out->stranger_reference = known.stranger;
 	}
 
 	/* 3. The subject tag, only from someone already on the ticket. */

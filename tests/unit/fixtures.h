@@ -33,6 +33,10 @@ struct message *fixture_message(const char *text);
 /* GMime's own parse of len bytes, to check what we wrote (g_object_unref). */
 struct _GMimeMessage *fixture_mime_parse(const void *data, size_t len);
 
+/* Adds the path of every message file below dir (a corpus folder: its
+ * expected-result and licence files left out) to out (g_free each). */
+void fixture_collect_messages(const char *dir, GPtrArray *out);
+
 /* A directory below the source tree: $top_srcdir/rel (g_free). */
 char *fixture_srcpath(const char *rel);
 

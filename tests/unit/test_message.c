@@ -42,6 +42,17 @@ int main(void)
 	is_str(message_header(m, "message-id"), "<abc.123@example.de>", "header lookup any case");
 	message_free(m);
 
+	/* A word in brackets from a broken client must not cost the thread. */
+	m = fixture_message("From: a@example.org\nIn-Reply-To: <p@example.org> (Lars's message of today)\n"
+			    "References: <yes> <root@example.org>\n\t<p@example.org> junk <half@example.org\n\nx\n");
+	is_int(m->references->len, 3, "every <...> of References is read, after a word in brackets too");
+	is_str(g_ptr_array_index(m->references, 1), "root@example.org", "in order");
+	is_int(m->in_reply_to->len, 1, "In-Reply-To with a comment after the id");
+	message_free(m);
+	m = fixture_message("From: a@example.org\nIn-Reply-To: bare.id@example.org\n\nx\n");
+	is_int(m->in_reply_to->len, 1, "a bare id without brackets is still read");
+	message_free(m);
+
 	m = fixture_message("From: a@example.org\nSubject: html only\nContent-Type: text/html; charset=windows-1252\n\n"
 			    "<div>Caf\xe9 &amp; cr\xe8me</div>\n");
 	is_str(m->text, "Café & crème", "HTML-only turned into text from windows-1252");

@@ -29,6 +29,10 @@ int main(void)
 	finds("Printer on fire [SUP-1042]", 1042);
 	finds("[sup-1042] lower case", 1042);
 	finds("[SUP#1042] hash form", 1042);
+	finds("Re: [SUP #1042] Request Tracker's form", 1042);
+	finds("AW: [sup  #1042] RT's form, two spaces, any case", 1042);
+	ok(!subject_find_tag("[SUP -1042] x", "SUP", &n), "a space before '-' is no tag");
+	ok(!subject_find_tag("[SUP 1042] x", "SUP", &n), "nor a space without '#'");
 	finds("[ SUP-1042 ] spaced", 1042);
 	ok(!subject_find_tag("[OTHER-1042] x", "SUP", &n), "other tag is not ours");
 	ok(!subject_find_tag("[SUPPORT-1042] x", "SUP", &n), "longer tag is not ours");

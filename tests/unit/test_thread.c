@@ -225,7 +225,33 @@ int main(void)
 	ok(n != 1001, "a made-up reference in the body does not");
 	g_free(text);
 
-	is_int(count_rows("SELECT count(*) FROM events WHERE kind = 'created'"), 8, "one created event per ticket");
+	/* Rule 2 looks at every reference: Anna answers Eve's message (a
+	 * ticket Anna is not on), and her References name her own ticket. */
+	n = process_simple("From: anna@example.org\nTo: support@example.com\nSubject: Re: Printer\n"
+			   "Message-ID: <m30@example.org>\nIn-Reply-To: <e1@evil.example>\n"
+			   "References: <m1@example.org> <e1@evil.example>\n\nEve, that is our printer.\n",
+			   "support@example.com");
+	is_int(n, 1001, "a participant's reply to an outsider's message joins her ticket through References");
+	/* References into two of the sender's tickets: the one answered wins, the other is named. */
+	n = process_simple("From: anna@example.org\nTo: support@example.com\nSubject: Another thing\n"
+			   "Message-ID: <m31@example.org>\n\nThe scanner too.\n", "support@example.com");
+	ok(n > 1001, "Anna opens a second ticket (%ld)", n);
+	{
+		long second = n;
+		char *sql;
+		n = process_simple("From: anna@example.org\nTo: support@example.com\nSubject: Re: Another thing\n"
+				   "Message-ID: <m32@example.org>\nIn-Reply-To: <m31@example.org>\n"
+				   "References: <m1@example.org> <m31@example.org>\n\nBoth, really.\n",
+				   "support@example.com");
+		is_int(n, 1001, "references into two of her tickets: the older one, where it began, wins");
+		sql = g_strdup_printf("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE"
+				      " t.number = 1001 AND e.kind = 'ambiguous-references' AND e.detail LIKE '%%SUP-%ld%%'",
+				      second);
+		is_int(count_rows(sql), 1, "and the ambiguity is an event naming the other ticket");
+		g_free(sql);
+	}
+
+	is_int(count_rows("SELECT count(*) FROM events WHERE kind = 'created'"), 9, "one created event per ticket");
 	g_free(signed_id);
 	g_free(token);
 	fixture_teardown(&f);
