@@ -34,6 +34,7 @@ struct ack_request {
 	const char *text;		/* rendered plain text */
 	const char *html;		/* rendered HTML, or NULL */
 	const char *reply_to;		/* Reply-To address, NULL: the signed gateway address */
+	const char *thread_index;	/* Thread-Index value (thread_index.h), or NULL */
 	int64_t now;
 };
 

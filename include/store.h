@@ -72,6 +72,7 @@ struct store_message {
 	char *queue_id;
 	char *evidence;		/* evidence.h level name of an inbound message, or NULL */
 	char *held_addresses;	/* To/Cc it named that were not made participants, or NULL */
+	char *thread_root;	/* of its Thread-Index (thread_index.h), or NULL */
 };
 
 /* Opens (creating if needed) and migrates.  Returns NULL with *error
@@ -219,6 +220,13 @@ int store_participant_count(struct store *st, int64_t ticket_id, int *count);
  * a redelivery to leave with the same headers (NULL when unset; g_free). */
 int store_message_trust(struct store *st, const char *message_id, const char *sender, char **evidence,
 			char **held_addresses);
+/* The oldest ticket of a Thread-Index root (an inbound message's, or
+ * the one our mail continues).  1 found, 0 none, -1 error. */
+int store_ticket_by_thread_root(struct store *st, const char *root, int64_t *ticket_id);
+/* The root our mail for the ticket continues: get (NULL when none;
+ * g_free) and set. */
+int store_ticket_thread_root(struct store *st, int64_t ticket_id, char **root);
+int store_ticket_set_thread_root(struct store *st, int64_t ticket_id, const char *root);
 
 void store_ticket_clear(struct store_ticket *t);
 void store_participant_free(gpointer p);

@@ -13,6 +13,8 @@
  *      when references lead into several tickets of the sender, the
  *      oldest wins (where the conversation began) and another is
  *      reported;
+ *   2b. Outlook's Thread-Index naming a conversation the store holds
+ *      (thread_index.h), from a known participant (it is guessable);
  *   3. the queue's subject tag, but only from a known participant;
  *   otherwise a new ticket.  A tag or reference from a stranger is
  *   reported so that the caller can log it.
@@ -34,6 +36,7 @@ enum thread_rule {
 	THREAD_BODY_REFERENCE,	/* our signed reference quoted in the body */
 	THREAD_KNOWN_ID,	/* a stored Message-ID was referenced */
 	THREAD_TAG,		/* subject tag from a participant */
+	THREAD_THREAD_INDEX,	/* Outlook's conversation, from a participant */
 };
 
 struct thread_match {

@@ -169,6 +169,8 @@ GBytes *ack_compose(const struct ack_request *req, char **message_id)
 	if (*value)
 		put_header(out, "References", value);
 	g_free(value);
+	if (req->thread_index)
+		put_header(out, "Thread-Index", req->thread_index);
 	g_string_append(out, "Auto-Submitted: auto-replied\n"
 			     "X-Auto-Response-Suppress: All\n"
 			     "Precedence: auto_reply\n");

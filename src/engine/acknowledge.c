@@ -12,6 +12,7 @@
 #include "lang.h"
 #include "subject.h"
 #include "template.h"
+#include "thread_index.h"
 
 #include <string.h>
 
@@ -245,17 +246,26 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
 			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error)
 {
-	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL;
+	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *root = NULL, *thread_index;
 	int rc;
 
-	if (render(s, q, t, n, &subject, &text, &html, error) != 0)
+	if (store_ticket_thread_root(st, t->id, &root) != 0) {
+		*error = g_strdup_printf("store: %s", store_error(st));
 		return -1;
+	}
+	thread_index = root ? thread_index_reply(root, now) : NULL;
+	g_free(root);
+	if (render(s, q, t, n, &subject, &text, &html, error) != 0) {
+		g_free(thread_index);
+		return -1;
+	}
 	{
 		struct ack_request req = {
 			.settings = s, .queue = q, .ref = { .number = t->number },
 			.to_address = n->to, .to_name = n->to_name,
 			.in_reply_to = n->in_reply_to, .references = n->references, .locale = n->locale,
 			.subject = subject, .text = text, .html = html, .now = now, .reply_to = n->reply_to,
+			.thread_index = thread_index,
 		};
 		struct outbox_entry e = {
 			.ticket_id = t->id, .kind = (char *)n->kind,
@@ -280,6 +290,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	g_free(text);
 	g_free(html);
 	g_free(message_id);
+	g_free(thread_index);
 	return rc;
 }
 

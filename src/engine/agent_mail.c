@@ -12,6 +12,7 @@
 #include "edits.h"
 #include "lifecycle.h"
 #include "subject.h"
+#include "thread_index.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -336,10 +337,30 @@ static int record_message(struct store *st, const struct store_ticket *t, const 
 	return rc;
 }
 
+/* Outlook shows the reply in the customer's conversation when its
+ * Thread-Index continues the ticket's: the agent's Outlook may have
+ * written one already (it answered the customer's message); anything
+ * else is replaced. */
+static void reply_thread_index(struct store *st, const struct store_ticket *t, const struct message *msg,
+			       int64_t now, struct engine_result *res)
+{
+	char theirs[THREAD_INDEX_ROOT_HEX + 1], *root = NULL, *value;
+	const char *present = message_header(msg, "Thread-Index");
+
+	if (store_ticket_thread_root(st, t->id, &root) != 0 || root == NULL)
+		return;	/* a hint only: the reply goes out without one */
+	if (!(present && thread_index_root(present, theirs) && strcmp(theirs, root) == 0) &&
+	    (value = thread_index_reply(root, now)) != NULL) {
+		edits_set(msg, res->edits, "Thread-Index", value);
+		g_free(value);
+	}
+	g_free(root);
+}
+
 /* Header changes of the customer-facing reply. */
 static void reply_edits(const struct settings *s, const struct queue *q, struct store *st,
 			const struct store_ticket *t, const struct message *msg, const char *message_id,
-			GPtrArray *people, struct engine_result *res)
+			GPtrArray *people, int64_t now, struct engine_result *res)
 {
 	struct ticket_ref ref = { .number = t->number };
 	char id[64], *from = from_value(q, msg), *gateway, *irt, *refs, *subject, *mid = g_strdup_printf("<%s>", message_id);
@@ -370,6 +391,7 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 		edits_set(msg, res->edits, "References", refs);
 	if (subject)
 		edits_set(msg, res->edits, "Subject", subject);
+	reply_thread_index(st, t, msg, now, res);
 	if (people->len > 0) {
 		GPtrArray *first = g_ptr_array_new();
 		GPtrArray *rest = g_ptr_array_new();
@@ -461,7 +483,7 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 		for (guint i = 0; i < people->len; i++)
 			g_ptr_array_add(addresses, ((struct store_participant *)g_ptr_array_index(people, i))->address);
 		plan_recipients(env, res, addresses, drop_queue_addresses, &dc);
-		reply_edits(s, q, st, t, msg, message_id, people, res);
+		reply_edits(s, q, st, t, msg, message_id, people, env->now, res);
 		/* A person's reply, not a notification: bounces come back to the
 		 * queue, never to the agent and never into the void of <>. */
 		res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : q->addresses[0]);

@@ -11,6 +11,7 @@
 #include "lifecycle.h"
 #include "participants.h"
 #include "subject.h"
+#include "thread_index.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -136,10 +137,27 @@ static bool signed_rule(enum thread_rule rule)
 	return rule == THREAD_SIGNED_ID || rule == THREAD_TOKEN || rule == THREAD_BODY_REFERENCE;
 }
 
+/* The Outlook conversation our mail for a new ticket continues: the
+ * customer's, or one of its own. */
+static int conversation_root(const struct settings *s, struct store *st, const struct message *msg,
+			     const struct store_ticket *t)
+{
+	struct token_key key = { s->secret, s->secret_len };
+	struct ticket_ref ref = { .number = t->number };
+	char root[THREAD_INDEX_ROOT_HEX + 1];
+
+	if (!thread_index_root(message_header(msg, "Thread-Index"), root)) {
+		g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
+		thread_index_make_root(&key, &ref, t->created, root);
+	}
+	return store_ticket_set_thread_root(st, t->id, root);
+}
+
 /* A new ticket, and what made it one when a reference was refused. */
-static int open_ticket(struct store *st, const struct queue *queue, const struct message *msg,
-		       const struct envelope *env, const char *sender, const struct thread_match *match,
-		       const struct trust *tr, int64_t parent_id, struct store_ticket *t)
+static int open_ticket(const struct settings *s, struct store *st, const struct queue *queue,
+		       const struct message *msg, const struct envelope *env, const char *sender,
+		       const struct thread_match *match, const struct trust *tr, int64_t parent_id,
+		       struct store_ticket *t)
 {
 	int64_t customer_id;
 	char *subject = subject_clean(msg->subject, queue->tag), *detail = NULL;
@@ -155,6 +173,8 @@ static int open_ticket(struct store *st, const struct queue *queue, const struct
 	    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
 		return -1;
 	if (parent_id && link_parent(st, t, parent_id, sender, env->now) != 0)
+		return -1;
+	if (conversation_root(s, st, msg, t) != 0)
 		return -1;
 	if (tr->level == EVIDENCE_CONTRADICTED) {
 		kind = "forged-sender";
@@ -243,7 +263,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 	struct token_key key = { s->secret, s->secret_len };
 	struct thread_match match = { .rule = THREAD_NEW };
 	struct store_message row = { 0 };
-	char *held = NULL;
+	char *held = NULL, root[THREAD_INDEX_ROOT_HEX + 1];
 	int64_t parent_id = 0;
 	int rc;
 
@@ -264,7 +284,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		match.rule = THREAD_NEW;
 	}
 	if (match.rule == THREAD_NEW) {
-		if (open_ticket(st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
+		if (open_ticket(s, st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
 			return -1;
 		result->new_ticket = true;
 	} else if (continue_ticket(st, t, match.rule, sender, env->now, result) != 0 ||
@@ -291,6 +311,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 	row.queue_id = (char *)env->queue_id;
 	row.evidence = (char *)evidence_name(tr->level);
 	row.held_addresses = held;
+	row.thread_root = thread_index_root(message_header(msg, "Thread-Index"), root) ? root : NULL;
 	rc = store_message_add(st, &row);
 	g_free(row.recipients);
 	if (rc == 0)

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "thread.h"
 #include "subject.h"
+#include "thread_index.h"
 
 #include <string.h>
 
@@ -15,6 +16,7 @@ const char *thread_rule_name(enum thread_rule rule)
 	case THREAD_BODY_REFERENCE: return "body-reference";
 	case THREAD_KNOWN_ID: return "known-message-id";
 	case THREAD_TAG: return "subject-tag";
+	case THREAD_THREAD_INDEX: return "thread-index";
 	default: return "new";
 	}
 }
@@ -205,6 +207,25 @@ int thread_find(struct store *st, const struct queue *queue, const struct token_
 			return 0;
 		}
 		out->stranger_reference = known.stranger;
+	}
+
+	/* 2b. Outlook's conversation, when References are missing. */
+	{
+		char root[THREAD_INDEX_ROOT_HEX + 1];
+		int64_t ticket_id;
+		int known;
+		if (thread_index_root(message_header(msg, "Thread-Index"), root) &&
+		    (rc = store_ticket_by_thread_root(st, root, &ticket_id)) != 0) {
+			if (rc < 0 || (known = store_is_participant(st, ticket_id, sender)) < 0)
+				return -1;
+			if (known) {
+				out->rule = THREAD_THREAD_INDEX;
+				out->ticket_id = ticket_id;
+				return 0;
+			}
+			if (out->stranger_reference == 0)
+				out->stranger_reference = ticket_id;
+		}
 	}
 
 	/* 3. The subject tag, only from someone already on the ticket. */

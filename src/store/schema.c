@@ -143,7 +143,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN evidence TEXT;"
 	"ALTER TABLE messages ADD COLUMN held_addresses TEXT;"
 	"ALTER TABLE customers ADD COLUMN timezone_source TEXT;"
-	"CREATE INDEX outbox_created ON outbox(created);",	/* the queue-wide rate limit */
+	"CREATE INDEX outbox_created ON outbox(created);"	/* the queue-wide rate limit */
+	/* Outlook's Thread-Index header (thread_index.h): of an inbound
+	 * message, and the one our mail for the ticket continues. */
+	"ALTER TABLE messages ADD COLUMN thread_root TEXT;"
+	"ALTER TABLE tickets ADD COLUMN thread_root TEXT;"
+	"CREATE INDEX messages_thread_root ON messages(thread_root) WHERE thread_root IS NOT NULL;"
+	"CREATE INDEX tickets_thread_root ON tickets(thread_root) WHERE thread_root IS NOT NULL;",
 };
 
 int schema_latest_version(void)

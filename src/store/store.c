@@ -34,7 +34,7 @@ enum stmt_id {
 	" FROM tickets t JOIN customers c ON c.id = t.customer_id"
 #define MESSAGE_COLUMNS \
 	"id, ticket_id, direction, message_id, sender, recipients, subject, date, received," \
-	" excerpt, size, sha256, queue_id, evidence, held_addresses FROM messages"
+	" excerpt, size, sha256, queue_id, evidence, held_addresses, thread_root FROM messages"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* The newest of the next ?1 messages the search index lacks. */
@@ -68,8 +68,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TICKET_TOUCH] = "UPDATE tickets SET updated = ?2 WHERE id = ?1",
 	[ST_MESSAGE_INSERT] =
 		"INSERT INTO messages(ticket_id, direction, message_id, sender, recipients, subject,"
-		" date, received, excerpt, size, sha256, queue_id, evidence, held_addresses)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		" date, received, excerpt, size, sha256, queue_id, evidence, held_addresses, thread_root)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[ST_PARTICIPANT_INSERT] =
 		"INSERT OR IGNORE INTO participants(ticket_id, address, name, role, added)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -579,6 +579,7 @@ int store_message_add(struct store *st, struct store_message *m)
 	store_bind_text(s, 12, m->queue_id);
 	store_bind_text(s, 13, m->evidence);
 	store_bind_text(s, 14, m->held_addresses);
+	store_bind_text(s, 15, m->thread_root);
 	if (store_run(st, s, "add message") != 0)
 		return -1;
 	m->id = sqlite3_last_insert_rowid(st->db);
@@ -860,6 +861,7 @@ GPtrArray *store_ticket_messages(struct store *st, int64_t ticket_id)
 		m->queue_id = store_column_text(s, 12);
 		m->evidence = store_column_text(s, 13);
 		m->held_addresses = store_column_text(s, 14);
+		m->thread_root = store_column_text(s, 15);
 		g_ptr_array_add(out, m);
 	}
 	sqlite3_reset(s);
@@ -987,5 +989,6 @@ void store_message_clear(struct store_message *m)
 	g_free(m->queue_id);
 	g_free(m->evidence);
 	g_free(m->held_addresses);
+	g_free(m->thread_root);
 	memset(m, 0, sizeof *m);
 }

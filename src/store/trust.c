@@ -8,6 +8,7 @@
 
 enum {
 	TR_OUTBOX_BY_MSGID = STORE_TRUST_SLOT, TR_OUTBOX_COUNT_QUEUE, TR_PARTICIPANT_COUNT, TR_MESSAGE_TRUST,
+	TR_BY_THREAD_ROOT, TR_THREAD_ROOT, TR_SET_THREAD_ROOT,
 	TR_END
 };
 
@@ -24,6 +25,11 @@ static const char *const sql[TR_END - STORE_TRUST_SLOT] = {
 	[TR_MESSAGE_TRUST - STORE_TRUST_SLOT] =
 		"SELECT evidence, held_addresses FROM messages WHERE message_id = ?1 AND sender = ?2"
 		" ORDER BY id LIMIT 1",
+	[TR_BY_THREAD_ROOT - STORE_TRUST_SLOT] =
+		"SELECT min(id) FROM (SELECT ticket_id AS id FROM messages WHERE thread_root = ?1"
+		" UNION ALL SELECT id FROM tickets WHERE thread_root = ?1)",
+	[TR_THREAD_ROOT - STORE_TRUST_SLOT] = "SELECT thread_root FROM tickets WHERE id = ?1",
+	[TR_SET_THREAD_ROOT - STORE_TRUST_SLOT] = "UPDATE tickets SET thread_root = ?2 WHERE id = ?1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int slot)
@@ -96,4 +102,49 @@ int store_message_trust(struct store *st, const char *message_id, const char *se
 	}
 	sqlite3_reset(s);
 	return rc;
+}
+
+int store_ticket_by_thread_root(struct store *st, const char *root, int64_t *ticket_id)
+{
+	sqlite3_stmt *s = stmt(st, TR_BY_THREAD_ROOT);
+	int rc;
+
+	*ticket_id = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, root);
+	rc = store_step_one(st, s, "look up a Thread-Index");
+	if (rc == 1) {
+		*ticket_id = sqlite3_column_int64(s, 0);
+		rc = *ticket_id != 0;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_ticket_thread_root(struct store *st, int64_t ticket_id, char **root)
+{
+	sqlite3_stmt *s = stmt(st, TR_THREAD_ROOT);
+	int rc;
+
+	*root = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	rc = store_step_one(st, s, "read a ticket's Thread-Index");
+	if (rc == 1)
+		*root = store_column_text(s, 0);
+	sqlite3_reset(s);
+	return rc < 0 ? -1 : 0;
+}
+
+int store_ticket_set_thread_root(struct store *st, int64_t ticket_id, const char *root)
+{
+	sqlite3_stmt *s = stmt(st, TR_SET_THREAD_ROOT);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	store_bind_text(s, 2, root);
+	return store_run(st, s, "set a ticket's Thread-Index");
 }

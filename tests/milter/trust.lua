@@ -137,5 +137,49 @@ elseif case == "fanout" then
 	}, "Noted.\r\n", "alice")
 	check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<dora@example.org>"), "the agent's reply still goes to the customer")
 	check(not mt.eom_check(conn, MT_RCPTADD, "<person11@example.net>"), "but not past max-new-participants")
+elseif case == "threading" then
+	-- Fritz (Outlook) opens a ticket; Eve, who is not on it, answers him;
+	-- Fritz answers Eve: his References still name his ticket.
+	-- Outlook's header for the conversation, and a reply's (a block more).
+	local ti, ti_reply = "ASgpKissLS4vMDEyMzQ1Njc4OTo7PA==", "ASgpKissLS4vMDEyMzQ1Njc4OTo7PAAAAAUw"
+	local r = send_message(conn, "4TH00001", "<fritz@example.de>", {"<support@example.com>"}, {
+		{"From", "Fritz <fritz@example.de>"},
+		{"Subject", "Scanner jams"},
+		{"Message-ID", "<th-f1@example.de>"},
+		{"Thread-Index", ti},
+		{"Thread-Topic", "Scanner jams"},
+	}, "It jams.\r\n")
+	local id = header("X-Ticket-ID")
+	check(r == SMFIR_CONTINUE and id ~= nil, "Fritz opens " .. tostring(id))
+	r = send_message(conn, "4TH00002", "<eve@example.net>", {"<support@example.com>"}, {
+		{"From", "Eve <eve@example.net>"},
+		{"Subject", "Re: Scanner jams"},
+		{"Message-ID", "<th-e1@example.net>"},
+		{"In-Reply-To", "<th-f1@example.de>"},
+		{"References", "<th-f1@example.de>"},
+	}, "Mine too.\r\n")
+	check(r == SMFIR_CONTINUE and header("X-Ticket-ID") ~= id, "Eve, not on it, gets a ticket of her own")
+	r = send_message(conn, "4TH00003", "<fritz@example.de>", {"<support@example.com>"}, {
+		{"From", "Fritz <fritz@example.de>"},
+		{"Subject", "Re: Scanner jams"},
+		{"Message-ID", "<th-f2@example.de>"},
+		{"In-Reply-To", "<th-e1@example.net>"},
+		{"References", "<yes> <th-f1@example.de> <th-e1@example.net>"},
+	}, "Eve, did yours stop?\r\n")
+	check(r == SMFIR_CONTINUE and header("X-Ticket-ID") == id,
+	      "Fritz's answer to Eve joins his own ticket through References (" .. tostring(header("X-Ticket-ID")) .. ")")
+	r = send_message(conn, "4TH00004", "<fritz@example.de>", {"<support@example.com>"}, {
+		{"From", "Fritz <fritz@example.de>"},
+		{"Subject", "AW: Scanner"},
+		{"Message-ID", "<th-f3@example.de>"},
+		{"Thread-Index", ti_reply},
+	}, "Outlook lost the References.\r\n")
+	check(r == SMFIR_CONTINUE and header("X-Ticket-ID") == id, "Fritz's Outlook reply with only a Thread-Index joins too")
+	r = send_message(conn, "4TH00005", "<fritz@example.de>", {"<support@example.com>"}, {
+		{"From", "Fritz <fritz@example.de>"},
+		{"Subject", "Re: [" .. string.gsub(tostring(id), "-", " #") .. "] from RT"},
+		{"Message-ID", "<th-f4@example.de>"},
+	}, "I used to write to your old RT.\r\n")
+	check(r == SMFIR_CONTINUE and header("X-Ticket-ID") == id, "Request Tracker's [SUP #N] tag joins too")
 end
 mt.disconnect(conn)

@@ -72,6 +72,16 @@ done
 tap_ok $? "it is recorded (in ${held_in:-no ticket}), not passed untouched as our own mail"
 reliability "a reused signed Message-ID with forged X-Ticket-* and Reply-To" 1 1 0 0 0 - "recorded, X-Ticket-* and Reply-To replaced"
 
+# --- threading: every reference, Outlook's Thread-Index, RT's tags -------
+run_case main threading
+t=$(ctl main list | awk -F'\t' '/Scanner jams/ { print $1 }' | tail -1)
+[ "$(ctl main show "$t" --json | grep -o '"direction":"in"' | wc -l)" = 4 ]
+tap_ok $? "store: $t holds Fritz's four messages"
+ack=$(ls "$TM_DIR/main.sent" | grep -- "-fritz@example.de$" | head -1)
+grep -q "^Thread-Index: ASgpKissLS4vMDEyMzQ1Njc4OTo7" "$TM_DIR/main.sent/$ack"
+tap_ok $? "the acknowledgement continues Fritz's Outlook conversation (Thread-Index)"
+reliability "a reply to an outsider, an Outlook reply without References, an RT tag" 5 2 0 0 0 - "all three of Fritz's replies joined his ticket"
+
 run_case main replyto
 run_case main fanout
 t=$(ctl main list | awk -F'\t' '/Many people/ { print $1 }')
