@@ -43,7 +43,7 @@ ctl main show SUP-1001 | grep -q "participants-held"
 tap_ok $? "the event log says what was held back and why"
 grep "4TR00002: " "$TM_DIR/main.log" | grep -q "evidence=claimed"
 tap_ok $? "the message's log line names its evidence"
-reliability "forged From with a Cc to the attacker" 1 1 0 0 0 - "the Cc was held back; the agent's reply reached the customer only"
+reliability "forged From, attacker in Cc" "customer mail, forged follow-up, 2 agent replies, authenticated follow-up" 5 "$(ctl main list | wc -l)" "$(acks_to main anna@example.org)" 0 0 -
 
 # --- DMARC failure: a new ticket, no acknowledgement --------------------
 run_case main contradicted
@@ -56,7 +56,7 @@ tap_ok $? "stored as contradicted, nobody it named joined"
 tap_ok $? "no acknowledgement for a contradicted sender"
 grep "4TR00011: " "$TM_DIR/main.log" | grep -q "no acknowledgement: our MTA found the sender forged"
 tap_ok $? "the log line says why it was not acknowledged"
-reliability "DMARC failure citing a ticket" 1 1 0 0 0 - "new ticket, forged-sender event, no acknowledgement"
+reliability "DMARC failure citing a ticket" "dmarc=fail from our authserv-id, tag and In-Reply-To of SUP-1001" 1 1 0 0 0 -
 
 # --- a reused signed Message-ID is not our own mail ----------------------
 ack=$(ls "$TM_DIR/main.sent" | grep -- "-anna@example.org$" | head -1)
@@ -70,7 +70,7 @@ for t in $(ctl main list | cut -f1); do
 done
 ! grep -q "our own mail .*$ackid" "$TM_DIR/main.log" && [ -n "$held_in" ]
 tap_ok $? "it is recorded (in ${held_in:-no ticket}), not passed untouched as our own mail"
-reliability "a reused signed Message-ID with forged X-Ticket-* and Reply-To" 1 1 0 0 0 - "recorded, X-Ticket-* and Reply-To replaced"
+reliability "reused signed Message-ID" "an acknowledgement's Message-ID with forged X-Ticket-*, Reply-To" 1 1 0 0 0 -
 
 # --- threading: every reference, Outlook's Thread-Index, RT's tags -------
 run_case main threading
@@ -80,7 +80,7 @@ tap_ok $? "store: $t holds Fritz's four messages"
 ack=$(ls "$TM_DIR/main.sent" | grep -- "-fritz@example.de$" | head -1)
 grep -q "^Thread-Index: ASgpKissLS4vMDEyMzQ1Njc4OTo7" "$TM_DIR/main.sent/$ack"
 tap_ok $? "the acknowledgement continues Fritz's Outlook conversation (Thread-Index)"
-reliability "a reply to an outsider, an Outlook reply without References, an RT tag" 5 2 0 0 0 - "all three of Fritz's replies joined his ticket"
+reliability "threading past an outsider, Outlook, RT" "a reply to an outsider, a Thread-Index-only reply, an RT tag" 5 2 "$(($(acks_to main fritz@example.de) + $(acks_to main eve@example.net)))" 0 0 -
 
 run_case main replyto
 run_case main fanout
@@ -90,7 +90,7 @@ n=$(ctl main show "$t" --json | grep -o '"role":"[a-z]*"' | wc -l)
 tap_ok $? "fan-out: the customer and 5 Cc became participants (max-new-participants 5), not 41 ($n)"
 ctl main show "$t" --json | grep -q '"held":"person06@example.net.* and 15 more"'
 tap_ok $? "fan-out: the rest is held, 20 listed and a count"
-reliability "40 addresses in Cc" 1 1 0 0 0 - "5 participants added, 35 held; the agent's reply reached the customer"
+reliability "40 addresses in Cc" "authenticated; 5 added (max-new-participants), 35 held" 2 1 "$(acks_to main dora@example.org)" 0 0 -
 
 # --- backscatter: a queue-wide limit on acknowledgements -----------------
 tm_config flood "" "[autoreply]
@@ -122,6 +122,6 @@ tap_ok $? "the 5 others each have a log line saying the queue's limit bit"
 f=$(ls "$TM_DIR/flood.sent" | head -1)
 ! grep -qi "spam.example" "$TM_DIR/flood.sent/$f"
 tap_ok $? "the acknowledgement does not repeat a display name that carries a link"
-reliability "500 forged senders in seconds (here 8 at queue-rate 3/1m)" 8 8 3 0 0 - "acknowledgements stop at the queue's limit"
+reliability "forged senders, queue-rate 3/1m" "8 new tickets from 8 forged senders in one connection" 8 8 "$n" 0 0 -
 
 tap_done
