@@ -169,8 +169,12 @@ static int open_ticket(const struct settings *s, struct store *st, const struct 
 		rc = store_ticket_create(st, queue->id, queue->tag, subject, customer_id, env->now, t);
 	g_free(subject);
 	if (rc != 0 || store_participant_add(st, t->id, sender, msg->from ? msg->from->name : NULL,
-					     "customer", env->now) != 0 ||
-	    store_event_add(st, t->id, env->now, sender, "created", NULL) != 0)
+					     "customer", env->now) != 0)
+		return -1;
+	detail = g_strdup_printf("evidence %s", evidence_name(tr->level));
+	rc = store_event_add(st, t->id, env->now, sender, "created", detail);
+	g_clear_pointer(&detail, g_free);
+	if (rc != 0)
 		return -1;
 	if (parent_id && link_parent(st, t, parent_id, sender, env->now) != 0)
 		return -1;
@@ -196,11 +200,16 @@ static int open_ticket(const struct settings *s, struct store *st, const struct 
 
 /* A follow-up: the customer answered, so waiting is over; a resolved
  * (or, with closed-reply = reopen, closed) ticket opens again. */
-static int continue_ticket(struct store *st, struct store_ticket *t, enum thread_rule rule, const char *sender,
-			   int64_t now, struct engine_result *result)
+static int continue_ticket(struct store *st, struct store_ticket *t, enum thread_rule rule, enum evidence level,
+			   const char *sender, int64_t now, struct engine_result *result)
 {
-	if (store_ticket_touch(st, t->id, now) != 0 ||
-	    store_event_add(st, t->id, now, sender, "message", thread_rule_name(rule)) != 0)
+	char *detail = g_strdup_printf("%s, evidence %s", thread_rule_name(rule), evidence_name(level));
+	int rc = store_ticket_touch(st, t->id, now);
+
+	if (rc == 0)
+		rc = store_event_add(st, t->id, now, sender, "message", detail);
+	g_free(detail);
+	if (rc != 0)
 		return -1;
 	if (strcmp(t->status, "pending") == 0)
 		return lifecycle_set_status(st, t, "open", sender, now, NULL);
@@ -287,7 +296,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		if (open_ticket(s, st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
 			return -1;
 		result->new_ticket = true;
-	} else if (continue_ticket(st, t, match.rule, sender, env->now, result) != 0 ||
+	} else if (continue_ticket(st, t, match.rule, tr->level, sender, env->now, result) != 0 ||
 		   (match.other_ticket && ambiguity_event(st, t, match.other_ticket, sender, env->now) != 0)) {
 		return -1;
 	}
