@@ -137,6 +137,8 @@ static void header_rules(void)
 	forbids("X-Cron-Env: <SHELL=/bin/sh>", "X-Cron-Env");
 	forbids("X-Failed-Recipients: gone@example.org", "X-Failed-Recipients");
 	forbids("X-MS-Exchange-Message-Is-Ndr: ", "X-MS-Exchange-Message-Is-Ndr");
+	allows("X-Report-Abuse: Please report any abuse attempt to abuse@host.example", "X-Report-Abuse, which "
+	       "mail hosts put on every person's mail");
 	forbids("X-Spam-Flag: YES", "X-Spam-Flag: YES");
 	allows("X-Spam-Flag: NO", "X-Spam-Flag: NO");
 	forbids("Return-Path: <>", "Return-Path: <> with a non-null envelope");
