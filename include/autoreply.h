@@ -6,7 +6,8 @@
  * automatic replies, spam, senders who ask not to be answered, or
  * ourselves.  Answering any of them starts mail loops or spams
  * innocent people.  Pure: looks only at the message, its envelope
- * sender and the configuration.  Rate limits live in the store.
+ * sender and the configuration.  Rate limits live in the store.  The
+ * rules, one file per concern, are listed in src/engine/autoreply_rules.h.
  */
 #ifndef TM_AUTOREPLY_H
 #define TM_AUTOREPLY_H

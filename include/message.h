@@ -98,6 +98,8 @@ struct message {
 	char *full_text;	/* the same part untrimmed (quotes kept), bounded */
 	unsigned parts;		/* MIME parts seen */
 	bool has_report;	/* a delivery, disposition or feedback report part */
+	bool has_message_part;	/* an attached message or its header (message/rfc822,
+				 * message/global, text/rfc822-headers) */
 	size_t size;		/* raw bytes */
 	char sha256[65];	/* hex of the raw bytes */
 	GPtrArray *headers;	/* struct header_field *, top level, in order */

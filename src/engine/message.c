@@ -186,6 +186,7 @@ static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value, guin
 struct part_census {
 	unsigned parts_seen;
 	bool report;
+	bool attached_message;
 };
 
 static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
@@ -200,6 +201,12 @@ static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 		   g_mime_content_type_is_type(ct, "message", "feedback-report") ||
 		   g_mime_content_type_is_type(ct, "multipart", "report")))
 		census->report = true;
+	/* Feedback loops and bounces that are not multipart/report attach
+	 * the message, or its header. */
+	if (ct && (g_mime_content_type_is_type(ct, "message", "rfc822") ||
+		   g_mime_content_type_is_type(ct, "message", "global") ||
+		   g_mime_content_type_is_type(ct, "text", "rfc822-headers")))
+		census->attached_message = true;
 }
 
 /* Decoded text of a part converted to UTF-8, at most BODY_READ_LIMIT bytes. */
@@ -281,6 +288,7 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 		g_mime_multipart_foreach(GMIME_MULTIPART(top), count_part, &census);
 	msg->parts = census.parts_seen;
 	msg->has_report = census.report;
+	msg->has_message_part = census.attached_message;
 	/* The same choice commands_strip.c makes. */
 	body_parts_find(top, &choice);
 	{
