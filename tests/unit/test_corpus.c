@@ -13,38 +13,6 @@
 #include <glib.h>
 #include <stdlib.h>
 
-static bool is_message_file(const char *name)
-{
-	static const char *const skip_suffixes[] = { ".json", ".xml", ".md", ".txt", ".pl", ".t", ".rb", ".go",
-						     ".py", ".java", ".yml", ".yaml", ".pm", ".html", ".sh" };
-	if (name[0] == '.' || g_str_has_prefix(name, "COPYING") || g_str_has_prefix(name, "LICENSE") ||
-	    g_str_has_prefix(name, "README"))
-		return false;
-	for (size_t i = 0; i < G_N_ELEMENTS(skip_suffixes); i++)
-		if (g_str_has_suffix(name, skip_suffixes[i]))
-			return false;
-	return true;
-}
-
-static void collect(const char *dir, GPtrArray *out)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	if (d == NULL)
-		return;
-	while ((name = g_dir_read_name(d))) {
-		char *path = g_build_filename(dir, name, NULL);
-		if (g_file_test(path, G_FILE_TEST_IS_DIR))
-			collect(path, out), g_free(path);
-		else if (is_message_file(name))
-			g_ptr_array_add(out, path);
-		else
-			g_free(path);
-	}
-	g_dir_close(d);
-}
-
 static gint by_name(gconstpointer a, gconstpointer b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -93,7 +61,7 @@ int main(void)
 		g_free(corpus);
 		return 0;
 	}
-	collect(corpus, files);
+	fixture_collect_messages(corpus, files);
 	g_ptr_array_sort(files, by_name);
 	fixture_setup(&f, NULL);
 	for (guint i = 0; i < files->len; i++) {
