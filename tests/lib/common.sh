@@ -139,6 +139,18 @@ tm_cleanup() {
 	[ "${TM_KEEP:-0}" = 1 ] || rm -rf "$TM_DIR"
 }
 
+# tm_acks NAME RCPT: the mail the outbox of NAME (tm_config's capture
+# command) handed over for RCPT; waits up to 10 s for the first, since
+# the sender thread delivers after the commit.
+tm_acks() {
+	local i
+	for i in $(seq 1 100); do
+		ls "$TM_DIR/$1.sent" 2>/dev/null | grep -q -- "-$2\$" && break
+		sleep 0.1
+	done
+	ls "$TM_DIR/$1.sent" 2>/dev/null | grep -c -- "-$2\$"
+}
+
 # miltertest NAME SCRIPT [-D k=v ...]: runs a Lua scenario against NAME's socket.
 tm_miltertest() {
 	local name=$1 script=$2

@@ -40,17 +40,6 @@ ticket_of() {
 	return 1
 }
 
-# acks DAEMON RCPT: acknowledgements captured for RCPT (waits up to 10 s
-# for the first, the sender thread delivers after the commit).
-acks() {
-	local i
-	for i in $(seq 1 100); do
-		ls "$TM_DIR/$1.sent" 2>/dev/null | grep -q -- "-$2\$" && break
-		sleep 0.1
-	done
-	ls "$TM_DIR/$1.sent" 2>/dev/null | grep -c -- "-$2\$"
-}
-
 # logged DAEMON QID TEXT: the daemon's log has TEXT on a line about QID.
 logged() { grep -F "$2: " "$TM_DIR/$1.log" | grep -qF -- "$3"; }
 
@@ -64,7 +53,7 @@ recorded() {
 	[ -n "$t" ] && lost=0
 	[ -n "$t" ] && "$TM_CTL" -c "$TM_DIR/$name.conf" show "$t" | grep -qF -- "$text"
 	tap_ok $? "$case: ticket ${t:-missing} holds what could be read (\"$text\")"
-	n_acks=$(acks "$name" "$rcpt")
+	n_acks=$(tm_acks "$name" "$rcpt")
 	[ "$n_acks" = 1 ]
 	tap_ok $? "$case: one acknowledgement ($n_acks)"
 	reliability "limits/milter: $case" "$what" 1 "$([ -n "$t" ] && echo 1 || echo 0)" "$n_acks" "$lost" 0 "$PEAK"

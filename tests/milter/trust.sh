@@ -13,17 +13,6 @@ trap tm_cleanup EXIT
 reliability() { printf '# reliability\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
 ctl() { "$TM_CTL" -c "$TM_DIR/$1.conf" "${@:2}"; }
 run_case() { tm_miltertest "$1" trust.lua -D "case=$2" "${@:3}" >"$TM_DIR/$2.out"; tap_renumber <"$TM_DIR/$2.out"; }
-# acks_to DAEMON RCPT: acknowledgements captured for RCPT, after the
-# sender thread had time to deliver what was queued.
-acks_to() {
-	local i
-	for i in $(seq 1 30); do
-		ls "$TM_DIR/$1.sent" 2>/dev/null | grep -q -- "-$2\$" && break
-		sleep 0.1
-	done
-	ls "$TM_DIR/$1.sent" 2>/dev/null | grep -c -- "-$2\$"
-}
-
 tm_config main "authserv-id = mx.example.com" "agents = alice@example.com, bob@example.com
 max-participants = 8
 max-new-participants = 5" >/dev/null
@@ -43,7 +32,7 @@ ctl main show SUP-1001 | grep -q "participants-held"
 tap_ok $? "the event log says what was held back and why"
 grep "4TR00002: " "$TM_DIR/main.log" | grep -q "evidence=claimed"
 tap_ok $? "the message's log line names its evidence"
-reliability "forged From, attacker in Cc" "customer mail, forged follow-up, 2 agent replies, authenticated follow-up" 5 "$(ctl main list | wc -l)" "$(acks_to main anna@example.org)" 0 0 -
+reliability "forged From, attacker in Cc" "customer mail, forged follow-up, 2 agent replies, authenticated follow-up" 5 "$(ctl main list | wc -l)" "$(tm_acks main anna@example.org)" 0 0 -
 
 # --- DMARC failure: a new ticket, no acknowledgement --------------------
 run_case main contradicted
@@ -80,7 +69,7 @@ tap_ok $? "store: $t holds Fritz's four messages"
 ack=$(ls "$TM_DIR/main.sent" | grep -- "-fritz@example.de$" | head -1)
 grep -q "^Thread-Index: ASgpKissLS4vMDEyMzQ1Njc4OTo7" "$TM_DIR/main.sent/$ack"
 tap_ok $? "the acknowledgement continues Fritz's Outlook conversation (Thread-Index)"
-reliability "threading past an outsider, Outlook, RT" "a reply to an outsider, a Thread-Index-only reply, an RT tag" 5 2 "$(($(acks_to main fritz@example.de) + $(acks_to main eve@example.net)))" 0 0 -
+reliability "threading past an outsider, Outlook, RT" "a reply to an outsider, a Thread-Index-only reply, an RT tag" 5 2 "$(($(tm_acks main fritz@example.de) + $(tm_acks main eve@example.net)))" 0 0 -
 
 run_case main replyto
 run_case main fanout
@@ -90,7 +79,7 @@ n=$(ctl main show "$t" --json | grep -o '"role":"[a-z]*"' | wc -l)
 tap_ok $? "fan-out: the customer and 5 Cc became participants (max-new-participants 5), not 41 ($n)"
 ctl main show "$t" --json | grep -q '"held":"person06@example.net.* and 15 more"'
 tap_ok $? "fan-out: the rest is held, 20 listed and a count"
-reliability "40 addresses in Cc" "authenticated; 5 added (max-new-participants), 35 held" 2 1 "$(acks_to main dora@example.org)" 0 0 -
+reliability "40 addresses in Cc" "authenticated; 5 added (max-new-participants), 35 held" 2 1 "$(tm_acks main dora@example.org)" 0 0 -
 
 # --- backscatter: a queue-wide limit on acknowledgements -----------------
 tm_config flood "" "[autoreply]
