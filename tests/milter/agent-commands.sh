@@ -2,7 +2,7 @@
 # agent-commands.sh - an agent's commands through the real daemon
 # (tests/milter/agent_commands.lua sends the mail), then what the store
 # and the notices to the agents say: no reply vanishes without the agent
-# being told.
+# being told, #merge stays within its queue, #cc adds and removes people.
 . "$top_srcdir/tests/lib/common.sh"
 
 command -v miltertest >/dev/null || tap_skip_all "miltertest not installed (apt-get install miltertest)"
@@ -51,9 +51,9 @@ tap_diag "notices:" "$(cut -c1-300 "$TM_DIR/notices")"
 notice() { grep "^$1	<$2>	" "$TM_DIR/notices"; }
 
 # One notice per mail that needs one, none for the others.
-[ "$(grep -c '^alice@example.com	' "$TM_DIR/notices")" = 2 ] && [ "$(grep -c '^carol@example.com	' "$TM_DIR/notices")" = 1 ]
-tap_ok $? "one notice per mail: 2 to alice (commands only, typo), 1 to carol ($(cut -f1,2 "$TM_DIR/notices" | tr '\n' ' '))"
-for mid in cmd-list cmd-pre cmd-alt; do
+[ "$(grep -c '^alice@example.com	' "$TM_DIR/notices")" = 5 ] && [ "$(grep -c '^carol@example.com	' "$TM_DIR/notices")" = 1 ]
+tap_ok $? "one notice per mail: 5 to alice (commands only, typo, merge, refused #cc, full ticket), 1 to carol ($(cut -f1,2 "$TM_DIR/notices" | tr '\n' ' '))"
+for mid in cmd-list cmd-pre cmd-alt cmd-cc1 cmd-cc2 cmd-cc3 cmd-cc4; do
 	notice alice@example.com "$mid@mail.example.com" >/dev/null && break
 done
 [ $? -ne 0 ]
@@ -75,11 +75,32 @@ tap_ok $? "commands only: the agent is told that only commands came, which were 
 notice alice@example.com cmd-typo@mail.example.com | grep -q "not understood.*#stauts resolved"
 tap_ok $? "mistyped #stauts: reported to the agent as not understood"
 
+# 6. #merge across queues: nothing changed, the agent told why.
+[ "$(sql "SELECT status || ',' || coalesce(merged_into, 0) FROM tickets WHERE tag = 'SUP'")" = "pending,0" ] &&
+	[ "$(sql "SELECT status FROM tickets WHERE tag = 'BIL'")" = "new" ]
+tap_ok $? "#merge BIL-1001 on SUP-1001: neither ticket changed"
+notice alice@example.com cmd-merge@mail.example.com | grep -q "#merge BIL-1001 (.*another queue"
+tap_ok $? "#merge across queues: the agent is told why"
+
 # 7. The note no one received: recorded, and its author told.
 [ "$(sql "SELECT count(*) FROM messages WHERE direction = 'note' AND message_id = 'cmd-note@mail.example.com'")" = 1 ]
 tap_ok $? "the note is recorded in BIL-1001"
 notice carol@example.com cmd-note@mail.example.com | grep -q "no other agent"
 tap_ok $? "the note's author is told that no other agent received it"
+
+# 8-10. #cc.
+[ "$(sql "SELECT group_concat(address || ':' || role, ' ') FROM (SELECT * FROM participants p JOIN tickets t ON t.id = p.ticket_id WHERE t.tag = 'SUP' ORDER BY address)")" = \
+	"anna@example.org:customer eve@example.net:cc frank@example.net:cc" ]
+tap_ok $? "#cc: the participants are Anna, Eve and Frank (Dave removed, Gina over the limit, refusals not added)"
+"$TM_CTL" -c "$conf" show SUP-1001 >"$TM_DIR/sup.txt"
+grep -q "alice@example.com cc dave@example.net" "$TM_DIR/sup.txt" && grep -q "alice@example.com cc -dave@example.net" "$TM_DIR/sup.txt"
+tap_ok $? "#cc: adding and removing Dave are events with who did it"
+n=$(notice alice@example.com cmd-cc5@mail.example.com)
+echo "$n" | grep -q "#cc support@example.com (" && echo "$n" | grep -q "#cc bob@example.com (" &&
+	echo "$n" | grep -q "#cc -anna@example.org (.*customer"
+tap_ok $? "#cc refusals: a queue address, an agent, the customer's removal, each with why"
+notice alice@example.com cmd-cc6@mail.example.com | grep -q "#cc gina@example.net (.*max-participants"
+tap_ok $? "#cc beyond max-participants: the agent is told"
 
 tm_stop cmd
 tm_check_clean cmd

@@ -2,7 +2,9 @@
 -- (tests/milter/agent-commands.sh checks the store and the notices
 -- afterwards): a numbered list after the commands is the reply, in text
 -- and in an HTML <pre>; a reply of commands only, and a note no other
--- agent receives, are delivered to nobody (the agent is told).
+-- agent receives, are delivered to nobody (the agent is told); #merge
+-- into another queue's ticket is refused; #cc adds and removes people
+-- who then get, or no longer get, the agent's replies.
 --
 -- The daemon's queues: support (SUP; agents alice and bob;
 -- max-participants = 3) and billing (BIL; agent carol only).
@@ -82,9 +84,39 @@ r = agent_mail("4CMD0007", "alice", sup, "cmd-typo@mail.example.com", "#stauts r
 check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_BODYCHANGE, lf("We are on it.\r\n")),
       "mistyped #stauts: removed from the customer's copy")
 
+-- 6. #merge into a ticket of another queue: refused.
+r = agent_mail("4CMD0008", "alice", sup, "cmd-merge@mail.example.com", "#merge BIL-1001\r\n")
+check(r == SMFIR_DISCARD, "#merge BIL-1001 on SUP-1001 (commands only): discarded")
+
 -- 7. A note in a queue with no other agent reaches nobody.
 local note = string.gsub(bil, "@", "-note@")
 r = agent_mail("4CMD0009", "carol", note, "cmd-note@mail.example.com", "Bert called about the invoice.\r\n")
 check(r == SMFIR_DISCARD, "a note with no other agent to receive it: discarded")
 
+-- 8. #cc: Dave gets this reply and the next, then is removed.
+r = agent_mail("4CMD0010", "alice", sup, "cmd-cc1@mail.example.com",
+	"#cc dave@example.net\r\n\r\nI have added Dave from the vendor.\r\n")
+check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<anna@example.org>") and
+      mt.eom_check(conn, MT_RCPTADD, "<dave@example.net>"), "#cc dave: this reply goes to the customer and Dave")
+r = agent_mail("4CMD0011", "alice", sup, "cmd-cc2@mail.example.com", "Dave, could you check the firmware?\r\n")
+check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<dave@example.net>"),
+      "#cc dave: the next reply goes to Dave too")
+r = agent_mail("4CMD0012", "alice", sup, "cmd-cc3@mail.example.com", "#cc -dave@example.net\r\n\r\nThanks, Dave.\r\n")
+check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<anna@example.org>") and
+      not mt.eom_check(conn, MT_RCPTADD, "<dave@example.net>"), "#cc -dave: the reply no longer goes to Dave")
+r = agent_mail("4CMD0013", "alice", sup, "cmd-cc4@mail.example.com", "Anything else?\r\n")
+check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<anna@example.org>") and
+      not mt.eom_check(conn, MT_RCPTADD, "<dave@example.net>"), "#cc -dave: nor the next one")
+
+-- 9. What #cc refuses: a queue address, an agent, removing the customer.
+r = agent_mail("4CMD0014", "alice", sup, "cmd-cc5@mail.example.com",
+	"#cc support@example.com\r\n#cc bob@example.com\r\n#cc -anna@example.org\r\n")
+check(r == SMFIR_DISCARD, "#cc of a queue address, an agent and -customer (commands only): discarded")
+
+-- 10. max-participants = 3: Anna, Eve and Frank; Gina is refused.
+r = agent_mail("4CMD0015", "alice", sup, "cmd-cc6@mail.example.com",
+	"#cc eve@example.net\r\n#cc frank@example.net\r\n#cc gina@example.net\r\n\r\nWelcome, all.\r\n")
+check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTADD, "<eve@example.net>") and
+      mt.eom_check(conn, MT_RCPTADD, "<frank@example.net>") and not mt.eom_check(conn, MT_RCPTADD, "<gina@example.net>"),
+      "#cc beyond max-participants: Eve and Frank added, Gina not")
 mt.disconnect(conn)

@@ -1,7 +1,8 @@
 /* test_agent_commands.c - what an agent's commands do to a reply, through
  * engine_process() on a real store: a numbered list after the commands
  * is the reply; a reply of commands only, and a note no other agent
- * receives, go to nobody and the agent gets one notice saying so. */
+ * receives, go to nobody and the agent gets one notice saying so; #merge
+ * stays within its queue; #cc adds and removes participants. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
@@ -249,6 +250,105 @@ static void test_nobody(const char *sup, const char *bil)
 	g_free(note);
 }
 
+static void test_merge(const char *sup)
+{
+	struct engine_result r;
+	int n;
+	char *text;
+
+	r = agent_mail("alice", sup, "merge1@example.com", NULL, "#merge BIL-1001\n\nMerged.\n");
+	ok(r.outcome == ENGINE_AGENT_REPLY && r.mail_queued, "#merge into another queue's ticket: refused, the agent told");
+	engine_result_clear(&r);
+	is_query("0", "SUP-1001 is not merged", "SELECT coalesce(merged_into, 0) FROM tickets WHERE tag = 'SUP' AND number = 1001");
+	is_query("pending", "nor closed", "SELECT status FROM tickets WHERE tag = 'SUP' AND number = 1001");
+	is_query("0", "no merge event", "SELECT count(*) FROM events WHERE kind = 'merge'");
+	text = notice_for("merge1@example.com", &n);
+	ok(n == 1 && strstr(text, "#merge BIL-1001 (a ticket of another queue"), "the notice says why: %s",
+	   strstr(text, "#merge") ? strstr(text, "#merge") : text);
+	g_free(text);
+
+	/* Within the queue it works. */
+	r = process("From: Anna <anna@example.org>\nTo: support@example.com\nSubject: Paper jam\n"
+		    "Message-ID: <a2@example.org>\n\nThe paper jams.\n", "support@example.com", NULL);
+	ok(r.new_ticket && r.ref.number == 1002, "SUP-1002 opened");
+	engine_result_clear(&r);
+	{
+		char *second = gateway_of("SUP", 1002, "");
+		r = agent_mail("alice", second, "merge2@example.com", NULL, "#merge SUP-1001\n");
+		g_free(second);
+	}
+	ok(r.discard, "#merge SUP-1001 on SUP-1002 (commands only)");
+	engine_result_clear(&r);
+	is_query("closed,1", "merged within the queue: closed, merged into SUP-1001",
+		 "SELECT t.status || ',' || (t.merged_into = m.id) FROM tickets t, tickets m"
+		 " WHERE t.number = 1002 AND t.tag = 'SUP' AND m.number = 1001 AND m.tag = 'SUP'");
+}
+
+static void test_cc(const char *sup)
+{
+	struct engine_result r;
+	int n;
+	char *text;
+
+	r = agent_mail("alice", sup, "cc1@example.com", NULL, "#cc Dave <dave@example.net>\n#cc <Dave@Example.NET>\n\nHello.\n");
+	ok(r.outcome == ENGINE_AGENT_REPLY && has(r.rcpt_add, "<dave@example.net>") && has(r.rcpt_add, "<anna@example.org>"),
+	   "#cc <Dave@Example.NET>: Dave gets this reply with the customer");
+	engine_result_clear(&r);
+	text = notice_for("cc1@example.com", &n);
+	ok(n == 1 && strstr(text, "#cc Dave <dave@example.net>"), "a #cc with a name is not understood (one address)");
+	g_free(text);
+	is_query("cc", "Dave is a participant, role cc",
+		 "SELECT role FROM participants WHERE address = 'dave@example.net'");
+	is_query("alice@example.com cc dave@example.net", "an event records it",
+		 "SELECT actor || ' ' || kind || ' ' || detail FROM events WHERE kind = 'cc'");
+
+	r = agent_mail("bob", sup, "cc2@example.com", NULL, "Dave, please check the firmware.\n");
+	ok(has(r.rcpt_add, "<dave@example.net>") && has(r.rcpt_add, "<alice@example.com>") == false,
+	   "the next reply, from Bob, goes to Dave too");
+	engine_result_clear(&r);
+
+	/* Refused: the customer's removal, queue addresses, agents. */
+	r = agent_mail("alice", sup, "cc3@example.com", NULL,
+		       "#cc -anna@example.org\n#cc help@example.com\n#cc support+x@example.com\n#cc billing@example.com\n"
+		       "#cc bob@example.com\n#cc dana@staff.example.com\n#cc -nobody@example.net\n");
+	ok(r.discard && r.mail_queued, "refused #cc lines only: to nobody, the agent told");
+	engine_result_clear(&r);
+	text = notice_for("cc3@example.com", &n);
+	ok(n == 1 && strstr(text, "#cc -anna@example.org (the customer cannot be removed)") &&
+	   strstr(text, "#cc help@example.com (a queue address") && strstr(text, "#cc support+x@example.com (a queue address") &&
+	   strstr(text, "#cc billing@example.com (a queue address") && strstr(text, "#cc bob@example.com (an agent") &&
+	   strstr(text, "#cc dana@staff.example.com (an agent") && strstr(text, "#cc -nobody@example.net (not a participant)"),
+	   "each refusal with its reason");
+	g_free(text);
+	is_query("anna@example.org dave@example.net", "the participants are unchanged",
+		 "SELECT group_concat(address, ' ') FROM (SELECT address FROM participants p JOIN tickets t ON t.id = p.ticket_id"
+		 " WHERE t.tag = 'SUP' AND t.number = 1001 ORDER BY address)");
+
+	/* max-participants = 4 in this queue: Anna, Dave, Eve, Frank. */
+	r = agent_mail("alice", sup, "cc4@example.com", NULL,
+		       "#cc eve@example.net\n#cc frank@example.net\n#cc gina@example.net\n#cc eve@example.net\n\nWelcome.\n");
+	ok(has(r.rcpt_add, "<eve@example.net>") && has(r.rcpt_add, "<frank@example.net>") &&
+	   !has(r.rcpt_add, "<gina@example.net>"), "beyond max-participants: Gina is not added");
+	engine_result_clear(&r);
+	text = notice_for("cc4@example.com", &n);
+	ok(n == 1 && strstr(text, "#cc gina@example.net (the ticket has as many participants as max-participants allows)") &&
+	   strstr(text, "#cc eve@example.net\n#cc frank@example.net\n#cc eve@example.net"),
+	   "the agent is told, and what was applied (Eve again: already there)");
+	g_free(text);
+
+	/* Removal: Dave no longer gets replies. */
+	r = agent_mail("alice", sup, "cc5@example.com", NULL, "#cc -DAVE@example.net\n\nThanks, Dave.\n");
+	ok(has(r.rcpt_add, "<anna@example.org>") && !has(r.rcpt_add, "<dave@example.net>"),
+	   "#cc -DAVE@example.net: this reply no longer goes to Dave");
+	engine_result_clear(&r);
+	r = agent_mail("alice", sup, "cc6@example.com", NULL, "Anything else?\n");
+	ok(has(r.rcpt_add, "<anna@example.org>") && !has(r.rcpt_add, "<dave@example.net>"), "nor does the next");
+	engine_result_clear(&r);
+	is_query("alice@example.com cc -dave@example.net", "an event records the removal",
+		 "SELECT actor || ' ' || kind || ' ' || detail FROM events WHERE kind = 'cc' ORDER BY id DESC LIMIT 1");
+	is_query("0", "Dave is no participant", "SELECT count(*) FROM participants WHERE address = 'dave@example.net'");
+}
+
 int main(void)
 {
 	struct engine_result r;
@@ -276,6 +376,8 @@ int main(void)
 
 	test_lists(sup);
 	test_nobody(sup, bil);
+	test_merge(sup);
+	test_cc(sup);
 
 	g_free(sup);
 	g_free(bil);
