@@ -38,11 +38,7 @@ const char *const template_placeholders[] = {
 	"csat_4",
 	"csat_5",		/* excellent */
 	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
-	"unknown_commands",	/* agent-notice: the lines not understood, one per line, as written */
-	/* agent-notice: what became of the agent's mail */
-	"applied",		/* the commands applied, one per line: "#status pending" */
-	"commands_only",	/* not blank: the mail held only commands and went to nobody */
-	"note_unsent",		/* not blank: a note no other agent received */
+	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	NULL,
 };
 

@@ -168,9 +168,8 @@ static void test_placeholders(void)
 {
 	static const char *const expected[] = {
 		"ticket", "subject", "customer_name", "queue_name", "promise", "promise_relative",
-		"agent_name", "reference", "escalation", "status", "csat_links",
+		"agent_name", "reference", "escalation", "status", "csat_links", "applied", "commands_only", "note_unsent",
 		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands",
-		"applied", "commands_only", "note_unsent",
 	};
 	size_t n = 0;
 
@@ -998,9 +997,8 @@ static void test_shipped_csat_thanks(const char *shipped, const char *locale)
 }
 
 static const char *const valid_commands[] = {
-	"#status new|open|pending|resolved|closed", "#priority low|normal|high|urgent", "#assign ADDRESS",
+	"#status new|open|pending|resolved|closed", "#priority low|normal|high|urgent", "#assign ADDRESS", "#note",
 	"#lang LOCALE", "#tz ZONE", "#tier vip|standard", "#merge TAG-NUMBER", "#cc ADDRESS", "#cc -ADDRESS",
-	"#note",
 };
 
 /* Lines an agent might get wrong, with syntax and markup that must stay
@@ -1012,9 +1010,8 @@ static void test_shipped_agent_notice(const char *shipped, const char *locale)
 {
 	struct template *t = template_load(shipped, "support", locale, "en", "agent-notice", NULL);
 	char *const vars[] = {
-		"ticket", "SUP-1042", "subject", "Printer on fire", "agent_name", "Ana Lima",
-		"queue_name", "Example Support", "unknown_commands", UNKNOWN_LINES, "applied", "",
-		"commands_only", "", "note_unsent", "", NULL,
+		"ticket", "SUP-1042", "subject", "Printer on fire", "agent_name", "Ana Lima", "applied", "",
+		"queue_name", "Example Support", "unknown_commands", UNKNOWN_LINES, "commands_only", "", "note_unsent", "", NULL,
 	};
 	char *const bare[] = {
 		"ticket", "SUP-1042", "subject", "", "agent_name", "", "queue_name", "Example Support",
@@ -1064,9 +1061,8 @@ static void show_notice(const char *shipped, const char *locale, const char *nam
 	{
 		char *const vars[] = {
 			"ticket", "SUP-1042", "subject", "Printer on fire", "customer_name", "", "queue_name",
-			"Example Support", "agent_name", "Ana Lima", "reference", REFERENCE, "rating", "4",
-			"unknown_commands", "#stauts resolved\n#priority sky-high", "applied", "#status pending",
-			"commands_only", "", "note_unsent", "",
+			"Example Support", "agent_name", "Ana Lima", "reference", REFERENCE, "rating", "4", "commands_only", "",
+			"unknown_commands", "#stauts resolved\n#priority sky-high", "applied", "#status pending", "note_unsent", "",
 			"csat_1", url[1], "csat_2", url[2], "csat_3", url[3], "csat_4", url[4], "csat_5", url[5], NULL,
 		};
 		r = render(t, vars);
