@@ -66,6 +66,8 @@ tap_ok $? "the three list replies are recorded as outbound messages"
 tap_ok $? "their commands were applied (pending; high, then urgent by the commands-only mail)"
 
 # 4. Commands only: discarded, the agent told what was applied.
+"$TM_CTL" -c "$conf" outbox --json | grep -q '"kind":"agent-notice","state":"[a-z]*","recipient":"alice@example.com"'
+tap_ok $? "ticketctl outbox --json lists the agent-notice entries addressed to the agent"
 n=$(notice alice@example.com cmd-only@mail.example.com)
 echo "$n" | grep -q "contained only commands" && echo "$n" | grep -q "#priority urgent" &&
 	echo "$n" | grep -q "nothing was sent to the customer"
