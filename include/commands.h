@@ -12,17 +12,30 @@
  *
  * What counts as a command line (commands_line_kind):
  *   - after optional white space (spaces, tabs, no-break and zero-width
- *     spaces, a byte-order mark), '#' and then 1 to 32 ASCII letters,
- *     followed by the end of the line, white space or ':';
- *   - so "#status pending", "  #STATUS: Pending", "#note" and
- *     "#stauts pending" (a typo) are command lines, while "#1 priority
- *     for us is...", "#hashtag-tastic", "# Heading" and "##status" are
- *     text.
+ *     spaces, a byte-order mark), '#' and then a command word, followed
+ *     by the end of the line, white space or ':';
+ *   - a command word is one of the words below, in any case, or a slip
+ *     of one: a word of COMMANDS_TYPO_MIN or more ASCII letters one edit
+ *     away from one of them (a letter added, missing or wrong, or two
+ *     neighbours swapped: "#stauts", "#priorty", "#asign", "#ntoe").
+ *     A slip is read as a command not understood: removed from the
+ *     customer's copy and reported to the agent, because the customer
+ *     reading "#stauts pending" is worse than the agent reading it back;
+ *     a slip of #note also makes the mail a note, which never reaches
+ *     the customer;
+ *   - any other line is text, and so is any other word after '#': "#1
+ *     Unplug the printer", "#2 ...", "#thanks for waiting", "#tie",
+ *     "#hashtag-tastic", "# Heading" and "##status" are the agent's
+ *     text for the customer.
  * The command block: leading blank lines are skipped; then command lines
  * and blank lines, up to the first line that is neither.  Blank lines
  * between commands do not end the block, because HTML mail turns every
- * <p> into a paragraph with a blank line around it.  A '#' line after
- * the block, such as "#status" in quoted history, is text.
+ * <p> into a paragraph with a blank line around it.  The first line of
+ * text ends it: a '#' line after it, such as the "#2" of a numbered list
+ * or "#status" in quoted history, is text.  The parser, the stripper
+ * (text, and HTML as a reader sees it, <pre> included) and the engine's
+ * test for a reply of commands only (commands_after_block) all read
+ * lines by this one rule.
  *
  * Commands (the word in any case; arguments checked and normalized):
  *   #status   new | open | pending | resolved | closed   (lower case)
@@ -32,14 +45,17 @@
  *   #lang     a locale: de, pt-BR, zh-Hant-TW, pt_br     ("pt-BR")
  *   #tz       an IANA zone GLib can load: Europe/Berlin  (as written)
  *   #merge    TAG-NUMBER, with or without []             ("SUP-1040")
+ *   #cc       a mailbox to add to the ticket's participants, or one to
+ *             remove with a '-' before it: "dave@example.net",
+ *             "-dave@example.net"                        (lower case)
  *   #note     the reply is an internal note; any text after the word is
  *             kept as its argument (a note must never reach the
  *             customer, so "#note call back Monday" is a note too).
  * #tz takes IANA names only (each part starting with an upper-case
  * letter, as in the tz database): GLib also takes offsets ("+01:00") and
  * POSIX rules ("ABC5"), which are refused here.
- * Every command but #note takes exactly one word.  A command line with an
- * unknown word or a bad argument goes to `unknown`, so that the agent
+ * Every command but #note takes exactly one word.  A command line with a
+ * slip of a word or a bad argument goes to `unknown`, so that the agent
  * can be told; it is removed from the customer's copy all the same.
  *
  * Stripping (commands_strip_body) removes the block, and the blank lines
@@ -69,8 +85,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Longest command word after '#'; a longer word makes the line text. */
+/* Longest word after '#' looked at; a longer word makes the line text. */
 #define COMMANDS_WORD_MAX 32
+/* Shortest word read as a slip of a command word. */
+#define COMMANDS_TYPO_MIN 4
 /* Unknown lines are kept up to this many bytes (cut at a character). */
 #define COMMANDS_UNKNOWN_MAX 256
 
@@ -104,6 +122,12 @@ enum commands_line_kind commands_line_kind(const char *line, size_t len);
  * the result.  Returns the number of command lines (known and unknown),
  * 0 when there are none, -1 when text is NULL. */
 int commands_parse(const char *text, struct command_block *out);
+
+/* Where the text after the command block at the top of text starts: its
+ * first line of text (by the rule above), or its end when there is none;
+ * a pointer into text.  Blank text after it means the text held nothing
+ * but commands. */
+const char *commands_after_block(const char *text);
 
 /* Frees what the block holds and leaves it empty (NULL arrays); safe to
  * call twice and on a zeroed struct. */

@@ -36,8 +36,15 @@ int lifecycle_first_response(struct store *st, struct store_ticket *t, const cha
 struct agent_command;
 
 /* Applies one command (#status, #priority, #assign, #lang, #tz, #tier,
- * #merge) for agent; saves t.  *resolved as above.  Returns 0, 1 when the
- * command was refused (*why, static, says why), -1 on a store error. */
+ * #merge, #cc) for agent; saves t.  *resolved as above.  Returns 0, 1
+ * when the command was refused and changed nothing (*why, static, says
+ * why), -1 on a store error.
+ *   #merge: only into another ticket of the same queue.
+ *   #cc ADDRESS: a participant, who gets the agents' later replies; not
+ *     a queue's address, not an agent of the ticket's queue, and not
+ *     beyond its max-participants (the customer and the Cc'd).  Already
+ *     a participant: nothing to do.
+ *   #cc -ADDRESS: removes one; never the customer. */
 int lifecycle_apply(const struct settings *s, struct store *st, struct store_ticket *t,
 		    const struct agent_command *cmd, const char *agent, int64_t now, bool *resolved,
 		    const char **why);

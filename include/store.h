@@ -125,6 +125,12 @@ int store_ticket_set_status(struct store *st, int64_t ticket_id, const char *sta
 int store_ticket_save(struct store *st, const struct store_ticket *t, int64_t now);
 /* Participants of a ticket (struct store_participant *), or NULL on error. */
 GPtrArray *store_ticket_participants(struct store *st, int64_t ticket_id);
+/* How many people mail of the ticket goes to: its participants but
+ * agents (the customer and the Cc'd).  0 or -1. */
+int store_participant_count(struct store *st, int64_t ticket_id, int *count);
+/* Removes a participant (any case of the address): 1 removed, 0 not a
+ * participant, -1 error. */
+int store_participant_remove(struct store *st, int64_t ticket_id, const char *address);
 int store_customer_set_timezone(struct store *st, const char *address, const char *zone);
 int store_customer_set_tier(struct store *st, const char *address, const char *tier);
 /* Records the customer's rating (latest wins) and an optional comment. */
@@ -215,7 +221,6 @@ int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes 
 /* Automatic replies (acknowledgements and reopened notices) for tickets
  * of queue created since `since`: the queue-wide rate limit. */
 int store_outbox_count_queue(struct store *st, const char *queue, int64_t since, int *count);
-int store_participant_count(struct store *st, int64_t ticket_id, int *count);
 /* The evidence and held addresses stored with (Message-ID, sender), for
  * a redelivery to leave with the same headers (NULL when unset; g_free). */
 int store_message_trust(struct store *st, const char *message_id, const char *sender, char **evidence,

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "agent_mail.h"
 #include "acknowledge.h"
+#include "agent_commands.h"
 #include "addr.h"
 #include "agent.h"
 #include "autoreply.h"
@@ -211,21 +212,6 @@ static bool drop_non_agents(const char *rcpt, void *data)
 	return !agent_of_queue(c->q, rcpt);
 }
 
-/* The agent's text without the command lines: is anything left? */
-static bool command_only(const struct message *msg, const struct command_block *block)
-{
-	char **lines = g_strsplit(msg->text, "\n", -1);
-	bool only = true;
-
-	for (char **l = lines; *l && only; l++) {
-		char *line = g_strstrip(g_strdup(*l));
-		only = *line == '\0' || *line == '#';
-		g_free(line);
-	}
-	g_strfreev(lines);
-	return only && !commands_block_is_empty(block);
-}
-
 static char *mailto(const struct settings *s, const struct queue *q, const struct store_ticket *t, int rating)
 {
 	struct token_key key = { s->secret, s->secret_len };
@@ -269,55 +255,6 @@ int rating_ask(const struct settings *s, struct store *st, const struct queue *q
 	g_free(locale);
 	g_free(zone);
 	return rc;
-}
-
-/* Tells the agent which lines were not understood. */
-static int notify_agent(const struct settings *s, struct store *st, const struct queue *q,
-			const struct store_ticket *t, const struct message *msg, GPtrArray *not_understood,
-			int64_t now, char **error)
-{
-	char *lines;
-	int rc;
-
-	if (!addr_is_safe(msg->from->address))
-		return 0;
-	g_ptr_array_add(not_understood, NULL);
-	lines = g_strjoinv("\n", (char **)not_understood->pdata);
-	g_ptr_array_remove_index(not_understood, not_understood->len - 1);
-	{
-		char *extra[] = { "unknown_commands", lines, NULL };
-		struct notice n = {
-			.template_name = "agent-notice", .kind = "agent-notice", .to = msg->from->address,
-			.to_name = msg->from->name, .locale = q->default_locale, .in_reply_to = msg->message_id,
-			.subject = t->subject, .agent_name = msg->from->name, .extra = extra,
-		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
-	}
-	g_free(lines);
-	return rc;
-}
-
-/* Applies the commands; collects what was not understood. */
-static int apply_commands(const struct settings *s, struct store *st, const struct queue *q,
-			  struct store_ticket *t, const struct command_block *block, const char *agent, int64_t now,
-			  GPtrArray *not_understood, bool *resolved)
-{
-	for (guint i = 0; block->unknown && i < block->unknown->len; i++)
-		g_ptr_array_add(not_understood, g_strdup(g_ptr_array_index(block->unknown, i)));
-	for (guint i = 0; block->commands && i < block->commands->len; i++) {
-		const struct agent_command *cmd = g_ptr_array_index(block->commands, i);
-		const char *why = NULL;
-		bool now_resolved = false;
-		int rc = lifecycle_apply(s, st, t, cmd, agent, now, &now_resolved, &why);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			g_ptr_array_add(not_understood, g_strdup_printf("#%s %s (%s)", cmd->name,
-									cmd->arg ? cmd->arg : "", why));
-		*resolved |= now_resolved;
-	}
-	(void)q;
-	return 0;
 }
 
 static int record_message(struct store *st, const struct store_ticket *t, const struct message *msg,
@@ -420,6 +357,80 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 	g_free(mid);
 }
 
+/* Plans the note's recipients: the other agents only.  True when there
+ * is nobody to deliver it to. */
+static bool plan_note(const struct settings *s, const struct queue *q, const struct message *msg,
+		      const struct envelope *env, const struct ticket_ref *ref, const char *agent,
+		      struct engine_result *res)
+{
+	struct drop_ctx dc = { s, q };
+	GPtrArray *agents = other_agents(q, agent);
+	guint remaining = 0;
+	char id[64];
+
+	res->outcome = ENGINE_NOTE;
+	plan_recipients(env, res, agents, drop_non_agents, &dc);
+	edits_strip_prefix(msg, res->edits, "X-Ticket-");
+	ticket_ref_format(ref, id, sizeof id);
+	edits_add(res->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
+	edits_add(res->edits, HEADER_ADD, "X-Ticket-Note", 0, "internal: not sent to the customer");
+	for (guint i = 0; env->recipients[i]; i++)
+		remaining += !drop_non_agents(env->recipients[i], &dc);
+	remaining += agents->len;
+	g_ptr_array_free(agents, TRUE);
+	return remaining == 0;
+}
+
+/* Plans the customer-facing reply: recipients, headers, envelope sender. */
+static void plan_reply(const struct settings *s, const struct queue *q, struct store *st,
+		       const struct store_ticket *t, const struct message *msg, const struct envelope *env,
+		       const char *message_id, const char *agent, struct engine_result *res)
+{
+	struct drop_ctx dc = { s, q };
+	GPtrArray *people = customer_side(s, q, st, t, agent);
+	GPtrArray *addresses = g_ptr_array_new();
+
+	res->outcome = ENGINE_AGENT_REPLY;
+	for (guint i = 0; i < people->len; i++)
+		g_ptr_array_add(addresses, ((struct store_participant *)g_ptr_array_index(people, i))->address);
+	plan_recipients(env, res, addresses, drop_queue_addresses, &dc);
+	reply_edits(s, q, st, t, msg, message_id, people, env->now, res);
+	/* A person's reply, not a notification: bounces come back to the
+	 * queue, never to the agent and never into the void of <>. */
+	res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : q->addresses[0]);
+	g_ptr_array_free(addresses, TRUE);
+	g_ptr_array_free(people, TRUE);
+}
+
+/* The reply without its command lines, for the customer: 0, or -1 with
+ * *error when they cannot be removed (the reply must not go as it is). */
+static int strip_commands(const struct settings *s, const struct message *msg, const struct envelope *env,
+			  const struct command_block *block, struct engine_result *res, char **error)
+{
+	char *strip_error = NULL;
+
+	if (commands_block_is_empty(block) || (env->raw == NULL && env->spool == NULL))
+		return 0;
+	if (msg->limits)
+		/* Part of it was not read: a rewrite would lose the rest. */
+		strip_error = g_strdup("the reply is over a limit (see the line above) and was not read whole");
+	else if (env->spool)
+		res->new_body = commands_strip_spool(env->spool, s->spool_directory, block, &strip_error);
+	else
+		res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
+	/* The commands were read from this message's text, so they are
+	 * there: when the stripper does not find them, the two read the
+	 * text differently (malformed HTML...), and the reply as it is
+	 * would show them to the customer. */
+	if (res->new_body == NULL && strip_error == NULL)
+		strip_error = g_strdup("the command lines were not found at the top of a text part");
+	if (strip_error == NULL)
+		return 0;
+	*error = g_strdup_printf("removing command lines: %s", strip_error);
+	g_free(strip_error);
+	return -1;
+}
+
 static int agent_transaction(const struct settings *s, struct store *st, const struct queue *q,
 			     struct store_ticket *t, const struct message *msg, const struct envelope *env,
 			     const struct command_block *block, bool note, struct engine_result *res, char **error)
@@ -427,14 +438,16 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
 	const char *agent = msg->from->address;
-	GPtrArray *not_understood = g_ptr_array_new_with_free_func(g_free);
-	bool resolved = false, only = command_only(msg, block);
+	struct agent_outcome outcome;
+	enum agent_delivery delivery = AGENT_DELIVERED;
+	bool only = agent_commands_only(msg, block);
 	char *message_id;
-	int rc = -1;
+	int rc = -1, noticed;
 
+	agent_outcome_init(&outcome);
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	message_id = token_message_id(&key, &ref, s->hostname);
-	if (apply_commands(s, st, q, t, block, agent, env->now, not_understood, &resolved) != 0)
+	if (agent_commands_apply(s, st, t, block, agent, env->now, &outcome) != 0)
 		goto out;
 	if (!only) {
 		/* A reply is stored under the Message-ID the customer will see; a
@@ -447,75 +460,32 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 	}
 	if (store_event_add(st, t->id, env->now, agent, note ? "note" : only ? "commands" : "reply", NULL) != 0)
 		goto out;
-	if (resolved && rating_ask(s, st, q, t, env->now, error) != 0)
+	if (outcome.resolved && rating_ask(s, st, q, t, env->now, error) != 0)
 		goto out;
-	if (not_understood->len && notify_agent(s, st, q, t, msg, not_understood, env->now, error) != 0)
-		goto out;
-	res->mail_queued = resolved || not_understood->len > 0;
 
 	if (only) {
 		res->discard = true;
+		delivery = AGENT_COMMANDS_ONLY;
 	} else if (note) {
-		struct drop_ctx dc = { s, q };
-		GPtrArray *agents = other_agents(q, agent);
-		res->outcome = ENGINE_NOTE;
-		plan_recipients(env, res, agents, drop_non_agents, &dc);
-		edits_strip_prefix(msg, res->edits, "X-Ticket-");
-		{
-			char id[64];
-			ticket_ref_format(&ref, id, sizeof id);
-			edits_add(res->edits, HEADER_ADD, "X-Ticket-ID", 0, id);
-			edits_add(res->edits, HEADER_ADD, "X-Ticket-Note", 0, "internal: not sent to the customer");
-		}
-		/* Nobody left to tell: recorded, delivered to nobody. */
-		{
-			guint remaining = 0;
-			for (guint i = 0; env->recipients[i]; i++)
-				remaining += !drop_non_agents(env->recipients[i], &dc);
-			res->discard = remaining + agents->len == 0;
-		}
-		g_ptr_array_free(agents, TRUE);
+		/* Recorded; with nobody to tell, delivered to nobody. */
+		res->discard = plan_note(s, q, msg, env, &ref, agent, res);
+		delivery = res->discard ? AGENT_NOTE_UNSENT : AGENT_DELIVERED;
 	} else {
-		struct drop_ctx dc = { s, q };
-		GPtrArray *people = customer_side(s, q, st, t, agent);
-		GPtrArray *addresses = g_ptr_array_new();
-		res->outcome = ENGINE_AGENT_REPLY;
-		for (guint i = 0; i < people->len; i++)
-			g_ptr_array_add(addresses, ((struct store_participant *)g_ptr_array_index(people, i))->address);
-		plan_recipients(env, res, addresses, drop_queue_addresses, &dc);
-		reply_edits(s, q, st, t, msg, message_id, people, env->now, res);
-		/* A person's reply, not a notification: bounces come back to the
-		 * queue, never to the agent and never into the void of <>. */
-		res->new_sender = g_strdup(s->bounce_address ? s->bounce_address : q->addresses[0]);
-		g_ptr_array_free(addresses, TRUE);
-		g_ptr_array_free(people, TRUE);
+		plan_reply(s, q, st, t, msg, env, message_id, agent, res);
 	}
-	if (!commands_block_is_empty(block) && (env->raw || env->spool) && !res->discard) {
-		char *strip_error = NULL;
-		if (msg->limits)
-			/* Part of it was not read: a rewrite would lose the rest. */
-			strip_error = g_strdup("the reply is over a limit (see the line above) and was not read whole");
-		else if (env->spool)
-			res->new_body = commands_strip_spool(env->spool, s->spool_directory, block, &strip_error);
-		else
-			res->new_body = commands_strip_body(env->raw, env->raw_len, block, &strip_error);
-		/* The commands were read from this message's text, so they are
-		 * there: when the stripper does not find them, the two read the
-		 * text differently (malformed HTML...), and the reply as it is
-		 * would show them to the customer. */
-		if (res->new_body == NULL && strip_error == NULL)
-			strip_error = g_strdup("the command lines were not found at the top of a text part");
-		if (strip_error) {
-			*error = g_strdup_printf("removing command lines: %s", strip_error);
-			g_free(strip_error);
-			goto out;
-		}
-	}
+	/* One notice per mail: why it went to nobody, what was not understood. */
+	if ((noticed = agent_commands_notice(s, st, q, t, msg, &outcome, delivery, env->now, error)) < 0)
+		goto out;
+	res->mail_queued = outcome.resolved || noticed > 0;
+	/* Only the customer's copy loses its command lines: the other agents
+	 * read a note as it was written, "#note call back Monday" and all. */
+	if (!note && !res->discard && strip_commands(s, msg, env, block, res, error) != 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc != 0 && *error == NULL)
 		*error = g_strdup_printf("store: %s", store_error(st));
-	g_ptr_array_free(not_understood, TRUE);
+	agent_outcome_clear(&outcome);
 	g_free(message_id);
 	return rc;
 }

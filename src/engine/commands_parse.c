@@ -61,9 +61,58 @@ static const char *trim_end(const char *start, const char *end)
 	return last;
 }
 
-/* The command word after '#': sets *word_end; false when the line is no
- * command line.  p points at the first character after the indent. */
-static bool command_word(const char *p, const char *end, const char **word_end)
+/* The command words, lower case (commands.h). */
+static const char *const known_words[] = {
+	"status", "priority", "tier", "assign", "lang", "tz", "merge", "note", "cc", NULL
+};
+
+/* True when a (any case, alen letters) becomes b (lower case) by at most
+ * one edit: a letter inserted, removed or replaced, or two neighbours
+ * swapped (the restricted Damerau-Levenshtein distance is <= 1).  Linear. */
+static bool within_one_edit(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), i = 0;
+
+	if (alen > blen + 1 || blen > alen + 1)
+		return false;
+	while (i < alen && i < blen && g_ascii_tolower(a[i]) == b[i])
+		i++;
+	if (i == alen || i == blen)
+		return true;	/* equal, or one letter more at the end */
+	if (alen == blen) {
+		size_t rest = i + 1;
+		/* Replaced at i, or i and i + 1 swapped. */
+		if (rest < alen && g_ascii_tolower(a[i]) == b[i + 1] && g_ascii_tolower(a[i + 1]) == b[i])
+			rest = i + 2;
+		return g_ascii_strncasecmp(a + rest, b + rest, alen - rest) == 0;
+	}
+	/* One letter more in the longer one, at i. */
+	return alen > blen ? g_ascii_strncasecmp(a + i + 1, b + i, blen - i) == 0
+			   : g_ascii_strncasecmp(a + i, b + i + 1, alen - i) == 0;
+}
+
+/* What a command word is: the known word it is (exactly), or the known
+ * word it is a slip of (*typo), or NULL for a word of the text. */
+static const char *word_meaning(const char *w, size_t len, bool *typo)
+{
+	*typo = false;
+	for (const char *const *k = known_words; *k; k++)
+		if (strlen(*k) == len && g_ascii_strncasecmp(w, *k, len) == 0)
+			return *k;
+	/* Short words are too easily another word: "#tie", "#ccc". */
+	if (len < COMMANDS_TYPO_MIN)
+		return NULL;
+	for (const char *const *k = known_words; *k; k++)
+		if (within_one_edit(w, len, *k))
+			return (*typo = true), *k;
+	return NULL;
+}
+
+/* The command word after '#': sets *word_end and *meaning (the known
+ * word, see word_meaning); false when the line is no command line.  p
+ * points at the first character after the indent. */
+static bool command_word(const char *p, const char *end, const char **word_end, const char **meaning,
+			 bool *typo)
 {
 	const char *w;
 
@@ -76,18 +125,23 @@ static bool command_word(const char *p, const char *end, const char **word_end)
 		return false;
 	*word_end = w;
 	/* "#1 priority", "#hashtag-tastic", "#tag." are prose. */
-	return w == end || *w == ':' || space_len(w, end) > 0;
+	if (!(w == end || *w == ':' || space_len(w, end) > 0))
+		return false;
+	/* So is any other word: "#thanks for waiting", "#monday". */
+	*meaning = word_meaning(p + 1, (size_t)(w - p - 1), typo);
+	return *meaning != NULL;
 }
 
 enum commands_line_kind commands_line_kind(const char *line, size_t len)
 {
 	const char *end = line + len;
 	const char *p = skip_space(line, end);
-	const char *word_end;
+	const char *word_end, *meaning;
+	bool typo;
 
 	if (p == end)
 		return COMMANDS_LINE_BLANK;
-	return command_word(p, end, &word_end) ? COMMANDS_LINE_COMMAND : COMMANDS_LINE_TEXT;
+	return command_word(p, end, &word_end, &meaning, &typo) ? COMMANDS_LINE_COMMAND : COMMANDS_LINE_TEXT;
 }
 
 /* ---- argument validation: each returns the normalized argument or NULL */
@@ -273,6 +327,21 @@ static char *valid_ticket(const char *arg)
 	return g_strdup(buf);
 }
 
+/* "dave@example.net" adds, "-dave@example.net" removes: the mailbox
+ * normalized, with its '-'. */
+static char *valid_participant(const char *arg)
+{
+	bool removal = arg[0] == '-';
+	char *addr = valid_mailbox(removal ? arg + 1 : arg);
+	char *out;
+
+	if (addr == NULL || !removal)
+		return addr;
+	out = g_strconcat("-", addr, NULL);
+	g_free(addr);
+	return out;
+}
+
 /* The normalized argument, NULL when malformed or the word is unknown:
  * both go to the block's unknown lines. */
 static char *check_argument(const char *name, const char *arg)
@@ -295,6 +364,8 @@ static char *check_argument(const char *name, const char *arg)
 		return valid_zone(arg);
 	if (strcmp(name, "merge") == 0)
 		return valid_ticket(arg);
+	if (strcmp(name, "cc") == 0)
+		return valid_participant(arg);
 	return NULL;
 }
 
@@ -333,25 +404,30 @@ static void add_command(struct command_block *out, const char *name, char *arg)
 /* One command line (known to be one by commands_line_kind). */
 static void parse_line(const char *line, const char *end, struct command_block *out)
 {
-	const char *start = skip_space(line, end), *word_end, *arg_start, *arg_end;
-	char *name, *arg = NULL, *value;
+	const char *start = skip_space(line, end), *word_end, *arg_start, *arg_end, *name;
+	char *arg = NULL, *value;
+	bool typo;
 
 	end = trim_end(start, end);
-	if (!command_word(start, end, &word_end))
+	if (!command_word(start, end, &word_end, &name, &typo))
 		return;	/* not reached: the caller checked the kind */
-	name = g_ascii_strdown(start + 1, word_end - start - 1);
 	arg_start = word_end < end && *word_end == ':' ? word_end + 1 : word_end;
 	arg_start = skip_space(arg_start, end);
 	arg_end = end;
 
 	if (strcmp(name, "note") == 0) {
-		/* Any text: a note never reaches the customer. */
+		/* Any text: a note never reaches the customer, and neither
+		 * does a reply that looks like one ("#ntoe"): it is held as a
+		 * note, and its line reported. */
 		out->note = true;
-		add_command(out, name, arg_start < arg_end ? g_utf8_make_valid(arg_start, arg_end - arg_start) : NULL);
-		g_free(name);
+		if (typo)
+			add_unknown(out, start, end);
+		else
+			add_command(out, name,
+				    arg_start < arg_end ? g_utf8_make_valid(arg_start, arg_end - arg_start) : NULL);
 		return;
 	}
-	if (one_word(arg_start, arg_end))
+	if (!typo && one_word(arg_start, arg_end))
 		arg = g_strndup(arg_start, arg_end - arg_start);
 	value = arg ? check_argument(name, arg) : NULL;
 	if (value)
@@ -359,7 +435,6 @@ static void parse_line(const char *line, const char *end, struct command_block *
 	else
 		add_unknown(out, start, end);
 	g_free(arg);
-	g_free(name);
 }
 
 static void agent_command_free(gpointer p)
@@ -369,6 +444,21 @@ static void agent_command_free(gpointer p)
 	g_free(c->name);
 	g_free(c->arg);
 	g_free(c);
+}
+
+const char *commands_after_block(const char *text)
+{
+	const char *line = text;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		const char *end = nl ? nl : line + strlen(line);
+
+		if (commands_line_kind(line, (size_t)(end - line)) == COMMANDS_LINE_TEXT)
+			return line;
+		line = nl ? nl + 1 : end;
+	}
+	return line;
 }
 
 int commands_parse(const char *text, struct command_block *out)

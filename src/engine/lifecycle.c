@@ -4,6 +4,7 @@
 #include "config.h"
 #include "lifecycle.h"
 #include "addr.h"
+#include "agent.h"
 #include "commands.h"
 #include "token.h"
 
@@ -104,6 +105,65 @@ static int set_text(char **field, const char *value)
 	return 0;
 }
 
+static const struct queue *queue_of(const struct settings *s, const struct store_ticket *t)
+{
+	for (size_t i = 0; i < s->n_queues; i++)
+		if (g_strcmp0(s->queues[i].id, t->queue) == 0)
+			return &s->queues[i];
+	return NULL;
+}
+
+/* Why address may not join a ticket of q, or NULL when it may. */
+static const char *cc_refused(const struct settings *s, const struct queue *q, const char *address)
+{
+	if (q == NULL)
+		return "the ticket's queue is no longer configured";
+	if (settings_queue_for(s, address, NULL) != NULL)
+		return "a queue address: mail to it would open tickets";
+	if (agent_of_queue(q, address))
+		return "an agent of the queue: agents get notes, not the customer's replies";
+	return NULL;
+}
+
+/* #cc ADDRESS adds a participant, who then gets the agents' replies;
+ * #cc -ADDRESS removes one.  Returns as lifecycle_apply. */
+static int set_participant(const struct settings *s, struct store *st, const struct store_ticket *t,
+			   const char *arg, int64_t now, const char **why)
+{
+	const struct queue *q = queue_of(s, t);
+	bool removal = arg[0] == '-';
+	char *a = addr_normalize(removal ? arg + 1 : arg);
+	int rc, count = 0;
+
+	if (a == NULL || !addr_is_safe(a) || strchr(a, '@') == NULL) {
+		*why = "not an address";
+		rc = 1;
+	} else if (removal) {
+		if (addr_equal(a, t->customer_address)) {
+			*why = "the customer cannot be removed";
+			rc = 1;
+		} else if ((rc = store_participant_remove(st, t->id, a)) == 0) {
+			*why = "not a participant";
+			rc = 1;
+		} else if (rc == 1) {
+			rc = 0;
+		}
+	} else if ((*why = cc_refused(s, q, a)) != NULL) {
+		rc = 1;
+	} else if ((rc = store_is_participant(st, t->id, a)) != 0) {
+		rc = rc < 0 ? -1 : 0;	/* there already */
+	} else if (store_participant_count(st, t->id, &count) != 0) {
+		rc = -1;
+	} else if (count >= q->max_participants) {
+		*why = "the ticket has as many participants as max-participants allows";
+		rc = 1;
+	} else {
+		rc = store_participant_add(st, t->id, a, NULL, "cc", now);
+	}
+	g_free(a);
+	return rc;
+}
+
 int lifecycle_apply(const struct settings *s, struct store *st, struct store_ticket *t,
 		    const struct agent_command *cmd, const char *agent, int64_t now, bool *resolved,
 		    const char **why)
@@ -112,7 +172,6 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 	enum priority prio;
 	int rc;
 
-	(void)s;
 	*why = NULL;
 	if (resolved)
 		*resolved = false;
@@ -155,10 +214,19 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 			store_ticket_clear(&into);
 			return rc < 0 ? -1 : ((*why = "no such ticket"), 1);
 		}
+		/* Its replies would carry one queue's tag and another's
+		 * headers, and thread into neither. */
+		if (g_strcmp0(into.queue, t->queue) != 0) {
+			store_ticket_clear(&into);
+			return (*why = "a ticket of another queue: merge only within a queue"), 1;
+		}
 		t->merged_into = into.id;
 		store_ticket_clear(&into);
 		if (lifecycle_set_status(st, t, "closed", agent, now, NULL) != 0)
 			return -1;
+	} else if (strcmp(cmd->name, "cc") == 0) {
+		if ((rc = set_participant(s, st, t, arg, now, why)) != 0)
+			return rc;
 	} else if (strcmp(cmd->name, "note") == 0) {
 		return 0;	/* decides delivery, changes nothing on the ticket */
 	} else {

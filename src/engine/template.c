@@ -38,7 +38,7 @@ const char *const template_placeholders[] = {
 	"csat_4",
 	"csat_5",		/* excellent */
 	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
-	"unknown_commands",	/* agent-notice: the lines not understood, one per line, as written */
+	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	NULL,
 };
 

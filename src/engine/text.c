@@ -84,6 +84,7 @@ char *text_from_html(const char *html)
 {
 	GString *out = g_string_sized_new(strlen(html) / 2);
 	int skip_depth = 0;	/* inside script/style/head/blockquote */
+	int pre_depth = 0;	/* inside <pre>: its line breaks are lines */
 
 	for (const char *p = html; *p;) {
 		if (*p == '<') {
@@ -100,7 +101,11 @@ char *text_from_html(const char *html)
 			if (tag_is(tag, len, "script") || tag_is(tag, len, "style") ||
 			    tag_is(tag, len, "head") || tag_is(tag, len, "blockquote"))
 				skip_depth += closing ? (skip_depth > 0 ? -1 : 0) : 1;
-			else if (tag_is(tag, len, "br") || tag_is(tag, len, "p") || tag_is(tag, len, "div") ||
+			else if (tag_is(tag, len, "pre")) {
+				pre_depth += closing ? (pre_depth > 0 ? -1 : 0) : 1;
+				if (skip_depth == 0)
+					g_string_append_c(out, '\n');
+			} else if (tag_is(tag, len, "br") || tag_is(tag, len, "p") || tag_is(tag, len, "div") ||
 				 tag_is(tag, len, "tr") || tag_is(tag, len, "li") || tag_is(tag, len, "h1") ||
 				 tag_is(tag, len, "h2") || tag_is(tag, len, "h3") || tag_is(tag, len, "table"))
 				if (skip_depth == 0)
@@ -119,7 +124,11 @@ char *text_from_html(const char *html)
 				continue;
 			}
 		}
-		if (*p == '\n' || *p == '\r' || *p == '\t') {
+		if (pre_depth > 0 && (*p == '\n' || *p == '\r')) {
+			/* As a reader sees <pre>, and as commands_strip.c reads it. */
+			if (*p == '\n')
+				g_string_append_c(out, '\n');
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
 			/* HTML source line breaks are spaces. */
 			if (out->len && out->str[out->len - 1] != ' ' && out->str[out->len - 1] != '\n')
 				g_string_append_c(out, ' ');

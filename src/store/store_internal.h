@@ -3,7 +3,8 @@
  * src/store): the connection struct and the statement cache.
  *
  * Each file owns a range of cache slots: store.c from 0, outbox.c from
- * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT.
+ * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, participants.c
+ * from STORE_PARTICIPANTS_SLOT.
  */
 #ifndef TM_STORE_INTERNAL_H
 #define TM_STORE_INTERNAL_H
@@ -13,7 +14,8 @@
 #include "store.h"
 
 #define STORE_FIRST_MODULE_SLOT 40
-#define STORE_TRUST_SLOT 56	/* trust.c, up to STORE_MAX_STMTS */
+#define STORE_TRUST_SLOT 56
+#define STORE_PARTICIPANTS_SLOT 68
 #define STORE_MAX_STMTS 72
 
 struct store {

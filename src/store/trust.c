@@ -7,12 +7,12 @@
 #include "store_internal.h"
 
 enum {
-	TR_OUTBOX_BY_MSGID = STORE_TRUST_SLOT, TR_OUTBOX_COUNT_QUEUE, TR_PARTICIPANT_COUNT, TR_MESSAGE_TRUST,
+	TR_OUTBOX_BY_MSGID = STORE_TRUST_SLOT, TR_OUTBOX_COUNT_QUEUE, TR_MESSAGE_TRUST,
 	TR_BY_THREAD_ROOT, TR_THREAD_ROOT, TR_SET_THREAD_ROOT,
 	TR_END
 };
 
-G_STATIC_ASSERT(TR_END <= STORE_MAX_STMTS);
+G_STATIC_ASSERT(TR_END <= STORE_PARTICIPANTS_SLOT);
 
 static const char *const sql[TR_END - STORE_TRUST_SLOT] = {
 	[TR_OUTBOX_BY_MSGID - STORE_TRUST_SLOT] =
@@ -21,7 +21,6 @@ static const char *const sql[TR_END - STORE_TRUST_SLOT] = {
 	[TR_OUTBOX_COUNT_QUEUE - STORE_TRUST_SLOT] =
 		"SELECT count(*) FROM outbox o JOIN tickets t ON t.id = o.ticket_id"
 		" WHERE o.created >= ?2 AND t.queue = ?1 AND o.kind IN ('ack', 'reopened')",
-	[TR_PARTICIPANT_COUNT - STORE_TRUST_SLOT] = "SELECT count(*) FROM participants WHERE ticket_id = ?1",
 	[TR_MESSAGE_TRUST - STORE_TRUST_SLOT] =
 		"SELECT evidence, held_addresses FROM messages WHERE message_id = ?1 AND sender = ?2"
 		" ORDER BY id LIMIT 1",
@@ -53,35 +52,19 @@ int store_outbox_by_message_id(struct store *st, const char *message_id, GBytes 
 	return rc;
 }
 
-/* One count(*) with its statement's parameters already bound. */
-static int count_of(struct store *st, sqlite3_stmt *s, const char *what, int *count)
-{
-	int rc = store_step_one(st, s, what);
-
-	*count = rc == 1 ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_reset(s);
-	return rc < 0 ? -1 : 0;
-}
-
 int store_outbox_count_queue(struct store *st, const char *queue, int64_t since, int *count)
 {
 	sqlite3_stmt *s = stmt(st, TR_OUTBOX_COUNT_QUEUE);
+	int rc;
 
 	if (s == NULL)
 		return -1;
 	store_bind_text(s, 1, queue);
 	sqlite3_bind_int64(s, 2, since);
-	return count_of(st, s, "count the queue's automatic replies", count);
-}
-
-int store_participant_count(struct store *st, int64_t ticket_id, int *count)
-{
-	sqlite3_stmt *s = stmt(st, TR_PARTICIPANT_COUNT);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, ticket_id);
-	return count_of(st, s, "count participants", count);
+	rc = store_step_one(st, s, "count the queue's automatic replies");
+	*count = rc == 1 ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc < 0 ? -1 : 0;
 }
 
 int store_message_trust(struct store *st, const char *message_id, const char *sender, char **evidence,

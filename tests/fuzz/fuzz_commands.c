@@ -10,7 +10,8 @@
  *     rewritten by commands_strip_body(), as agent_mail.c does.
  *
  * Checked promises (commands.h): the result is the number of command
- * lines, every command is a known word with a normalized argument, the
+ * lines, commands_after_block() ends the block where the parse did,
+ * every command is a known word with a normalized argument, the
  * unknown lines are valid UTF-8 of bounded length, a rewritten body is
  * never produced for an empty block, and a rewritten body whose text is
  * a text/plain part, read again as the engine reads it, starts with none
@@ -26,7 +27,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
-static const char *const known[] = { "status", "priority", "tier", "assign", "lang", "tz", "merge", "note", NULL };
+static const char *const known[] = { "status", "priority", "tier", "assign", "lang", "tz", "merge", "note", "cc", NULL };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -57,6 +58,36 @@ static void check_block(int n, const struct command_block *b)
 		if (!g_utf8_validate(u, -1, NULL) || strlen(u) > COMMANDS_UNKNOWN_MAX || strchr(u, '\n'))
 			fuzz_fail("unknown line not valid UTF-8, too long or not one line");
 	}
+}
+
+/* commands_after_block() agrees with commands_parse(), as the engine's
+ * test for a reply of commands only needs: it points at the start of a
+ * line of text (or the end), and the lines before it are blank or the n
+ * command lines the parse counted. */
+static void check_after(const char *text, int n)
+{
+	const char *after = commands_after_block(text), *line = text;
+	int seen = 0;
+
+	if (after < text || after > text + strlen(text) || (after > text && *after && after[-1] != '\n'))
+		fuzz_fail("commands_after_block does not point at the start of a line of the text");
+	while (line < after) {
+		const char *nl = strchr(line, '\n');
+		const char *end = nl && nl < after ? nl : after;
+		enum commands_line_kind kind = commands_line_kind(line, (size_t)(end - line));
+
+		if (kind == COMMANDS_LINE_TEXT)
+			fuzz_fail("a line of text before the end of the command block");
+		seen += kind == COMMANDS_LINE_COMMAND;
+		line = end + 1;
+	}
+	if (*after) {
+		const char *nl = strchr(after, '\n');
+		if (commands_line_kind(after, nl ? (size_t)(nl - after) : strlen(after)) != COMMANDS_LINE_TEXT)
+			fuzz_fail("the text after the command block does not start with a line of text");
+	}
+	if (seen != n)
+		fuzz_fail("%d command lines before the text, but commands_parse counted %d", seen, n);
 }
 
 /* The length of the header block up to and with its blank line, when
@@ -217,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The plain text of a reply. */
 	n = commands_parse(text, &block);
 	check_block(n, &block);
+	check_after(text, n);
 	commands_block_clear(&block);
 	commands_block_clear(&block);	/* promised safe twice */
 
@@ -224,6 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg = message_parse((const char *)data, size, 4096);
 	n = commands_parse(msg->full_text ? msg->full_text : msg->text, &block);
 	check_block(n, &block);
+	check_after(msg->full_text ? msg->full_text : msg->text, n);
 	body = commands_strip_body((const char *)data, size, &block, &error);
 	if (body && n == 0)
 		fuzz_fail("a body rewritten for an empty command block");

@@ -168,14 +168,14 @@ static void test_placeholders(void)
 {
 	static const char *const expected[] = {
 		"ticket", "subject", "customer_name", "queue_name", "promise", "promise_relative",
-		"agent_name", "reference", "escalation", "status", "csat_links",
+		"agent_name", "reference", "escalation", "status", "csat_links", "applied", "commands_only", "note_unsent",
 		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands",
 	};
 	size_t n = 0;
 
 	while (template_placeholders[n])
 		n++;
-	is_int(n, G_N_ELEMENTS(expected), "eighteen placeholders, NULL-terminated");
+	is_int(n, G_N_ELEMENTS(expected), "%zu placeholders, NULL-terminated", G_N_ELEMENTS(expected));
 	for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
 		bool found = false;
 		for (size_t j = 0; j < n; j++)
@@ -997,8 +997,8 @@ static void test_shipped_csat_thanks(const char *shipped, const char *locale)
 }
 
 static const char *const valid_commands[] = {
-	"#status new|open|pending|resolved|closed", "#priority low|normal|high|urgent", "#assign ADDRESS",
-	"#lang LOCALE", "#tz ZONE", "#tier vip|standard", "#merge TAG-NUMBER", "#note",
+	"#status new|open|pending|resolved|closed", "#priority low|normal|high|urgent", "#assign ADDRESS", "#note",
+	"#lang LOCALE", "#tz ZONE", "#tier vip|standard", "#merge TAG-NUMBER", "#cc ADDRESS", "#cc -ADDRESS",
 };
 
 /* Lines an agent might get wrong, with syntax and markup that must stay
@@ -1010,12 +1010,12 @@ static void test_shipped_agent_notice(const char *shipped, const char *locale)
 {
 	struct template *t = template_load(shipped, "support", locale, "en", "agent-notice", NULL);
 	char *const vars[] = {
-		"ticket", "SUP-1042", "subject", "Printer on fire", "agent_name", "Ana Lima",
-		"queue_name", "Example Support", "unknown_commands", UNKNOWN_LINES, NULL,
+		"ticket", "SUP-1042", "subject", "Printer on fire", "agent_name", "Ana Lima", "applied", "",
+		"queue_name", "Example Support", "unknown_commands", UNKNOWN_LINES, "commands_only", "", "note_unsent", "", NULL,
 	};
 	char *const bare[] = {
 		"ticket", "SUP-1042", "subject", "", "agent_name", "", "queue_name", "Example Support",
-		"unknown_commands", "#x", NULL,
+		"unknown_commands", "#x", "applied", "", "commands_only", "", "note_unsent", "", NULL,
 	};
 	struct rendered a = { 0 }, b = { 0 };
 	bool all = true;
@@ -1061,8 +1061,8 @@ static void show_notice(const char *shipped, const char *locale, const char *nam
 	{
 		char *const vars[] = {
 			"ticket", "SUP-1042", "subject", "Printer on fire", "customer_name", "", "queue_name",
-			"Example Support", "agent_name", "Ana Lima", "reference", REFERENCE, "rating", "4",
-			"unknown_commands", "#stauts resolved\n#priority sky-high",
+			"Example Support", "agent_name", "Ana Lima", "reference", REFERENCE, "rating", "4", "commands_only", "",
+			"unknown_commands", "#stauts resolved\n#priority sky-high", "applied", "#status pending", "note_unsent", "",
 			"csat_1", url[1], "csat_2", url[2], "csat_3", url[3], "csat_4", url[4], "csat_5", url[5], NULL,
 		};
 		r = render(t, vars);
