@@ -23,7 +23,7 @@ enum {
 	OB_SENT, OB_DEFER, OB_FAIL, OB_RECOVER, OB_RETRY_NOW, OB_LIST, OB_LIST_FAILED,
 	OB_END
 };
-G_STATIC_ASSERT(OB_END <= STORE_MAX_STMTS);
+G_STATIC_ASSERT(OB_END <= STORE_ZONE_SLOT);
 
 #define OUTBOX_COLUMNS \
 	"id, coalesce(ticket_id, 0), kind, envelope_from, recipient, message_id, message, created, state," \
