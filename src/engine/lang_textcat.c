@@ -5,9 +5,13 @@
 #include "config.h"
 #include "lang_textcat.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <libexttextcat/fingerprint.h>
 
 /* As many n-grams as libexttextcat's own fingerprints hold, and as it
@@ -54,26 +58,46 @@ static int lang_textcat_model_order(gconstpointer a, gconstpointer b)
 	return by_language ? by_language : strcmp(x->script, y->script);
 }
 
-/* Every "*.lm" file of dir; NULL when there is none.  The directory is
- * root's (a package's), so its names are trusted. */
+/* Reads one fingerprint file of the directory dir_fd.  The daemon reads
+ * them as root (lang_init() runs before it drops privileges), so neither
+ * the directory nor a file may be a symbolic link: the file is opened
+ * here with O_NOFOLLOW, and libexttextcat, which takes only a path, reads
+ * it through its descriptor. */
+static bool lang_textcat_read(int dir_fd, const char *entry, void *fingerprint)
+{
+	int fd = openat(dir_fd, entry, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	char path[64];
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	g_snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ok = ok && fp_Read(fingerprint, path, LANG_TEXTCAT_NGRAMS);
+	close(fd);
+	return ok;
+}
+
+/* Every "*.lm" file of dir; NULL when there is none. */
 static gpointer lang_textcat_load(gpointer dir_name)
 {
-	GDir *dir = g_dir_open(dir_name, 0, NULL);
+	int dir_fd = open(dir_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dir = dir_fd >= 0 ? fdopendir(dup(dir_fd)) : NULL;
 	GArray *models = g_array_new(FALSE, TRUE, sizeof(struct lang_textcat_model));
 	struct lang_textcat *loaded;
-	const char *entry;
+	const struct dirent *entry;
 
-	while (dir != NULL && (entry = g_dir_read_name(dir)) != NULL) {
+	while (dir != NULL && (entry = readdir(dir)) != NULL) {
 		struct lang_textcat_model model = { 0 };
-		char *name, *path;
+		char *name;
 
-		if (!g_str_has_suffix(entry, ".lm"))
+		if (!g_str_has_suffix(entry->d_name, ".lm"))
 			continue;
-		name = g_strndup(entry, strlen(entry) - 3);
-		path = g_build_filename(dir_name, entry, NULL);
+		name = g_strndup(entry->d_name, strlen(entry->d_name) - 3);
 		if (lang_textcat_parse_name(name, &model)) {
 			model.fingerprint = fp_Init(name);
-			if (model.fingerprint != NULL && fp_Read(model.fingerprint, path, LANG_TEXTCAT_NGRAMS)) {
+			if (model.fingerprint != NULL && lang_textcat_read(dir_fd, entry->d_name, model.fingerprint)) {
 				g_array_append_val(models, model);
 			} else {
 				if (model.fingerprint != NULL)
@@ -83,10 +107,11 @@ static gpointer lang_textcat_load(gpointer dir_name)
 			}
 		}
 		g_free(name);
-		g_free(path);
 	}
 	if (dir != NULL)
-		g_dir_close(dir);
+		closedir(dir);
+	if (dir_fd >= 0)
+		close(dir_fd);
 	if (models->len == 0) {
 		g_array_free(models, TRUE);
 		return NULL;
