@@ -7,14 +7,17 @@
  * queue default.  Only locales the queue offers are chosen; a regional
  * locale falls back to its language (pt-BR -> pt) and then to the default.
  *
- * The detector (CLD2) either reads the text with confidence or only
- * guesses (short or ambiguous text).  A confident reading outranks the
- * charset and domain hints; a guess does not: it is used only when neither
- * hint names an offered locale.  When the detector names a language the
- * queue does not offer, a close neighbour the queue does offer is taken
- * (Norwegian -> Swedish, Galician -> Spanish, Belarusian -> Russian...),
- * because short texts are often misread as a neighbour and because the
- * writer reads the neighbour best.
+ * The text is read by two detectors, CLD2 and libexttextcat, with the
+ * script and letters only one language uses (lang_read.c).  The reading
+ * is either confident (CLD2 is sure and agrees, or the script leaves one
+ * offered language) or a guess (short or ambiguous text).  A confident
+ * reading outranks the charset and domain hints; a guess does not: it is
+ * used only when neither hint names an offered locale, and before the
+ * default.  When the detector names a language the queue does not offer,
+ * a close neighbour the queue does offer is taken (Norwegian -> Swedish,
+ * Galician -> Spanish, Belarusian -> Russian...), because short texts are
+ * often misread as a neighbour and because the writer reads the
+ * neighbour best.
  *
  * Returned strings are newly allocated (g_free).  All functions except
  * lang_init() are thread-safe (the milter calls them from many connections
@@ -34,15 +37,17 @@ struct lang_hints {
 
 /* Call once at start-up, before any thread starts: tunes malloc so that
  * the detector's per-call scratch memory is not handed back to the kernel
- * after every message (ten times faster).  Everything works without it. */
+ * after every message (ten times faster), and reads libexttextcat's
+ * fingerprints (else the first message that needs them does).
+ * Everything works without it. */
 void lang_init(void);
 
 /* One of offered (NULL-terminated list such as {"en","tr","pt-BR",...}),
  * copied, or a copy of default_locale.  hints and offered may be NULL. */
 char *lang_choose(const struct lang_hints *hints, char *const *offered, const char *default_locale);
 
-/* The detector alone: the ISO 639-1 code ("de", "zh", "pt") of UTF-8 text,
- * or NULL when unsure.  offered, when not NULL, restricts the answer to
+/* The detectors alone: the ISO 639-1 code ("de", "zh", "pt") of UTF-8
+ * text, or NULL when unsure (without offered: CLD2's confident answer).  offered, when not NULL, restricts the answer to
  * the languages of those locales (a close neighbour counts: Norwegian text
  * gives "sv" when only Swedish is offered). */
 char *lang_detect(const char *text, char *const *offered);

@@ -131,7 +131,15 @@ int store_participant_count(struct store *st, int64_t ticket_id, int *count);
 /* Removes a participant (any case of the address): 1 removed, 0 not a
  * participant, -1 error. */
 int store_participant_remove(struct store *st, int64_t ticket_id, const char *address);
+/* Set by an agent (#tz): timezone_source 'agent', never replaced by an
+ * inference. */
 int store_customer_set_timezone(struct store *st, const char *address, const char *zone);
+/* Where the stored zone came from: "agent", "inferred", or NULL (none, or
+ * stored before schema 5, which only an agent could do).  g_free. */
+int store_customer_timezone_source(struct store *st, const char *address, char **source);
+/* Stores a zone inferred from the customer's mail (source 'inferred'),
+ * unless an agent set one. */
+int store_customer_infer_timezone(struct store *st, const char *address, const char *zone);
 int store_customer_set_tier(struct store *st, const char *address, const char *tier);
 /* Records the customer's rating (latest wins) and an optional comment. */
 int store_csat_record(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at);

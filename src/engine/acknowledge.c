@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "autoreply.h"
 #include "calendar.h"
+#include "customer_zone.h"
 #include "lang.h"
 #include "subject.h"
 #include "template.h"
@@ -165,17 +166,24 @@ static char *choose_locale(const struct queue *q, const struct message *msg, con
 	return locale;
 }
 
-/* The promise in the customer's own time: stored zone, else the offset of
- * their Date header, else the team's calendar zone, else UTC; each step
- * only when ICU can use it (an unknown zone, an absurd offset), so the
- * promise is never left empty. */
-static char *format_promise(const struct settings *s, int64_t due, const char *locale, const char *stored_zone,
-			    const struct message *msg, const struct queue *q)
+/* The promise in the customer's own time: their zone (customer_zone.h: an
+ * agent's, else one inferred from their Date offset and country, so that
+ * a promise past a daylight-saving change shows their wall clock), else
+ * the offset of their Date header, else the team's calendar zone, else
+ * UTC; each step only when ICU can use it (an unknown zone, an absurd
+ * offset), so the promise is never left empty.  Returns 0 with *out, or
+ * -1 on a store error. */
+static int format_promise(const struct settings *s, struct store *st, const char *customer, int64_t due,
+			  const char *locale, const char *stored_zone, const struct message *msg,
+			  const struct queue *q, char **out)
 {
-	char *text = NULL;
+	char *text = NULL, *zone;
 
-	if (stored_zone)
-		text = assets_format_time(s->assets, locale, due, stored_zone, 0);
+	if (customer_zone(st, customer, stored_zone, msg, locale, &zone) != 0)
+		return -1;
+	if (zone)
+		text = assets_format_time(s->assets, locale, due, zone, 0);
+	g_free(zone);
 	if (text == NULL && msg->date)
 		text = assets_format_time(s->assets, locale, due, NULL, msg->date_offset);
 	if (text == NULL && q->calendar_zone)
@@ -184,7 +192,8 @@ static char *format_promise(const struct settings *s, int64_t due, const char *l
 		text = assets_format_time(s->assets, locale, due, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
-	return text;
+	*out = text;
+	return 0;
 }
 
 static int render(const struct settings *s, const struct queue *q, const struct store_ticket *t,
@@ -332,7 +341,8 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	}
 
 	if (promise.first_response_due > 0) {
-		promise_text = format_promise(s, promise.first_response_due, locale, pref_zone, msg, q);
+		if (format_promise(s, st, to, promise.first_response_due, locale, pref_zone, msg, q, &promise_text) != 0)
+			goto store_error;
 		relative = assets_format_relative(s->assets, locale, env->now, promise.first_response_due,
 						  RELATIVE_PROMISE_MINUTES);
 	}

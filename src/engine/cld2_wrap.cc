@@ -19,6 +19,7 @@ static void lang_cld2_clear(struct lang_cld2_reading *reading)
 		reading->language[i] = NULL;
 	reading->count = 0;
 	reading->reliable = false;
+	reading->score = 0;
 }
 
 static void lang_cld2_add(struct lang_cld2_reading *reading, CLD2::Language language)
@@ -34,14 +35,24 @@ static void lang_cld2_add(struct lang_cld2_reading *reading, CLD2::Language lang
 	reading->language[reading->count++] = code;
 }
 
-static void lang_cld2_fill(CLD2::Language summary, const CLD2::Language *languages, bool reliable,
-			   struct lang_cld2_reading *reading)
+static void lang_cld2_fill(CLD2::Language summary, const CLD2::Language *languages, const double *scores,
+			   bool reliable, struct lang_cld2_reading *reading)
 {
 	lang_cld2_add(reading, summary);
 	/* CLD2 keeps its top three by share, UNKNOWN_LANGUAGE after the last. */
 	for (int i = 0; i < LANG_CLD2_TOP; i++)
 		lang_cld2_add(reading, languages[i]);
 	reading->reliable = summary != CLD2::UNKNOWN_LANGUAGE && reliable;
+	/* The summary's own score; when it is none of the top three (it
+	 * sees past boilerplate), the best of theirs. */
+	for (int i = 0; i < LANG_CLD2_TOP; i++) {
+		if (languages[i] == summary && summary != CLD2::UNKNOWN_LANGUAGE) {
+			reading->score = scores[i];
+			return;
+		}
+		if (scores[i] > reading->score)
+			reading->score = scores[i];
+	}
 }
 
 extern "C" int lang_cld2_read(const char *text, size_t len, bool best_effort, struct lang_cld2_reading *reading)
@@ -74,6 +85,6 @@ extern "C" int lang_cld2_read(const char *text, size_t len, bool best_effort, st
 	}
 	if (valid_prefix_bytes < (int)len)
 		return 0;	/* rejected unread: see cld2_wrap.h */
-	lang_cld2_fill(summary, languages, reliable, reading);
+	lang_cld2_fill(summary, languages, normalized_scores, reliable, reading);
 	return reading->count;
 }

@@ -26,6 +26,11 @@ struct lang_cld2_reading {
 	const char *language[LANG_CLD2_TOP];
 	int count;			/* languages found, 0..3 */
 	bool reliable;			/* CLD2's own verdict on language[0] */
+	/* CLD2's normalized score of language[0]: how strongly the text
+	 * reads as it (a few hundred for a word or two, thousands for clear
+	 * prose); 0 when none.  On short text it tells a good guess from a
+	 * poor one better than the reliable flag does. */
+	double score;
 };
 
 /* Reads the languages of len bytes of text, which must be UTF-8 without

@@ -2,35 +2,25 @@
  * lang.c - choosing the language of the customer's acknowledgement (see lang.h).
  *
  * Every source of evidence (stored preference, Content-Language, the text
- * as read by CLD2, the charset, the sender's country domain) is reduced to
+ * as lang_read.c reads it, the charset, the sender's country domain) is reduced to
  * a language tag and then to the index of the offered locale that serves
  * it best; the first source that yields an offered locale wins.  Tables
  * below are static and read-only: nothing here keeps state between calls.
  */
 #include "config.h"
 #include "lang.h"
-#include "cld2_wrap.h"
+#include "lang_internal.h"
+#include "lang_textcat.h"
 
 #include <glib.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* Enough text to identify a language many times over; more only costs
- * time (CLD2 needs about 30 microseconds per KiB). */
-#define LANG_TEXT_MAX 16384
-
 /* CLD2 allocates and frees about 250 KiB of scratch memory per call. */
 #define LANG_MALLOC_TRIM_THRESHOLD (1024 * 1024)
 
 /* ---- Language tags ------------------------------------------------------ */
-
-/* The parts of a BCP 47 tag that matter for choosing a locale, lower case. */
-struct lang_tag {
-	char language[4];	/* "pt", "zh", "fil" */
-	char script[5];		/* "hant", or "" */
-	char region[4];		/* "br", "419", or "" */
-};
 
 /* Deprecated ISO 639 codes that CLD2 and old mailers still write. */
 static const struct {
@@ -96,10 +86,8 @@ static void lang_tag_canonicalize(struct lang_tag *tag)
 	}
 }
 
-/* Parses a BCP 47 tag or a POSIX locale name ("pt-BR", "zh_Hant_TW",
- * "de_DE.UTF-8") of len bytes; spaces around it are ignored.  False when
- * it does not start with a 2- or 3-letter language ("*", "x-klingon"). */
-static bool lang_tag_parse(const char *text, size_t len, struct lang_tag *tag)
+/* Spaces around the tag are ignored; "*" and "x-klingon" are no tags. */
+bool lang_tag_parse(const char *text, size_t len, struct lang_tag *tag)
 {
 	const char *p = text, *end = text + len;
 	bool first = true;
@@ -183,7 +171,7 @@ static int lang_offered_index_len(const char *tag, size_t len, char *const *offe
 	return best;
 }
 
-static int lang_offered_index(const char *tag, char *const *offered)
+int lang_offered_index(const char *tag, char *const *offered)
 {
 	return tag ? lang_offered_index_len(tag, strlen(tag), offered) : -1;
 }
@@ -380,123 +368,35 @@ static const struct {
 	{ "ms", { "id" } }, { "id", { "ms" } },
 };
 
-/* Index of the offered locale for a language the detector named (a CLD2
- * code such as "zh-Hant"): the language itself, else its first offered
- * neighbour; -1 if neither. */
-static int lang_offered_for_detected(const char *code, char *const *offered)
+/* A neighbour not offered itself does not lead on to its own neighbours. */
+int lang_offered_for_language(const char *code, char *const *offered, int *found, int max, bool *direct)
 {
 	struct lang_tag tag;
-	int found = lang_offered_index(code, offered);
+	int count = 0;
 
-	if (found >= 0 || !lang_tag_parse(code, strlen(code), &tag))
-		return found;
+	*direct = false;
+	if (max <= 0)
+		return 0;
+	if ((found[0] = lang_offered_index(code, offered)) >= 0) {
+		*direct = true;
+		return 1;
+	}
+	if (!lang_tag_parse(code, strlen(code), &tag))
+		return 0;
 	for (size_t i = 0; i < G_N_ELEMENTS(lang_neighbour_table); i++) {
 		if (!lang_same_language(tag.language, lang_neighbour_table[i].language))
 			continue;
-		for (size_t j = 0; j < G_N_ELEMENTS(lang_neighbour_table[i].neighbours); j++) {
-			found = lang_offered_index(lang_neighbour_table[i].neighbours[j], offered);
-			if (found >= 0)
-				return found;
+		for (size_t j = 0; j < G_N_ELEMENTS(lang_neighbour_table[i].neighbours) && count < max; j++) {
+			int index = lang_offered_index(lang_neighbour_table[i].neighbours[j], offered);
+			bool seen = false;
+
+			for (int k = 0; k < count; k++)
+				seen |= found[k] == index;
+			if (index >= 0 && !seen)
+				found[count++] = index;
 		}
 	}
-	return -1;
-}
-
-/* CLD2 gives up on the whole text (UNKNOWN) when it holds a control
- * character other than tab, LF, FF, CR (C1 controls such as U+0085 come
- * from mail converted by old systems) or a noncharacter. */
-static bool lang_cld2_rejects(gunichar c)
-{
-	if (c < 0x20)
-		return c != '\t' && c != '\n' && c != '\f' && c != '\r';
-	return (c >= 0x7f && c <= 0x9f) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe;
-}
-
-/* Overwrites such characters with as many spaces as they have bytes, so
- * the text keeps its length and its words stay apart. */
-static void lang_blank_rejected(char *text)
-{
-	for (char *p = text; *p; ) {
-		char *next = g_utf8_next_char(p);
-
-		if (lang_cld2_rejects(g_utf8_get_char(p)))
-			memset(p, ' ', (size_t)(next - p));
-		p = next;
-	}
-}
-
-/* Subject and body as CLD2 takes them: at most LANG_TEXT_MAX bytes, valid
- * UTF-8 (a cut through a character becomes U+FFFD, as does anything
- * invalid the caller let through), nothing CLD2 rejects.  g_free. */
-static char *lang_detection_text(const char *subject, const char *text)
-{
-	GString *joined = g_string_sized_new(256);
-	char *clean;
-
-	if (subject != NULL)
-		g_string_append_len(joined, subject, (gssize)strnlen(subject, LANG_TEXT_MAX));
-	if (subject != NULL && text != NULL)
-		g_string_append_c(joined, '\n');
-	if (text != NULL && joined->len < LANG_TEXT_MAX)
-		g_string_append_len(joined, text, (gssize)strnlen(text, LANG_TEXT_MAX - joined->len));
-	clean = g_utf8_make_valid(joined->str, (gssize)joined->len);
-	g_string_free(joined, TRUE);
-	lang_blank_rejected(clean);
-	return clean;
-}
-
-/* What CLD2 makes of the text; true when it is confident.  Its strict
- * answer is trusted; only when it has none is it asked for a best effort,
- * which is a guess (right about half the time on 30-character texts,
- * against 94% for strict answers) even where CLD2 calls it reliable. */
-static bool lang_read_cld2(const char *subject, const char *text, struct lang_cld2_reading *cld2)
-{
-	char *clean = lang_detection_text(subject, text);
-	size_t len = strlen(clean);
-	bool confident;
-
-	lang_cld2_read(clean, len, false, cld2);
-	confident = cld2->reliable;
-	if (!confident)
-		lang_cld2_read(clean, len, true, cld2);
-	g_free(clean);
-	return confident;
-}
-
-/* CLD2's reading restricted to the offered locales: indices into offered,
- * in CLD2's order; a locale standing for several of CLD2's languages
- * (Norwegian and Swedish for an offered "sv") takes the place of the
- * first. */
-struct lang_reading {
-	int offered[LANG_CLD2_TOP];
-	int count;
-	/* CLD2's strict answer, reliable.  It vouches for every language in
-	 * it (strict mode drops unreliable ones), so the English sentence in
-	 * mostly Greek mail makes a confident "en" when Greek is not offered. */
-	bool confident;
-};
-
-static void lang_reading_add(struct lang_reading *reading, int offered_index)
-{
-	for (int i = 0; i < reading->count; i++)
-		if (reading->offered[i] == offered_index)
-			return;
-	reading->offered[reading->count++] = offered_index;
-}
-
-static void lang_read_offered(const char *subject, const char *text, char *const *offered,
-			      struct lang_reading *reading)
-{
-	struct lang_cld2_reading cld2;
-
-	memset(reading, 0, sizeof *reading);
-	reading->confident = lang_read_cld2(subject, text, &cld2);
-	for (int i = 0; i < cld2.count; i++) {
-		int found = lang_offered_for_detected(cld2.language[i], offered);
-
-		if (found >= 0)
-			lang_reading_add(reading, found);
-	}
+	return count;
 }
 
 /* The language subtag of a tag ("zh-Hant" -> "zh", "iw" -> "he"). */
@@ -518,7 +418,7 @@ static char *lang_detect_offered(const char *text, char *const *offered)
 {
 	struct lang_reading reading;
 
-	lang_read_offered(NULL, text, offered, &reading);
+	lang_read_offered(NULL, text, offered, -1, &reading);
 	if (!reading.confident || reading.count == 0)
 		return NULL;
 	return lang_language_of(offered[reading.offered[0]]);
@@ -535,12 +435,12 @@ char *lang_detect(const char *text, char *const *offered)
  * hint, else the domain's, else the detector's guess.  The hints outrank a
  * guess because they are evidence about this sender; a guess on a short
  * text is often wrong. */
-static int lang_from_message(const struct lang_hints *hints, char *const *offered)
+static int lang_from_message(const struct lang_hints *hints, char *const *offered, const char *default_locale)
 {
 	struct lang_reading reading;
 	int from_charset, from_domain;
 
-	lang_read_offered(hints->subject, hints->text, offered, &reading);
+	lang_read_offered(hints->subject, hints->text, offered, lang_offered_index(default_locale, offered), &reading);
 	if (reading.confident && reading.count > 0)
 		return reading.offered[0];
 	from_charset = lang_offered_index(lang_charset_hint(hints->charset), offered);
@@ -561,7 +461,7 @@ char *lang_choose(const struct lang_hints *hints, char *const *offered, const ch
 		if (chosen < 0 && hints->content_language != NULL)
 			chosen = lang_from_content_language(hints->content_language, offered);
 		if (chosen < 0)
-			chosen = lang_from_message(hints, offered);
+			chosen = lang_from_message(hints, offered, default_locale);
 	}
 	return g_strdup(chosen >= 0 ? offered[chosen] : default_locale);
 }
@@ -575,4 +475,6 @@ void lang_init(void)
 	 * Fixing the threshold also fixes the mmap threshold at its 128 KiB
 	 * start value, which no CLD2 allocation reaches. */
 	mallopt(M_TRIM_THRESHOLD, LANG_MALLOC_TRIM_THRESHOLD);
+	/* Read the fingerprints now rather than during the first message. */
+	(void)lang_textcat_models();
 }

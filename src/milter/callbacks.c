@@ -43,11 +43,17 @@ struct conn {
 static gint active_connections;
 static struct sender *outbox_sender;
 static struct engine_batch *engine_runs;
+static int64_t clock_offset;	/* clock.h: 0 but in tests */
 
 void callbacks_set_handles(struct sender *sd, struct engine_batch *batch)
 {
 	outbox_sender = sd;
 	engine_runs = batch;
+}
+
+void callbacks_set_clock(int64_t offset)
+{
+	clock_offset = offset;
 }
 
 int callbacks_active_connections(void)
@@ -428,7 +434,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.recipients = (char **)c->recipients->pdata;
 	env.raw_recipients = (char **)c->raw_recipients->pdata;
 	env.queue_id = qid;
-	env.now = g_get_real_time() / G_USEC_PER_SEC;
+	env.now = g_get_real_time() / G_USEC_PER_SEC + clock_offset;
 	env.auth_login = c->auth_login;
 	env.client_addr = c->client_addr;
 	env.spool = c->spool;

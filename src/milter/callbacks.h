@@ -11,6 +11,7 @@
 #define TM_CALLBACKS_H
 
 #include <libmilter/mfapi.h>
+#include <stdint.h>
 
 extern struct smfiDesc milter_description;
 
@@ -24,5 +25,9 @@ int callbacks_active_connections(void);
  * it): the outbox sender to wake after a commit that queued mail, and
  * the batcher that runs the engine on the store (engine_batch.h). */
 void callbacks_set_handles(struct sender *sd, struct engine_batch *batch);
+
+/* Seconds added to real time for a message's envelope time (clock.h),
+ * set once before smfi_main; 0 but in tests. */
+void callbacks_set_clock(int64_t offset);
 
 #endif

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "callbacks.h"
 #include "check.h"
+#include "clock.h"
 #include "daemon.h"
 #include "engine_batch.h"
 #include "lang.h"
@@ -115,6 +116,20 @@ static int run_daemon(struct settings *s, bool foreground)
 		sigaddset(&all, SIGHUP);
 		sigaddset(&all, SIGINT);
 		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
+	{
+		int64_t offset;
+		char *error = NULL;
+
+		if (clock_test_offset(g_getenv(CLOCK_TEST_VARIABLE), &offset, &error) != 0) {
+			log_err("not starting: %s", error);
+			g_free(error);
+			return 1;
+		}
+		if (offset != 0)
+			log_warning("%s is set: messages are taken to arrive %+lld s from now (for tests only)",
+				    CLOCK_TEST_VARIABLE, (long long)offset);
+		callbacks_set_clock(offset);
 	}
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
 		return 1;

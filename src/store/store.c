@@ -95,7 +95,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" first_response_kept = nullif(?8, -1), paused_at = nullif(?9, 0), resolved_at = nullif(?10, 0),"
 		" merged_into = nullif(?11, 0), parent_id = nullif(?12, 0), locale = ?13, updated = ?14 WHERE id = ?1",
 	[ST_PARTICIPANTS] = "SELECT address, name, role FROM participants WHERE ticket_id = ?1 ORDER BY added, address",
-	[ST_CUSTOMER_SET_TZ] = "UPDATE customers SET timezone = ?2 WHERE address = ?1",
+	[ST_CUSTOMER_SET_TZ] = "UPDATE customers SET timezone = ?2, timezone_source = 'agent' WHERE address = ?1",
 	[ST_CUSTOMER_SET_TIER] = "UPDATE customers SET tier = ?2 WHERE address = ?1",
 	[ST_CSAT_SET] =
 		"INSERT INTO csat(ticket_id, rating, comment, at) VALUES (?1, ?2, ?3, ?4)"

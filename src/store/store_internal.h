@@ -3,8 +3,8 @@
  * src/store): the connection struct and the statement cache.
  *
  * Each file owns a range of cache slots: store.c from 0, outbox.c from
- * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, participants.c
- * from STORE_PARTICIPANTS_SLOT.
+ * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, customer_tz.c
+ * from STORE_ZONE_SLOT, participants.c from STORE_PARTICIPANTS_SLOT.
  */
 #ifndef TM_STORE_INTERNAL_H
 #define TM_STORE_INTERNAL_H
@@ -15,6 +15,7 @@
 
 #define STORE_FIRST_MODULE_SLOT 40
 #define STORE_TRUST_SLOT 56
+#define STORE_ZONE_SLOT 64
 #define STORE_PARTICIPANTS_SLOT 68
 #define STORE_MAX_STMTS 72
 
