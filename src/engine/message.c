@@ -185,8 +185,7 @@ static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-	const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	const char *charset = body_parts_charset(part);
 	GMimeStream *filtered;
 	GByteArray *buf;
 	char chunk[8192];
@@ -264,10 +263,8 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 	body_parts_find(top, &choice);
 	{
 		GMimePart *chosen = choice.plain ? choice.plain : choice.html;
-		GMimeContentType *ct = chosen ? g_mime_object_get_content_type(GMIME_OBJECT(chosen)) : NULL;
-		const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
-		if (charset)
-			msg->text_charset = g_ascii_strdown(charset, -1);
+		const char *charset = chosen ? body_parts_charset(chosen) : NULL;
+		msg->text_charset = charset ? g_ascii_strdown(charset, -1) : NULL;
 	}
 	if (choice.plain) {
 		body = read_part_text(choice.plain, px);

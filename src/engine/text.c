@@ -224,3 +224,18 @@ char *text_bound(const char *text, size_t max_bytes)
 	}
 	return g_string_free(out, FALSE);
 }
+
+size_t text_whole_chars(const char *s, size_t len)
+{
+	size_t i = len;
+	unsigned char lead;
+	size_t want;
+
+	while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return len;
+	lead = (unsigned char)s[i - 1];
+	want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	return lead >= 0xC0 && len - (i - 1) < want ? i - 1 : len;
+}

@@ -1,0 +1,60 @@
+-- hardening.lua - hostile input for the parser through the real daemon,
+-- built here at run time; hardening.sh starts the daemon and checks its
+-- memory.  (miltertest cannot send a header field over about 1 KB: many
+-- fields of 13 encoded words each.)
+-- Globals from -D: case, and for "spray" first (the first label number)
+-- and messages.
+dofile(libdir .. "/lib.lua")
+
+-- Body chunks as an MTA sends them: at most 65535 bytes each.
+local function send_body(conn, body)
+	local i = 1
+	while i <= #body do
+		must(mt.bodystring(conn, string.sub(body, i, i + 65534)), "body")
+		i = i + 65535
+	end
+end
+
+local function send(conn, qid, from, headers, body)
+	local r = send_envelope(conn, qid, from, {"<support@example.com>"})
+	if r ~= SMFIR_CONTINUE then
+		return r
+	end
+	for _, h in ipairs(headers) do
+		must(mt.header(conn, h[1], h[2]), "header " .. h[1])
+	end
+	must(mt.eoh(conn), "eoh")
+	send_body(conn, body)
+	must(mt.eom(conn), "eom")
+	return mt.getreply(conn)
+end
+
+local conn = open_connection()
+
+if case == "spray" then
+	-- Every encoded word with a charset label of its own, 61 bytes long:
+	-- 500 fields of 13 per message.  The messages are one redelivered
+	-- (same Message-ID and sender): the store does not grow with them.
+	local k = tonumber(first)
+	local all = true
+	for m = 1, tonumber(messages) do
+		local headers = {
+			{"From", "Sprayer <spray@example.org>"},
+			{"To", "support@example.com"},
+			{"Subject", "labels"},
+			{"Message-ID", "<spray@example.org>"},
+		}
+		for f = 1, 500 do
+			local words = {}
+			for w = 1, 13 do
+				words[w] = "=?" .. string.format("x-%08d-", k) .. string.rep("l", 50) .. "?Q?a?="
+				k = k + 1
+			end
+			headers[#headers + 1] = {"X-Spray", table.concat(words, " ")}
+		end
+		local r = send(conn, string.format("4QSPR%04d", m), "<spray@example.org>", headers, "Labels.\r\n")
+		all = all and r == SMFIR_CONTINUE and mt.eom_check(conn, MT_HDRADD, "X-Ticket-ID")
+	end
+	check(all, "spray: " .. messages .. " messages with 6,500 distinct charset labels each, every one ticketed")
+end
+mt.disconnect(conn)
