@@ -38,13 +38,24 @@ static const struct entity entities[] = {
 	{ "ccedil", "ç" }, { "rsquo", "’" }, { "lsquo", "‘" }, { "rdquo", "”" }, { "ldquo", "“" },
 };
 
-/* Decodes the entity at p (just after '&'); returns bytes consumed or 0. */
+/* Longest entity name looked at: HTML's longest has 31 letters, and a
+ * number is shorter. */
+#define ENTITY_NAME_MAX 32
+
+/* Decodes the entity at p (just after '&'); returns bytes consumed or 0.
+ * Only letters, digits and a leading '#' can come before the ';', and no
+ * more than ENTITY_NAME_MAX of them: a '&' costs constant time, not a
+ * search of the rest of the part (512 KB of '&' took 1.9 s). */
 static size_t decode_entity(const char *p, GString *out)
 {
-	const char *semi = strchr(p, ';');
+	size_t n = 0;
+	const char *semi;
 
-	if (semi == NULL || semi - p > 10 || semi == p)
+	while (n < ENTITY_NAME_MAX && (g_ascii_isalnum(p[n]) || (n == 0 && p[n] == '#')))
+		n++;
+	if (n == 0 || p[n] != ';')
 		return 0;
+	semi = p + n;
 	if (*p == '#') {
 		gunichar c = (gunichar)(p[1] == 'x' || p[1] == 'X' ? g_ascii_strtoull(p + 2, NULL, 16)
 								  : g_ascii_strtoull(p + 1, NULL, 10));

@@ -1,9 +1,10 @@
 -- hardening.lua - hostile input for the parser through the real daemon,
 -- built here at run time; hardening.sh starts the daemon and checks its
--- memory.  (miltertest cannot send a header field over about 1 KB: many
--- fields of 13 encoded words each.)
+-- memory and CPU time.  (miltertest cannot send a header field over
+-- about 1 KB: many fields of 13 encoded words each.)
 -- Globals from -D: case, and for "spray" first (the first label number)
--- and messages.
+-- and messages; for "html" unit (the text repeated) and n (a number for
+-- the addresses).
 dofile(libdir .. "/lib.lua")
 
 -- Body chunks as an MTA sends them: at most 65535 bytes each.
@@ -56,5 +57,18 @@ if case == "spray" then
 		all = all and r == SMFIR_CONTINUE and mt.eom_check(conn, MT_HDRADD, "X-Ticket-ID")
 	end
 	check(all, "spray: " .. messages .. " messages with 6,500 distinct charset labels each, every one ticketed")
+elseif case == "html" then
+	-- An HTML part of 2 MB of one entity-like text without ';'.
+	local html = "<html><body><p>" .. string.rep(unit, math.floor(2 * 1024 * 1024 / #unit)) .. "</p></body></html>\r\n"
+	local r = send(conn, "4QHTM" .. n, "<html" .. n .. "@example.org>", {
+		{"From", "Hilda <html" .. n .. "@example.org>"},
+		{"To", "support@example.com"},
+		{"Subject", "entities " .. n},
+		{"Message-ID", "<html" .. n .. "@example.org>"},
+		{"MIME-Version", "1.0"},
+		{"Content-Type", "text/html; charset=utf-8"},
+	}, html)
+	check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_HDRADD, "X-Ticket-ID"),
+	      "html: 2 MB of '" .. unit .. "' in an HTML part: ticketed")
 end
 mt.disconnect(conn)

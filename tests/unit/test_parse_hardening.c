@@ -1,11 +1,15 @@
 /*
  * test_parse_hardening.c - reading hostile mail: charset labels that
- * must not grow GMime's memory.  Uses only the parser's public
- * interface (message.h).
+ * must not grow GMime's memory, HTML entities that must cost linear
+ * time.  Uses only the parser's, the text excerpt's and the command
+ * stripper's public interfaces (message.h, text.h, commands.h).
  */
 #include "config.h"
 #include "tap.h"
+#include "cost.h"
 #include "fixtures.h"
+#include "commands.h"
+#include "text.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>
@@ -115,10 +119,71 @@ static void test_labels_read(void)
 	message_free(m);
 }
 
+/* ---- HTML entities ---- */
+
+static void html_cost(const char *unit, const char *what)
+{
+	size_t n = strlen(unit), size = 2 * 1024 * 1024;
+	GString *html = g_string_sized_new(size + 16);
+	struct cost c;
+	char *text;
+
+	while (html->len + n <= size)
+		g_string_append(html, unit);
+	cost_begin(&c);
+	text = text_from_html(html->str);
+	cost_end(&c);
+	/* Linear: a few hundred instructions a byte; the old search for ';'
+	 * from every '&' was about a million. */
+	cost_ok(&c, 1000LL * (long long)size, 2.0, what);
+	ok(strlen(text) == html->len, "%s: the text is the bytes as they are", what);
+	g_free(text);
+	g_string_free(html, TRUE);
+}
+
+static void test_html_entities(void)
+{
+	char *text = text_from_html("<p>a &amp; b &lt;c&gt; &#228; &#x1F600; &Auml;rger &unknown; &amp</p>");
+
+	is_str(text, "\na & b <c> ä 😀 Ärger &unknown; &amp\n", "entities still decoded");
+	g_free(text);
+	html_cost("&", "2 MB of '&'");
+	html_cost("&#", "2 MB of '&#'");
+	html_cost("&amp", "2 MB of '&amp' without ';'");
+}
+
+/* The command stripper reads the top of an HTML part with its own
+ * scanner: the same input costs it linear time too. */
+static void test_strip_html_entities(void)
+{
+	struct command_block block;
+	GString *raw = g_string_new("From: alice@example.com\nSubject: x\nContent-Type: text/html\n\n<p>#status pending</p><p>");
+	struct cost c;
+	GBytes *body;
+	char *error = NULL;
+
+	while (raw->len < 2 * 1024 * 1024)
+		g_string_append(raw, "&&#&amp");
+	g_string_append(raw, "</p>\n");
+	commands_parse("#status pending\n", &block);
+	cost_begin(&c);
+	body = commands_strip_body(raw->str, raw->len, &block, &error);
+	cost_end(&c);
+	cost_ok(&c, 1000LL * 2 * 1024 * 1024, 2.0, "commands stripped from 2 MB of entities in HTML");
+	ok(body != NULL, "the block is removed (%s)", error ? error : "no error");
+	if (body)
+		g_bytes_unref(body);
+	g_free(error);
+	commands_block_clear(&block);
+	g_string_free(raw, TRUE);
+}
+
 int main(void)
 {
 	g_mime_init();
 	test_labels_bounded();
 	test_labels_read();
+	test_html_entities();
+	test_strip_html_entities();
 	return tap_done();
 }
