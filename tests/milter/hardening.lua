@@ -1,10 +1,11 @@
 -- hardening.lua - hostile input for the parser through the real daemon,
 -- built here at run time; hardening.sh starts the daemon and checks its
--- memory and CPU time.  (miltertest cannot send a header field over
--- about 1 KB: many fields of 13 encoded words each.)
+-- memory, CPU time, store and acknowledgements.  (miltertest cannot send
+-- a header field over about 1 KB: many fields of 13 encoded words each.)
 -- Globals from -D: case, and for "spray" first (the first label number)
 -- and messages; for "html" unit (the text repeated) and n (a number for
--- the addresses).
+-- the addresses); for "duplicate" want (the tagged subject); for
+-- "language" lang, want (the locale) and n.
 dofile(libdir .. "/lib.lua")
 
 -- Body chunks as an MTA sends them: at most 65535 bytes each.
@@ -70,5 +71,30 @@ elseif case == "html" then
 	}, html)
 	check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_HDRADD, "X-Ticket-ID"),
 	      "html: 2 MB of '" .. unit .. "' in an HTML part: ticketed")
+elseif case == "duplicate" then
+	local r = send(conn, "4QDUPSUB", "<dup@example.org>", {
+		{"From", "Dora <dup@example.org>"},
+		{"To", "support@example.com"},
+		{"Subject", "the first subject"},
+		{"Message-ID", "<dup@example.org>"},
+		{"Subject", "the second subject"},
+	}, "Two subjects.\r\n")
+	check(r == SMFIR_CONTINUE, "duplicate: ticketed")
+	check(mt.eom_check(conn, MT_HDRCHANGE, "Subject", want),
+	      "duplicate: the first Subject is tagged: " .. want)
+elseif case == "language" then
+	-- Text in no particular language: Content-Language decides.
+	local r = send(conn, "4QLANG" .. n, "<lang" .. n .. "@example.org>", {
+		{"From", "Customer <lang" .. n .. "@example.org>"},
+		{"To", "support@example.com"},
+		{"Subject", "Order 4711-" .. n},
+		{"Message-ID", "<lang" .. n .. "@example.org>"},
+		{"MIME-Version", "1.0"},
+		{"Content-Language", lang},
+		{"Content-Type", "text/plain; charset=utf-8"},
+	}, "4711-" .. n .. "\r\n")
+	check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_HDRADD, "X-Ticket-Locale", want),
+	      "language: Content-Language " .. lang .. " gives X-Ticket-Locale " .. want ..
+	      " (" .. tostring(mt.getheader(conn, "X-Ticket-Locale", 0)) .. ")")
 end
 mt.disconnect(conn)
