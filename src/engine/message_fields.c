@@ -236,10 +236,12 @@ static void collect_headers(struct message *msg, GMimeMessage *mm, GMimeHeader *
 static void set_subject(struct message *msg, const char *decoded, const struct parse_ctx *px)
 {
 	char *line = text_one_line(decoded ? decoded : "");
-	bool shortened = strlen(line) > MESSAGE_SUBJECT_MAX;
+	/* Characters, not bytes: 600 of Japanese are 1,800 bytes, and the
+	 * Subject we write is folded (header_fold.h). */
+	bool shortened = g_utf8_strlen(line, -1) > MESSAGE_SUBJECT_MAX;
 
 	if (shortened) {
-		msg->subject = text_bound(line, MESSAGE_SUBJECT_MAX);
+		msg->subject = text_bound(line, (size_t)(g_utf8_offset_to_pointer(line, MESSAGE_SUBJECT_MAX) - line));
 		g_free(line);
 	} else {
 		msg->subject = line;

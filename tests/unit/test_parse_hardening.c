@@ -2,9 +2,9 @@
  * test_parse_hardening.c - reading hostile mail: charset labels that
  * must not grow GMime's memory, HTML entities that must cost linear
  * time, duplicate single-valued fields, the Content-* fields of the
- * message header.  Uses only the parser's, the text excerpt's, the
- * command stripper's and the edit list's public interfaces (message.h,
- * text.h, commands.h, edits.h).
+ * message header, and header values we write folded.  Uses only the
+ * parser's, the text excerpt's, the command stripper's and the edit
+ * list's public interfaces (message.h, text.h, commands.h, edits.h).
  */
 #include "config.h"
 #include "tap.h"
@@ -258,6 +258,84 @@ static void test_content_fields(void)
 	g_string_free(all, TRUE);
 }
 
+/* ---- header values we write ---- */
+
+/* The value as the MTA writes it, lines checked, and decoded. */
+static char *check_folded(const char *name, const char *value, const char *what)
+{
+	char *field = g_strdup_printf("%s: %s", name, value);
+	char **lines = g_strsplit(field, "\n", -1);
+	size_t longest = 0;
+	bool continued = true;
+	GString *unfolded = g_string_new(NULL);
+	char *decoded;
+
+	for (char **l = lines; *l; l++) {
+		longest = MAX(longest, strlen(*l));
+		if (l != lines && (*l)[0] != ' ' && (*l)[0] != '\t')
+			continued = false;
+		g_string_append(unfolded, *l);
+	}
+	ok(longest <= 78 && continued, "%s: %u lines, the longest %zu bytes, each continued", what,
+	   g_strv_length(lines), longest);
+	decoded = g_mime_utils_header_decode_text(NULL, unfolded->str + strlen(name) + 2);
+	g_strfreev(lines);
+	g_string_free(unfolded, TRUE);
+	g_free(field);
+	return decoded;
+}
+
+static void test_folded(void)
+{
+	GString *subject = g_string_new(NULL);
+	GPtrArray *edits = g_ptr_array_new_with_free_func(edits_free_one);
+	struct header_edit *e;
+	struct message *m;
+	char *encoded, *raw, *decoded, *want;
+
+	/* 600 characters of Japanese, 3 bytes each in UTF-8. */
+	for (int i = 0; i < 600; i++)
+		g_string_append_len(subject, "日本語の件名です" + (i % 8) * 3, 3);
+	encoded = g_mime_utils_header_encode_text(NULL, subject->str, "utf-8");
+	raw = g_strdup_printf("[SUP-1001] %s", encoded);
+	edits_add(edits, HEADER_CHANGE, "Subject", 1, raw);
+	e = g_ptr_array_index(edits, 0);
+	decoded = check_folded("Subject", e->value, "a 600-character Japanese subject, encoded");
+	want = g_strdup_printf("[SUP-1001] %s", subject->str);
+	is_str(decoded, want, "it decodes to the tag and the subject");
+	g_free(decoded);
+	g_free(raw);
+
+	raw = g_strdup_printf("[SUP-1001] %s", subject->str);
+	edits_add(edits, HEADER_CHANGE, "Subject", 1, raw);
+	e = g_ptr_array_index(edits, 1);
+	decoded = check_folded("Subject", e->value, "the same as raw UTF-8");
+	is_str(decoded, want, "it decodes to the tag and the subject");
+	g_free(decoded);
+	g_free(raw);
+	g_free(want);
+
+	/* The subject is bounded in characters: 600 of Japanese are kept. */
+	raw = g_strdup_printf("From: a@example.jp\nSubject: %s\n\nx\n", encoded);
+	m = fixture_message(raw);
+	is_str(m->subject, subject->str, "a subject of 600 Japanese characters (1,800 bytes) is kept whole");
+	message_free(m);
+	g_free(raw);
+	g_string_append(subject, subject->str);
+	raw = g_strdup_printf("From: a@example.jp\nSubject: %s\n\nx\n", subject->str);
+	m = fixture_message(raw);
+	is_int(g_utf8_strlen(m->subject, -1), MESSAGE_SUBJECT_MAX, "one of 1,200 is cut to %d characters", MESSAGE_SUBJECT_MAX);
+	message_free(m);
+	g_free(raw);
+
+	edits_add(edits, HEADER_ADD, "X-Ticket-ID", 0, "SUP-1001");
+	e = g_ptr_array_index(edits, 2);
+	is_str(e->value, "SUP-1001", "a short value is left as it is");
+	g_free(encoded);
+	g_string_free(subject, TRUE);
+	g_ptr_array_free(edits, TRUE);
+}
+
 int main(void)
 {
 	g_mime_init();
@@ -267,5 +345,6 @@ int main(void)
 	test_strip_html_entities();
 	test_duplicates();
 	test_content_fields();
+	test_folded();
 	return tap_done();
 }
