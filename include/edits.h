@@ -1,7 +1,10 @@
 /*
  * edits.h - building the list of header changes a message leaves with
  * (struct header_edit, see engine.h).  The milter adapter applies them
- * in order; indexes count headers of the same name, from 1.
+ * in order; indexes count headers of the same name, from 1, in the
+ * order the MTA has them (message.h's headers).  Values are folded and
+ * encoded as they are added (header_fold.h): the MTA gets lines it need
+ * not break.
  */
 #ifndef TM_EDITS_H
 #define TM_EDITS_H

@@ -72,7 +72,7 @@ enum message_repair {
 };
 
 /* Bounds on what one message keeps, whatever the limits. */
-#define MESSAGE_SUBJECT_MAX 998		/* bytes of the decoded subject */
+#define MESSAGE_SUBJECT_MAX 998		/* characters of the decoded subject */
 #define MESSAGE_NAME_MAX 256		/* bytes of a display name */
 #define MESSAGE_ADDRESS_MAX 254		/* bytes of an address (RFC 5321) */
 #define MESSAGE_ADDRESSES_MAX 100	/* mailboxes read from To, and from Cc */

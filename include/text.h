@@ -31,4 +31,8 @@ char *text_trim_reply(const char *text);
  * lines removed. */
 char *text_bound(const char *text, size_t max_bytes);
 
+/* How many of the len bytes at s hold whole UTF-8 characters: len, less
+ * the start of a character that s cuts in two at its end. */
+size_t text_whole_chars(const char *s, size_t len);
+
 #endif

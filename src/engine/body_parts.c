@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "body_parts.h"
+#include "charset_label.h"
 
 /* By its disposition only: a text part that merely has a file name
  * ("text/plain; name=reply.txt") is still the text. */
@@ -23,6 +24,11 @@ struct pending {
 	GMimeObject *obj;
 	bool sealed;
 };
+
+const char *body_parts_charset(GMimePart *part)
+{
+	return charset_label_name(g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset"));
+}
 
 void body_parts_find(GMimeObject *top, struct body_parts *found)
 {

@@ -15,6 +15,9 @@
  * one: such a part cannot be changed without breaking the signature.
  * Embedded messages (message/rfc822) are not entered.
  *
+ * The charset a text part is read in is chosen here too, for the same
+ * reason: its label mapped as every label GMime is given (charset_label.h).
+ *
  * Ownership: the parts belong to the message; no reference is taken.
  */
 #ifndef TM_BODY_PARTS_H
@@ -31,5 +34,9 @@ struct body_parts {
 };
 
 void body_parts_find(GMimeObject *top, struct body_parts *found);
+
+/* The part's charset parameter mapped (charset_label.h), or NULL when it
+ * has none: a static string or the parameter's own. */
+const char *body_parts_charset(GMimePart *part);
 
 #endif

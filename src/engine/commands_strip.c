@@ -724,7 +724,7 @@ static GMimeStream *decode_part(GMimeDataWrapper *content, struct strip_ctx *cx,
 static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **error)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	const char *charset = body_parts_charset(part);
 	GMimeStream *decoded, *stream;
 	GByteArray *window, *stripped;
 	GMimeDataWrapper *wrapper;

@@ -1,8 +1,10 @@
 /*
- * edits.c - header change lists (see edits.h).
+ * edits.c - header change lists (see edits.h).  Every value is folded
+ * and encoded for the MTA (header_fold.h).
  */
 #include "config.h"
 #include "edits.h"
+#include "header_fold.h"
 
 #include <string.h>
 
@@ -13,7 +15,8 @@ void edits_add(GPtrArray *edits, enum header_op op, const char *name, int index,
 	e->op = op;
 	e->name = g_strdup(name);
 	e->index = index;
-	e->value = g_strdup(value);
+	/* Folded here, once, for every field we add or change. */
+	e->value = value ? header_fold(name, value) : NULL;
 	g_ptr_array_add(edits, e);
 }
 

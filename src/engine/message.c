@@ -4,12 +4,13 @@
  * The bytes come from a spool (spool.h): in memory, or a file that GMime
  * reads through a stream with the parts' contents left on disk
  * (persistent streams).  mime_scan.c goes over them first and says which
- * stretches GMime may read; every value kept is bounded here.
+ * stretches GMime may read; message_fields.c reads the header; every
+ * value kept is bounded.
  */
 #include "config.h"
 #include "message.h"
-#include "addr.h"
 #include "body_parts.h"
+#include "message_fields.h"
 #include "mime_scan.h"
 #include "spool.h"
 #include "spool_stream.h"
@@ -23,165 +24,6 @@
 #define BODY_READ_LIMIT (512 * 1024)
 /* How much untrimmed text is kept for finding references in quotes. */
 #define FULL_TEXT_BYTES (64 * 1024)
-
-/* What the scan and the parse found to repair, while building one message. */
-struct parse_ctx {
-	unsigned *repairs;
-	unsigned *warnings;
-};
-
-/* text_one_line, at most max bytes (cut at a character). */
-static char *one_line_bounded(const char *s, size_t max, const struct parse_ctx *px)
-{
-	char *line = text_one_line(s);
-	char *bounded;
-
-	if (strlen(line) <= max)
-		return line;
-	*px->repairs |= MESSAGE_REPAIR_SHORTENED;
-	bounded = text_bound(line, max);
-	g_free(line);
-	return bounded;
-}
-
-static struct mailbox *mailbox_new(const char *address, const char *name, const struct parse_ctx *px)
-{
-	struct mailbox *m;
-	char *norm;
-
-	if (address && strlen(address) > MESSAGE_ADDRESS_MAX) {
-		*px->repairs |= MESSAGE_REPAIR_ADDRESSES;
-		return NULL;
-	}
-	norm = addr_normalize(address);
-	/* A folded header can leave its line break inside a quoted local
-	 * part ("=?utf-8?q?a?=\n =?utf-8?q?b?="@example.com): unfold, so
-	 * that an address is one line in the store, the logs and ticketctl. */
-	if (norm) {
-		char *w = norm;
-		for (const char *r = norm; *r; r++)
-			if (*r != '\r' && *r != '\n')
-				*w++ = *r;
-		*w = '\0';
-	}
-	if (norm == NULL || strchr(norm, '@') == NULL) {
-		g_free(norm);
-		return NULL;
-	}
-	m = g_new0(struct mailbox, 1);
-	m->address = norm;
-	if (name && *name)
-		m->name = one_line_bounded(name, MESSAGE_NAME_MAX, px);
-	return m;
-}
-
-static void mailbox_free(gpointer p)
-{
-	struct mailbox *m = p;
-
-	if (m) {
-		g_free(m->address);
-		g_free(m->name);
-		g_free(m);
-	}
-}
-
-static void header_field_free(gpointer p)
-{
-	struct header_field *h = p;
-
-	g_free(h->name);
-	g_free(h->value);
-	g_free(h);
-}
-
-/* Flattens groups; appends struct mailbox * to out, at most max of them. */
-static void collect_mailboxes(InternetAddressList *list, GPtrArray *out, guint max, const struct parse_ctx *px)
-{
-	int n = list ? internet_address_list_length(list) : 0;
-
-	for (int i = 0; i < n; i++) {
-		InternetAddress *ia = internet_address_list_get_address(list, i);
-		if (out->len >= max) {
-			*px->repairs |= MESSAGE_REPAIR_ADDRESSES;
-			return;
-		}
-		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			collect_mailboxes(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), out, max, px);
-		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			struct mailbox *m = mailbox_new(
-				internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)),
-				internet_address_get_name(ia), px);
-			if (m)
-				g_ptr_array_add(out, m);
-		}
-	}
-}
-
-static struct mailbox *first_mailbox(InternetAddressList *list, const struct parse_ctx *px)
-{
-	GPtrArray *all = g_ptr_array_new_with_free_func(mailbox_free);
-	struct mailbox *m = NULL;
-
-	collect_mailboxes(list, all, MESSAGE_ADDRESSES_MAX, px);
-	if (all->len > 0)
-		m = g_ptr_array_steal_index(all, 0);
-	g_ptr_array_free(all, TRUE);
-	return m;
-}
-
-/* The ids of a References-like value: each at most MESSAGE_ID_MAX bytes,
- * at most max of them, the first and the newest (RFC 5322 3.6.4 trims
- * the middle the same way). */
-static GPtrArray *parse_ids(GMimeParserOptions *options, const char *value, guint max, const struct parse_ctx *px)
-{
-	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
-	GMimeReferences *refs;
-	int n;
-
-	if (value == NULL)
-		return ids;
-	/* Each <...> is an id, whatever stands between them: GMime's parser
-	 * gives up on the rest of the list after a word in brackets ("<yes>"
-	 * from a broken client), and a reply would lose its thread.  Old
-	 * clients write bare ids: then each word with an '@' is one. */
-	(void)options;
-	refs = g_mime_references_new();
-	if (strchr(value, '<')) {
-		for (const char *p = strchr(value, '<'); p; p = strchr(p + 1, '<')) {
-			const char *end = strpbrk(p + 1, "<>");
-			if (end && *end == '>' && end > p + 1) {
-				char *id = g_strndup(p + 1, (gsize)(end - p - 1));
-				g_mime_references_append(refs, g_strstrip(id));
-				g_free(id);
-			}
-		}
-	} else {
-		char **words = g_strsplit_set(value, " \t\r\n", -1);
-		for (char **w = words; *w; w++)
-			if (strchr(*w, '@') && **w != '(')
-				g_mime_references_append(refs, *w);
-		g_strfreev(words);
-	}
-	n = refs ? g_mime_references_length(refs) : 0;
-	for (int i = 0; i < n; i++) {
-		const char *id = g_mime_references_get_message_id(refs, i);
-		if (id == NULL || *id == '\0')
-			continue;
-		if (strlen(id) > MESSAGE_ID_MAX) {
-			*px->repairs |= MESSAGE_REPAIR_IDS;
-			continue;
-		}
-		g_ptr_array_add(ids, text_one_line(id));
-	}
-	if (ids->len > max) {
-		*px->repairs |= MESSAGE_REPAIR_IDS;
-		g_ptr_array_remove_range(ids, 1, ids->len - max);
-	}
-	if (refs)
-		g_mime_references_free(refs);
-	return ids;
-}
 
 struct part_census {
 	unsigned parts_seen;
@@ -213,8 +55,7 @@ static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-	const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	const char *charset = body_parts_charset(part);
 	GMimeStream *filtered;
 	GByteArray *buf;
 	char chunk[8192];
@@ -293,10 +134,8 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 	body_parts_find(top, &choice);
 	{
 		GMimePart *chosen = choice.plain ? choice.plain : choice.html;
-		GMimeContentType *ct = chosen ? g_mime_object_get_content_type(GMIME_OBJECT(chosen)) : NULL;
-		const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
-		if (charset)
-			msg->text_charset = g_ascii_strdown(charset, -1);
+		const char *charset = chosen ? body_parts_charset(chosen) : NULL;
+		msg->text_charset = charset ? g_ascii_strdown(charset, -1) : NULL;
 	}
 	if (choice.plain) {
 		body = read_part_text(choice.plain, px);
@@ -321,75 +160,6 @@ static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_b
 	msg->text = text_bound(trimmed, excerpt_bytes);
 	g_free(trimmed);
 	g_free(body);
-}
-
-static char *unfold(const char *value)
-{
-	GString *out = g_string_new(NULL);
-
-	while (*value == ' ' || *value == '\t')
-		value++;
-	for (const char *p = value; *p; p++)
-		if (*p != '\r' && *p != '\n')
-			g_string_append_c(out, *p);
-	return g_string_free(out, FALSE);
-}
-
-static bool has_control(const char *s)
-{
-	for (; s && *s; s++)
-		if ((unsigned char)*s < 0x20 && *s != '\t')
-			return true;
-	return false;
-}
-
-static void collect_headers(struct message *msg, GMimeObject *obj, const struct parse_ctx *px)
-{
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	int n = g_mime_header_list_get_count(list);
-
-	for (int i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
-		struct header_field *f = g_new0(struct header_field, 1);
-		const char *value = g_mime_header_get_value(h);
-		const char *raw = g_mime_header_get_raw_value(h);
-
-		/* Decoded values come unfolded: a line break in one was encoded. */
-		if (has_control(value))
-			*px->repairs |= MESSAGE_REPAIR_CONTROL;
-		if (raw && !g_utf8_validate(raw, -1, NULL))
-			*px->repairs |= MESSAGE_REPAIR_HEADER_CHARSET;
-		f->name = g_strdup(g_mime_header_get_name(h));
-		f->value = text_one_line(value ? value : "");
-		g_ptr_array_add(msg->headers, f);
-		if (g_ascii_strcasecmp(f->name, "Subject") == 0 && msg->raw_subject == NULL)
-			msg->raw_subject = unfold(raw ? raw : "");
-	}
-}
-
-/* The decoded subject, bounded; when it had to be shortened, the raw
- * one (which the tagged Subject is built from) is rebuilt from it, so
- * that what agents see is what the ticket holds, and the header we
- * write stays short. */
-static void set_subject(struct message *msg, const char *decoded, const struct parse_ctx *px)
-{
-	char *line = text_one_line(decoded ? decoded : "");
-	bool shortened = strlen(line) > MESSAGE_SUBJECT_MAX;
-
-	if (shortened) {
-		msg->subject = text_bound(line, MESSAGE_SUBJECT_MAX);
-		g_free(line);
-	} else {
-		msg->subject = line;
-	}
-	/* Short once decoded but written long counts the same. */
-	if (shortened || (msg->raw_subject && strlen(msg->raw_subject) > 4 * MESSAGE_SUBJECT_MAX)) {
-		*px->repairs |= MESSAGE_REPAIR_SHORTENED;
-		if (msg->raw_subject) {
-			g_free(msg->raw_subject);
-			msg->raw_subject = g_mime_utils_header_encode_text(NULL, msg->subject, "utf-8");
-		}
-	}
 }
 
 void message_limits_default(struct message_limits *lim, size_t excerpt_bytes)
@@ -483,9 +253,9 @@ struct message *message_parse_spool(struct spool *sp, const struct message_limit
 	GMimeParser *parser;
 	GMimeMessage *mm = NULL;
 
-	msg->to = g_ptr_array_new_with_free_func(mailbox_free);
-	msg->cc = g_ptr_array_new_with_free_func(mailbox_free);
-	msg->headers = g_ptr_array_new_with_free_func(header_field_free);
+	msg->to = g_ptr_array_new_with_free_func(message_mailbox_free);
+	msg->cc = g_ptr_array_new_with_free_func(message_mailbox_free);
+	msg->headers = g_ptr_array_new_with_free_func(message_header_field_free);
 	msg->size = spool_total(sp);
 	g_strlcpy(msg->sha256, spool_sha256(sp), sizeof msg->sha256);
 	if (spool_truncated(sp))
@@ -511,29 +281,7 @@ struct message *message_parse_spool(struct spool *sp, const struct message_limit
 		msg->warnings++;
 		fill_empty(msg);
 	} else {
-		collect_headers(msg, GMIME_OBJECT(mm), &px);
-		if (g_mime_message_get_message_id(mm)) {
-			if (strlen(g_mime_message_get_message_id(mm)) > MESSAGE_ID_MAX)
-				msg->repairs |= MESSAGE_REPAIR_IDS;
-			else
-				msg->message_id = text_one_line(g_mime_message_get_message_id(mm));
-		}
-		msg->in_reply_to = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "In-Reply-To"),
-					     MESSAGE_IN_REPLY_TO_MAX, &px);
-		msg->references = parse_ids(options, g_mime_object_get_header(GMIME_OBJECT(mm), "References"),
-					    MESSAGE_REFERENCES_MAX, &px);
-		msg->from = first_mailbox(g_mime_message_get_from(mm), &px);
-		msg->reply_to = first_mailbox(g_mime_message_get_reply_to(mm), &px);
-		collect_mailboxes(g_mime_message_get_to(mm), msg->to, MESSAGE_ADDRESSES_MAX, &px);
-		collect_mailboxes(g_mime_message_get_cc(mm), msg->cc, MESSAGE_ADDRESSES_MAX, &px);
-		set_subject(msg, g_mime_message_get_subject(mm), &px);
-		{
-			GDateTime *date = g_mime_message_get_date(mm);
-			if (date) {
-				msg->date = g_date_time_to_unix(date);
-				msg->date_offset = (int)(g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE);
-			}
-		}
+		message_fields_read(msg, mm, options, &px);
 		{
 			GMimeObject *top = g_mime_message_get_mime_part(mm);
 			GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
@@ -620,8 +368,8 @@ void message_free(struct message *msg)
 	g_free(msg->message_id);
 	g_ptr_array_free(msg->in_reply_to, TRUE);
 	g_ptr_array_free(msg->references, TRUE);
-	mailbox_free(msg->from);
-	mailbox_free(msg->reply_to);
+	message_mailbox_free(msg->from);
+	message_mailbox_free(msg->reply_to);
 	g_ptr_array_free(msg->to, TRUE);
 	g_ptr_array_free(msg->cc, TRUE);
 	g_ptr_array_free(msg->headers, TRUE);

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 #include "mime_scan.h"
+#include "header_relabel.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -149,29 +151,13 @@ static void remember(GString **slot, const GString *text, size_t max)
 	*slot = g_string_new_len(v, (gssize)MIN(strlen(v), max));
 }
 
-/* Drops the end of a character cut in two at the end of t. */
-static void trim_partial_char(GString *t)
-{
-	gsize i = t->len;
-	unsigned char lead;
-	gsize want;
-
-	while (i > 0 && t->len - i < 4 && ((unsigned char)t->str[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i == 0)
-		return;
-	lead = (unsigned char)t->str[i - 1];
-	want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-	if (lead >= 0xC0 && t->len - (i - 1) < want)
-		g_string_truncate(t, i - 1);
-}
-
 /* A field of the message header left out: its replacement, if any. */
 static void replace_late(struct mime_scan *sc)
 {
 	struct block *b = &sc->blk;
 	const char *late = NULL;
-	GString *t;
+	GString *t, *relabeled;
+	size_t len = b->text ? MIN(b->text->len, LATE_FIELD_MAX) : 0;
 
 	if (b->ticket_name) {
 		if (sc->stubs < STUBS_MAX) {
@@ -186,11 +172,15 @@ static void replace_late(struct mime_scan *sc)
 		if (strcmp(*n, b->name) == 0)
 			late = *n;
 	if (late == NULL || b->text == NULL || g_hash_table_contains(sc->late_seen, late) ||
-	    sc->late_bytes + b->text->len + 1 > LATE_MAX)
+	    sc->late_bytes + len + 1 > LATE_MAX)
 		return;
-	t = g_string_new_len(b->text->str, (gssize)b->text->len);
-	if (b->text_cut)
-		trim_partial_char(t);
+	t = g_string_new_len(b->text->str, (gssize)len);
+	if (b->text_cut || len < b->text->len)
+		g_string_truncate(t, text_whole_chars(t->str, t->len));
+	if ((relabeled = header_relabel(t->str, t->len)) != NULL) {
+		g_string_free(t, TRUE);
+		t = relabeled;
+	}
 	g_string_append_c(t, '\n');
 	sc->late_bytes += t->len;
 	g_hash_table_add(sc->late_seen, (gpointer)late);
@@ -199,6 +189,26 @@ static void replace_late(struct mime_scan *sc)
 	else if (strcmp(late, "content-transfer-encoding") == 0)
 		remember(&b->cte, t, CTE_MAX);
 	push_piece(sc, 0, 0, t);
+}
+
+/* A field [b->start, end) read: what the structure needs is kept, and
+ * GMime reads the field with its charset labels mapped. */
+static void keep_field(struct mime_scan *sc, size_t end)
+{
+	struct block *b = &sc->blk;
+	GString *t = b->text && !b->text_cut ? header_relabel(b->text->str, b->text->len) : NULL;
+	const GString *text = t ? t : b->text;
+
+	if (strcmp(b->name, "content-type") == 0 && text)
+		remember(&b->content_type, text, G_MAXSIZE);
+	else if (strcmp(b->name, "content-transfer-encoding") == 0 && text)
+		remember(&b->cte, text, CTE_MAX);
+	if (t == NULL)
+		return;
+	g_string_append_c(t, '\n');
+	push_piece(sc, sc->range_start, b->start, NULL);
+	push_piece(sc, 0, 0, t);
+	sc->range_start = end;
 }
 
 /* A field of the message header ends at end: kept, or left out. */
@@ -216,10 +226,7 @@ static void close_top_field(struct mime_scan *sc, size_t end)
 	if (over == 0) {
 		sc->top.fields++;
 		sc->top.bytes += b->len;
-		if (strcmp(b->name, "content-type") == 0 && b->text)
-			remember(&b->content_type, b->text, G_MAXSIZE);
-		else if (strcmp(b->name, "content-transfer-encoding") == 0 && b->text)
-			remember(&b->cte, b->text, CTE_MAX);
+		keep_field(sc, end);
 		return;
 	}
 	sc->res.limits |= over;
@@ -230,7 +237,7 @@ static void close_top_field(struct mime_scan *sc, size_t end)
 }
 
 /* A field of a part's header: within the limits, or the end of reading. */
-static void close_part_field(struct mime_scan *sc)
+static void close_part_field(struct mime_scan *sc, size_t end)
 {
 	struct block *b = &sc->blk;
 
@@ -242,10 +249,8 @@ static void close_part_field(struct mime_scan *sc)
 		cut_at(sc, b->start, MESSAGE_LIMIT_HEADERS);
 	else if (sc->parts.bytes > sc->lim.max_header_bytes)
 		cut_at(sc, b->start, MESSAGE_LIMIT_HEADER_BYTES);
-	else if (strcmp(b->name, "content-type") == 0 && b->text)
-		remember(&b->content_type, b->text, G_MAXSIZE);
-	else if (strcmp(b->name, "content-transfer-encoding") == 0 && b->text)
-		remember(&b->cte, b->text, CTE_MAX);
+	else
+		keep_field(sc, end);
 }
 
 static void close_field(struct mime_scan *sc, size_t end)
@@ -258,7 +263,7 @@ static void close_field(struct mime_scan *sc, size_t end)
 	if (b->top)
 		close_top_field(sc, end);
 	else
-		close_part_field(sc);
+		close_part_field(sc, end);
 	if (b->text) {
 		g_string_free(b->text, TRUE);
 		b->text = NULL;
@@ -301,18 +306,11 @@ static void open_field(struct mime_scan *sc, const char *l, size_t kept, size_t 
 	/* Ours, whatever its length: kept by name to be removed even past the limits. */
 	if (b->top && n >= 9 && g_ascii_strncasecmp(l, "x-ticket-", 9) == 0)
 		b->ticket_name = g_strndup(l, n);
-	/* Capture what the structure needs, and what may be read late. */
-	b->text_max = 0;
-	if (strcmp(b->name, "content-type") == 0 || strcmp(b->name, "content-transfer-encoding") == 0)
-		b->text_max = sc->lim.max_header_line + 1;
-	else if (b->top)
-		for (const char *const *nm = late_names; *nm; nm++)
-			if (strcmp(*nm, b->name) == 0)
-				b->text_max = LATE_FIELD_MAX;
-	if (b->text_max > 0) {
-		b->text = g_string_sized_new(MIN(kept + 1, b->text_max));
-		capture(b, l, kept);
-	}
+	/* Every field is captured: the structure needs some, a field past
+	 * the limits may be read late, and any may have labels to map. */
+	b->text_max = sc->lim.max_header_line + 1;
+	b->text = g_string_sized_new(MIN(kept + 1, b->text_max));
+	capture(b, l, kept);
 }
 
 static void continue_field(struct mime_scan *sc, const char *l, size_t kept, size_t full)

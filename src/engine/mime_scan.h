@@ -27,6 +27,11 @@
  * GMime's own Content-Type parser, with the parser options message.c
  * uses.
  *
+ * Charset labels: every header field GMime reads, the message's and the
+ * parts', is handed to it with its labels mapped (header_relabel.h), as
+ * a piece of our own text in place of the field where one changes, so
+ * that GMime's table of charset names stays bounded.
+ *
  * Ownership: everything in the result belongs to the scan
  * (mime_scan_free).  Thread safety: one scan per thread; GMime must be
  * initialized.
