@@ -3,7 +3,9 @@
  *
  * Looks at what a running daemon will touch: the user, the socket's
  * directory, the spool directory, the database (opened read-only when it exists, so that a
- * check never changes anything) and the secret.
+ * check never changes anything) and the secret.  The files in folders the
+ * daemon's user can write are looked at without following links, and the
+ * database is opened as that user: -n runs as root before every start.
  */
 #include "config.h"
 #include "check.h"
@@ -11,11 +13,14 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "run_as.h"
+#include "safe_file.h"
 #include "store.h"
 #include "template.h"
 
@@ -41,7 +46,8 @@ static void check_database(const struct settings *s, GPtrArray *errors)
 	sqlite3 *db = NULL;
 
 	if (access(s->database, F_OK) != 0) {
-		if (access(dir, W_OK) != 0)
+		/* As the daemon's user (effective ids), not the real root. */
+		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0)
 			problem(errors, s, "database", "database: directory %s is not writable: %s", dir, strerror(errno));
 	} else if (sqlite3_open_v2(s->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		problem(errors, s, "database", "database %s: %s", s->database, sqlite3_errmsg(db));
@@ -101,9 +107,51 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	}
 }
 
+/* One problem: with the FILE:LINE of key for -n, else as it is. */
+static void file_problem(GPtrArray *errors, const struct settings *s, bool lines, const char *key, char *msg)
+{
+	if (lines)
+		problem(errors, s, key, "%s: %s", key, msg);
+	else
+		g_ptr_array_add(errors, g_strdup_printf("%s: %s", key, msg));
+	g_free(msg);
+}
+
+static void owned_files(const struct settings *s, uid_t owner, GPtrArray *errors, bool lines)
+{
+	static const char *const beside_database[] = { "", "-wal", "-shm", "-outbox" };
+	char *error = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(beside_database); i++) {
+		char *path = g_strconcat(s->database, beside_database[i], NULL);
+		if (safe_file_check(path, owner, &error) < 0)
+			file_problem(errors, s, lines, "database", error);
+		g_free(path);
+	}
+	if (safe_file_check(s->secret_file, owner, &error) < 0)
+		file_problem(errors, s, lines, "secret-file", error);
+	if (s->spool_directory && g_file_test(s->spool_directory, G_FILE_TEST_EXISTS)) {
+		int fd = safe_dir_open(s->spool_directory, owner, &error);
+		if (fd < 0)
+			file_problem(errors, s, lines, "spool-directory", error);
+		else
+			close(fd);
+	}
+}
+
+void check_owned_files(const struct settings *s, uid_t owner, GPtrArray *errors)
+{
+	owned_files(s, owner, errors, false);
+}
+
 void check_settings(const struct settings *s, GPtrArray *errors)
 {
 	const char *path = daemon_socket_path(s->socket);
+	struct run_as_saved saved;
+	char *error = NULL;
+	guint before;
+	uid_t owner;
+	gid_t group;
 
 	if (s->user && getpwnam(s->user) == NULL)
 		problem(errors, s, "user", "user: %s does not exist", s->user);
@@ -122,6 +170,30 @@ void check_settings(const struct settings *s, GPtrArray *errors)
 	if (s->spool_directory && !g_file_test(s->spool_directory, G_FILE_TEST_IS_DIR))
 		problem(errors, s, "spool-directory", "spool-directory: %s does not exist (messages over spool-memory "
 			"would be tempfailed)", s->spool_directory);
-	check_database(s, errors);
+	if (s->user && getpwnam(s->user) == NULL) {
+		check_templates(s, errors);
+		return;	/* reported above; and the database is not opened as root */
+	}
+	if (run_as_owner(s->user, &owner, &group, &error) != 0) {
+		problem(errors, s, "user", "%s", error);
+		g_free(error);
+		return;
+	}
+	before = errors->len;
+	owned_files(s, owner, errors, true);
+	/* The pid file is written by root, before privileges drop. */
+	if (s->pid_file && safe_file_check(s->pid_file, geteuid(), &error) < 0)
+		file_problem(errors, s, true, "pid-file", error);
+	/* SQLite follows links and creates -wal and -shm: not as root.  The
+	 * templates too are read as the daemon will read them. */
+	if (run_as_assume(s->user, &saved, &error) != 0) {
+		problem(errors, s, "user", "%s", error);
+		g_free(error);
+		return;
+	}
+	/* After a planted file, what SQLite would say adds nothing. */
+	if (errors->len == before)
+		check_database(s, errors);
 	check_templates(s, errors);
+	run_as_restore(&saved);
 }

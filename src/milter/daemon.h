@@ -24,6 +24,8 @@ int daemon_socket_owner(const char *path, const char *user);
 int daemon_tcp_nodelay(void);
 /* Forks into the background, new session, stdio to /dev/null. */
 int daemon_detach(void);
+/* Writes our pid into path: never through a link, and over an old file
+ * only when it is a regular file of this process's user. */
 int daemon_write_pid(const char *path);
 /* setgid/initgroups/setuid to user; no-op when user is NULL. */
 int daemon_drop_privileges(const char *user);
