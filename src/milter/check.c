@@ -12,6 +12,7 @@
 #include "assets.h"
 #include "daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -144,15 +145,67 @@ void check_owned_files(const struct settings *s, uid_t owner, GPtrArray *errors)
 	owned_files(s, owner, errors, false);
 }
 
+/* Whether host (of inet:PORT@HOST) is this host's loopback only. */
+static bool loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char *h = g_strdup(host);
+	bool yes;
+
+	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+		memmove(h, h + 1, strlen(h));
+		h[strlen(h) - 1] = '\0';
+	}
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		yes = (ntohl(a4.s_addr) >> 24) == 127;
+	else if (inet_pton(AF_INET6, h, &a6) == 1)
+		yes = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	else {
+		/* A name: only the loopback's own, never looked up (it may
+		 * resolve elsewhere tomorrow). */
+		size_t n = strlen(h);
+		if (n > 0 && h[n - 1] == '.')
+			h[--n] = '\0';
+		yes = g_ascii_strcasecmp(h, "localhost") == 0 || g_ascii_strcasecmp(h, "ip6-localhost") == 0 ||
+		      g_ascii_strcasecmp(h, "ip6-loopback") == 0 ||
+		      (n > 10 && g_ascii_strcasecmp(h + n - 10, ".localhost") == 0);
+	}
+	g_free(h);
+	return yes;
+}
+
+char *check_socket_exposure(const char *spec)
+{
+	const char *at;
+
+	if (!g_str_has_prefix(spec, "inet:") && !g_str_has_prefix(spec, "inet6:"))
+		return NULL;
+	at = strchr(spec, '@');
+	if (at != NULL && at[1] != '\0' && loopback_host(at + 1))
+		return NULL;
+	return g_strdup_printf("socket %s listens on %s, not only on this host: whoever can connect to it can claim an "
+			       "SMTP AUTH login ({auth_authen}) and so act as an agent; use a unix socket only the MTA "
+			       "can reach (unix:/run/ticket-milter/milter.sock, see README \"The milter socket\"), or "
+			       "a loopback address", spec, at && at[1] ? at + 1 : "every address");
+}
+
 void check_settings(const struct settings *s, GPtrArray *errors)
 {
 	const char *path = daemon_socket_path(s->socket);
+	char *note = check_socket_exposure(s->socket);
 	struct run_as_saved saved;
 	char *error = NULL;
 	guint before;
 	uid_t owner;
 	gid_t group;
 
+	if (note) {
+		/* A note, not an error: a firewalled port may be intended. */
+		g_ptr_array_add(s->notes, g_strdup_printf("%s:%d: note: %s", s->path, settings_line(s, "milter", "socket"),
+							  note));
+		g_free(note);
+	}
 	if (s->user && getpwnam(s->user) == NULL)
 		problem(errors, s, "user", "user: %s does not exist", s->user);
 	if (path) {

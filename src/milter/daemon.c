@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,19 +66,26 @@ int daemon_remove_stale_socket(const char *path)
 
 int daemon_socket_owner(const char *path, const char *user)
 {
-	struct passwd *pw;
+	struct stat st;
+	char *error = NULL;
+	uid_t uid;
+	gid_t gid;
 
-	if (chmod(path, 0660) != 0) {
-		log_err("chmod %s: %s", path, strerror(errno));
-		return -1;
-	}
 	if (user == NULL || geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_err("user %s does not exist", user);
+	if (run_as_lookup(user, &uid, &gid, &error) != 0) {
+		log_err("%s", error);
+		g_free(error);
 		return -1;
 	}
-	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+	/* A socket cannot be opened to fchown it: by name, then, but never
+	 * through a link, and only the socket bind() just made.  Its mode
+	 * came from the umask at bind(), so there is no chmod by name. */
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+		log_err("socket %s is not the socket just created (replaced meanwhile?); not giving it to %s", path, user);
+		return -1;
+	}
+	if (lchown(path, uid, gid) != 0) {
 		log_err("chown %s: %s", path, strerror(errno));
 		return -1;
 	}

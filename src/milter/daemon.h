@@ -13,8 +13,9 @@ const char *daemon_socket_path(const char *spec);
 /* Removes a unix socket left by a dead process; refuses when something
  * still answers on it or the path is not a socket. */
 int daemon_remove_stale_socket(const char *path);
-/* Gives the socket to the user the daemon will run as, mode 0660, so
- * that the MTA's user can be put into that group. */
+/* Gives the socket (made 0660 by the umask at bind) to the user the
+ * daemon will run as and that user's group, so that the MTA's user can
+ * be put into that group; by name but never through a link. */
 int daemon_socket_owner(const char *path, const char *user);
 /* Sets TCP_NODELAY on the daemon's listening TCP socket(s); Linux hands
  * it on to every accepted connection.  libmilter answers each milter

@@ -126,6 +126,8 @@ static int run_daemon(struct settings *s, bool foreground)
 	struct sender *sender;
 	struct store_pool *pool;
 	struct engine_batch *batch;
+	char *exposure;
+	mode_t umask_before;
 	int rc;
 
 	/* Block the signals before any thread exists: SIGUSR1 is for
@@ -145,6 +147,10 @@ static int run_daemon(struct settings *s, bool foreground)
 	}
 	if (check_files(s) != 0)
 		return 1;
+	if ((exposure = check_socket_exposure(s->socket)) != NULL) {
+		log_warning("%s", exposure);
+		g_free(exposure);
+	}
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
 		return 1;
 	if (smfi_setconn(s->socket) != MI_SUCCESS || smfi_register(milter_description) != MI_SUCCESS) {
@@ -152,7 +158,12 @@ static int run_daemon(struct settings *s, bool foreground)
 		return 1;
 	}
 	errno = 0;
-	if (smfi_opensocket(false) != MI_SUCCESS) {
+	/* A unix socket is born 0660 (owner and group: the MTA is put in
+	 * the daemon's group), never world-writable, with no chmod by name. */
+	umask_before = umask(0117);
+	rc = smfi_opensocket(false);
+	umask(umask_before);
+	if (rc != MI_SUCCESS) {
 		log_err("cannot open the milter socket %s%s%s", s->socket, errno ? ": " : "", errno ? strerror(errno) : "");
 		return 1;
 	}
