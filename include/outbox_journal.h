@@ -31,8 +31,9 @@
 
 struct outbox_journal;
 
-/* Opens (creating, mode 0640 under the daemon's umask) DATABASE-outbox.
- * NULL with *error set (g_free) on failure. */
+/* Opens (creating, mode 0640 under the daemon's umask) DATABASE-outbox;
+ * refuses a symbolic link, anything but a regular file, and a file of
+ * another user (safe_file.h).  NULL with *error set (g_free) on failure. */
 struct outbox_journal *outbox_journal_open(const char *database, char **error);
 void outbox_journal_close(struct outbox_journal *j);
 

@@ -61,7 +61,9 @@ void spool_free(struct spool *sp);
 
 /* A new unlinked temporary file in dir, 0600, open for reading and
  * writing (close it); -1 with *error set (g_free).  For other big
- * scratch data of the same message. */
+ * scratch data of the same message.  dir is refused when it is a
+ * symbolic link or belongs to someone but this process's user or root
+ * (safe_file.h). */
 int spool_tmpfile(const char *dir, char **error);
 
 #endif

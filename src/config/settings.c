@@ -10,6 +10,7 @@
 #include "assets.h"
 #include "addr.h"
 #include "calendar.h"
+#include "safe_file.h"
 
 #include <gio/gio.h>
 
@@ -733,14 +734,16 @@ static void resolve_queues(struct loader *ld, struct settings *s)
 unsigned char *settings_read_secret(const char *path, size_t *len, char **error)
 {
 	struct stat st;
-	char *text = NULL;
-	GError *gerr = NULL;
+	char *text, *why = NULL;
 	GString *hex;
 	unsigned char *key;
 
 	*len = 0;
-	if (stat(path, &st) != 0) {
-		*error = g_strdup_printf("secret-file %s: %s (create it with `ticketctl init`)", path, g_strerror(errno));
+	/* Read as root at start: never through a link, no FIFO (safe_file.h). */
+	if ((text = safe_file_read(path, 65536, &st, &why)) == NULL) {
+		*error = errno == ENOENT ? g_strdup_printf("secret-file %s: %s (create it with `ticketctl init`)", path,
+							   g_strerror(ENOENT)) : g_strdup_printf("secret-file %s", why);
+		g_free(why);
 		return NULL;
 	}
 	/* Whoever can read it can forge tokens; whoever can write it can
@@ -749,11 +752,7 @@ unsigned char *settings_read_secret(const char *path, size_t *len, char **error)
 		*error = g_strdup_printf("secret-file %s (mode %04o) is %s by others than its owner; chmod 0600 it",
 					 path, (unsigned)(st.st_mode & 07777),
 					 st.st_mode & (S_IRGRP | S_IROTH) ? "readable" : "writable");
-		return NULL;
-	}
-	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-		*error = g_strdup_printf("secret-file: %s", gerr->message);
-		g_error_free(gerr);
+		g_free(text);
 		return NULL;
 	}
 	hex = g_string_new(NULL);

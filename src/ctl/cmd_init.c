@@ -4,121 +4,174 @@
  * An existing secret is never overwritten: every token and Message-ID
  * in customers' mailboxes depends on it.  The secret is created 0600 and
  * the database 0640 (umask 027), both owned by [milter] user.
+ *
+ * Run as root in folders that user can write: every file is created
+ * with O_EXCL and never through a link, an existing one is accepted only
+ * when it is that user's regular file (safe_file.h), and ownership is
+ * given through the descriptor.  SQLite, which opens the database and
+ * creates its -wal and -shm files by name, runs as that user.
  */
 #include "config.h"
 #include "subcommands.h"
+#include "run_as.h"
+#include "safe_file.h"
 #include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/rand.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int give_to_user(const char *path, const char *user)
+/* One line on stderr: "ticketctl: WHAT ERROR"; frees error. */
+static int fail(const char *what, char *error)
 {
-	struct passwd *pw;
+	fprintf(stderr, "ticketctl: %s%s%s\n", what, *what ? " " : "", error);
+	g_free(error);
+	return -1;
+}
 
-	if (user == NULL || geteuid() != 0)
-		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "ticketctl: user %s does not exist\n", user);
-		return -1;
-	}
-	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
-		fprintf(stderr, "ticketctl: chown %s: %s\n", path, strerror(errno));
-		return -1;
-	}
+/* An existing secret is kept, but only if the daemon would accept it. */
+static int keep_secret(const struct settings *s)
+{
+	char *error = NULL;
+	size_t len = 0;
+	unsigned char *old = settings_read_secret(s->secret_file, &len, &error);
+
+	if (old == NULL)
+		return fail("", error);
+	memset(old, 0, len);
+	g_free(old);
+	printf("secret %s exists; kept\n", s->secret_file);
 	return 0;
 }
 
-static int create_secret(const struct settings *s)
+static int create_secret(const struct settings *s, uid_t uid, gid_t gid)
 {
 	unsigned char key[32];
 	char hex[sizeof key * 2 + 2];
-	int fd;
+	char *error = NULL;
+	bool created = false;
+	int fd, found;
 
-	if (access(s->secret_file, F_OK) == 0) {
-		/* Kept, but only if the daemon would accept it: say so now. */
-		char *error = NULL;
-		size_t len = 0;
-		unsigned char *old = settings_read_secret(s->secret_file, &len, &error);
-		if (old == NULL) {
-			fprintf(stderr, "ticketctl: %s\n", error);
-			g_free(error);
-			return -1;
-		}
-		memset(old, 0, len);
-		g_free(old);
-		printf("secret %s exists; kept\n", s->secret_file);
-		return 0;
-	}
+	if ((found = safe_file_check(s->secret_file, uid, &error)) < 0)
+		return fail("secret-file", error);
+	if (found)
+		return keep_secret(s);
 	if (RAND_bytes(key, sizeof key) != 1) {
 		fprintf(stderr, "ticketctl: no random bytes for the secret\n");
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof key; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	memset(key, 0, sizeof key);
 	strcat(hex, "\n");
-	fd = open(s->secret_file, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) || close(fd) != 0) {
+	if ((fd = safe_file_open(s->secret_file, O_WRONLY, 0600, uid, gid, &created, &error)) < 0)
+		return fail("secret-file", error);
+	if (!created) {
+		/* Someone made it between the look and the open. */
+		close(fd);
+		return keep_secret(s);
+	}
+	if (write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex) || close(fd) != 0) {
 		fprintf(stderr, "ticketctl: cannot write %s: %s\n", s->secret_file, strerror(errno));
 		return -1;
 	}
-	memset(key, 0, sizeof key);
+	memset(hex, 0, sizeof hex);
 	printf("secret %s created\n", s->secret_file);
-	return give_to_user(s->secret_file, s->user);
+	return 0;
 }
 
-static int create_database(const struct settings *s)
+/* The database's folder, when missing: made and given to the user, who
+ * must create the -wal and -shm files there. */
+static int make_folder(const char *dir, uid_t uid, gid_t gid)
 {
+	char *error = NULL;
+	int fd;
+
+	if (g_file_test(dir, G_FILE_TEST_EXISTS))
+		return 0;
+	if (g_mkdir_with_parents(dir, 0750) != 0) {
+		fprintf(stderr, "ticketctl: mkdir %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if ((fd = safe_dir_open(dir, geteuid(), &error)) < 0)
+		return fail("database folder", error);
+	if (geteuid() == 0 && fchown(fd, uid, gid) != 0) {
+		fprintf(stderr, "ticketctl: chown %s: %s\n", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int create_database(const struct settings *s, uid_t uid, gid_t gid)
+{
+	static const char *const beside[] = { "-wal", "-shm" };
 	char *dir = g_path_get_dirname(s->database);
+	struct run_as_saved saved;
 	char *error = NULL;
 	struct store *st;
-	int rc = 0;
+	struct stat sb;
+	int fd, rc;
 
-	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		if (g_mkdir_with_parents(dir, 0750) != 0) {
-			fprintf(stderr, "ticketctl: mkdir %s: %s\n", dir, strerror(errno));
-			g_free(dir);
-			return -1;
-		}
-		/* SQLite's -wal and -shm files live beside the database. */
-		rc = give_to_user(dir, s->user);
-	}
+	rc = make_folder(dir, uid, gid);
 	g_free(dir);
-	st = store_open(s->database, s->busy_timeout_ms, &error);
-	if (st == NULL) {
-		fprintf(stderr, "ticketctl: %s\n", error);
-		g_free(error);
+	if (rc != 0)
 		return -1;
+	/* SQLite's files beside it are left to SQLite (below, as the user),
+	 * but one planted there stops us before anything is created. */
+	for (size_t i = 0; i < G_N_ELEMENTS(beside); i++) {
+		char *path = g_strconcat(s->database, beside[i], NULL);
+		rc = safe_file_check(path, uid, &error);
+		g_free(path);
+		if (rc < 0)
+			return fail("database", error);
+	}
+	/* Made here (O_EXCL) or the user's own, before SQLite sees the name. */
+	if ((fd = safe_file_open(s->database, O_RDWR, 0640, uid, gid, NULL, &error)) < 0)
+		return fail("database", error);
+	if (run_as_assume(s->user, &saved, &error) != 0) {
+		close(fd);
+		return fail("", error);
+	}
+	if ((st = store_open(s->database, s->busy_timeout_ms, &error)) != NULL)
+		store_close(st);
+	run_as_restore(&saved);
+	if (error != NULL) {
+		close(fd);
+		return fail("", error);
 	}
 	printf("database %s ready (schema %d)\n", s->database, STORE_SCHEMA_VERSION);
-	store_close(st);
 	/* Created 0640 (umask 027); one made by hand may show customers' mail
 	 * to every local user. */
-	{
-		struct stat sb;
-		if (stat(s->database, &sb) == 0 && (sb.st_mode & S_IRWXO))
-			fprintf(stderr, "ticketctl: warning: database %s (mode %04o) is open to all local users; "
-				"chmod 0640 it\n", s->database, (unsigned)(sb.st_mode & 07777));
-	}
-	if (give_to_user(s->database, s->user) != 0)
-		return -1;
-	return rc;
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & S_IRWXO))
+		fprintf(stderr, "ticketctl: warning: database %s (mode %04o) is open to all local users; "
+			"chmod 0640 it\n", s->database, (unsigned)(sb.st_mode & 07777));
+	close(fd);
+	return 0;
 }
 
 int cmd_init(const struct settings *s, int argc, char **argv)
 {
+	char *error = NULL;
+	uid_t uid;
+	gid_t gid;
+
 	(void)argv;
 	if (argc != 0) {
 		fprintf(stderr, "usage: ticketctl init\n");
 		return 2;
 	}
-	if (create_secret(s) != 0 || create_database(s) != 0)
+	/* Whom the files belong to: [milter] user when run as root. */
+	if (run_as_owner(s->user, &uid, &gid, &error) != 0) {
+		fail("", error);
+		return 1;
+	}
+	if (create_secret(s, uid, gid) != 0 || create_database(s, uid, gid) != 0)
 		return 1;
 	return 0;
 }

@@ -45,10 +45,14 @@ static void print_text(GPtrArray *entries)
 {
 	for (guint i = 0; i < entries->len; i++) {
 		const struct outbox_entry *e = g_ptr_array_index(entries, i);
+		/* The last error is a remote server's reply: escaped too. */
+		GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
 		char created[32];
 		output_time(e->created, created, sizeof created);
-		printf("%lld\t%-8s\t%-8s\t%s\t%d attempt(s)\t%s\t%s\n", (long long)e->id, e->state, e->kind, created,
-		       e->attempts, e->recipient, e->last_error ? e->last_error : "");
+		printf("%lld\t%-8s\t%-8s\t%s\t%d attempt(s)\t%s\t%s\n", (long long)e->id, output_text(held, e->state),
+		       output_text(held, e->kind), created, e->attempts, output_text(held, e->recipient),
+		       output_text(held, e->last_error));
+		g_ptr_array_free(held, TRUE);
 	}
 }
 

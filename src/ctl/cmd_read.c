@@ -70,10 +70,13 @@ static void print_tickets(GPtrArray *tickets, bool json)
 	}
 	for (guint i = 0; i < tickets->len; i++) {
 		const struct store_ticket *t = g_ptr_array_index(tickets, i);
+		GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
 		char updated[32];
 		output_time(t->updated, updated, sizeof updated);
-		printf("%s-%ld\t%-8s\t%-6s\t%s\t%s\t%s\n", t->tag, t->number, t->status, t->priority,
-		       updated, t->customer_address, t->subject);
+		printf("%s-%ld\t%-8s\t%-6s\t%s\t%s\t%s\n", output_text(held, t->tag), t->number,
+		       output_text(held, t->status), output_text(held, t->priority), updated,
+		       output_text(held, t->customer_address), output_text(held, t->subject));
+		g_ptr_array_free(held, TRUE);
 	}
 }
 
@@ -114,25 +117,29 @@ int cmd_list(const struct settings *s, int argc, char **argv)
 	return print_and_close(st, store_ticket_list(st, status, 1000000), json);
 }
 
+/* Every field from the store through output_text(): it came from mail. */
 static void print_thread_text(const struct store_ticket *t, GPtrArray *messages, GPtrArray *events)
 {
-	printf("%s-%ld  %s\n", t->tag, t->number, t->subject);
-	printf("status %s, priority %s, queue %s, customer %s%s%s%s\n", t->status, t->priority, t->queue,
-	       t->customer_name ? t->customer_name : "", t->customer_name ? " <" : "",
-	       t->customer_address, t->customer_name ? ">" : "");
+	GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
+
+	printf("%s-%ld  %s\n", output_text(held, t->tag), t->number, output_text(held, t->subject));
+	printf("status %s, priority %s, queue %s, customer %s%s%s%s\n", output_text(held, t->status),
+	       output_text(held, t->priority), output_text(held, t->queue), output_text(held, t->customer_name),
+	       t->customer_name ? " <" : "", output_text(held, t->customer_address), t->customer_name ? ">" : "");
 	for (guint i = 0; i < messages->len; i++) {
 		const struct store_message *m = g_ptr_array_index(messages, i);
 		char when[32];
 		output_time(m->received, when, sizeof when);
-		printf("\n--- %s %s from %s%s%s%s\n    Subject: %s\n    Message-ID: <%s>\n", m->direction, when,
-		       m->sender, m->evidence ? " (evidence: " : "", m->evidence ? m->evidence : "",
-		       m->evidence ? ")" : "", m->subject, m->message_id);
+		printf("\n--- %s %s from %s%s%s%s\n    Subject: %s\n    Message-ID: <%s>\n", output_text(held, m->direction),
+		       when, output_text(held, m->sender), m->evidence ? " (evidence: " : "",
+		       m->evidence ? output_text(held, m->evidence) : "", m->evidence ? ")" : "",
+		       output_text(held, m->subject), output_text(held, m->message_id));
 		if (m->held_addresses)
-			printf("    Held back (not participants): %s\n", m->held_addresses);
+			printf("    Held back (not participants): %s\n", output_text(held, m->held_addresses));
 		printf("\n");
-		char **lines = g_strsplit(m->excerpt, "\n", -1);
+		char **lines = g_strsplit(m->excerpt ? m->excerpt : "", "\n", -1);
 		for (char **l = lines; *l; l++)
-			printf("    %s\n", *l);
+			printf("    %s\n", output_line(held, *l));
 		g_strfreev(lines);
 	}
 	printf("\nevents:\n");
@@ -140,9 +147,11 @@ static void print_thread_text(const struct store_ticket *t, GPtrArray *messages,
 		char **f = g_strsplit(g_ptr_array_index(events, i), "\t", 4);
 		char when[32];
 		output_time(g_ascii_strtoll(f[0], NULL, 10), when, sizeof when);
-		printf("  %s %s %s %s\n", when, f[1], f[2], f[3] ? f[3] : "");
+		printf("  %s %s %s %s\n", when, output_text(held, f[1]), output_text(held, f[2]),
+		       output_text(held, f[3]));
 		g_strfreev(f);
 	}
+	g_ptr_array_free(held, TRUE);
 }
 
 static void print_thread_json(const struct store_ticket *t, GPtrArray *messages, GPtrArray *participants)

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "lifecycle.h"
 #include "subcommands.h"
+#include "output.h"
 #include "store.h"
 #include "token.h"
 
@@ -106,9 +107,13 @@ int cmd_set(const struct settings *s, int argc, char **argv)
 		fprintf(stderr, "ticketctl: %s\n", store_error(st));
 		goto out;
 	}
-	printf("%s-%ld: status %s, priority %s%s%s%s\n", t.tag, t.number, t.status, t.priority,
-	       t.assignee ? ", assigned to " : "", t.assignee ? t.assignee : "",
-	       resolved ? "; the customer is asked for a rating" : "");
+	{
+		GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
+		printf("%s-%ld: status %s, priority %s%s%s%s\n", t.tag, t.number, output_text(held, t.status),
+		       output_text(held, t.priority), t.assignee ? ", assigned to " : "", output_text(held, t.assignee),
+		       resolved ? "; the customer is asked for a rating" : "");
+		g_ptr_array_free(held, TRUE);
+	}
 	rc = 0;
 out:
 	store_rollback(st);

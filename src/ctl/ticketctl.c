@@ -6,6 +6,7 @@
 #include "config.h"
 #include "subcommands.h"
 #include "log.h"
+#include "run_as.h"
 
 #include <gmime/gmime.h>
 #include <stdio.h>
@@ -19,16 +20,20 @@ struct command {
 	const char *name;
 	int (*run)(const struct settings *, int, char **);
 	int load_flags;
+	/* Stays root to create files and hand them over (cmd_init.c); the
+	 * others work on the store as [milter] user (run_as.h). */
+	bool keeps_root;
 	const char *help;
 };
 
 static const struct command commands[] = {
-	{ "init", cmd_init, 0, "init                      create the database and the secret" },
-	{ "list", cmd_list, 0, "list [--status S] [--json] list tickets, most recently updated first" },
-	{ "show", cmd_show, 0, "show SUP-1042 [--json]    the whole thread of one ticket" },
-	{ "search", cmd_search, 0, "search WORDS...           full-text search over subjects and texts" },
-	{ "set", cmd_set, SETTINGS_LOAD_SECRET, "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge" },
-	{ "outbox", cmd_outbox, 0, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
+	{ "init", cmd_init, 0, true, "init                      create the database and the secret" },
+	{ "list", cmd_list, 0, false, "list [--status S] [--json] list tickets, most recently updated first" },
+	{ "show", cmd_show, 0, false, "show SUP-1042 [--json]    the whole thread of one ticket" },
+	{ "search", cmd_search, 0, false, "search WORDS...           full-text search over subjects and texts" },
+	{ "set", cmd_set, SETTINGS_LOAD_SECRET, false,
+	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge" },
+	{ "outbox", cmd_outbox, 0, false, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 };
 
 static void usage(FILE *out)
@@ -44,6 +49,8 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	GPtrArray *errors;
 	struct settings *s;
+	struct run_as_saved saved;
+	char *error = NULL;
 	int opt, rc;
 
 	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
@@ -74,9 +81,14 @@ int main(int argc, char **argv)
 		for (guint i = 0; i < errors->len; i++)
 			fprintf(stderr, "%s\n", (char *)g_ptr_array_index(errors, i));
 		rc = 1;
+	} else if (!cmd->keeps_root && run_as_assume(s->user, &saved, &error) != 0) {
+		fprintf(stderr, "ticketctl: %s\n", error);
+		g_free(error);
+		rc = 1;
 	} else {
 		optind++;
 		rc = cmd->run(s, argc - optind, argv + optind);
+		run_as_restore(&saved);
 	}
 	g_ptr_array_free(errors, TRUE);
 	settings_unref(s);

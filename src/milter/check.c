@@ -3,19 +3,25 @@
  *
  * Looks at what a running daemon will touch: the user, the socket's
  * directory, the spool directory, the database (opened read-only when it exists, so that a
- * check never changes anything) and the secret.
+ * check never changes anything) and the secret.  The files in folders the
+ * daemon's user can write are looked at without following links, and the
+ * database is opened as that user: -n runs as root before every start.
  */
 #include "config.h"
 #include "check.h"
 #include "assets.h"
 #include "daemon.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "run_as.h"
+#include "safe_file.h"
 #include "store.h"
 #include "template.h"
 
@@ -41,7 +47,8 @@ static void check_database(const struct settings *s, GPtrArray *errors)
 	sqlite3 *db = NULL;
 
 	if (access(s->database, F_OK) != 0) {
-		if (access(dir, W_OK) != 0)
+		/* As the daemon's user (effective ids), not the real root. */
+		if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0)
 			problem(errors, s, "database", "database: directory %s is not writable: %s", dir, strerror(errno));
 	} else if (sqlite3_open_v2(s->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		problem(errors, s, "database", "database %s: %s", s->database, sqlite3_errmsg(db));
@@ -101,10 +108,104 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	}
 }
 
+/* One problem: with the FILE:LINE of key for -n, else as it is. */
+static void file_problem(GPtrArray *errors, const struct settings *s, bool lines, const char *key, char *msg)
+{
+	if (lines)
+		problem(errors, s, key, "%s: %s", key, msg);
+	else
+		g_ptr_array_add(errors, g_strdup_printf("%s: %s", key, msg));
+	g_free(msg);
+}
+
+static void owned_files(const struct settings *s, uid_t owner, GPtrArray *errors, bool lines)
+{
+	static const char *const beside_database[] = { "", "-wal", "-shm", "-outbox" };
+	char *error = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(beside_database); i++) {
+		char *path = g_strconcat(s->database, beside_database[i], NULL);
+		if (safe_file_check(path, owner, &error) < 0)
+			file_problem(errors, s, lines, "database", error);
+		g_free(path);
+	}
+	if (safe_file_check(s->secret_file, owner, &error) < 0)
+		file_problem(errors, s, lines, "secret-file", error);
+	if (s->spool_directory && g_file_test(s->spool_directory, G_FILE_TEST_EXISTS)) {
+		int fd = safe_dir_open(s->spool_directory, owner, &error);
+		if (fd < 0)
+			file_problem(errors, s, lines, "spool-directory", error);
+		else
+			close(fd);
+	}
+}
+
+void check_owned_files(const struct settings *s, uid_t owner, GPtrArray *errors)
+{
+	owned_files(s, owner, errors, false);
+}
+
+/* Whether host (of inet:PORT@HOST) is this host's loopback only. */
+static bool loopback_host(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char *h = g_strdup(host);
+	bool yes;
+
+	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+		memmove(h, h + 1, strlen(h));
+		h[strlen(h) - 1] = '\0';
+	}
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		yes = (ntohl(a4.s_addr) >> 24) == 127;
+	else if (inet_pton(AF_INET6, h, &a6) == 1)
+		yes = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	else {
+		/* A name: only the loopback's own, never looked up (it may
+		 * resolve elsewhere tomorrow). */
+		size_t n = strlen(h);
+		if (n > 0 && h[n - 1] == '.')
+			h[--n] = '\0';
+		yes = g_ascii_strcasecmp(h, "localhost") == 0 || g_ascii_strcasecmp(h, "ip6-localhost") == 0 ||
+		      g_ascii_strcasecmp(h, "ip6-loopback") == 0 ||
+		      (n > 10 && g_ascii_strcasecmp(h + n - 10, ".localhost") == 0);
+	}
+	g_free(h);
+	return yes;
+}
+
+char *check_socket_exposure(const char *spec)
+{
+	const char *at;
+
+	if (!g_str_has_prefix(spec, "inet:") && !g_str_has_prefix(spec, "inet6:"))
+		return NULL;
+	at = strchr(spec, '@');
+	if (at != NULL && at[1] != '\0' && loopback_host(at + 1))
+		return NULL;
+	return g_strdup_printf("socket %s listens on %s, not only on this host: whoever can connect to it can claim an "
+			       "SMTP AUTH login ({auth_authen}) and so act as an agent; use a unix socket only the MTA "
+			       "can reach (unix:/run/ticket-milter/milter.sock, see README \"The milter socket\"), or "
+			       "a loopback address", spec, at && at[1] ? at + 1 : "every address");
+}
+
 void check_settings(const struct settings *s, GPtrArray *errors)
 {
 	const char *path = daemon_socket_path(s->socket);
+	char *note = check_socket_exposure(s->socket);
+	struct run_as_saved saved;
+	char *error = NULL;
+	guint before;
+	uid_t owner;
+	gid_t group;
 
+	if (note) {
+		/* A note, not an error: a firewalled port may be intended. */
+		g_ptr_array_add(s->notes, g_strdup_printf("%s:%d: note: %s", s->path, settings_line(s, "milter", "socket"),
+							  note));
+		g_free(note);
+	}
 	if (s->user && getpwnam(s->user) == NULL)
 		problem(errors, s, "user", "user: %s does not exist", s->user);
 	if (path) {
@@ -122,6 +223,30 @@ void check_settings(const struct settings *s, GPtrArray *errors)
 	if (s->spool_directory && !g_file_test(s->spool_directory, G_FILE_TEST_IS_DIR))
 		problem(errors, s, "spool-directory", "spool-directory: %s does not exist (messages over spool-memory "
 			"would be tempfailed)", s->spool_directory);
-	check_database(s, errors);
+	if (s->user && getpwnam(s->user) == NULL) {
+		check_templates(s, errors);
+		return;	/* reported above; and the database is not opened as root */
+	}
+	if (run_as_owner(s->user, &owner, &group, &error) != 0) {
+		problem(errors, s, "user", "%s", error);
+		g_free(error);
+		return;
+	}
+	before = errors->len;
+	owned_files(s, owner, errors, true);
+	/* The pid file is written by root, before privileges drop. */
+	if (s->pid_file && safe_file_check(s->pid_file, geteuid(), &error) < 0)
+		file_problem(errors, s, true, "pid-file", error);
+	/* SQLite follows links and creates -wal and -shm: not as root.  The
+	 * templates too are read as the daemon will read them. */
+	if (run_as_assume(s->user, &saved, &error) != 0) {
+		problem(errors, s, "user", "%s", error);
+		g_free(error);
+		return;
+	}
+	/* After a planted file, what SQLite would say adds nothing. */
+	if (errors->len == before)
+		check_database(s, errors);
 	check_templates(s, errors);
+	run_as_restore(&saved);
 }

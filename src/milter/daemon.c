@@ -4,11 +4,11 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "run_as.h"
+#include "safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +66,26 @@ int daemon_remove_stale_socket(const char *path)
 
 int daemon_socket_owner(const char *path, const char *user)
 {
-	struct passwd *pw;
+	struct stat st;
+	char *error = NULL;
+	uid_t uid;
+	gid_t gid;
 
-	if (chmod(path, 0660) != 0) {
-		log_err("chmod %s: %s", path, strerror(errno));
-		return -1;
-	}
 	if (user == NULL || geteuid() != 0)
 		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_err("user %s does not exist", user);
+	if (run_as_lookup(user, &uid, &gid, &error) != 0) {
+		log_err("%s", error);
+		g_free(error);
 		return -1;
 	}
-	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+	/* A socket cannot be opened to fchown it: by name, then, but never
+	 * through a link, and only the socket bind() just made.  Its mode
+	 * came from the umask at bind(), so there is no chmod by name. */
+	if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+		log_err("socket %s is not the socket just created (replaced meanwhile?); not giving it to %s", path, user);
+		return -1;
+	}
+	if (lchown(path, uid, gid) != 0) {
 		log_err("chown %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -115,14 +122,23 @@ int daemon_detach(void)
 
 int daemon_write_pid(const char *path)
 {
-	FILE *f = fopen(path, "w");
+	char *error = NULL, line[32];
+	int len = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	/* Written as root, maybe in a folder the daemon's user can write:
+	 * never through a link, and an old file only if it is root's own. */
+	int fd = safe_file_open(path, O_WRONLY, 0644, geteuid(), getegid(), NULL, &error);
 
-	if (f == NULL) {
-		log_err("pid file %s: %s", path, strerror(errno));
+	if (fd < 0) {
+		log_err("not starting: pid-file %s", error);
+		g_free(error);
 		return -1;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0) {
+	if (ftruncate(fd, 0) != 0 || write(fd, line, (size_t)len) != len) {
+		log_err("pid file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd) != 0) {
 		log_err("pid file %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -131,28 +147,11 @@ int daemon_write_pid(const char *path)
 
 int daemon_drop_privileges(const char *user)
 {
-	struct passwd *pw;
+	char *error = NULL;
 
-	if (user == NULL)
-		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_err("user %s does not exist", user);
-		return -1;
-	}
-	if (geteuid() == pw->pw_uid)
-		return 0;
-	if (geteuid() != 0) {
-		log_err("must start as root to become user %s", user);
-		return -1;
-	}
-	if (setgid(pw->pw_gid) != 0 || initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		log_err("dropping privileges to %s: %s", user, strerror(errno));
-		return -1;
-	}
-	/* Prove it cannot be undone. */
-	if (setuid(0) == 0) {
-		log_err("could regain root after dropping privileges; refusing to run");
+	if (run_as_become(user, &error) != 0) {
+		log_err("%s", error);
+		g_free(error);
 		return -1;
 	}
 	return 0;

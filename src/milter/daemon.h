@@ -13,8 +13,9 @@ const char *daemon_socket_path(const char *spec);
 /* Removes a unix socket left by a dead process; refuses when something
  * still answers on it or the path is not a socket. */
 int daemon_remove_stale_socket(const char *path);
-/* Gives the socket to the user the daemon will run as, mode 0660, so
- * that the MTA's user can be put into that group. */
+/* Gives the socket (made 0660 by the umask at bind) to the user the
+ * daemon will run as and that user's group, so that the MTA's user can
+ * be put into that group; by name but never through a link. */
 int daemon_socket_owner(const char *path, const char *user);
 /* Sets TCP_NODELAY on the daemon's listening TCP socket(s); Linux hands
  * it on to every accepted connection.  libmilter answers each milter
@@ -24,6 +25,8 @@ int daemon_socket_owner(const char *path, const char *user);
 int daemon_tcp_nodelay(void);
 /* Forks into the background, new session, stdio to /dev/null. */
 int daemon_detach(void);
+/* Writes our pid into path: never through a link, and over an old file
+ * only when it is a regular file of this process's user. */
 int daemon_write_pid(const char *path);
 /* setgid/initgroups/setuid to user; no-op when user is NULL. */
 int daemon_drop_privileges(const char *user);

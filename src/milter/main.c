@@ -16,6 +16,7 @@
 #include "engine_batch.h"
 #include "lang.h"
 #include "log.h"
+#include "run_as.h"
 #include "sender.h"
 #include "template.h"
 #include "settings.h"
@@ -92,6 +93,32 @@ static int open_store_once(const struct settings *s)
 	return 0;
 }
 
+/* The files the daemon's user could have replaced with links or files
+ * of its own while the daemon was stopped: refused before anything is
+ * created, so that a refused start leaves nothing behind. */
+static int check_files(const struct settings *s)
+{
+	GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
+	char *error = NULL;
+	uid_t owner;
+	gid_t group;
+	int rc = 0;
+
+	if (run_as_owner(s->user, &owner, &group, &error) != 0) {
+		log_err("not starting: %s", error);
+		g_free(error);
+		rc = -1;
+	} else {
+		check_owned_files(s, owner, problems);
+	}
+	for (guint i = 0; i < problems->len; i++)
+		log_err("not starting: %s", (char *)g_ptr_array_index(problems, i));
+	if (problems->len)
+		rc = -1;
+	g_ptr_array_free(problems, TRUE);
+	return rc;
+}
+
 static int run_daemon(struct settings *s, bool foreground)
 {
 	const char *sock_path = daemon_socket_path(s->socket);
@@ -100,6 +127,8 @@ static int run_daemon(struct settings *s, bool foreground)
 	struct sender *sender;
 	struct store_pool *pool;
 	struct engine_batch *batch;
+	char *exposure;
+	mode_t umask_before;
 	int rc;
 
 	/* Block the signals before any thread exists: SIGUSR1 is for
@@ -131,6 +160,12 @@ static int run_daemon(struct settings *s, bool foreground)
 				    CLOCK_TEST_VARIABLE, (long long)offset);
 		callbacks_set_clock(offset);
 	}
+	if (check_files(s) != 0)
+		return 1;
+	if ((exposure = check_socket_exposure(s->socket)) != NULL) {
+		log_warning("%s", exposure);
+		g_free(exposure);
+	}
 	if (sock_path && daemon_remove_stale_socket(sock_path) != 0)
 		return 1;
 	if (smfi_setconn(s->socket) != MI_SUCCESS || smfi_register(milter_description) != MI_SUCCESS) {
@@ -138,17 +173,22 @@ static int run_daemon(struct settings *s, bool foreground)
 		return 1;
 	}
 	errno = 0;
-	if (smfi_opensocket(false) != MI_SUCCESS) {
+	/* A unix socket is born 0660 (owner and group: the MTA is put in
+	 * the daemon's group), never world-writable, with no chmod by name. */
+	umask_before = umask(0117);
+	rc = smfi_opensocket(false);
+	umask(umask_before);
+	if (rc != MI_SUCCESS) {
 		log_err("cannot open the milter socket %s%s%s", s->socket, errno ? ": " : "", errno ? strerror(errno) : "");
 		return 1;
 	}
 	if (sock_path && daemon_socket_owner(sock_path, s->user) != 0)
-		return 1;
+		goto remove_socket;
 	daemon_tcp_nodelay();
 	if (!foreground && daemon_detach() != 0)
-		return 1;
+		goto remove_socket;
 	if (s->pid_file && daemon_write_pid(s->pid_file) != 0)
-		return 1;
+		goto remove_socket;
 	if (daemon_drop_privileges(s->user) != 0 || open_store_once(s) != 0)
 		return 1;
 
@@ -190,6 +230,15 @@ static int run_daemon(struct settings *s, bool foreground)
 		unlink(sock_path);
 	log_info("ticket-milter stopped");
 	return rc == MI_SUCCESS ? 0 : 1;
+
+remove_socket:
+	/* The socket we made goes, not whatever else took its name. */
+	{
+		struct stat st;
+		if (sock_path && lstat(sock_path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(sock_path);
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)

@@ -5,10 +5,12 @@
  * The file holds one decimal id per line.  Appends are single write(2)
  * calls on an O_APPEND descriptor, so a note is either there whole or
  * not at all (a torn last line, from a crash in the middle of a write
- * that never happens in practice, is ignored).
+ * that never happens in practice, is ignored).  It is opened without
+ * following a link and only when it belongs to the daemon's user.
  */
 #include "config.h"
 #include "outbox_journal.h"
+#include "safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +29,11 @@ struct outbox_journal *outbox_journal_open(const char *database, char **error)
 	struct outbox_journal *j = g_new0(struct outbox_journal, 1);
 
 	j->path = g_strconcat(database, "-outbox", NULL);
-	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	/* In the database's folder, which the daemon's user can write: a
+	 * link there must not make a daemon running as root append to (or,
+	 * once emptied, truncate) another file. */
+	j->fd = safe_file_open(j->path, O_RDWR | O_APPEND, 0640, geteuid(), getegid(), NULL, error);
 	if (j->fd < 0) {
-		*error = g_strdup_printf("%s: %s", j->path, strerror(errno));
 		g_free(j->path);
 		g_free(j);
 		return NULL;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "spool.h"
+#include "safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,33 +41,41 @@ struct spool *spool_new(const char *dir, size_t memory_max, size_t store_max)
 }
 
 /* A file nobody else can open: O_TMPFILE where the file system has it,
- * else a named file unlinked at once. */
-int spool_tmpfile(const char *dir, char **error);
-
+ * else a named file unlinked at once.  Both relative to the directory
+ * opened once, not through a link, so that the directory checked is the
+ * one written to. */
 int spool_tmpfile(const char *dir, char **error)
 {
-	int fd;
-	int saved;
+	char *why = NULL;
+	int dfd = safe_dir_open(dir, geteuid(), &why);
+	int fd = -1;
 
+	if (dfd < 0) {
+		*error = g_strdup_printf("spool directory %s", why);
+		g_free(why);
+		return -1;
+	}
 #ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+	fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
 		*error = g_strdup_printf("spool directory %s: %s", dir, g_strerror(errno));
+		close(dfd);
 		return -1;
 	}
 #endif
-	{
-		char *path = g_build_filename(dir, "ticket-milter-spool-XXXXXX", NULL);
-		fd = g_mkstemp_full(path, O_RDWR | O_CLOEXEC, 0600);
-		saved = errno;
+	/* O_EXCL | O_NOFOLLOW: a name someone put there first is not ours. */
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		char name[64];
+		g_snprintf(name, sizeof name, "ticket-milter-spool-%08x%08x", g_random_int(), g_random_int());
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0)
-			unlink(path);
-		else
-			*error = g_strdup_printf("spool directory %s: %s", dir, g_strerror(saved));
-		g_free(path);
+			unlinkat(dfd, name, 0);
+		else if (errno != EEXIST)
+			break;
 	}
+	if (fd < 0)
+		*error = g_strdup_printf("spool directory %s: %s", dir, g_strerror(errno));
+	close(dfd);
 	return fd;
 }
 
