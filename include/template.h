@@ -84,6 +84,13 @@ extern const char *const template_placeholders[];
  * a silent fall back to the shipped text. */
 struct template *template_load(const char *dir, const char *queue, const char *locale,
 			       const char *default_locale, const char *name, char **error);
+/* The same for a fallback chain: each locale of chain (NULL-terminated),
+ * with its shorter forms, in turn.  template_load is the chain locale,
+ * default_locale; a queue's locale-fallback puts the mapped locale
+ * between them, and `ticket-milter -n` leaves the default out to see
+ * whether a locale has templates of its own. */
+struct template *template_load_chain(const char *dir, const char *queue, const char *const *chain,
+				     const char *name, char **error);
 void template_free(struct template *t);
 /* The locale the template was actually found for ("pt" for pt-BR when
  * only pt/ exists). */
