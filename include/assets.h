@@ -12,6 +12,12 @@
  * mutable part is a pool of ICU date formatters per locale, behind its
  * own lock: opening one costs about 60 us, reusing one about 15.
  *
+ * A template is looked for in the customer's locale, then in the
+ * locale the queue maps it to (locale-fallback = sv:en), then in the
+ * queue's default locale.  The date follows the locale the template was
+ * found in, never the customer's: a Swedish customer answered with
+ * English text reads an English date.
+ *
  * Anything not prepared (a locale that no queue lists, a template that
  * failed to load) is simply absent: callers then load it themselves and
  * report the error as they would without assets.
@@ -19,6 +25,7 @@
 #ifndef TM_ASSETS_H
 #define TM_ASSETS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "settings.h"
@@ -34,11 +41,21 @@ extern const char *const assets_template_names[];
 struct assets *assets_prepare(const struct settings *s);
 void assets_free(struct assets *a);
 
-/* The template as template_load(dir, queue, locale, default_locale, name)
- * would load it, or NULL when not prepared.  Owned by the assets. */
+/* The locale q's locale-fallback maps locale to, or NULL. */
+const char *assets_locale_fallback(const struct queue *q, const char *locale);
+/* Loads template name for a customer in locale: locale, then its
+ * locale-fallback, then (with_default) q's default locale.  What
+ * template_load_chain returns. */
+struct template *assets_template_load(const struct settings *s, const struct queue *q, const char *locale,
+				      const char *name, bool with_default, char **error);
+/* The template as assets_template_load(s, q, locale, name, true) would
+ * load it, or NULL when not prepared.  Owned by the assets. */
 const struct template *assets_template(const struct assets *a, const char *queue, const char *locale,
 				       const char *name);
-/* ICU's time pattern for locale (see promise_time_pattern), or NULL. */
+/* The locale the text of template name for a customer in locale is
+ * written in (g_free), prepared or not; NULL when there is no template. */
+char *assets_text_locale(const struct settings *s, const struct queue *q, const char *locale, const char *name);
+/* ICU's time pattern for a prepared text locale (see promise_time_pattern), or NULL. */
 const char *assets_time_pattern(const struct assets *a, const char *locale);
 /* What promise_format_time_with(t, locale, zone, offset_minutes, the
  * locale's pattern) returns (g_free), with a formatter from the pool;

@@ -71,6 +71,9 @@ struct queue {
 	char **locales;		/* offered, NULL-terminated: "en", "pt-BR" */
 	char *default_locale;	/* one of locales */
 	bool escalation_notice;	/* add the senior-team-lead sentence */
+	char **locale_fallback;	/* "sv", "en", "nb", "en", NULL: a locale without
+				 * templates of its own, and the one its customers
+				 * get instead; NULL when none */
 	int max_participants;	/* per ticket: more are not added (fan-out) */
 	int max_new_participants; /* added by one message at most */
 	char **vip;		/* addresses and "@domain"s, lower case */

@@ -160,8 +160,9 @@ static char *format_promise(const struct settings *s, int64_t due, const char *l
 	return text;
 }
 
+/* *text_locale: the locale the text is written in (g_free). */
 static int render(const struct settings *s, const struct queue *q, const struct store_ticket *t,
-		  const struct notice *n, char **subject, char **text, char **html, char **error)
+		  const struct notice *n, char **subject, char **text, char **html, char **text_locale, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
@@ -175,7 +176,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 	ticket_ref_format(&ref, id, sizeof id);
 	tpl = assets_template(s->assets, q->id, n->locale, n->template_name);
 	if (tpl == NULL)
-		tpl = loaded = template_load(s->templates, q->id, n->locale, q->default_locale, n->template_name, error);
+		tpl = loaded = assets_template_load(s, q, n->locale, n->template_name, true, error);
 	if (tpl == NULL) {
 		char *why = *error;
 		*error = g_strdup_printf("template: %s", why);
@@ -210,6 +211,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 		*error = g_strdup_printf("template %s: %s", n->template_name, why);
 		g_free(why);
 	}
+	*text_locale = g_strdup(template_locale(tpl));
 	g_ptr_array_free(vars, TRUE);
 	g_free(reference);
 	template_free(loaded);
@@ -219,16 +221,18 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
 			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error)
 {
-	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL;
+	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *text_locale = NULL;
 	int rc;
 
-	if (render(s, q, t, n, &subject, &text, &html, error) != 0)
+	if (render(s, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
+		g_free(text_locale);
 		return -1;
+	}
 	{
 		struct ack_request req = {
 			.settings = s, .queue = q, .ref = { .number = t->number },
 			.to_address = n->to, .to_name = n->to_name,
-			.in_reply_to = n->in_reply_to, .references = n->references, .locale = n->locale,
+			.in_reply_to = n->in_reply_to, .references = n->references, .locale = text_locale,
 			.subject = subject, .text = text, .html = html, .now = now, .reply_to = n->reply_to,
 		};
 		struct outbox_entry e = {
@@ -242,7 +246,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 		rc = store_outbox_add(st, &e);
 		g_bytes_unref(e.message);
 		if (rc == 0) {
-			char *detail = g_strdup_printf("%s in %s to <%s>, message-id <%s>", n->kind, n->locale, n->to,
+			char *detail = g_strdup_printf("%s in %s to <%s>, message-id <%s>", n->kind, text_locale, n->to,
 						       message_id);
 			rc = store_event_add(st, t->id, now, "ticket-milter", "mail-queued", detail);
 			g_free(detail);
@@ -254,6 +258,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	g_free(text);
 	g_free(html);
 	g_free(message_id);
+	g_free(text_locale);
 	return rc;
 }
 
@@ -293,9 +298,13 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	}
 
 	if (promise.first_response_due > 0) {
-		promise_text = format_promise(s, promise.first_response_due, locale, pref_zone, msg, q);
-		relative = assets_format_relative(s->assets, locale, env->now, promise.first_response_due,
+		/* The date in the language of the text around it (assets.h). */
+		char *text_locale = assets_text_locale(s, q, locale, kind == ACK_NEW ? "ack" : "reopened");
+		const char *date_locale = text_locale ? text_locale : locale;
+		promise_text = format_promise(s, promise.first_response_due, date_locale, pref_zone, msg, q);
+		relative = assets_format_relative(s->assets, date_locale, env->now, promise.first_response_due,
 						  RELATIVE_PROMISE_MINUTES);
+		g_free(text_locale);
 	}
 	subject = echoed_subject(msg, q->tag);
 	{

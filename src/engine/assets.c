@@ -1,9 +1,12 @@
 /*
- * assets.c - templates and ICU patterns prepared per snapshot (assets.h).
+ * assets.c - templates, and ICU patterns for the locales they are written
+ * in, prepared per snapshot (assets.h).
  */
 #include "config.h"
 #include "assets.h"
 #include "calendar.h"
+
+#include <string.h>
 
 const char *const assets_template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL };
 
@@ -28,6 +31,40 @@ static char *template_key(const char *queue, const char *locale, const char *nam
 	return g_strconcat(queue ? queue : "", "\n", locale, "\n", name, NULL);
 }
 
+const char *assets_locale_fallback(const struct queue *q, const char *locale)
+{
+	for (char **m = q->locale_fallback; locale && m && m[0] && m[1]; m += 2)
+		if (strcmp(m[0], locale) == 0)
+			return m[1];
+	return NULL;
+}
+
+struct template *assets_template_load(const struct settings *s, const struct queue *q, const char *locale,
+				      const char *name, bool with_default, char **error)
+{
+	const char *chain[4] = { NULL }, **end = chain;
+
+	if (locale)
+		*end++ = locale;
+	if (assets_locale_fallback(q, locale))
+		*end++ = assets_locale_fallback(q, locale);
+	if (with_default && q->default_locale)
+		*end++ = q->default_locale;
+	return template_load_chain(s->templates, q->id, chain, name, error);
+}
+
+/* Prepares the ICU pattern of a locale texts are written in. */
+static void prepare_pattern(struct assets *a, const char *locale)
+{
+	char *pattern, *key;
+
+	if (g_hash_table_contains(a->patterns, locale) || (pattern = promise_time_pattern(locale)) == NULL)
+		return;
+	key = g_strdup(locale);
+	g_hash_table_insert(a->patterns, key, pattern);
+	g_hash_table_insert(a->idle, key, g_ptr_array_new_with_free_func((GDestroyNotify)promise_formatter_free));
+}
+
 struct assets *assets_prepare(const struct settings *s)
 {
 	struct assets *a = g_new0(struct assets, 1);
@@ -45,30 +82,21 @@ struct assets *assets_prepare(const struct settings *s)
 			g_ptr_array_add(locales, q->default_locale);
 		g_ptr_array_add(locales, NULL);
 		for (char **l = (char **)locales->pdata; *l; l++) {
-			if (!g_hash_table_contains(a->patterns, *l)) {
-				char *pattern = promise_time_pattern(*l);
-				if (pattern) {
-					char *locale = g_strdup(*l);
-					g_hash_table_insert(a->patterns, locale, pattern);
-					g_hash_table_insert(a->idle, locale, g_ptr_array_new_with_free_func(
-						(GDestroyNotify)promise_formatter_free));
-				}
-			}
 			for (size_t n = 0; assets_template_names[n]; n++) {
-				char *error = NULL;
 				struct template *t;
 				char *key = template_key(q->id, *l, assets_template_names[n]);
 				if (g_hash_table_contains(a->templates, key)) {
 					g_free(key);
 					continue;
 				}
-				t = template_load(s->templates, q->id, *l, q->default_locale,
-								   assets_template_names[n], &error);
-				if (t)
-					g_hash_table_insert(a->templates, key, t);
-				else
+				t = assets_template_load(s, q, *l, assets_template_names[n], true, NULL);
+				if (t == NULL) {
 					g_free(key);
-				g_free(error);
+					continue;
+				}
+				g_hash_table_insert(a->templates, key, t);
+				/* Dates go out in the language of the text around them. */
+				prepare_pattern(a, template_locale(t));
 			}
 		}
 		g_ptr_array_free(locales, TRUE);
@@ -99,6 +127,19 @@ const struct template *assets_template(const struct assets *a, const char *queue
 	t = g_hash_table_lookup(a->templates, key);
 	g_free(key);
 	return t;
+}
+
+char *assets_text_locale(const struct settings *s, const struct queue *q, const char *locale, const char *name)
+{
+	const struct template *t = assets_template(s->assets, q->id, locale, name);
+	struct template *loaded = NULL;
+	char *found;
+
+	if (t == NULL)
+		t = loaded = assets_template_load(s, q, locale, name, true, NULL);
+	found = t ? g_strdup(template_locale(t)) : NULL;
+	template_free(loaded);
+	return found;
 }
 
 const char *assets_time_pattern(const struct assets *a, const char *locale)
