@@ -23,7 +23,7 @@ enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
 		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
 		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
 		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
-		KEY_CLOSED_REPLY, KEY_ON_LIMIT, KEY_LOCALE_MAP };
+		KEY_CLOSED_REPLY, KEY_ON_LIMIT, KEY_ESCALATION, KEY_LOCALE_MAP };
 
 struct key_spec {
 	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
@@ -80,7 +80,7 @@ static const struct key_spec key_table[] = {
 	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
 	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
-	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
+	{ "queue", "escalation-notice", KEY_ESCALATION, false, "default", Q(escalation_notice) },
 	{ "queue", "locale-fallback", KEY_LOCALE_MAP, false, NULL, Q(locale_fallback) },
 	{ "queue", "max-participants", KEY_UINT, false, "20", Q(max_participants) },
 	{ "queue", "max-new-participants", KEY_UINT, false, "10", Q(max_new_participants) },
@@ -535,6 +535,13 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 				 value);
 		break;
 	}
+	case KEY_ESCALATION:
+		if (strcmp(value, "default") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+			*(enum escalation_notice *)field = value[0] == 'd' ? ESCALATION_NOTICE_DEFAULT :
+				value[0] == 'y' ? ESCALATION_NOTICE_YES : ESCALATION_NOTICE_NO;
+		else
+			complain(ld, section, spec->name, "escalation-notice must be yes, no or default, not \"%s\"", value);
+		break;
 	case KEY_LOCALE_MAP: {
 		/* "sv:en, nb:en" -> { "sv", "en", "nb", "en", NULL } */
 		char **list = split_list(value), **pairs = g_new0(char *, 2 * g_strv_length(list) + 1);

@@ -148,13 +148,13 @@ static char *format_promise(const struct settings *s, int64_t due, const char *l
 	char *text = NULL;
 
 	if (stored_zone)
-		text = assets_format_time(s->assets, locale, due, stored_zone, 0);
+		text = assets_format_time(s, locale, due, stored_zone, 0);
 	if (text == NULL && msg->date)
-		text = assets_format_time(s->assets, locale, due, NULL, msg->date_offset);
+		text = assets_format_time(s, locale, due, NULL, msg->date_offset);
 	if (text == NULL && q->calendar_zone)
-		text = assets_format_time(s->assets, locale, due, q->calendar_zone, 0);
+		text = assets_format_time(s, locale, due, q->calendar_zone, 0);
 	if (text == NULL)
-		text = assets_format_time(s->assets, locale, due, "UTC", 0);
+		text = assets_format_time(s, locale, due, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
 	return text;
@@ -195,7 +195,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 			"promise_relative", n->promise_relative ? n->promise_relative : "",
 			"agent_name", n->agent_name ? n->agent_name : "",
 			"reference", reference,
-			"escalation", q->escalation_notice ? "yes" : "",
+			"escalation", assets_escalation_notice(s, q, template_locale(tpl)) ? "yes" : "",
 			"status", t->status,
 			"csat_links", "",
 		};

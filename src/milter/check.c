@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "locale_conf.h"
 #include "store.h"
 #include "template.h"
 
@@ -104,8 +105,8 @@ static void check_locale_set(const struct settings *s, const struct queue *q, co
 	g_free(group);
 }
 
-/* Every template parses, and every locale a queue offers has its
- * templates (check_locale_set). */
+/* Every template and locale.conf parses, and every locale a queue offers
+ * has its templates (check_locale_set). */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
 	guint before;
@@ -116,6 +117,7 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	}
 	before = errors->len;
 	template_check_dir(s->templates, errors);
+	locale_conf_check_dir(s->templates, errors);
 	/* A broken file is reported once, above, not again per locale. */
 	for (size_t i = 0; i < s->n_queues && errors->len == before; i++)
 		for (char **l = s->queues[i].locales; l && *l; l++)

@@ -3,7 +3,8 @@
 # offers a locale without templates of its own, at the line of its
 # locales key, and accepts it mapped with locale-fallback; a Swedish
 # customer of that queue then gets the English text with an English date
-# (the date follows the text, never the customer's locale).
+# (the date follows the text, never the customer's locale); the
+# escalation notice follows each culture's default.
 . "$top_srcdir/tests/lib/common.sh"
 
 command -v miltertest >/dev/null || tap_skip_all "miltertest not installed (apt-get install miltertest)"
@@ -66,6 +67,12 @@ echo "$promise" | grep -Eq "by (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (Januar
 	! echo "$promise" | grep -Eiq "måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|januari|februari|mars|maj|juni|juli|augusti|oktober| kl\. "
 tap_ok $? "... with an English date, not a Swedish one: $promise"
 
+ja=$(read_ack yamada@example.jp)
+de=$(read_ack juergen@example.de)
+echo "$ja" | grep -q "^Content-Language: ja$" && echo "$ja" | grep -q "本件は上席の.*が直接監督し"
+tap_ok $? "ja: the culture default says a senior person oversees the case"
+echo "$de" | grep -q "^Content-Language: de$" && echo "$de" | grep -q "bis spätestens" && ! echo "$de" | grep -q "Teamleitung"
+tap_ok $? "de: the culture default leaves that out"
 tm_stop main
 tm_check_clean main
 tap_ok $? "daemon main: no sanitizer reports in its log"

@@ -1,16 +1,24 @@
-/* test_locale.c - locales through acknowledge() with the shipped
- * templates and ICU: a locale answered with another's templates (its
- * locale-fallback, or the queue's default) gets that language's date and
- * Content-Language, and the configuration keys that say so. */
+/* test_locale.c - the acknowledgement as each of the 14 shipped locales
+ * renders it, through acknowledge() with the shipped templates, their
+ * locale.conf and ICU: the promise reads as a native sentence (no
+ * English or "GMT" words where the language has its own, the zone after
+ * the time, "a las" in Spanish, each language's word order), the
+ * culture defaults (the escalation notice), and a locale answered with
+ * another's templates gets that language's date. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
 #include "acknowledge.h"
 #include "assets.h"
+#include "calendar.h"
+#include "locale_conf.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <unistd.h>
+#include <unicode/udat.h>
+#include <unicode/ustring.h>
 
 static struct fixture f;
 
@@ -19,6 +27,44 @@ static struct fixture f;
  * relative phrase shows too. */
 #define DUE_NOON_UTC 1797336000
 #define WAIT (4 * 3600)
+
+/* One shipped locale: a customer in its usual zone (the offset there in
+ * December), and the sentence of the acknowledgement that states the
+ * promise, as a native speaker writes it, for 12:00 local time. */
+static const struct locale_case {
+	const char *locale, *zone;
+	int offset_hours;
+	const char *sentence;
+} cases[] = {
+	{ "en", "America/New_York", -5,
+	  "You’ll hear from us by Tuesday, December 15, 2026 at 12:00 PM EST (in 4 hours)." },
+	{ "de", "Europe/Berlin", 1,
+	  "Sie erhalten unsere Antwort bis spätestens Dienstag, 15. Dezember 2026 um 12:00 Uhr MEZ (in 4 Stunden)." },
+	{ "fr", "Europe/Paris", 1,
+	  "Nous vous répondrons au plus tard le mardi 15 décembre 2026 à 12\u00a0h\u00a000 UTC+1 (dans 4 heures)." },
+	{ "es", "Europe/Madrid", 1,
+	  "Le responderemos a más tardar el martes 15 de diciembre de 2026 a las 12:00 CET (dentro de 4 horas)." },
+	{ "pt-BR", "America/Sao_Paulo", -3,
+	  "Você receberá nossa resposta até terça-feira, 15 de dezembro de 2026, às 12:00 BRT (em 4 horas)." },
+	{ "it", "Europe/Rome", 1,
+	  "Le risponderemo entro martedì 15 dicembre 2026 alle ore 12:00 CET (tra 4 ore)." },
+	{ "nl", "Europe/Amsterdam", 1,
+	  "U krijgt uiterlijk dinsdag 15 december 2026 om 12:00 uur CET (over 4 uur) antwoord van ons." },
+	{ "ru", "Europe/Moscow", 3,
+	  "Срок ответа: вторник, 15 декабря 2026 г. в 12:00 GMT+3 (через 4 часа)." },
+	{ "ja", "Asia/Tokyo", 9,
+	  "2026年12月15日（火）12:00（JST）までに（4 時間後）、担当者よりご連絡いたします。" },
+	{ "zh-CN", "Asia/Shanghai", 8,
+	  "我们将于2026年12月15日星期二 12:00（GMT+8）前给予您答复（即4小时后）。" },
+	{ "ko", "Asia/Seoul", 9,
+	  "2026년 12월 15일 화요일 오후 12:00(GMT+9)까지 답변을 드리겠습니다(지금으로부터 4시간 후)." },
+	{ "ar", "Asia/Riyadh", 3,
+	  "سنوافيكم بالرد في موعد أقصاه يوم الثلاثاء، ١٥ ديسمبر ٢٠٢٦، الساعة ١٢:٠٠ م بتوقيت غرينتش+٣ (خلال ٤ ساعات)." },
+	{ "pl", "Europe/Warsaw", 1,
+	  "Termin odpowiedzi: wtorek, 15 grudnia 2026 r., godz. 12:00 CET (za 4 godziny)." },
+	{ "tr", "Europe/Istanbul", 3,
+	  "Size en geç şu tarihe kadar yanıt vereceğiz: 15 Aralık 2026 Salı, saat 12:00 GMT+3 (4 saat sonra)." },
+};
 
 /* What an acknowledgement looks like once parsed back. */
 struct ack {
@@ -113,6 +159,181 @@ static struct ack acknowledge_one(const char *customer, const char *locale, cons
 	return a;
 }
 
+/* The line of text holding needle, or "" (g_free). */
+static char *line_with(const char *text, const char *needle)
+{
+	const char *hit = text && needle ? strstr(text, needle) : NULL, *start, *end;
+
+	if (hit == NULL)
+		return g_strdup("");
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchr(hit, '\n');
+	return g_strndup(start, end ? (size_t)(end - start) : strlen(start));
+}
+
+/* ICU's own text for pattern at t in zone, in locale: the reference the
+ * checks below compare with (g_free). */
+static char *icu(const char *locale, const char *zone, const char *pattern, int64_t t)
+{
+	UChar upattern[64], uzone[64], out[128];
+	UErrorCode status = U_ZERO_ERROR;
+	char *icu_locale = g_strdelimit(g_strdup(locale), "-", '_'), result[512];
+	UDateFormat *fmt;
+
+	u_strFromUTF8(upattern, 64, NULL, pattern, -1, &status);
+	u_strFromUTF8(uzone, 64, NULL, zone, -1, &status);
+	fmt = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale, uzone, -1, upattern, -1, &status);
+	udat_format(fmt, (UDate)t * 1000.0, out, 128, NULL, &status);
+	u_strToUTF8(result, sizeof result, NULL, out, -1, &status);
+	udat_close(fmt);
+	g_free(icu_locale);
+	return g_strdup(U_SUCCESS(status) ? result : "?");
+}
+
+/* English words a date in another language must not hold. */
+static const char *english_word(const char *text)
+{
+	static const char *const words[] = {
+		"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+		"January", "February", "March", "April", "June", "July", "August", "September", "October",
+		"November", "December", "Tue", "Dec", " AM", " PM", " at ",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+		if (strstr(text, words[i]))
+			return words[i];
+	return NULL;
+}
+
+/* Where the first time of day ("12:00", "١٢:٠٠", "12 h 00") starts, or -1. */
+static long time_position(const char *text)
+{
+	GRegex *re = g_regex_new("[0-9٠-٩]{1,2}(:|\u00a0h\u00a0)[0-9٠-٩]{2}", 0, 0, NULL);
+	GMatchInfo *match = NULL;
+	int start = -1;
+
+	if (g_regex_match(re, text, 0, &match))
+		g_match_info_fetch_pos(match, 0, &start, NULL);
+	g_match_info_free(match);
+	g_regex_unref(re);
+	return start;
+}
+
+/* Checks every locale's promise in one zone setting: what any native
+ * reader would object to.  zone NULL: the Date header's offset. */
+static void check_sentences(const char *what, const char *zone, int offset_hours, int64_t due)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const struct locale_case *c = &cases[i];
+		const char *l = c->locale;
+		char *customer = g_strdup_printf("%s-%s@example.org", what, l);
+		char *icu_zone = zone ? g_strdup(zone) : g_strdup_printf("GMT%+03d:00", offset_hours);
+		/* ICU's name of this zone in this language, and of the day */
+		char *zone_name = icu(l, icu_zone, "z", due), *gmt = icu(l, "GMT+01:00", "O", due);
+		char *year = icu(l, icu_zone, "y", due);
+		struct ack a = acknowledge_one(customer, l, zone, offset_hours, due, 0);
+		char *line = line_with(a.text, year);
+		const char *english = strcmp(l, "en") != 0 ? english_word(line) : NULL;
+		long at_time = time_position(line), at_zone = strstr(line, zone_name) ? strstr(line, zone_name) - line : -1;
+		char *promise = assets_format_time(f.settings, l, due, zone, offset_hours * 60);
+		char *html_promise = g_strdup_printf("<strong>%s</strong>", promise ? promise : "?");
+
+		ok(a.subject && g_str_has_prefix(a.subject, "[SUP-") && g_strcmp0(a.content_language, l) == 0,
+		   "%s %s: acknowledged, Content-Language: %s", what, l, a.content_language);
+		ok(*line && !strstr(a.text, "{{") && !strstr(a.text, "}}") && a.html && !strstr(a.html, "{{") &&
+		   !strstr(a.subject ? a.subject : "{{", "{{"), "%s %s: every placeholder rendered: %s", what, l, line);
+		ok(english == NULL, "%s %s: no English word in the date (%s)", what, l, english ? english : "none");
+		/* Where the language has its own word for GMT (UTC in French,
+		 * غرينتش in Arabic), "GMT" is English left in. */
+		ok(strstr(gmt, "GMT") || !strstr(line, "GMT"), "%s %s: no \"GMT\" where the language says %s", what, l, gmt);
+		ok(at_time >= 0 && at_zone > at_time, "%s %s: the zone (%s) comes after the time", what, l, zone_name);
+		ok(promise && strstr(line, promise) && a.html && strstr(a.html, html_promise),
+		   "%s %s: text and HTML state the same promise: %s", what, l, promise);
+		if (strcmp(l, "es") == 0)
+			ok(strstr(line, strstr(line, " 1:") ? " a la 1:" : " a las "), "%s es: \"a las\" (\"a la\" at one): %s",
+			   what, line);
+		if (strcmp(l, "pt-BR") == 0)
+			ok(strstr(line, strstr(line, " 01:") ? " à 01:" : " às "), "%s pt-BR: \"às\" (\"à\" at one): %s",
+			   what, line);
+		g_free(line);
+		g_free(promise);
+		g_free(html_promise);
+		ack_clear(&a);
+		g_free(customer);
+		g_free(icu_zone);
+		g_free(zone_name);
+		g_free(gmt);
+		g_free(year);
+	}
+}
+
+/* The promise sentence of each locale, word for word, in the customer's
+ * own zone at noon there. */
+static void check_native_sentences(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const struct locale_case *c = &cases[i];
+		char *customer = g_strdup_printf("native-%s@example.org", c->locale);
+		struct ack a = acknowledge_one(customer, c->locale, c->zone, 0,
+					       DUE_NOON_UTC - (int64_t)c->offset_hours * 3600, 0);
+
+		if (!ok(strstr(a.text, c->sentence) != NULL, "%s: \"%s\"", c->locale, c->sentence))
+			tap_diag("text:\n%s", a.text);
+		ack_clear(&a);
+		g_free(customer);
+	}
+}
+
+/* The escalation sentence of each locale, and whether its culture
+ * expects it when the queue says nothing (README: "Culture defaults"). */
+static const struct {
+	const char *locale, *sentence;
+	bool by_default;
+} escalation[] = {
+	{ "en", "A senior team lead is personally overseeing your case", false },
+	{ "de", "Eine erfahrene Teamleitung begleitet Ihr Anliegen persönlich", false },
+	{ "fr", "Un responsable d’équipe senior suit personnellement votre dossier", false },
+	{ "nl", "Een senior teamleider houdt persoonlijk toezicht op uw zaak", false },
+	{ "es", "supervisión personal de un responsable sénior del equipo", true },
+	{ "pt-BR", "acompanhado de perto por um líder de equipe sênior", true },
+	{ "it", "è seguita", true },
+	{ "ru", "на личном контроле", true },
+	{ "pl", "osobiście czuwa", true },
+	{ "ja", "が直接監督し", true },
+	{ "zh-CN", "资深团队主管亲自督办", true },
+	{ "ko", "직접 관리하며", true },
+	{ "ar", "يحظى بمتابعة شخصية", true },
+	{ "tr", "kişisel takibindedir", true },
+};
+
+static void check_escalation(void)
+{
+	struct queue *q = &f.settings->queues[0];
+	static const enum escalation_notice settings[] = {
+		ESCALATION_NOTICE_DEFAULT, ESCALATION_NOTICE_YES, ESCALATION_NOTICE_NO,
+	};
+	static const char *const names[] = { "default", "yes", "no" };
+
+	for (size_t k = 0; k < G_N_ELEMENTS(settings); k++) {
+		q->escalation_notice = settings[k];
+		for (size_t i = 0; i < G_N_ELEMENTS(escalation); i++) {
+			char *customer = g_strdup_printf("esc-%s-%s@example.org", names[k], escalation[i].locale);
+			struct ack a = acknowledge_one(customer, escalation[i].locale, "UTC", 0, DUE_NOON_UTC, 0);
+			bool want = settings[k] == ESCALATION_NOTICE_DEFAULT ? escalation[i].by_default
+				  : settings[k] == ESCALATION_NOTICE_YES;
+			bool has = strstr(a.text, escalation[i].sentence) && a.html &&
+				   strstr(a.html, escalation[i].sentence);
+
+			ok(has == want, "escalation-notice = %s, %s: the senior-person sentence %s", names[k],
+			   escalation[i].locale, want ? "is there" : "is not");
+			ack_clear(&a);
+			g_free(customer);
+		}
+	}
+	q->escalation_notice = ESCALATION_NOTICE_DEFAULT;
+}
+
 /* A Swedish customer of a queue that offers sv without Swedish
  * templates: the text of the locale it falls back to, and the date in
  * the words of that text, never in Swedish. */
@@ -132,7 +353,7 @@ static void check_fallback(void)
 	found = NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(swedish); i++)
 		found = found ? found : strstr(a.text, swedish[i]) ? swedish[i] : NULL;
-	ok(strstr(a.text, "You’ll hear from us by Tuesday, December 15, 2026 at 12:00") &&
+	ok(strstr(a.text, "You’ll hear from us by Tuesday, December 15, 2026 at 12:00 PM GMT+1 (in 4 hours).") &&
 	   found == NULL && g_strcmp0(a.content_language, "en") == 0,
 	   "locale-fallback = sv:en: English text, English date, Content-Language: en (Swedish: %s)",
 	   found ? found : "none");
@@ -143,7 +364,7 @@ static void check_fallback(void)
 	assets_free(f.settings->assets);
 	f.settings->assets = assets_prepare(f.settings);
 	a = acknowledge_one("britt@example.se", "sv", "Europe/Stockholm", 1, DUE_NOON_UTC - 3600, 0);
-	ok(strstr(a.text, "bis spätestens Dienstag, 15. Dezember 2026 um 12:00") &&
+	ok(strstr(a.text, "bis spätestens Dienstag, 15. Dezember 2026 um 12:00 Uhr MEZ (in 4 Stunden).") &&
 	   g_strcmp0(a.content_language, "de") == 0,
 	   "no mapping: the default locale's text (de), and its date, not a Swedish one");
 	ack_clear(&a);
@@ -184,17 +405,22 @@ static void check_config_keys(void)
 {
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
 	int line;
-	struct settings *s = load_with("keys.conf", "locales = en, sv, nb\nlocale-fallback = sv:en, nb : en\n",
-				       errors, &line);
+	struct settings *s = load_with("keys.conf", "locales = en, sv, nb\nlocale-fallback = sv:en, nb : en\n"
+				       "escalation-notice = no\n", errors, &line);
 	const struct queue *q = s ? &s->queues[0] : NULL;
 	char *at;
 
 	ok(q && q->locale_fallback && g_strv_length(q->locale_fallback) == 4 &&
 	   strcmp(assets_locale_fallback(q, "sv"), "en") == 0 && strcmp(assets_locale_fallback(q, "nb"), "en") == 0 &&
-	   assets_locale_fallback(q, "en") == NULL, "locale-fallback = sv:en, nb : en is read");
+	   assets_locale_fallback(q, "en") == NULL && q->escalation_notice == ESCALATION_NOTICE_NO,
+	   "locale-fallback = sv:en, nb : en and escalation-notice = no are read");
 	settings_unref(s);
 	s = load_with("default.conf", "", errors, &line);
-	ok(s && s->queues[0].locale_fallback == NULL, "without the key: no mapping");
+	ok(s && s->queues[0].escalation_notice == ESCALATION_NOTICE_DEFAULT && s->queues[0].locale_fallback == NULL,
+	   "without the keys: the culture decides, no mapping");
+	settings_unref(s);
+	s = load_with("yes.conf", "escalation-notice = yes\n", errors, &line);
+	ok(s && s->queues[0].escalation_notice == ESCALATION_NOTICE_YES, "escalation-notice = yes");
 	settings_unref(s);
 
 	s = load_with("unoffered.conf", "locale-fallback = sv:en\n", errors, &line);
@@ -212,6 +438,70 @@ static void check_config_keys(void)
 	at = g_strdup_printf("twice.conf:%d: locale-fallback: \"sv:de\"", line + 1);
 	ok(s == NULL && errors->len == 1 && has_error(errors, at), "a locale mapped twice: the second is named");
 	g_free(at);
+	g_ptr_array_set_size(errors, 0);
+	s = load_with("maybe.conf", "escalation-notice = sometimes\n", errors, &line);
+	at = g_strdup_printf("maybe.conf:%d: escalation-notice must be yes, no or default", line);
+	ok(s == NULL && has_error(errors, at), "escalation-notice = sometimes: at its line");
+	g_free(at);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* locale.conf: what the daemon reads, what -n says about a broken one. */
+static void check_locale_conf(void)
+{
+	char *dir = g_build_filename(f.dir, "conf-templates", NULL), *path, *error = NULL, *target;
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct locale_conf c;
+
+	path = g_build_filename(dir, "xx", NULL);
+	g_mkdir_with_parents(path, 0755);
+	g_free(path);
+	path = g_build_filename(dir, "xx", "locale.conf", NULL);
+	g_file_set_contents(path, "# test\ndate-pattern = d MMMM y HH:mm z\n\nescalation-notice = yes\n", -1, NULL);
+	ok(locale_conf_read(dir, "xx", &c, &error) == 0 && g_strcmp0(c.date_pattern, "d MMMM y HH:mm z") == 0 &&
+	   c.date_pattern_hour_1 == NULL && c.escalation_notice, "locale.conf is read");
+	locale_conf_clear(&c);
+	ok(locale_conf_read(dir, "yy", &c, &error) == 0 && c.date_pattern == NULL && !c.escalation_notice,
+	   "no locale.conf: ICU's pattern, no escalation");
+	g_file_set_contents(path, "date-pattern = EEEE d MMMM\ncolour = blue\nescalation-notice = maybe\n"
+			    "escalation-notice = yes\ndate-pattern-hour-1 = d MMMM y 'at' HH:mm z\n"
+			    "just words\n", -1, NULL);
+	ok(locale_conf_read(dir, "xx", &c, &error) == -1 && c.date_pattern == NULL && !c.escalation_notice &&
+	   error && strstr(error, "colour"), "a broken locale.conf changes nothing: %s", error);
+	g_free(error);
+	error = NULL;
+	locale_conf_check_dir(dir, errors);
+	{
+		char *at = g_strdup_printf("%s:", path);
+		char *l1 = g_strconcat(at, "1: date-pattern does not show the year (y)", NULL);
+		char *l1z = g_strconcat(at, "1: date-pattern does not show the zone (z)", NULL);
+		char *l2 = g_strconcat(at, "2: unknown key \"colour\"", NULL);
+		char *l3 = g_strconcat(at, "3: escalation-notice must be yes or no", NULL);
+		char *l4 = g_strconcat(at, "4: escalation-notice is already set on line 3", NULL);
+		char *l6 = g_strconcat(at, "6: expected \"key = value\"", NULL);
+		ok(has_error(errors, l1) && has_error(errors, l1z) && has_error(errors, l2) && has_error(errors, l3) &&
+		   has_error(errors, l4) && has_error(errors, l6), "-n names each problem of a locale.conf with its line");
+		g_free(at);
+		g_free(l1);
+		g_free(l1z);
+		g_free(l2);
+		g_free(l3);
+		g_free(l4);
+		g_free(l6);
+	}
+	g_ptr_array_set_size(errors, 0);
+	/* Not through a symbolic link: the daemon may read it as root. */
+	target = g_build_filename(dir, "elsewhere.conf", NULL);
+	g_file_set_contents(target, "escalation-notice = yes\n", -1, NULL);
+	remove(path);
+	ok(symlink(target, path) == 0 && locale_conf_read(dir, "xx", &c, &error) == -1 && !c.escalation_notice,
+	   "a locale.conf that is a symbolic link is not followed: %s", error);
+	locale_conf_check_dir(dir, errors);
+	ok(errors->len == 1, "... and -n says so");
+	g_free(error);
+	g_free(target);
+	g_free(path);
+	g_free(dir);
 	g_ptr_array_free(errors, TRUE);
 }
 
@@ -227,8 +517,17 @@ int main(void)
 			if (strcmp(f.settings->slas[i].id, "quick") == 0)
 				q->sla = &f.settings->slas[i];
 	}
+	/* First as ticketctl and the tests run it, then as the daemon does. */
+	check_native_sentences();
+	f.settings->assets = assets_prepare(f.settings);
+	check_native_sentences();
+	check_sentences("offset", NULL, 1, DUE_NOON_UTC - 3600);
+	check_sentences("one", NULL, 0, DUE_NOON_UTC - 10 * 3600 - 1800);
+	check_sentences("zone", "America/Los_Angeles", 0, DUE_NOON_UTC);
+	check_escalation();
 	check_fallback();
 	check_config_keys();
+	check_locale_conf();
 	fixture_teardown(&f);
 	return tap_done();
 }
