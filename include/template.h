@@ -57,8 +57,13 @@ struct template;
 /* The placeholders a template may use, NULL-terminated; anything else is
  * an error found by template_check_file (and so by `ticket-milter -n`):
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
- * agent_name, reference, escalation, status, csat_links, csat_1 ... csat_5,
- * rating, unknown_commands.
+ * agent_name, reference, escalation, status, csat_links, csat_1 ...
+ * csat_5, rating, unknown_commands, returning.
+ *
+ * escalation is "yes" when the case is said to be overseen by a senior
+ * person (the queue's escalation-notice, else the culture default of the
+ * template's locale: locale_conf.h); returning is "yes" when the
+ * customer had opened a ticket before this one.
  *
  * csat_1 ... csat_5 are complete mailto: URLs, one per score (1 very poor,
  * 5 excellent), inserted as they are (escaped in HTML, so they may stand

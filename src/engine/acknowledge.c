@@ -161,7 +161,7 @@ static char *format_promise(const struct settings *s, int64_t due, const char *l
 }
 
 /* *text_locale: the locale the text is written in (g_free). */
-static int render(const struct settings *s, const struct queue *q, const struct store_ticket *t,
+static int render(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
 		  const struct notice *n, char **subject, char **text, char **html, char **text_locale, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
@@ -170,6 +170,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 	struct template *loaded = NULL;
 	GPtrArray *vars = g_ptr_array_new();
 	char id[64], *reference;
+	bool returning;
 	int rc;
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
@@ -184,6 +185,12 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 		g_ptr_array_free(vars, TRUE);
 		return -1;
 	}
+	if (store_customer_returning(st, t->id, &returning) != 0) {
+		*error = g_strdup_printf("store: %s", store_error(st));
+		g_ptr_array_free(vars, TRUE);
+		template_free(loaded);
+		return -1;
+	}
 	reference = token_for_ticket(&key, &ref);
 	{
 		const char *base[] = {
@@ -196,6 +203,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 			"agent_name", n->agent_name ? n->agent_name : "",
 			"reference", reference,
 			"escalation", assets_escalation_notice(s, q, template_locale(tpl)) ? "yes" : "",
+			"returning", returning ? "yes" : "",
 			"status", t->status,
 			"csat_links", "",
 		};
@@ -224,7 +232,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *text_locale = NULL;
 	int rc;
 
-	if (render(s, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
+	if (render(s, st, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
 		g_free(text_locale);
 		return -1;
 	}

@@ -40,6 +40,7 @@ const char *const template_placeholders[] = {
 	"csat_5",		/* excellent */
 	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
 	"unknown_commands",	/* agent-notice: the lines not understood, one per line, as written */
+	"returning",		/* non-empty: the customer had opened a ticket before */
 	NULL,
 };
 

@@ -3,7 +3,7 @@
  * src/store): the connection struct and the statement cache.
  *
  * Each file owns a range of cache slots: store.c from 0, outbox.c from
- * STORE_FIRST_MODULE_SLOT.
+ * STORE_FIRST_MODULE_SLOT, customer_history.c STORE_HISTORY_SLOT.
  */
 #ifndef TM_STORE_INTERNAL_H
 #define TM_STORE_INTERNAL_H
@@ -13,6 +13,8 @@
 #include "store.h"
 
 #define STORE_FIRST_MODULE_SLOT 40
+/* customer_history.c's one statement: the last slot. */
+#define STORE_HISTORY_SLOT (STORE_MAX_STMTS - 1)
 #define STORE_MAX_STMTS 72
 
 struct store {

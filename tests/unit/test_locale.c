@@ -3,8 +3,8 @@
  * locale.conf and ICU: the promise reads as a native sentence (no
  * English or "GMT" words where the language has its own, the zone after
  * the time, "a las" in Spanish, each language's word order), the
- * culture defaults (the escalation notice), and a locale answered with
- * another's templates gets that language's date. */
+ * culture defaults (the escalation notice, returning customers), and a
+ * locale answered with another's templates gets that language's date. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
@@ -334,6 +334,27 @@ static void check_escalation(void)
 	q->escalation_notice = ESCALATION_NOTICE_DEFAULT;
 }
 
+/* A Japanese first enquiry opens with この度は, a returning customer is
+ * greeted with いつもお世話になっております. */
+static void check_returning(void)
+{
+	struct ack first = acknowledge_one("yamada@example.jp", "ja", "Asia/Tokyo", 9, DUE_NOON_UTC, 0);
+	struct ack again = acknowledge_one("yamada@example.jp", "ja", "Asia/Tokyo", 9, DUE_NOON_UTC + 86400, 0);
+	struct ack html_only = { 0 };
+
+	ok(strstr(first.text, "この度はお問い合わせいただき") && !strstr(first.text, "いつもお世話になっております") &&
+	   strstr(first.html, "この度はお問い合わせいただき") && !strstr(first.html, "いつもお世話になっております"),
+	   "ja: a first enquiry: この度は…, not いつもお世話になっております");
+	ok(strstr(again.text, "いつもお世話になっております。Example Supportでございます。") &&
+	   !strstr(again.text, "この度は") && strstr(again.html, "いつもお世話になっております。") &&
+	   !strstr(again.html, "この度は"), "ja: a returning customer: いつもお世話になっております。");
+	ok(strstr(again.text, "受付番号：SUP-") != NULL && strstr(again.html, "受付番号：<strong>SUP-") != NULL,
+	   "ja: both greetings go on to the ticket number");
+	ack_clear(&first);
+	ack_clear(&again);
+	ack_clear(&html_only);
+}
+
 /* A Swedish customer of a queue that offers sv without Swedish
  * templates: the text of the locale it falls back to, and the date in
  * the words of that text, never in Swedish. */
@@ -525,6 +546,7 @@ int main(void)
 	check_sentences("one", NULL, 0, DUE_NOON_UTC - 10 * 3600 - 1800);
 	check_sentences("zone", "America/Los_Angeles", 0, DUE_NOON_UTC);
 	check_escalation();
+	check_returning();
 	check_fallback();
 	check_config_keys();
 	check_locale_conf();
