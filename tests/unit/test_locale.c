@@ -3,8 +3,9 @@
  * locale.conf and ICU: the promise reads as a native sentence (no
  * English or "GMT" words where the language has its own, the zone after
  * the time, "a las" in Spanish, each language's word order), the
- * culture defaults (the escalation notice, returning customers), and a
- * locale answered with another's templates gets that language's date. */
+ * culture defaults (escalation notice, returning customers), the
+ * reviewed wording, and a locale answered with another's templates gets
+ * that language's date. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
@@ -12,6 +13,7 @@
 #include "assets.h"
 #include "calendar.h"
 #include "locale_conf.h"
+#include "template.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>
@@ -355,6 +357,75 @@ static void check_returning(void)
 	ack_clear(&html_only);
 }
 
+/* A template rendered as the engine fills it, for the reviewed wording
+ * of the notices that have no promise. */
+static char *render_text(const char *locale, const char *name, const char *customer_name, char **subject)
+{
+	struct template *t = template_load(f.settings->templates, NULL, locale, "en", name, NULL);
+	char *const vars[] = {
+		"ticket", "SUP-1042", "subject", "Printer on fire", "customer_name", (char *)customer_name,
+		"queue_name", "Example Support", "promise", "PROMISE", "promise_relative", "REL", "agent_name", "Ana Lima",
+		"reference", "REF", "escalation", "yes", "returning", "", "status", "new", "csat_links", "",
+		"csat_1", "mailto:1", "csat_2", "mailto:2", "csat_3", "mailto:3", "csat_4", "mailto:4",
+		"csat_5", "mailto:5", "rating", "4", "unknown_commands", "#x", NULL,
+	};
+	char *text = NULL;
+
+	if (t == NULL || template_render(t, vars, subject, &text, NULL, NULL) != 0)
+		text = g_strdup("");
+	template_free(t);
+	return text;
+}
+
+/* What the outside review asked to change, word for word. */
+static void check_review(void)
+{
+	static const struct {
+		const char *locale, *name, *customer_name, *wanted, *unwanted;
+	} review[] = {
+		{ "de", "resolved", "", "Subject: [SUP-1042] Ihr Anliegen wurde erledigt", "gelöst" },
+		{ "it", "ack", "", "che ne approva personalmente ogni decisione", "avalla" },
+		{ "ru", "ack", "", "руководителя отдела", "старшего руководителя группы" },
+		{ "nl", "ack", "", "Beste klant,", "Goedendag" },
+		{ "nl", "csat-thanks", "", "een 4 uit 5", "van de 5" },
+		{ "ko", "ack", "", "담당 책임자가 직접 관리하며", "선임 팀장" },
+		{ "zh-CN", "resolved", "", "您的工单 SUP-1042（主题：Printer on fire）已解决。", "已解决（" },
+		{ "ja", "ack", "", "上席の責任者", "チームリーダー" },
+		{ "ja", "reopened", "", "お客様\n\nいつもお世話になっております。Example Supportでございます。", "この度は" },
+		{ "tr", "ack", "", "kendisinin onayıyla", "onun onayıyla" },
+		{ "tr", "ack", "", "Size en geç şu tarihe kadar yanıt vereceğiz: PROMISE", "tarihine kadar" },
+		{ "ar", "resolved", "Ana", "وقد تولّى متابعته Ana Lima.", "من قِبَل" },
+		{ "ar", "ack", "", "أحد كبار المسؤولين", "قادة الفريق" },
+		{ "ar", "ack", "", "حضرة العميل الكريم،\nتحية طيبة وبعد،", "مرحبًا" },
+		{ "ar", "ack", "Ana", "حضرة العميل الكريم Ana،\nتحية طيبة وبعد،", "مرحبًا" },
+		{ "ar", "reopened", "Ana", "حضرة العميل الكريم Ana،\nتحية طيبة وبعد،", "مرحبًا" },
+		{ "pl", "ack", "", "Termin odpowiedzi: PROMISE", "w terminie" },
+		{ "pl", "ack", "", "doświadczony kierownik zespołu", "starszy" },
+		{ "pl", "ack", "Zoë", "Dzień dobry,", "Zoë" },
+		{ "ko", "ack", "", "PROMISE까지 답변을 드리겠습니다(지금으로부터 REL).", "REL)까지" },
+		{ "ko", "reopened", "", "PROMISE까지 답변을 드리겠습니다(지금으로부터 REL).", "REL)까지" },
+		{ "ja", "ack", "", "PROMISEまでに（REL）、担当者よりご連絡いたします。", "ご回答" },
+		{ "ja", "reopened", "", "PROMISEまでに（REL）、担当者よりご連絡いたします。", "ご回答" },
+		{ "zh-CN", "ack", "", "我们将于PROMISE前给予您答复（即REL）。", "于 PROMISE 前" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(review); i++) {
+		char *subject = NULL, *text = render_text(review[i].locale, review[i].name, review[i].customer_name, &subject);
+		char *all = g_strdup_printf("Subject: %s\n%s", subject ? subject : "", text);
+		/* one line in the TAP description */
+		char **lines = g_strsplit(review[i].wanted, "\n", -1), *wanted = g_strjoinv(" / ", lines);
+
+		if (!ok(strstr(all, review[i].wanted) && !strstr(all, review[i].unwanted), "%s %s: \"%s\", not \"%s\"",
+			review[i].locale, review[i].name, wanted, review[i].unwanted))
+			tap_diag("%s", all);
+		g_strfreev(lines);
+		g_free(wanted);
+		g_free(all);
+		g_free(subject);
+		g_free(text);
+	}
+}
+
 /* A Swedish customer of a queue that offers sv without Swedish
  * templates: the text of the locale it falls back to, and the date in
  * the words of that text, never in Swedish. */
@@ -547,6 +618,7 @@ int main(void)
 	check_sentences("zone", "America/Los_Angeles", 0, DUE_NOON_UTC);
 	check_escalation();
 	check_returning();
+	check_review();
 	check_fallback();
 	check_config_keys();
 	check_locale_conf();
