@@ -119,6 +119,11 @@ char *promise_format_time_with(int64_t t, const char *locale, const char *zone, 
  * is the caller's (g_free). */
 struct promise_formatter;
 struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8);
+/* The same with a second pattern, used instead when the hour at t in the
+ * zone is 1 (01:00-01:59), for languages that word that hour apart:
+ * Spanish "a la 1:00" but "a las 2:00".  pattern_hour_1_utf8 may be NULL. */
+struct promise_formatter *promise_formatter_new_hour_1(const char *locale, const char *pattern_utf8,
+						       const char *pattern_hour_1_utf8);
 char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes);
 /* Accepts NULL. */
 void promise_formatter_free(struct promise_formatter *f);

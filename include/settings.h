@@ -40,6 +40,13 @@ enum on_limit {
 	ON_LIMIT_TEMPFAIL,	/* 4xx: waits in the sender's queue until the limit is raised */
 };
 
+/* Whether mail says a senior person oversees the case. */
+enum escalation_notice {
+	ESCALATION_NOTICE_DEFAULT,	/* as the culture of the text's locale expects (locale.conf) */
+	ESCALATION_NOTICE_YES,
+	ESCALATION_NOTICE_NO,
+};
+
 enum priority { PRIORITY_LOW, PRIORITY_NORMAL, PRIORITY_HIGH, PRIORITY_URGENT, PRIORITY_COUNT };
 
 /* One response-time target: minutes of business time, or of wall-clock
@@ -70,7 +77,10 @@ struct queue {
 	char *tag;		/* ticket prefix, "SUP" */
 	char **locales;		/* offered, NULL-terminated: "en", "pt-BR" */
 	char *default_locale;	/* one of locales */
-	bool escalation_notice;	/* add the senior-team-lead sentence */
+	enum escalation_notice escalation_notice;
+	char **locale_fallback;	/* "sv", "en", "nb", "en", NULL: a locale without
+				 * templates of its own, and the one its customers
+				 * get instead; NULL when none */
 	int max_participants;	/* per ticket: more are not added (fan-out) */
 	int max_new_participants; /* added by one message at most */
 	char **vip;		/* addresses and "@domain"s, lower case */

@@ -152,6 +152,8 @@ int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *lo
 /* The customer's stored preferences (NULL when unset; g_free). */
 int store_customer_prefs(struct store *st, const char *address, char **locale, char **zone);
 int store_customer_set_locale(struct store *st, const char *address, const char *locale);
+/* Whether the customer of a ticket had opened one before it (customer_history.c). */
+int store_customer_returning(struct store *st, int64_t ticket_id, bool *returning);
 
 /* The outbox: mail we generate, written in the same transaction as the
  * ticket and delivered after the commit by the sender thread. */

@@ -57,8 +57,13 @@ struct template;
 /* The placeholders a template may use, NULL-terminated; anything else is
  * an error found by template_check_file (and so by `ticket-milter -n`):
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
- * agent_name, reference, escalation, status, csat_links, csat_1 ... csat_5,
- * rating, unknown_commands.
+ * agent_name, reference, escalation, status, csat_links, csat_1 ...
+ * csat_5, rating, unknown_commands, returning.
+ *
+ * escalation is "yes" when the case is said to be overseen by a senior
+ * person (the queue's escalation-notice, else the culture default of the
+ * template's locale: locale_conf.h); returning is "yes" when the
+ * customer had opened a ticket before this one.
  *
  * csat_1 ... csat_5 are complete mailto: URLs, one per score (1 very poor,
  * 5 excellent), inserted as they are (escaped in HTML, so they may stand
@@ -84,6 +89,13 @@ extern const char *const template_placeholders[];
  * a silent fall back to the shipped text. */
 struct template *template_load(const char *dir, const char *queue, const char *locale,
 			       const char *default_locale, const char *name, char **error);
+/* The same for a fallback chain: each locale of chain (NULL-terminated),
+ * with its shorter forms, in turn.  template_load is the chain locale,
+ * default_locale; a queue's locale-fallback puts the mapped locale
+ * between them, and `ticket-milter -n` leaves the default out to see
+ * whether a locale has templates of its own. */
+struct template *template_load_chain(const char *dir, const char *queue, const char *const *chain,
+				     const char *name, char **error);
 void template_free(struct template *t);
 /* The locale the template was actually found for ("pt" for pt-BR when
  * only pt/ exists). */

@@ -24,7 +24,7 @@ enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
 		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
 		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
 		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
-		KEY_CLOSED_REPLY, KEY_ON_LIMIT };
+		KEY_CLOSED_REPLY, KEY_ON_LIMIT, KEY_ESCALATION, KEY_LOCALE_MAP };
 
 struct key_spec {
 	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
@@ -81,7 +81,8 @@ static const struct key_spec key_table[] = {
 	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
 	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
-	{ "queue", "escalation-notice", KEY_BOOL, false, "no", Q(escalation_notice) },
+	{ "queue", "escalation-notice", KEY_ESCALATION, false, "default", Q(escalation_notice) },
+	{ "queue", "locale-fallback", KEY_LOCALE_MAP, false, NULL, Q(locale_fallback) },
 	{ "queue", "max-participants", KEY_UINT, false, "20", Q(max_participants) },
 	{ "queue", "max-new-participants", KEY_UINT, false, "10", Q(max_new_participants) },
 	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
@@ -535,6 +536,33 @@ static void set_value(struct loader *ld, const char *section, const struct key_s
 				 value);
 		break;
 	}
+	case KEY_ESCALATION:
+		if (strcmp(value, "default") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+			*(enum escalation_notice *)field = value[0] == 'd' ? ESCALATION_NOTICE_DEFAULT :
+				value[0] == 'y' ? ESCALATION_NOTICE_YES : ESCALATION_NOTICE_NO;
+		else
+			complain(ld, section, spec->name, "escalation-notice must be yes, no or default, not \"%s\"", value);
+		break;
+	case KEY_LOCALE_MAP: {
+		/* "sv:en, nb:en" -> { "sv", "en", "nb", "en", NULL } */
+		char **list = split_list(value), **pairs = g_new0(char *, 2 * g_strv_length(list) + 1);
+		for (size_t i = 0; list[i]; i++) {
+			char **two = g_strsplit(list[i], ":", 3);
+			bool again = false;
+			for (size_t j = 0; j < i; j++)
+				again = again || strcmp(pairs[2 * j], g_strstrip(two[0])) == 0;
+			if (again || g_strv_length(two) != 2 || !locale_valid(g_strstrip(two[0])) ||
+			    !locale_valid(g_strstrip(two[1])) || strcmp(two[0], two[1]) == 0)
+				complain(ld, section, spec->name, "%s: \"%s\": expected LOCALE:LOCALE, each locale once, "
+					 "e.g. sv:en, nb:en", spec->name, list[i]);
+			pairs[2 * i] = g_strdup(two[0]);
+			pairs[2 * i + 1] = g_strdup(two[1] ? two[1] : "");
+			g_strfreev(two);
+		}
+		g_strfreev(list);
+		*(char ***)field = pairs;
+		break;
+	}
 	case KEY_TAG:
 		if (!tag_valid(value))
 			complain(ld, section, spec->name,
@@ -799,6 +827,10 @@ static void check_queues(struct loader *ld, struct settings *s)
 		if (q->locales && q->default_locale && !g_strv_contains((const char *const *)q->locales, q->default_locale))
 			complain(ld, group, "default-locale", "default-locale %s is not one of the queue's locales",
 				 q->default_locale);
+		for (char **m = q->locale_fallback; m && *m && q->locales; m += 2)
+			if (!g_strv_contains((const char *const *)q->locales, *m))
+				complain(ld, group, "locale-fallback", "locale-fallback maps %s, which is not one of the "
+					 "queue's locales", *m);
 		for (size_t j = 0; j < i; j++)
 			if (q->tag && s->queues[j].tag && strcmp(q->tag, s->queues[j].tag) == 0)
 				complain(ld, group, "tag", "tag %s is already used by [queue %s]", q->tag, s->queues[j].id);
@@ -965,6 +997,7 @@ void settings_unref(struct settings *s)
 		g_free(s->queues[i].tag);
 		g_strfreev(s->queues[i].locales);
 		g_free(s->queues[i].default_locale);
+		g_strfreev(s->queues[i].locale_fallback);
 		g_strfreev(s->queues[i].vip);
 		g_strfreev(s->queues[i].agents);
 		g_strfreev(s->queues[i].urgent_keywords);

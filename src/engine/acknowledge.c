@@ -171,33 +171,35 @@ static char *choose_locale(const struct queue *q, const struct message *msg, con
  * a promise past a daylight-saving change shows their wall clock), else
  * the offset of their Date header, else the team's calendar zone, else
  * UTC; each step only when ICU can use it (an unknown zone, an absurd
- * offset), so the promise is never left empty.  Returns 0 with *out, or
- * -1 on a store error. */
+ * offset), so the promise is never left empty.  locale: the text's, which
+ * the date is written in; customer_locale: the customer's, whose region
+ * helps find their zone.  Returns 0 with *out, or -1 on a store error. */
 static int format_promise(const struct settings *s, struct store *st, const char *customer, int64_t due,
-			  const char *locale, const char *stored_zone, const struct message *msg,
-			  const struct queue *q, char **out)
+			  const char *locale, const char *customer_locale, const char *stored_zone,
+			  const struct message *msg, const struct queue *q, char **out)
 {
 	char *text = NULL, *zone;
 
-	if (customer_zone(st, customer, stored_zone, msg, locale, &zone) != 0)
+	if (customer_zone(st, customer, stored_zone, msg, customer_locale, &zone) != 0)
 		return -1;
 	if (zone)
-		text = assets_format_time(s->assets, locale, due, zone, 0);
+		text = assets_format_time(s, locale, due, zone, 0);
 	g_free(zone);
 	if (text == NULL && msg->date)
-		text = assets_format_time(s->assets, locale, due, NULL, msg->date_offset);
+		text = assets_format_time(s, locale, due, NULL, msg->date_offset);
 	if (text == NULL && q->calendar_zone)
-		text = assets_format_time(s->assets, locale, due, q->calendar_zone, 0);
+		text = assets_format_time(s, locale, due, q->calendar_zone, 0);
 	if (text == NULL)
-		text = assets_format_time(s->assets, locale, due, "UTC", 0);
+		text = assets_format_time(s, locale, due, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
 	*out = text;
 	return 0;
 }
 
-static int render(const struct settings *s, const struct queue *q, const struct store_ticket *t,
-		  const struct notice *n, char **subject, char **text, char **html, char **error)
+/* *text_locale: the locale the text is written in (g_free). */
+static int render(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
+		  const struct notice *n, char **subject, char **text, char **html, char **text_locale, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
@@ -205,18 +207,25 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 	struct template *loaded = NULL;
 	GPtrArray *vars = g_ptr_array_new();
 	char id[64], *reference;
+	bool returning;
 	int rc;
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
 	tpl = assets_template(s->assets, q->id, n->locale, n->template_name);
 	if (tpl == NULL)
-		tpl = loaded = template_load(s->templates, q->id, n->locale, q->default_locale, n->template_name, error);
+		tpl = loaded = assets_template_load(s, q, n->locale, n->template_name, true, error);
 	if (tpl == NULL) {
 		char *why = *error;
 		*error = g_strdup_printf("template: %s", why);
 		g_free(why);
 		g_ptr_array_free(vars, TRUE);
+		return -1;
+	}
+	if (store_customer_returning(st, t->id, &returning) != 0) {
+		*error = g_strdup_printf("store: %s", store_error(st));
+		g_ptr_array_free(vars, TRUE);
+		template_free(loaded);
 		return -1;
 	}
 	reference = token_for_ticket(&key, &ref);
@@ -230,7 +239,8 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 			"promise_relative", n->promise_relative ? n->promise_relative : "",
 			"agent_name", n->agent_name ? n->agent_name : "",
 			"reference", reference,
-			"escalation", q->escalation_notice ? "yes" : "",
+			"escalation", assets_escalation_notice(s, q, template_locale(tpl)) ? "yes" : "",
+			"returning", returning ? "yes" : "",
 			"status", t->status,
 			"csat_links", "",
 		};
@@ -246,6 +256,7 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 		*error = g_strdup_printf("template %s: %s", n->template_name, why);
 		g_free(why);
 	}
+	*text_locale = g_strdup(template_locale(tpl));
 	g_ptr_array_free(vars, TRUE);
 	g_free(reference);
 	template_free(loaded);
@@ -255,7 +266,8 @@ static int render(const struct settings *s, const struct queue *q, const struct 
 int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
 			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error)
 {
-	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *root = NULL, *thread_index;
+	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *text_locale = NULL, *root = NULL;
+	char *thread_index;
 	int rc;
 
 	if (store_ticket_thread_root(st, t->id, &root) != 0) {
@@ -264,7 +276,8 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	}
 	thread_index = root ? thread_index_reply(root, now) : NULL;
 	g_free(root);
-	if (render(s, q, t, n, &subject, &text, &html, error) != 0) {
+	if (render(s, st, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
+		g_free(text_locale);
 		g_free(thread_index);
 		return -1;
 	}
@@ -272,7 +285,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 		struct ack_request req = {
 			.settings = s, .queue = q, .ref = { .number = t->number },
 			.to_address = n->to, .to_name = n->to_name,
-			.in_reply_to = n->in_reply_to, .references = n->references, .locale = n->locale,
+			.in_reply_to = n->in_reply_to, .references = n->references, .locale = text_locale,
 			.subject = subject, .text = text, .html = html, .now = now, .reply_to = n->reply_to,
 			.thread_index = thread_index,
 		};
@@ -287,7 +300,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 		rc = store_outbox_add(st, &e);
 		g_bytes_unref(e.message);
 		if (rc == 0) {
-			char *detail = g_strdup_printf("%s in %s to <%s>, message-id <%s>", n->kind, n->locale, n->to,
+			char *detail = g_strdup_printf("%s in %s to <%s>, message-id <%s>", n->kind, text_locale, n->to,
 						       message_id);
 			rc = store_event_add(st, t->id, now, "ticket-milter", "mail-queued", detail);
 			g_free(detail);
@@ -300,6 +313,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	g_free(html);
 	g_free(message_id);
 	g_free(thread_index);
+	g_free(text_locale);
 	return rc;
 }
 
@@ -341,10 +355,17 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	}
 
 	if (promise.first_response_due > 0) {
-		if (format_promise(s, st, to, promise.first_response_due, locale, pref_zone, msg, q, &promise_text) != 0)
+		/* The date in the language of the text around it (assets.h). */
+		char *text_locale = assets_text_locale(s, q, locale, kind == ACK_NEW ? "ack" : "reopened");
+		const char *date_locale = text_locale ? text_locale : locale;
+		rc = format_promise(s, st, to, promise.first_response_due, date_locale, locale, pref_zone, msg, q,
+				    &promise_text);
+		if (rc == 0)
+			relative = assets_format_relative(s->assets, date_locale, env->now,
+							  promise.first_response_due, RELATIVE_PROMISE_MINUTES);
+		g_free(text_locale);
+		if (rc != 0)
 			goto store_error;
-		relative = assets_format_relative(s->assets, locale, env->now, promise.first_response_due,
-						  RELATIVE_PROMISE_MINUTES);
 	}
 	subject = echoed_subject(msg, q->tag);
 	name = echoed_name(msg);

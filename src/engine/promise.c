@@ -215,36 +215,61 @@ char *promise_format_time(int64_t t, const char *locale, const char *zone, int o
 
 struct promise_formatter {
 	UDateFormat *format;
+	/* For times whose hour is 1, when the language words them apart
+	 * ("a la 1:00", "a las 2:00"); NULL when it does not. */
+	UDateFormat *format_hour_1;
 	char icu_locale[PROMISE_ICU_LOCALE_MAX];
-	/* The zone (or offset) format's calendar is in (zone_key), NULL before
-	 * the first: opening a calendar per call was most of a call's cost,
-	 * and a formatter mostly sees the same few zones. */
+	/* The zone (or offset) the formats' calendars are in (zone_key), NULL
+	 * before the first: opening a calendar per call was most of a call's
+	 * cost, and a formatter mostly sees the same few zones.  calendar is
+	 * one more in that zone, to read the hour for format_hour_1. */
 	char *zone_key;
+	UCalendar *calendar;
 	URelativeDateTimeFormatter *relative;	/* opened on first use */
 };
 
+/* A date format for one pattern, worded for the middle of a sentence
+ * ("we will answer by ..."); NULL when ICU refuses the pattern. */
+static UDateFormat *promise_open_format(const char *icu_locale, const UChar *pattern)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UDateFormat *format = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale, u"UTC", -1, pattern, -1, &status);
+
+	if (U_SUCCESS(status))
+		udat_setContext(format, UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
+	if (U_FAILURE(status) && format) {
+		udat_close(format);
+		format = NULL;
+	}
+	return format;
+}
+
 struct promise_formatter *promise_formatter_new(const char *locale, const char *pattern_utf8)
 {
+	return promise_formatter_new_hour_1(locale, pattern_utf8, NULL);
+}
+
+struct promise_formatter *promise_formatter_new_hour_1(const char *locale, const char *pattern_utf8,
+						       const char *pattern_hour_1_utf8)
+{
 	struct promise_formatter *f = g_new0(struct promise_formatter, 1);
-	UErrorCode status = U_ZERO_ERROR;
-	UChar *pattern = NULL;
+	UChar *pattern = NULL, *pattern_hour_1 = NULL;
 
 	if (!promise_icu_locale(locale, f->icu_locale))
 		goto fail;
 	pattern = pattern_utf8 ? promise_utf16_from_utf8(pattern_utf8) : promise_icu_time_pattern(f->icu_locale);
-	if (pattern == NULL)
+	if (pattern == NULL || (f->format = promise_open_format(f->icu_locale, pattern)) == NULL)
 		goto fail;
-	f->format = udat_open(UDAT_PATTERN, UDAT_PATTERN, f->icu_locale, u"UTC", -1, pattern, -1, &status);
-	if (U_FAILURE(status))
-		goto fail;
-	/* The phrase goes inside a sentence ("we will answer by ..."). */
-	udat_setContext(f->format, UDISPCTX_CAPITALIZATION_FOR_MIDDLE_OF_SENTENCE, &status);
-	if (U_FAILURE(status))
+	if (pattern_hour_1_utf8 &&
+	    ((pattern_hour_1 = promise_utf16_from_utf8(pattern_hour_1_utf8)) == NULL ||
+	     (f->format_hour_1 = promise_open_format(f->icu_locale, pattern_hour_1)) == NULL))
 		goto fail;
 	g_free(pattern);
+	g_free(pattern_hour_1);
 	return f;
 fail:
 	g_free(pattern);
+	g_free(pattern_hour_1);
 	promise_formatter_free(f);
 	return NULL;
 }
@@ -273,11 +298,15 @@ static bool formatter_set_zone(struct promise_formatter *f, const char *zone, in
 		g_free(key);
 		return false;
 	}
-	/* The locale's own calendar in that zone; the formatter keeps a copy. */
+	g_clear_pointer(&f->calendar, ucal_close);
+	/* The locale's own calendar in that zone; each format keeps a copy. */
 	calendar = ucal_open(zone_id, -1, f->icu_locale, UCAL_DEFAULT, &status);
 	if (U_SUCCESS(status)) {
 		udat_setCalendar(f->format, calendar);
+		if (f->format_hour_1)
+			udat_setCalendar(f->format_hour_1, calendar);
 		f->zone_key = g_steal_pointer(&key);
+		f->calendar = g_steal_pointer(&calendar);
 	}
 	if (calendar)
 		ucal_close(calendar);
@@ -286,9 +315,23 @@ static bool formatter_set_zone(struct promise_formatter *f, const char *zone, in
 	return f->zone_key != NULL;
 }
 
+/* The format for t: the one for the hour 1 when there is one and the
+ * hour at t in the formatter's zone is 1. */
+static UDateFormat *format_for(struct promise_formatter *f, int64_t t)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t hour;
+
+	if (f->format_hour_1 == NULL || f->calendar == NULL)
+		return f->format;
+	ucal_setMillis(f->calendar, (UDate)t * 1000.0, &status);
+	hour = ucal_get(f->calendar, UCAL_HOUR_OF_DAY, &status);
+	return U_SUCCESS(status) && hour == 1 ? f->format_hour_1 : f->format;
+}
+
 char *promise_formatter_format(struct promise_formatter *f, int64_t t, const char *zone, int offset_minutes)
 {
-	return formatter_set_zone(f, zone, offset_minutes) ? promise_format_with(f->format, t) : NULL;
+	return formatter_set_zone(f, zone, offset_minutes) ? promise_format_with(format_for(f, t), t) : NULL;
 }
 
 void promise_formatter_free(struct promise_formatter *f)
@@ -297,6 +340,10 @@ void promise_formatter_free(struct promise_formatter *f)
 		return;
 	if (f->format)
 		udat_close(f->format);
+	if (f->format_hour_1)
+		udat_close(f->format_hour_1);
+	if (f->calendar)
+		ucal_close(f->calendar);
 	if (f->relative)
 		ureldatefmt_close(f->relative);
 	g_free(f->zone_key);

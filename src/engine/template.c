@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "template.h"
+#include "locale_tag.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +40,7 @@ const char *const template_placeholders[] = {
 	"csat_5",		/* excellent */
 	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
+	"returning",		/* non-empty: the customer had opened a ticket before */
 	NULL,
 };
 
@@ -137,92 +139,14 @@ static bool template_queue_valid(const char *queue)
 	return true;
 }
 
-static bool template_all_alpha(const char *s, size_t min, size_t max)
-{
-	size_t len = strlen(s);
-
-	if (len < min || len > max)
-		return false;
-	for (; *s; s++)
-		if (!g_ascii_isalpha(*s))
-			return false;
-	return true;
-}
-
-static bool template_all_digits(const char *s, size_t len)
-{
-	if (strlen(s) != len)
-		return false;
-	for (; *s; s++)
-		if (!g_ascii_isdigit(*s))
-			return false;
-	return true;
-}
-
-/* "pt_br", "PT-BR" -> "pt-BR"; "zh-hant-tw" -> "zh-Hant-TW".  NULL unless
- * the tag is language[-Script][-REGION], the only forms that name a
- * template folder (and that can never be mistaken for "queues"). */
-static char *template_locale_canonical(const char *locale)
-{
-	char **parts;
-	GString *out;
-	size_t i = 1;
-	bool ok;
-
-	if (locale == NULL || *locale == '\0')
-		return NULL;
-	parts = g_strsplit_set(locale, "-_", -1);
-	ok = template_all_alpha(parts[0], 2, 3);
-	out = g_string_new(NULL);
-	if (ok) {
-		char *lower = g_ascii_strdown(parts[0], -1);
-		g_string_append(out, lower);
-		g_free(lower);
-	}
-	if (ok && parts[i] && template_all_alpha(parts[i], 4, 4)) {
-		g_string_append_printf(out, "-%c", g_ascii_toupper(parts[i][0]));
-		for (const char *p = parts[i] + 1; *p; p++)
-			g_string_append_c(out, g_ascii_tolower(*p));
-		i++;
-	}
-	if (ok && parts[i] && (template_all_alpha(parts[i], 2, 2) || template_all_digits(parts[i], 3))) {
-		g_string_append_printf(out, "-%c%c", g_ascii_toupper(parts[i][0]), g_ascii_toupper(parts[i][1]));
-		g_string_append(out, parts[i] + 2);
-		i++;
-	}
-	ok = ok && parts[i] == NULL;
-	g_strfreev(parts);
-	return g_string_free(out, !ok);
-}
-
 /* A folder name the loader would use as it is: "de", "pt-BR". */
 static bool template_locale_folder_valid(const char *name)
 {
-	char *canonical = template_locale_canonical(name);
+	char *canonical = locale_tag_canonical(name);
 	bool ok = canonical && strcmp(canonical, name) == 0;
 
 	g_free(canonical);
 	return ok;
-}
-
-/* Appends locale and its shorter forms (pt-BR, pt) to list, once each. */
-static void template_add_locale_chain(GPtrArray *list, const char *locale)
-{
-	char *tag = template_locale_canonical(locale);
-
-	while (tag) {
-		char *dash = strrchr(tag, '-');
-		bool seen = false;
-
-		for (guint i = 0; i < list->len; i++)
-			seen = seen || strcmp(g_ptr_array_index(list, i), tag) == 0;
-		if (!seen)
-			g_ptr_array_add(list, g_strdup(tag));
-		if (dash == NULL)
-			break;
-		*dash = '\0';
-	}
-	g_free(tag);
 }
 
 /* ---------------------------------------------------------------------
@@ -776,7 +700,7 @@ static void template_set_error(char **error, const char *fmt, ...)
  * folders (the layout the configuration contract names). */
 static bool template_queue_beside_locales(const char *queue)
 {
-	char *canonical = template_locale_canonical(queue);
+	char *canonical = locale_tag_canonical(queue);
 	bool ok = canonical == NULL && strcmp(queue, TEMPLATE_QUEUES_DIR) != 0;
 
 	g_free(canonical);
@@ -796,6 +720,18 @@ static char *template_folder(const char *dir, const char *queue, const char *loc
 
 struct template *template_load(const char *dir, const char *queue, const char *locale,
 			       const char *default_locale, const char *name, char **error)
+{
+	const char *chain[3] = { NULL }, **end = chain;
+
+	if (locale)
+		*end++ = locale;
+	if (default_locale)
+		*end++ = default_locale;
+	return template_load_chain(dir, queue, chain, name, error);
+}
+
+struct template *template_load_chain(const char *dir, const char *queue, const char *const *chain,
+				     const char *name, char **error)
 {
 	GPtrArray *locales = g_ptr_array_new_with_free_func(g_free);
 	GString *tried = g_string_new(NULL);
@@ -818,8 +754,8 @@ struct template *template_load(const char *dir, const char *queue, const char *l
 		template_set_error(error, "queue \"%s\" cannot name a template folder", queue);
 		goto out;
 	}
-	template_add_locale_chain(locales, locale);
-	template_add_locale_chain(locales, default_locale);
+	for (const char *const *l = chain; *l; l++)
+		locale_tag_add_chain(locales, *l);
 	for (guint i = 0; i < locales->len && !found; i++) {
 		for (int where = queue ? 0 : 2; where < 3 && !found; where++) {
 			const char *tag = g_ptr_array_index(locales, i);
@@ -841,7 +777,7 @@ struct template *template_load(const char *dir, const char *queue, const char *l
 		}
 	}
 	if (!found)
-		template_set_error(error, "no template \"%s\" for locale %s: tried %s", name, locale ? locale : "(none)",
+		template_set_error(error, "no template \"%s\" for locale %s: tried %s", name, *chain ? *chain : "(none)",
 				   tried->len ? tried->str : "no valid locale");
 out:
 	g_string_free(tried, TRUE);
@@ -937,7 +873,7 @@ static void template_check_locale_dir(const char *dir, GPtrArray *errors)
 /* A folder the loader would not look in: say where it belongs. */
 static void template_misplaced_folder(const char *path, const char *name, GPtrArray *errors)
 {
-	char *canonical = template_locale_canonical(name);
+	char *canonical = locale_tag_canonical(name);
 
 	if (canonical)
 		template_problem(errors, path, 0, "locale folders are named like %s", canonical);

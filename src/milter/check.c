@@ -22,6 +22,7 @@
 
 #include "run_as.h"
 #include "safe_file.h"
+#include "locale_conf.h"
 #include "store.h"
 #include "template.h"
 
@@ -78,11 +79,43 @@ static int queue_line(const struct settings *s, const struct queue *q)
 	return line;
 }
 
-/* Every template parses, and every queue finds ack and reopened
- * templates for each locale it offers (at least by falling back). */
+/* A locale a queue offers needs every template in its own language (or
+ * a shorter form of it: pt for pt-BR), or the one the administrator
+ * named for it with locale-fallback: falling back to the default locale
+ * unasked would answer its customers in a language nobody chose for
+ * them. */
+static void check_locale_set(const struct settings *s, const struct queue *q, const char *locale,
+			     GPtrArray *errors)
+{
+	const char *fallback = assets_locale_fallback(q, locale);
+	GString *missing = g_string_new(NULL);
+	char *group = g_strconcat("queue ", q->id, NULL);
+
+	for (size_t n = 0; assets_template_names[n]; n++) {
+		struct template *t = assets_template_load(s, q, locale, assets_template_names[n], false, NULL);
+		if (t == NULL)
+			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", assets_template_names[n]);
+		template_free(t);
+	}
+	if (missing->len && fallback)
+		g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: locale-fallback %s:%s: neither %s nor %s has "
+			"the templates %s (in %s/<locale>/ or %s/queues/%s/<locale>/)", s->path,
+			settings_line(s, group, "locale-fallback"), q->id, locale, fallback, locale, fallback,
+			missing->str, s->templates, s->templates, q->id));
+	else if (missing->len)
+		g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: locale %s has no templates %s of its own "
+			"(in %s/%s/ or %s/queues/%s/%s/): add them, or name the language its customers get instead, "
+			"e.g. locale-fallback = %s:%s", s->path, queue_line(s, q), q->id, locale, missing->str,
+			s->templates, locale, s->templates, q->id, locale, locale,
+			q->default_locale && strcmp(q->default_locale, locale) != 0 ? q->default_locale : "en"));
+	g_string_free(missing, TRUE);
+	g_free(group);
+}
+
+/* Every template and locale.conf parses, and every locale a queue offers
+ * has its templates (check_locale_set). */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
-	const char *const *needed = assets_template_names;
 	guint before;
 
 	if (!g_file_test(s->templates, G_FILE_TEST_IS_DIR)) {
@@ -91,21 +124,11 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	}
 	before = errors->len;
 	template_check_dir(s->templates, errors);
+	locale_conf_check_dir(s->templates, errors);
 	/* A broken file is reported once, above, not again per locale. */
-	for (size_t i = 0; i < s->n_queues && errors->len == before; i++) {
-		const struct queue *q = &s->queues[i];
-		for (char **l = q->locales; l && *l; l++)
-			for (size_t n = 0; needed[n]; n++) {
-				char *error = NULL;
-				struct template *t = template_load(s->templates, q->id, *l, q->default_locale, needed[n], &error);
-				if (t == NULL) {
-					g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: template %s for %s: %s", s->path,
-						queue_line(s, q), q->id, needed[n], *l, error));
-					g_free(error);
-				}
-				template_free(t);
-			}
-	}
+	for (size_t i = 0; i < s->n_queues && errors->len == before; i++)
+		for (char **l = s->queues[i].locales; l && *l; l++)
+			check_locale_set(s, &s->queues[i], *l, errors);
 }
 
 /* One problem: with the FILE:LINE of key for -n, else as it is. */

@@ -4,7 +4,8 @@
  *
  * Each file owns a range of cache slots: store.c from 0, outbox.c from
  * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, customer_tz.c
- * from STORE_ZONE_SLOT, participants.c from STORE_PARTICIPANTS_SLOT.
+ * from STORE_ZONE_SLOT, participants.c from STORE_PARTICIPANTS_SLOT,
+ * customer_history.c STORE_HISTORY_SLOT.
  */
 #ifndef TM_STORE_INTERNAL_H
 #define TM_STORE_INTERNAL_H
@@ -17,6 +18,8 @@
 #define STORE_TRUST_SLOT 56
 #define STORE_ZONE_SLOT 64
 #define STORE_PARTICIPANTS_SLOT 68
+/* customer_history.c's one statement: the last slot. */
+#define STORE_HISTORY_SLOT (STORE_MAX_STMTS - 1)
 #define STORE_MAX_STMTS 72
 
 struct store {

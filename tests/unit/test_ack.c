@@ -114,7 +114,7 @@ static gpointer format_many(gpointer data)
 	for (int i = 0; i < 100; i++) {
 		const char *locale = locales[i % 4], *zone = zones[(i / 4) % 4];
 		int64_t t = 1772452800 + (int64_t)i * 86399;
-		char *pooled = assets_format_time(run->assets, locale, t, zone, 345);
+		char *pooled = assets_format_time(f.settings, locale, t, zone, 345);
 		char *fresh = promise_format_time_with(t, locale, zone, 345, assets_time_pattern(run->assets, locale));
 		/* and relative phrases, from the same formatters */
 		char *pooled_wait = assets_format_relative(run->assets, locale, t, t + 60 + i * 97, 240);

@@ -190,7 +190,7 @@ int main(void)
 			   a->ack_rates.limits[1].seconds == 86400, "[autoreply] rate windows");
 			is_int(a->ack_per_ticket_seconds, 1800, "[autoreply] per-ticket");
 			ok(g_strv_length(aq->locales) == 4 && strcmp(aq->locales[3], "pt-BR") == 0, "locales");
-			ok(aq->escalation_notice, "escalation-notice = yes");
+			ok(aq->escalation_notice == ESCALATION_NOTICE_YES, "escalation-notice = yes");
 			ok(g_strv_length(aq->urgent_keywords) == 3 && strcmp(aq->urgent_keywords[0], "asap") == 0 &&
 			   strcmp(aq->urgent_keywords[1], "sofort") == 0 && strcmp(aq->urgent_keywords[2], "срочно") == 0,
 			   "urgent-keywords kept casefolded (they meet a casefolded subject)");
@@ -228,7 +228,7 @@ int main(void)
 	ok(has_error(errors, "bad6.conf:16: no [sla missing] section"), "unknown sla");
 	ok(has_error(errors, "bad6.conf:17: no usable [calendar nowhere]"), "unknown calendar");
 	ok(has_error(errors, "bad6.conf:18: locale \"english\""), "bad locale");
-	ok(has_error(errors, "bad6.conf:19: escalation-notice must be yes or no"), "bad yes/no");
+	ok(has_error(errors, "bad6.conf:19: escalation-notice must be yes, no or default"), "bad yes/no/default");
 	ok(has_error(errors, "bad6.conf:21: first-response"), "bad duration");
 	ok(has_error(errors, "bad6.conf:22: unknown priority \"urgnet\""), "misspelt priority");
 	ok(has_error(errors, "bad6.conf:24:") && has_error(errors, "Mars/Olympus"), "unknown time zone");

@@ -169,7 +169,7 @@ static void test_placeholders(void)
 	static const char *const expected[] = {
 		"ticket", "subject", "customer_name", "queue_name", "promise", "promise_relative",
 		"agent_name", "reference", "escalation", "status", "csat_links", "applied", "commands_only", "note_unsent",
-		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands",
+		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands", "returning",
 	};
 	size_t n = 0;
 
@@ -696,12 +696,12 @@ static void test_shipped_ack(const char *shipped, const char *locale)
 		"ticket", "SUP-1042", "subject", "Drucker brennt <sofort>", "customer_name", "Zoë O'Brien & Co",
 		"queue_name", "Example Support", "promise", (char *)s->promise,
 		"promise_relative", (char *)s->relative, "agent_name", "", "reference", REFERENCE,
-		"escalation", "yes", "status", "new", "csat_links", "", NULL,
+		"escalation", "yes", "status", "new", "csat_links", "", "returning", "", NULL,
 	};
 	char *const bare[] = {
 		"ticket", "SUP-1042", "subject", "", "customer_name", "", "queue_name", "Example Support",
 		"promise", (char *)s->promise, "promise_relative", "", "agent_name", "", "reference", REFERENCE,
-		"escalation", "", "status", "new", "csat_links", "", NULL,
+		"escalation", "", "status", "new", "csat_links", "", "returning", "", NULL,
 	};
 	char *no_escalation[G_N_ELEMENTS(full)];
 	struct rendered a, b, c = { 0 };
@@ -803,7 +803,7 @@ static void show_sample(const char *shipped, const char *locale)
 	char *const vars[] = {
 		"ticket", "SUP-1042", "subject", "Printer on fire", "customer_name", "", "queue_name", "Example Support",
 		"promise", (char *)s->promise, "promise_relative", (char *)s->relative, "agent_name", "",
-		"reference", REFERENCE, "escalation", "yes", "status", "new", "csat_links", "", NULL,
+		"reference", REFERENCE, "escalation", "yes", "status", "new", "csat_links", "", "returning", "", NULL,
 	};
 	struct rendered r;
 
@@ -1095,7 +1095,7 @@ static gpointer render_many(gpointer data)
 	char *const vars[] = {
 		"ticket", "SUP-9", "subject", "s", "customer_name", "Ana", "queue_name", "Q", "promise", "soon",
 		"promise_relative", "", "agent_name", "", "reference", REFERENCE, "escalation", "yes",
-		"status", "new", "csat_links", "", NULL,
+		"status", "new", "csat_links", "", "returning", "", NULL,
 	};
 
 	for (int i = 0; i < 200; i++) {
@@ -1125,7 +1125,7 @@ static void test_threads(const char *shipped)
 		char *const vars[] = {
 			"ticket", "SUP-9", "subject", "s", "customer_name", "Ana", "queue_name", "Q", "promise", "soon",
 			"promise_relative", "", "agent_name", "", "reference", REFERENCE, "escalation", "yes",
-			"status", "new", "csat_links", "", NULL,
+			"status", "new", "csat_links", "", "returning", "", NULL,
 		};
 		template_render(t, vars, NULL, &expected, NULL, NULL);
 	}
