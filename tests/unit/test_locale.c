@@ -146,7 +146,7 @@ static struct ack acknowledge_one(const char *customer, const char *locale, cons
 	    store_ticket_create(f.store, "support", "SUP", "Printer on fire", customer_id, env.now, &t) != 0 ||
 	    store_customer_set_locale(f.store, customer, locale) != 0 ||
 	    (zone && store_customer_set_timezone(f.store, customer, zone) != 0) ||
-	    acknowledge(f.settings, f.store, q, m, &env, &t, ACK_NEW, &out, &error) != 0 ||
+	    acknowledge(f.settings, f.store, q, m, &env, &t, ACK_NEW, EVIDENCE_CLAIMED, &out, &error) != 0 ||
 	    store_commit(f.store) != 0 || !out.queued)
 		tap_diag("%s: not acknowledged: %s %s", locale, error ? error : store_error(f.store),
 			 out.skipped ? out.skipped : "");
