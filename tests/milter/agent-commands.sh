@@ -107,4 +107,6 @@ tap_ok $? "#cc beyond max-participants: the agent is told"
 tm_stop cmd
 tm_check_clean cmd
 tap_ok $? "daemon cmd: no sanitizer reports in its log"
+printf '# reliability\t%s\t%s\t-\t-\t-\t0\t0\t-\n' "agent commands never lose a reply" \
+	"numbered lists and <pre> kept, commands-only and unsent notes told, #merge across queues refused, #cc ($((TAP_N - TAP_FAILED)) of $TAP_N checks passed)"
 tap_done

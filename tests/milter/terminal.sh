@@ -95,4 +95,6 @@ tap_ok $? "show --json: the same subject, exact, with JSON's own escapes"
 tm_stop main
 tm_check_clean main
 tap_ok $? "no sanitizer reports in the daemon's log"
+printf '# reliability\t%s\t%s\t-\t-\t-\t0\t0\t-\n' "control and bidi characters in ticketctl" \
+	"ESC, U+0085, U+202E in From, Subject, text: escaped in show, list, search; --json exact ($((TAP_N - TAP_FAILED)) of $TAP_N checks passed)"
 tap_done

@@ -60,7 +60,7 @@ PY
 )
 promise=$(printf '%s\n' "$text" | grep "bis spätestens")
 tap_diag "promise: $promise"
-printf '%s\n' "$promise" | grep -q "Montag, 30. März 2026 um 11:00 MESZ"
+printf '%s\n' "$promise" | grep -Eq "Montag, 30. März 2026 um 11:00 (Uhr )?MESZ"
 tap_ok $? "promised for Monday 11:00 MESZ, Berlin's wall clock after the change"
 ! printf '%s\n' "$promise" | grep -q "GMT+1"
 tap_ok $? "not in the Date header's fixed offset (10:00 GMT+1)"
