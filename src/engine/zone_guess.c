@@ -125,6 +125,7 @@ char *zone_guess_in_country(const char *country, int64_t when, int offset_minute
 	GPtrArray *matches;
 	const char *zone;
 	char *chosen = NULL;
+	guint zones = 0;
 
 	if (country == NULL)
 		return NULL;
@@ -133,10 +134,17 @@ char *zone_guess_in_country(const char *country, int64_t when, int offset_minute
 	if (U_FAILURE(status))
 		return NULL;
 	matches = g_ptr_array_new_with_free_func(g_free);
-	while ((zone = uenum_next(all, NULL, &status)) != NULL && U_SUCCESS(status))
+	while ((zone = uenum_next(all, NULL, &status)) != NULL && U_SUCCESS(status)) {
+		zones++;
 		if (zone_has_offset(zone, when, offset_minutes))
 			g_ptr_array_add(matches, g_strdup(zone));
+	}
 	uenum_close(all);
+	/* +0000 is also what clients and servers that know only UTC write:
+	 * from it, a zone only for a country that keeps UTC everywhere then
+	 * (a Spaniard's +0000 is not the Canary Islands' winter time). */
+	if (offset_minutes == 0 && matches->len != zones)
+		g_ptr_array_set_size(matches, 0);
 	/* The place people know the time by: the first match whose
 	 * metazone's reference zone for the country matches too. */
 	for (guint i = 0; i < matches->len && chosen == NULL; i++) {

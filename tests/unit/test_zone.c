@@ -65,6 +65,11 @@ static void test_inference(void)
 	check_guess("example.com", "pt-BR", march_27, -180, "America/Sao_Paulo", ".com: pt-BR gives BR");
 	check_guess("example.com", "ja", march_27, 540, "Asia/Tokyo", ".com: ja gives JP");
 	check_guess("mail.example.co.uk", "de", january, 0, "Europe/London", ".uk is GB, before the locale");
+	/* +0000 is also what UTC-only clients write: only a country on UTC
+	 * everywhere then is inferred from it. */
+	check_guess("example.es", "es", january, 0, NULL, "ES at +0000: not the Canary Islands, no zone");
+	check_guess("example.pt", "pt", january, 0, NULL, "PT at +0000: the Azores are not, so no zone");
+	check_guess("example.ie", "en", january, 0, "Europe/Dublin", "IE at +0000 in January: Europe/Dublin");
 	check_guess("example.de", "en", january, -300, "America/New_York",
 		    "the domain's country does not fit: the locale's is tried");
 	check_guess("example.de", "de", march_27, 330, NULL, "no zone of any candidate country fits: none");
