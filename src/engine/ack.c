@@ -10,6 +10,7 @@
 #include "config.h"
 #include "ack.h"
 #include "engine.h"
+#include "header_fold.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -54,12 +55,16 @@ static char *one_line(const char *text)
 	return line;
 }
 
-/* Unstructured text as RFC 2047 encoded words where it is not ASCII. */
+/* Unstructured text as RFC 2047 encoded words where it is not ASCII,
+ * folded as every header we write is (header_fold.h: no encoded word
+ * over 75 bytes, no line over 78 where a fold point allows). */
 static void put_text_header(GString *out, const char *name, const char *text)
 {
 	char *line = one_line(text), *encoded = g_mime_utils_header_encode_text(NULL, line, "utf-8");
+	char *folded = header_fold(name, encoded);
 
-	put_header(out, name, encoded);
+	g_string_append_printf(out, "%s: %s\n", name, folded);
+	g_free(folded);
 	g_free(encoded);
 	g_free(line);
 }

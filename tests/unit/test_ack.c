@@ -179,6 +179,52 @@ static void test_urgent_keywords(void)
 	is_int(right, (int)G_N_ELEMENTS(cases), "urgent keywords in the subject, any case and script");
 }
 
+/* A long non-ASCII subject leaves folded like every header we write:
+ * no encoded word over 75 bytes (RFC 2047), no line over 78. */
+static void test_folded_subject(void)
+{
+	GString *subject = g_string_new(NULL);
+	struct outbox_entry e = { 0 };
+	struct engine_result r;
+	char *mail, *raw, *line, *end;
+	GMimeMessage *ack;
+	gsize len;
+	unsigned lines = 0, long_lines = 0, long_words = 0;
+
+	for (int i = 0; i < 60; i++)
+		g_string_append(subject, "プリンターが動きません");
+	mail = g_strdup_printf("From: Sato <sato@example.jp>\nTo: support@example.com\nSubject: %s\n"
+			       "Message-ID: <jp-long@example.jp>\n\nプリンターが動きません。\n", subject->str);
+	r = process(mail);
+	engine_result_clear(&r);
+	ack = newest_ack(&e);
+	{
+		const char *data = g_bytes_get_data(e.message, &len);
+		raw = g_strndup(data, len);
+	}
+	line = strstr(raw, "\nSubject: ") + 1;
+	/* The Subject field: its first line and every folded one after it. */
+	do {
+		end = strchr(line, '\n');
+		lines++;
+		long_lines += end - line > 78;
+		for (const char *w = strstr(line, "=?"); w && w < end; w = strstr(w + 2, "=?")) {
+			const char *close = strstr(w + 2, "?=");
+			long_words += close && close + 2 - w > 75;
+		}
+		line = end + 1;
+	} while (*line == ' ' || *line == '\t');
+	ok(lines > 1 && long_lines == 0 && long_words == 0,
+	   "a long Japanese subject: %u lines, none over 78 bytes, no encoded word over 75", lines);
+	ok(strstr(g_mime_message_get_subject(ack), "プリンターが動きません") != NULL, "and it decodes back: %s",
+	   g_mime_message_get_subject(ack));
+	g_object_unref(ack);
+	outbox_entry_clear(&e);
+	g_free(raw);
+	g_free(mail);
+	g_string_free(subject, TRUE);
+}
+
 int main(void)
 {
 	struct engine_result r;
@@ -369,6 +415,7 @@ int main(void)
 		outbox_entry_clear(&plain);
 		outbox_entry_clear(&prepared);
 	}
+	test_folded_subject();
 	fixture_teardown(&f);
 	return tap_done();
 }
