@@ -196,8 +196,12 @@ int main(void)
 	ok(!settings_key_at(n, &section, &name), "and no further");
 	ok(g_hash_table_contains(table, "milter socket") && g_hash_table_contains(table, "sla first-response") &&
 	   g_hash_table_contains(table, "calendar hours"), "the table has [milter], [sla NAME] and [calendar NAME] keys");
-	if (man_text == NULL || conf_text == NULL)
+	if (man_text == NULL || conf_text == NULL) {
+		g_free(man_text);
+		g_free(conf_text);
+		g_hash_table_destroy(table);
 		return tap_done();
+	}
 
 	man = man_keys(man_text);
 	conf = conf_keys(conf_text);
