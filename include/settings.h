@@ -184,6 +184,14 @@ bool priority_parse(const char *name, enum priority *p);
 /* The line of key in section ("milter", "queue support"), or 0. */
 int settings_line(const struct settings *s, const char *section, const char *key);
 
+/* Every key of the file, read-only: section is "milter", "outbox",
+ * "autoreply", "queue", "calendar" or "sla" (the last three for any
+ * [queue NAME], [calendar NAME], [sla NAME]).  settings_key_at() returns
+ * false past the end.  For the test that the manual page and the example
+ * configuration know each key. */
+size_t settings_key_count(void);
+bool settings_key_at(size_t i, const char **section, const char **name);
+
 struct settings *settings_ref(struct settings *s);
 void settings_unref(struct settings *s);
 

@@ -93,10 +93,28 @@ static const struct key_spec key_table[] = {
 	{ "calendar", "timezone", KEY_STRING, true, NULL, offsetof(struct calendar_def, timezone) },
 	{ "calendar", "hours", KEY_STRING, true, NULL, 0 /* parsed in load_calendar */ },
 	{ "calendar", "holidays", KEY_STRING, false, NULL, 0 },
+	/* Listed for settings_key_at(): load_sla() reads them, each also
+	 * with a priority prefix ("urgent.first-response"). */
+	{ "sla", "first-response", KEY_STRING, true, NULL, 0 },
+	{ "sla", "resolution", KEY_STRING, false, NULL, 0 },
 	{ "queue", "urgent-keywords", KEY_WORDS, false,
 	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
 	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords) },
 };
+
+size_t settings_key_count(void)
+{
+	return G_N_ELEMENTS(key_table);
+}
+
+bool settings_key_at(size_t i, const char **section, const char **name)
+{
+	if (i >= G_N_ELEMENTS(key_table))
+		return false;
+	*section = key_table[i].section;
+	*name = key_table[i].name;
+	return true;
+}
 
 /* Where each "section\nkey" (and "section\n" for the header) stands. */
 struct line_index {

@@ -76,7 +76,8 @@ int cmd_set(const struct settings *s, int argc, char **argv)
 	if (argc < 2 || !ticket_ref_parse(argv[0], &ref)) {
 		fprintf(stderr, "usage: ticketctl set TAG-NUMBER NAME=VALUE...\n"
 			"  status=new|open|pending|resolved|closed  priority=low|normal|high|urgent\n"
-			"  assign=ADDRESS  lang=LOCALE  tz=ZONE  tier=vip|standard  merge=TAG-NUMBER\n");
+			"  assign=ADDRESS  lang=LOCALE  tz=ZONE  tier=vip|standard  merge=TAG-NUMBER\n"
+			"  cc=ADDRESS  cc=-ADDRESS\n");
 		return 2;
 	}
 	if ((st = store_open(s->database, s->busy_timeout_ms, &error)) == NULL) {

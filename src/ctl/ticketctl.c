@@ -32,13 +32,13 @@ static const struct command commands[] = {
 	{ "show", cmd_show, 0, false, "show SUP-1042 [--json]    the whole thread of one ticket" },
 	{ "search", cmd_search, 0, false, "search WORDS...           full-text search over subjects and texts" },
 	{ "set", cmd_set, SETTINGS_LOAD_SECRET, false,
-	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge" },
+	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge, cc" },
 	{ "outbox", cmd_outbox, 0, false, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: ticketctl [-c FILE] COMMAND [ARGS]\n");
+	fprintf(out, "usage: ticketctl [-c FILE] COMMAND [ARGS]   (-c default " DEFAULT_CONFIG ")\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		fprintf(out, "  %s\n", commands[i].help);
 }
