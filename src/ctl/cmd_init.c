@@ -2,8 +2,9 @@
  * cmd_init.c - `ticketctl init`: the secret and the database.
  *
  * An existing secret is never overwritten: every token and Message-ID
- * in customers' mailboxes depends on it.  The secret is created 0600 and
- * the database 0640 (umask 027), both owned by [milter] user.
+ * in customers' mailboxes depends on it.  The secret and the database are
+ * created 0600, owned by [milter] user: the MTA joins the daemon's group
+ * to reach the milter socket, and must not read the tickets with it.
  *
  * Run as root in folders that user can write: every file is created
  * with O_EXCL and never through a link, an existing one is accepted only
@@ -132,7 +133,7 @@ static int create_database(const struct settings *s, uid_t uid, gid_t gid)
 			return fail("database", error);
 	}
 	/* Made here (O_EXCL) or the user's own, before SQLite sees the name. */
-	if ((fd = safe_file_open(s->database, O_RDWR, 0640, uid, gid, NULL, &error)) < 0)
+	if ((fd = safe_file_open(s->database, O_RDWR, 0600, uid, gid, NULL, &error)) < 0)
 		return fail("database", error);
 	if (run_as_assume(s->user, &saved, &error) != 0) {
 		close(fd);
@@ -146,11 +147,13 @@ static int create_database(const struct settings *s, uid_t uid, gid_t gid)
 		return fail("", error);
 	}
 	printf("database %s ready (schema %d)\n", s->database, STORE_SCHEMA_VERSION);
-	/* Created 0640 (umask 027); one made by hand may show customers' mail
-	 * to every local user. */
-	if (fstat(fd, &sb) == 0 && (sb.st_mode & S_IRWXO))
-		fprintf(stderr, "ticketctl: warning: database %s (mode %04o) is open to all local users; "
-			"chmod 0640 it\n", s->database, (unsigned)(sb.st_mode & 07777));
+	/* Created 0600; one made by hand, or by an older ticketctl (0640),
+	 * may show customers' mail to its group (the MTA is in it) or to
+	 * every local user.  SQLite gives -wal and -shm the database's mode. */
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO)))
+		fprintf(stderr, "ticketctl: warning: database %s (mode %04o) is open to others than its owner "
+			"(the MTA is in its group); chmod 0600 it and its -wal and -shm files\n", s->database,
+			(unsigned)(sb.st_mode & 07777));
 	close(fd);
 	return 0;
 }

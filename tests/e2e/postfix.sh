@@ -89,8 +89,8 @@ tap_ok $? "ticketctl show SUP-1001 --json: both messages, in order"
 tap_ok $? "two tickets in all"
 grep -Eq ' ticket-milter: info: [0-9A-F]{6,}: new ticket SUP-1001 .* elapsed=[0-9]+us' "$TM_DIR/main.log"
 tap_ok $? "the log line names Postfix's queue id"
-[ "$(stat -c %U "$TM_DIR/data/tickets.db")" = nobody ] && [ "$(stat -c %a "$TM_DIR/data/tickets.db")" = 640 ]
-tap_ok $? "database owned by the daemon's user, mode 0640"
+[ "$(stat -c %U "$TM_DIR/data/tickets.db")" = nobody ] && [ "$(stat -c %a "$TM_DIR/data/tickets.db")" = 600 ]
+tap_ok $? "database owned by the daemon's user, mode 0600"
 
 tm_stop main
 tm_check_clean main

@@ -114,8 +114,8 @@ refused "init: a secret of root's where nobody's belongs (the daemon rereads it 
 reset_data
 out=$("$TM_CTL" -c "$conf" init 2>&1)
 rc=$?
-[ $rc -eq 0 ] && [ "$(stat -c %U:%a "$D/secret")" = nobody:600 ] && [ "$(stat -c %U:%a "$db")" = nobody:640 ]
-tap_ok $? "init on a clean folder: the secret (nobody, 0600) and the database (nobody, 0640) ($out)"
+[ $rc -eq 0 ] && [ "$(stat -c %U:%a "$D/secret")" = nobody:600 ] && [ "$(stat -c %U:%a "$db")" = nobody:600 ]
+tap_ok $? "init on a clean folder: the secret (nobody, 0600) and the database (nobody, 0600) ($out)"
 [ -z "$(find "$D" -user root)" ]
 tap_ok $? "init left nothing of root's in the daemon's folder ($(find "$D" -user root | tr '\n' ' '))"
 "$TM_CTL" -c "$conf" init >/dev/null 2>&1
