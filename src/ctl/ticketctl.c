@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	umask(027);
+	umask(077);	/* what we create holds customers' mail: owner only */
 	g_mime_init();
 	log_open("ticketctl", false, true);
 	errors = g_ptr_array_new_with_free_func(g_free);

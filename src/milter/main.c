@@ -263,7 +263,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	umask(027);
+	umask(077);	/* what we create holds customers' mail: owner only */
 	g_mime_init();
 	lang_init();
 	log_open("ticket-milter", !check_only, foreground || check_only);
