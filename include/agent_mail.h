@@ -1,6 +1,5 @@
 /*
- * agent_mail.h - what happens to mail from an authenticated agent, and
- * to a customer's satisfaction rating.
+ * agent_mail.h - what happens to mail from an authenticated agent.
  *
  * An agent's reply to the gateway address (support+TOKEN@) becomes the
  * customer-facing reply inside the same SMTP transaction: the gateway
@@ -14,11 +13,8 @@
  * agent writing to the customer directly (tag in the subject, or the
  * queue in Cc) is recorded the same way.
  *
- * Mail to support+csat-N-TOKEN@ is a rating: recorded (latest wins),
- * thanked, delivered to nobody, and it never reopens the ticket.
- *
- * Both run inside one transaction of their own and fill the
- * engine_result the milter applies.
+ * It runs inside one transaction of its own and fills the
+ * engine_result the milter applies.  Ratings are rating.h's.
  */
 #ifndef TM_AGENT_MAIL_H
 #define TM_AGENT_MAIL_H
@@ -30,18 +26,5 @@
 int agent_mail_process(const struct settings *s, struct store *st, const struct queue *q,
 		       const char *token, const struct message *msg, const struct envelope *env,
 		       struct engine_result *result, char **error);
-
-/* 1 handled as a rating, 0 not a rating (see below), -1 error.  A
- * rating counts when it comes to a valid rating address, for a resolved
- * (or since closed) ticket, from that ticket's customer, and the
- * evidence is not contradicted; anything else is ordinary mail. */
-int rating_process(const struct settings *s, struct store *st, const struct queue *q,
-		   const char *token, const struct message *msg, const struct envelope *env,
-		   enum evidence evidence, struct engine_result *result, char **error);
-
-/* "How did we do?": queues the resolved notice with the customer's five
- * one-click rating links.  0, or -1 with *error (g_free). */
-int rating_ask(const struct settings *s, struct store *st, const struct queue *q,
-	       const struct store_ticket *t, int64_t now, char **error);
 
 #endif

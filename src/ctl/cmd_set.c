@@ -5,9 +5,9 @@
  * customer for a rating; the running daemon delivers it.
  */
 #include "config.h"
-#include "agent_mail.h"
 #include "commands.h"
 #include "lifecycle.h"
+#include "rating.h"
 #include "subcommands.h"
 #include "output.h"
 #include "store.h"

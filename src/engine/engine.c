@@ -10,6 +10,7 @@
 #include "agent_mail.h"
 #include "lifecycle.h"
 #include "participants.h"
+#include "rating.h"
 #include "subject.h"
 #include "thread_index.h"
 
