@@ -22,7 +22,7 @@ retry-after = 1s
 name = Example Support
 addresses = support@example.com
 tag = SUP
-locales = en, de, ja, tr, fr
+locales = en, de, ja, tr, fr, es
 default-locale = en
 sla = standard
 calendars = berlin
@@ -90,6 +90,16 @@ pf_send --from yamada@example.jp --to support@example.com \
 	--body "お世話になっております。プリンターが動かなくなりました。ご確認をお願いいたします。"
 wait_for "^Content-Language: ja" 15
 tap_ok $? "a Japanese customer gets a Japanese acknowledgement"
+
+# --- Content-Language: a header GMime keeps with the MIME part ------------
+# The text says nothing of its language; the header the customer's client
+# wrote does.
+pf_send --from lucia@example.com --to support@example.com \
+	--header "Subject: Order 4711" --header "Message-Id: <es-1@example.com>" \
+	--header "Content-Language: es" --header "Content-Type: text/plain; charset=utf-8" \
+	--body "Order 4711, invoice 2026-118, SKU X-200."
+wait_for "^Content-Language: es" 15
+tap_ok $? "Content-Language: es on the customer's mail gives a Spanish acknowledgement"
 
 # --- robots ---------------------------------------------------------------
 before=$(sink_count)

@@ -26,6 +26,15 @@ if case == "forged" then
 	}, "It smokes.\r\n")
 	check(r == SMFIR_CONTINUE and header("X-Ticket-ID") == "SUP-1001", "Anna's mail opens SUP-1001")
 	check(header("X-Ticket-Evidence") == "claimed", "without Authentication-Results her evidence is claimed")
+	-- The rating address of her ticket (the gateway's token behind csat-N-)
+	-- rates only a resolved ticket: hers is new.
+	local token = string.match(header("Reply-To") or "", "<support%+([^@>]+)@")
+	r = send_message(conn, "4TR00006", "<anna@example.org>", {"<support+csat-1-" .. tostring(token) .. "@example.com>"}, {
+		{"From", "Anna <anna@example.org>"},
+		{"Subject", "SUP-1001 1"},
+		{"Message-ID", "<tr-csat1@example.org>"},
+	}, "1\r\n")
+	check(token ~= nil and r == SMFIR_CONTINUE, "a rating link used before the ticket is resolved is no rating: ordinary mail, not discarded")
 	r = send_message(conn, "4TR00002", "<mallory@evil.example>", {"<support@example.com>"}, {
 		{"From", "Anna <anna@example.org>"},
 		{"To", "support@example.com"},

@@ -34,6 +34,9 @@ grep "4TR00002: " "$TM_DIR/main.log" | grep -q "evidence=claimed"
 tap_ok $? "the message's log line names its evidence"
 reliability "forged From, attacker in Cc" "customer mail, forged follow-up, 2 agent replies, authenticated follow-up" 5 "$(ctl main list | wc -l)" "$(tm_acks main anna@example.org)" 0 0 -
 
+[ "$(sqlite3 "$TM_DIR/main.db" "SELECT count(*) FROM csat")" = 0 ]
+tap_ok $? "store: no rating recorded for a ticket that was not resolved"
+
 # --- DMARC failure: a new ticket, no acknowledgement --------------------
 run_case main contradicted
 t=$(ctl main list | awk -F'\t' '$0 ~ /Printer on fire/ && $1 != "SUP-1001" { print $1 }' | head -1)
