@@ -10,6 +10,7 @@
 #include "config.h"
 #include "mime_scan.h"
 #include "header_relabel.h"
+#include "mime_boundaries.h"
 #include "text.h"
 
 #include <string.h>
@@ -21,9 +22,6 @@
 /* X-Ticket-* fields past the limits, read as empty fields so that the
  * engine still removes them. */
 #define STUBS_MAX 1000
-/* Distinct boundaries followed; more makes the message over max-mime-parts
- * (every multipart is a part), and keeps the check of a "--" line cheap. */
-#define DECLARED_MAX 128
 /* Kept of a Content-Transfer-Encoding value. */
 #define CTE_MAX 64
 
@@ -31,7 +29,7 @@ enum mode { MODE_HEADER, MODE_BODY };
 
 struct level {
 	bool multipart;		/* else an attached message */
-	const char *boundary;	/* points into declared */
+	const char *boundary;	/* points into the declared set */
 };
 
 /* The header block being read: the message's or a part's. */
@@ -67,9 +65,7 @@ struct mime_scan {
 	enum mode mode;
 	struct block blk;
 	struct budget top, parts;
-	GPtrArray *declared;	/* char *: every boundary seen */
-	GArray *declared_len;	/* size_t: their lengths */
-	guint32 first[8];	/* bit per byte value: some boundary starts with it */
+	struct mime_boundaries *declared;	/* every boundary seen */
 	GArray *stack;		/* struct level */
 	/* the message header, as pieces */
 	size_t range_start;	/* start of the stretch of input being kept */
@@ -99,8 +95,7 @@ struct mime_scan *mime_scan_new(const struct message_limits *lim, GMimeParserOpt
 	sc->line = g_string_sized_new(256);
 	sc->mode = MODE_HEADER;
 	sc->blk.top = true;
-	sc->declared = g_ptr_array_new_with_free_func(g_free);
-	sc->declared_len = g_array_new(FALSE, FALSE, sizeof(size_t));
+	sc->declared = mime_boundaries_new();
 	sc->stack = g_array_new(FALSE, TRUE, sizeof(struct level));
 	sc->late_seen = g_hash_table_new(g_str_hash, g_str_equal);
 	return sc;
@@ -322,54 +317,6 @@ static void continue_field(struct mime_scan *sc, const char *l, size_t kept, siz
 	capture(b, l, kept);
 }
 
-/* Most lines that start with "--" are rules and signatures: the first
- * byte after the dashes rules them out before any comparison. */
-static bool declared_prefix(const struct mime_scan *sc, const char *s, size_t len)
-{
-	unsigned char c = len > 0 ? (unsigned char)s[0] : 0;
-
-	if (len > 0 && !(sc->first[c >> 5] & (1u << (c & 31))))
-		return false;
-	for (guint i = 0; i < sc->declared->len; i++) {
-		const char *d = g_ptr_array_index(sc->declared, i);
-		size_t n = g_array_index(sc->declared_len, size_t, i);
-		if (n <= len && (n == 0 || d[0] == s[0]) && memcmp(s, d, n) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void declare(struct mime_scan *sc, const char *boundary)
-{
-	size_t n = strlen(boundary);
-	unsigned char c = (unsigned char)boundary[0];
-
-	g_ptr_array_add(sc->declared, g_strdup(boundary));
-	g_array_append_val(sc->declared_len, n);
-	if (n == 0)	/* "--" alone is a boundary: every byte may follow */
-		memset(sc->first, 0xff, sizeof sc->first);
-	else
-		sc->first[c >> 5] |= 1u << (c & 31);
-}
-
-/* 1: "--b" and white space, 2: "--b--" and white space, 0: neither. */
-static int boundary_kind(const char *l, size_t kept, size_t full, const char *boundary)
-{
-	size_t n = strlen(boundary), p = 2 + n;
-	int kind = 1;
-
-	if (kept < full || p > kept || memcmp(l + 2, boundary, n) != 0)
-		return 0;
-	if (p + 2 <= kept && l[p] == '-' && l[p + 1] == '-') {
-		kind = 2;
-		p += 2;
-	}
-	for (; p < kept; p++)
-		if (l[p] != ' ' && l[p] != '\t' && l[p] != '\r')
-			return 0;
-	return kind;
-}
-
 static void new_part_block(struct mime_scan *sc)
 {
 	block_reset(&sc->blk, false);
@@ -390,7 +337,7 @@ static void boundary_line(struct mime_scan *sc, const char *l, size_t kept, size
 	}
 	for (guint i = sc->stack->len; i > 0; i--) {
 		struct level *lv = &g_array_index(sc->stack, struct level, i - 1);
-		int kind = lv->multipart ? boundary_kind(l, kept, full, lv->boundary) : 0;
+		int kind = lv->multipart ? mime_boundary_kind(l, kept, full, lv->boundary) : 0;
 		if (kind == 0)
 			continue;
 		g_array_set_size(sc->stack, kind == 2 ? i - 1 : i);
@@ -446,21 +393,12 @@ static void end_block(struct mime_scan *sc, size_t start)
 		ct = g_mime_content_type_parse(sc->options, b->content_type->str);
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "*") &&
 	    (boundary = g_mime_content_type_get_parameter(ct, "boundary")) != NULL) {
-		const char *known = NULL;
-		for (guint i = 0; i < sc->declared->len && !known; i++)
-			if (strcmp(g_ptr_array_index(sc->declared, i), boundary) == 0)
-				known = g_ptr_array_index(sc->declared, i);
-		if (known == NULL && sc->declared->len >= DECLARED_MAX) {
+		const char *known = mime_boundaries_declare(sc->declared, boundary);
+		if (known == NULL) {
 			cut_at(sc, start, MESSAGE_LIMIT_PARTS);
-		} else {
-			if (known == NULL) {
-				declare(sc, boundary);
-				known = g_ptr_array_index(sc->declared, sc->declared->len - 1);
-			}
-			if (push_level(sc, true, known, start)) {
-				block_reset(b, false);
-				sc->mode = MODE_BODY;
-			}
+		} else if (push_level(sc, true, known, start)) {
+			block_reset(b, false);
+			sc->mode = MODE_BODY;
 		}
 	} else if (ct && g_mime_content_type_is_type(ct, "message", "*") && !encoded_cte(b->cte) &&
 		   (g_mime_content_type_is_type(ct, "message", "rfc822") || g_mime_content_type_is_type(ct, "message", "news") ||
@@ -484,7 +422,7 @@ static void process_line(struct mime_scan *sc)
 	size_t kept = sc->line->len, full = sc->line_len, start = sc->line_start;
 	struct block *b = &sc->blk;
 
-	if (full >= 2 && kept >= 2 && l[0] == '-' && l[1] == '-' && declared_prefix(sc, l + 2, kept - 2)) {
+	if (full >= 2 && kept >= 2 && l[0] == '-' && l[1] == '-' && mime_boundaries_prefix(sc->declared, l + 2, kept - 2)) {
 		boundary_line(sc, l, kept, full, start);
 		return;
 	}
@@ -580,8 +518,7 @@ void mime_scan_free(struct mime_scan *sc)
 	g_array_free(sc->res.pieces, TRUE);
 	g_string_free(sc->line, TRUE);
 	block_reset(&sc->blk, false);
-	g_ptr_array_free(sc->declared, TRUE);
-	g_array_free(sc->declared_len, TRUE);
+	mime_boundaries_free(sc->declared);
 	g_array_free(sc->stack, TRUE);
 	g_hash_table_destroy(sc->late_seen);	/* keys are late_names' */
 	g_free(sc);
