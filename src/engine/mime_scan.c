@@ -45,6 +45,10 @@ struct block {
 	GString *text;		/* the field as written, while it is captured */
 	size_t text_max;	/* capture bound; 0: not captured */
 	bool text_cut;		/* the capture stopped at text_max */
+	bool mended;		/* a line joined to it: GMime reads the capture */
+	/* a message's header (the top one, an attached one), read leniently */
+	bool message, fields;	/* ... and whether a field was seen in it */
+	size_t junk_start, junk_end;	/* lines before its first field, left out */
 };
 
 struct budget {
@@ -95,6 +99,7 @@ struct mime_scan *mime_scan_new(const struct message_limits *lim, GMimeParserOpt
 	sc->line = g_string_sized_new(256);
 	sc->mode = MODE_HEADER;
 	sc->blk.top = true;
+	sc->blk.message = true;
 	sc->declared = mime_boundaries_new();
 	sc->stack = g_array_new(FALSE, TRUE, sizeof(struct level));
 	sc->late_seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -112,6 +117,7 @@ static void block_reset(struct block *b, bool top)
 	g_free(b->ticket_name);
 	memset(b, 0, sizeof *b);
 	b->top = top;
+	b->message = top;
 }
 
 static void cut_at(struct mime_scan *sc, size_t pos, enum message_limit why)
@@ -192,7 +198,11 @@ static void keep_field(struct mime_scan *sc, size_t end)
 {
 	struct block *b = &sc->blk;
 	GString *t = b->text && !b->text_cut ? header_relabel(b->text->str, b->text->len) : NULL;
-	const GString *text = t ? t : b->text;
+	const GString *text;
+
+	if (t == NULL && b->mended && b->text && !b->text_cut)
+		t = g_string_new_len(b->text->str, (gssize)b->text->len);
+	text = t ? t : b->text;
 
 	if (strcmp(b->name, "content-type") == 0 && text)
 		remember(&b->content_type, text, G_MAXSIZE);
@@ -288,11 +298,19 @@ static void open_field(struct mime_scan *sc, const char *l, size_t kept, size_t 
 
 	while (n > 0 && (l[n - 1] == ' ' || l[n - 1] == '\t'))
 		n--;
+	/* The lines before the first field are left out. */
+	if (b->junk_end > 0) {
+		push_piece(sc, sc->range_start, b->junk_start, NULL);
+		sc->range_start = b->junk_end;
+		b->junk_end = 0;
+	}
 	b->open = true;
+	b->fields = true;
 	b->start = start;
 	b->len = full + 1;
 	b->name[0] = '\0';
 	b->text_cut = false;
+	b->mended = false;
 	if (n > 0 && n < sizeof b->name) {
 		for (size_t i = 0; i < n; i++)
 			b->name[i] = g_ascii_tolower(l[i]);
@@ -315,6 +333,42 @@ static void continue_field(struct mime_scan *sc, const char *l, size_t kept, siz
 	b->len += full + 1;
 	capture(b, "\n", 1);
 	capture(b, l, kept);
+}
+
+/* "Name:" with a name of printable ASCII, white space before the colon allowed. */
+static bool is_field(const char *l, size_t kept)
+{
+	size_t i = 0;
+
+	while (i < kept && (unsigned char)l[i] > ' ' && (unsigned char)l[i] < 0x7f && l[i] != ':')
+		i++;
+	if (i == 0)
+		return false;
+	while (i < kept && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return i < kept && l[i] == ':';
+}
+
+/* A line of a message's header that is neither a field nor a
+ * continuation, read as the big MTAs read it: after a field, the rest of
+ * it (a fold that lost its white space); before the first, left out (an
+ * mbox "From " line, a line of junk), so that the header is not ended
+ * there and its Subject lost.  The MTA hands the milter clean fields:
+ * this is for raw input and attached messages. */
+static void lenient_line(struct mime_scan *sc, const char *l, size_t kept, size_t full, size_t start)
+{
+	struct block *b = &sc->blk;
+
+	if (b->open) {
+		b->mended = true;
+		b->len += full + 1;
+		capture(b, "\n ", 2);
+		capture(b, l, kept);
+	} else if (!b->fields) {
+		if (b->junk_end == 0)
+			b->junk_start = start;
+		b->junk_end = start + full + 1;
+	}
 }
 
 static void new_part_block(struct mime_scan *sc)
@@ -406,8 +460,10 @@ static void end_block(struct mime_scan *sc, size_t start)
 		/* GMime reads the attached message's header and body as parts. */
 		if (++sc->res.parts > sc->lim.max_parts)
 			cut_at(sc, start, MESSAGE_LIMIT_PARTS);
-		else if (push_level(sc, false, NULL, start))
+		else if (push_level(sc, false, NULL, start)) {
 			new_part_block(sc);
+			sc->blk.message = true;
+		}
 	} else {
 		block_reset(b, false);
 		sc->mode = MODE_BODY;
@@ -434,6 +490,8 @@ static void process_line(struct mime_scan *sc)
 		end_block(sc, start);
 	} else if ((l[0] == ' ' || l[0] == '\t') && b->open) {
 		continue_field(sc, l, kept, full);
+	} else if (b->message && !is_field(l, kept)) {
+		lenient_line(sc, l, kept, full, start);
 	} else {
 		close_field(sc, start);
 		if (!sc->done)
