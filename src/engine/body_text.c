@@ -10,6 +10,9 @@
 
 #include <string.h>
 
+/* What the joined parts may hold together. */
+#define JOINED_MAX (2 * BODY_TEXT_READ_MAX)
+
 GByteArray *body_text_bytes(GMimePart *part, size_t max)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
@@ -30,6 +33,18 @@ GByteArray *body_text_bytes(GMimePart *part, size_t max)
 		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
 	g_object_unref(filtered);
 	return buf;
+}
+
+/* Nothing but white space, the Unicode kinds too (no-break, zero-width,
+ * ideographic spaces and byte-order marks). */
+static bool blank(const char *s)
+{
+	for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (!g_unichar_isspace(c) && c != 0x00A0 && c != 0x200B && c != 0xFEFF && c != 0x3000)
+			return false;
+	}
+	return true;
 }
 
 static bool has_8bit(const GByteArray *b)
@@ -75,12 +90,20 @@ void body_text_read(const struct body_parts *parts, const char *hint, size_t hin
 {
 	GByteArray *bytes = NULL;
 	const char *label;
+	GString *joined;
 
 	*out = (struct body_text){ 0 };
 	if (parts->plain) {
 		out->text = read_part(parts->plain, hint, hint_len, out, &out->charset, &bytes);
 		out->part = parts->plain;
-	} else if (parts->html) {
+		/* An empty plain part beside the HTML that holds the text. */
+		if (blank(out->text) && parts->html) {
+			g_clear_pointer(&out->text, g_free);
+			g_byte_array_free(bytes, TRUE);
+			bytes = NULL;
+		}
+	}
+	if (out->text == NULL && parts->html) {
 		char *html = read_part(parts->html, hint, hint_len, out, &out->charset, &bytes);
 		out->text = text_from_html(html);
 		out->part = parts->html;
@@ -93,7 +116,16 @@ void body_text_read(const struct body_parts *parts, const char *hint, size_t hin
 	out->sample = bytes;
 	if (bytes->len > CHARSET_GUESS_MAX)
 		g_byte_array_set_size(bytes, CHARSET_GUESS_MAX);
-	out->joined = g_strdup(out->text);
+	joined = g_string_new(out->text);
+	for (unsigned i = 0; out->part == parts->plain && i < parts->n_more && joined->len < JOINED_MAX; i++) {
+		char *more = read_part(parts->more[i], hint, hint_len, out, NULL, NULL);
+		if (!blank(more)) {
+			g_string_append(joined, "\n\n");
+			g_string_append(joined, more);
+		}
+		g_free(more);
+	}
+	out->joined = g_string_free(joined, FALSE);
 }
 
 void body_text_clear(struct body_text *bt)

@@ -3,7 +3,10 @@
  * which part, in which charset.  Internal to the engine (message.c).
  *
  * The part: the first text/plain (body_parts.h), or the first text/html
- * as text when there is no text/plain.
+ * as text when there is no text/plain or it holds nothing but white
+ * space (an empty plain part beside the real HTML is common).  The
+ * inline text/plain parts after the first (Apple Mail's text, image,
+ * text) are read too, and joined to it in order, for the excerpt.
  *
  * The charset: each part's bytes (transfer encoding decoded, at most
  * BODY_TEXT_READ_MAX of them) are read in the charset charset_read.h
@@ -29,7 +32,7 @@
 
 struct body_text {
 	char *text;		/* the part's text, valid UTF-8; NULL when no part */
-	char *joined;		/* the text of the excerpt; NULL when no part */
+	char *joined;		/* text and the inline parts after it; NULL when no part */
 	GMimePart *part;	/* where text came from */
 	const char *charset;	/* what it was read in: a static string or its label */
 	bool labelled;		/* its label named a charset (not ASCII, not unknown) */
