@@ -13,7 +13,10 @@
  * after BODY_PARTS_MAX parts.  It enters every multipart, signed and
  * encrypted ones included, and says whether a chosen part lies inside
  * one: such a part cannot be changed without breaking the signature.
- * Embedded messages (message/rfc822) are not entered.
+ * Embedded messages (message/rfc822) are not entered.  A text part
+ * with a file name that is not the first of its multipart is a file
+ * shown inline, not text (RFC 8621 4.1.4 reads parts the same way), and
+ * is not in `more`.
  *
  * The charset a text part is read in is chosen here too, for the same
  * reason: its label mapped as every label GMime is given (charset_label.h).
@@ -27,10 +30,19 @@
 #include <stdbool.h>
 
 #define BODY_PARTS_MAX 10000
+/* Inline text parts after the first one that are read with it. */
+#define BODY_PARTS_MORE_MAX 16
 
 struct body_parts {
 	GMimePart *plain, *html;
 	bool plain_sealed, html_sealed;	/* inside a signed or encrypted part */
+	/* Apple Mail's text, image, text: the inline text/plain parts that
+	 * follow plain in its multipart/mixed (or, when plain is one choice
+	 * of a multipart/alternative, that follow the alternative there; a
+	 * later alternative gives its text/plain), in order.  Not for the
+	 * commands, which are read from plain alone. */
+	GMimePart *more[BODY_PARTS_MORE_MAX];
+	unsigned n_more;
 };
 
 void body_parts_find(GMimeObject *top, struct body_parts *found);

@@ -27,6 +27,8 @@
 #include "config.h"
 #include "commands.h"
 #include "body_parts.h"
+#include "charset_read.h"
+#include "header_charset.h"
 #include "spool.h"
 #include "spool_stream.h"
 
@@ -50,9 +52,9 @@
 /* ---- lines in the part's charset, classified in UTF-8 ---- */
 
 struct decoder {
-	/* GMime's charset filter, as message_parse() converts the part with
-	 * (a byte the charset lacks is dropped); NULL: the bytes as UTF-8 */
-	GMimeFilter *to_utf8;
+	/* the charset message_parse() reads the part in (charset_read.h);
+	 * NULL: the bytes as UTF-8 */
+	const char *charset;
 };
 
 static bool is_ascii(const char *s, size_t len)
@@ -70,8 +72,7 @@ static bool is_ascii(const char *s, size_t len)
  * they hold. */
 static char *decode_line(const struct decoder *d, const char *s, size_t len)
 {
-	char *valid, *copy = NULL, *utf8 = NULL;
-	size_t written = 0, prespace;
+	char *valid, *copy = NULL;
 
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 && s[i] != '\t') {
@@ -81,11 +82,8 @@ static char *decode_line(const struct decoder *d, const char *s, size_t len)
 		}
 	if (copy)
 		s = copy;
-	if (d->to_utf8 && !is_ascii(s, len)) {
-		g_mime_filter_reset(d->to_utf8);
-		g_mime_filter_complete(d->to_utf8, (char *)s, len, 0, &utf8, &written, &prespace);
-	}
-	valid = utf8 ? g_utf8_make_valid(utf8, (gssize)written) : g_utf8_make_valid(s, (gssize)len);
+	valid = d->charset && !is_ascii(s, len) ? charset_read(d->charset, s, len, NULL)
+						: g_utf8_make_valid(s, (gssize)len);
 	g_free(copy);
 	return valid;
 }
@@ -609,55 +607,26 @@ static GByteArray *strip_bytes(const char *data, size_t len, bool html, const st
 	return html ? strip_html(data, len, d, whole, rest, error) : strip_text(data, len, d, whole, rest, error);
 }
 
-/* message_parse() reads a part without a charset, labelled UTF-8 or
- * US-ASCII, or in a charset it cannot convert, as its bytes: UTF-8 when
- * they are valid (NUL bytes as spaces, within the first 512 KiB it
- * reads), else Windows-1252 when they convert from it (0x81, 0x8d, 0x8f,
- * 0x90 and 0x9d do not), else UTF-8 with the bad bytes replaced.  The
- * same here, so that both read the same lines; true for Windows-1252. */
-#define AS_READ_LIMIT (512 * 1024)
-static bool read_as_windows_1252(const char *data, size_t len)
-{
-	size_t n = len < AS_READ_LIMIT ? len : AS_READ_LIMIT;
-	char *copy = g_memdup2(data, n), *conv;
-	bool windows_1252 = false;
-
-	for (size_t i = 0; i < n; i++)
-		if (data[i] == '\0')
-			copy[i] = ' ';
-	if (!g_utf8_validate(copy, (gssize)n, NULL)) {
-		conv = g_convert(copy, (gssize)n, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-		windows_1252 = conv != NULL;
-		g_free(conv);
-	}
-	g_free(copy);
-	return windows_1252;
-}
-
 /* The same in the part's charset: data is the decoded part (whole) or
  * its first STRIP_WINDOW bytes.  A charset in which ASCII is not ASCII
  * is converted as a whole, so its part must be whole. */
-static GByteArray *strip_in_charset(const char *data, size_t len, const char *charset, bool html, bool whole,
-				    size_t *rest, char **error)
+static GByteArray *strip_in_charset(const char *data, size_t len, const char *label, const GString *hint, bool html,
+				    bool whole, size_t *rest, char **error)
 {
-	const char *name = charset ? g_mime_charset_iconv_name(charset) : NULL;
+	/* The charset message_parse() reads the part in: the same choice. */
+	const char *charset = charset_read_choose(label, data, len, hint->str, hint->len);
+	const char *name = g_mime_charset_iconv_name(charset);
 	struct decoder d = { NULL };
-	GByteArray *out;
 	char *utf8, *back;
 	gsize n = 0, m = 0;
 	size_t urest = 0;
+	GByteArray *out;
 
 	if (len == 0)
 		return NULL;
-	if (name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
-		if (name && g_ascii_strcasecmp(name, "UTF-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0)
-			d.to_utf8 = g_mime_filter_charset_new(charset, "UTF-8");
-		if (d.to_utf8 == NULL && read_as_windows_1252(data, len))
-			d.to_utf8 = g_mime_filter_charset_new("WINDOWS-1252", "UTF-8");
-		out = strip_bytes(data, len, html, &d, whole, rest, error);
-		if (d.to_utf8)
-			g_object_unref(d.to_utf8);
-		return out;
+	if (charset_is_ascii(charset) || g_ascii_strcasecmp(name, "UTF-8") == 0 || ascii_compatible(name)) {
+		d.charset = charset_is_ascii(charset) || g_ascii_strcasecmp(name, "UTF-8") == 0 ? NULL : charset;
+		return strip_bytes(data, len, html, &d, whole, rest, error);
 	}
 	if (!whole) {
 		*error = g_strdup_printf("a %s text part over %d bytes cannot be rewritten", charset, STRIP_WINDOW);
@@ -692,6 +661,7 @@ struct strip_ctx {
 	const char *dir;
 	bool in_memory;			/* the message is in memory: so are its parts */
 	GPtrArray *keep;		/* GMimeStream * */
+	GString *hint;			/* raw 8-bit header text (header_charset.h) */
 };
 
 /* The decoded content of a part: in memory when small, else in a
@@ -747,7 +717,7 @@ static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **
 			g_byte_array_append(window, (const guint8 *)chunk, (guint)n);
 	}
 	whole = total >= 0 && (gint64)window->len >= total;
-	stripped = strip_in_charset((const char *)window->data, window->len, charset, html, whole, &rest, error);
+	stripped = strip_in_charset((const char *)window->data, window->len, charset, cx->hint, html, whole, &rest, error);
 	if (stripped == NULL) {
 		g_byte_array_unref(window);
 		g_object_unref(decoded);
@@ -867,7 +837,8 @@ static bool stream_has_nul(GMimeStream *stream)
 static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const char *dir,
 			    const struct command_block *block, char **error)
 {
-	struct strip_ctx cx = { dir ? dir : g_get_tmp_dir(), !to_file, g_ptr_array_new_with_free_func(g_object_unref) };
+	struct strip_ctx cx = { dir ? dir : g_get_tmp_dir(), !to_file, g_ptr_array_new_with_free_func(g_object_unref),
+				NULL };
 	struct body_parts found;
 	GMimeMessage *mm;
 	GMimeObject *top;
@@ -883,6 +854,7 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 	}
 	mm = parse_message(stream);
 	top = mm ? g_mime_message_get_mime_part(mm) : NULL;
+	cx.hint = header_charset_sample(mm);
 	if (mm == NULL)
 		why = g_strdup("the message does not parse");
 	else if (top && GMIME_IS_MULTIPART(top) && g_mime_object_get_content_type_parameter(top, "boundary") == NULL)
@@ -909,6 +881,7 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 		g_free(why);
 	if (mm)
 		g_object_unref(mm);
+	g_string_free(cx.hint, TRUE);
 	g_ptr_array_free(cx.keep, TRUE);
 	return body;
 }

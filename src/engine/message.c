@@ -4,12 +4,16 @@
  * The bytes come from a spool (spool.h): in memory, or a file that GMime
  * reads through a stream with the parts' contents left on disk
  * (persistent streams).  mime_scan.c goes over them first and says which
- * stretches GMime may read; message_fields.c reads the header; every
- * value kept is bounded.
+ * stretches GMime may read; body_text.c reads the body's text,
+ * header_charset.c guesses the charset of raw 8-bit header text from it,
+ * and message_fields.c reads the header; every value kept is bounded.
  */
 #include "config.h"
 #include "message.h"
 #include "body_parts.h"
+#include "body_text.h"
+#include "charset_read.h"
+#include "header_charset.h"
 #include "message_fields.h"
 #include "mime_scan.h"
 #include "spool.h"
@@ -19,9 +23,6 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
-/* How much decoded body text is read before trimming; bounds memory for
- * huge text parts (HTML shrinks a lot when turned into text). */
-#define BODY_READ_LIMIT (512 * 1024)
 /* How much untrimmed text is kept for finding references in quotes. */
 #define FULL_TEXT_BYTES (64 * 1024)
 
@@ -51,115 +52,77 @@ static void count_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 		census->attached_message = true;
 }
 
-/* Decoded text of a part converted to UTF-8, at most BODY_READ_LIMIT bytes. */
-static char *read_part_text(GMimePart *part, const struct parse_ctx *px)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	const char *charset = body_parts_charset(part);
-	GMimeStream *filtered;
-	GByteArray *buf;
-	char chunk[8192];
-	gssize n;
-	char *text;
-
-	if (content == NULL)
-		return g_strdup("");
-	g_mime_stream_reset(g_mime_data_wrapper_get_stream(content));
-	filtered = g_mime_stream_filter_new(g_mime_data_wrapper_get_stream(content));
-	{
-		GMimeFilter *decode = g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(content), FALSE);
-		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decode);
-		g_object_unref(decode);
-	}
-	if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0) {
-		GMimeFilter *conv = g_mime_filter_charset_new(charset, "UTF-8");
-		if (conv) {
-			g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), conv);
-			g_object_unref(conv);
-		} else {
-			(*px->warnings)++;	/* unknown charset: keep the bytes, made valid below */
-			*px->repairs |= MESSAGE_REPAIR_BODY_CHARSET;
-		}
-	}
-	buf = g_byte_array_new();
-	while (buf->len < BODY_READ_LIMIT && (n = g_mime_stream_read(filtered, chunk, sizeof chunk)) > 0)
-		g_byte_array_append(buf, (guint8 *)chunk, (guint)n);
-	g_object_unref(filtered);
-	/* A NUL byte is a control character like the others: a space.  Left
-	 * in, it made valid UTF-8 "invalid" (read again as Windows-1252) and
-	 * cut the text where it stood. */
-	for (guint i = 0; i < buf->len; i++)
-		if (buf->data[i] == '\0') {
-			buf->data[i] = ' ';
-			*px->repairs |= MESSAGE_REPAIR_NUL;
-		}
-
-	if (!g_utf8_validate((const char *)buf->data, buf->len, NULL)) {
-		/* Unlabeled or mislabeled 8-bit text is most often Windows-1252. */
-		char *conv = g_convert((const char *)buf->data, buf->len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-		(*px->warnings)++;
-		*px->repairs |= MESSAGE_REPAIR_BODY_CHARSET;
-		if (conv) {
-			text = text_sanitize(conv, -1);
-			g_free(conv);
-		} else {
-			text = text_sanitize((const char *)buf->data, buf->len);
-		}
-	} else {
-		text = text_sanitize((const char *)buf->data, buf->len);
-	}
-	g_byte_array_free(buf, TRUE);
-	return text;
-}
-
-static void extract_text(struct message *msg, GMimeMessage *mm, size_t excerpt_bytes, const struct parse_ctx *px)
+static void count_parts(struct message *msg, GMimeObject *top)
 {
 	struct part_census census = { 0 };
-	struct body_parts choice;
-	GMimeObject *top = g_mime_message_get_mime_part(mm);
-	char *body = NULL, *trimmed;
 
-	if (top == NULL) {
-		msg->text = g_strdup("");
-		msg->full_text = g_strdup("");
-		return;
-	}
 	count_part(NULL, top, &census);
 	if (GMIME_IS_MULTIPART(top))
 		g_mime_multipart_foreach(GMIME_MULTIPART(top), count_part, &census);
 	msg->parts = census.parts_seen;
 	msg->has_report = census.report;
 	msg->has_message_part = census.attached_message;
-	/* The same choice commands_strip.c makes. */
-	body_parts_find(top, &choice);
-	{
-		GMimePart *chosen = choice.plain ? choice.plain : choice.html;
-		const char *charset = chosen ? body_parts_charset(chosen) : NULL;
-		msg->text_charset = charset ? g_ascii_strdown(charset, -1) : NULL;
-	}
-	if (choice.plain) {
-		body = read_part_text(choice.plain, px);
-	} else if (choice.html) {
-		char *html = read_part_text(choice.html, px);
-		body = text_from_html(html);
-		g_free(html);
-	}
-	if (body == NULL) {
+}
+
+/* The excerpt and the untrimmed text from the body's text. */
+static void set_text(struct message *msg, const struct body_text *bt, size_t excerpt_bytes)
+{
+	char *trimmed;
+
+	if (bt->text == NULL) {
 		msg->text = g_strdup("");
 		msg->full_text = g_strdup("");
 		return;
 	}
-	/* Quoted history can carry our signed reference back to us. */
-	msg->full_text = text_bound(body, FULL_TEXT_BYTES);
-	trimmed = text_trim_reply(body);
+	/* Quoted history can carry our signed reference back to us; the
+	 * commands are read from the first part alone (commands_strip.c
+	 * removes them from it). */
+	msg->full_text = text_bound(bt->text, FULL_TEXT_BYTES);
+	trimmed = text_trim_reply(bt->joined);
 	/* A reply that is nothing but quotes still deserves an excerpt. */
 	if (*g_strstrip(trimmed) == '\0') {
 		g_free(trimmed);
-		trimmed = g_strdup(body);
+		trimmed = g_strdup(bt->joined);
 	}
 	msg->text = text_bound(trimmed, excerpt_bytes);
 	g_free(trimmed);
-	g_free(body);
+}
+
+/* Body and header, in the order their charsets need: the body's text
+ * first (its charset is the header's first guess), then the fields. */
+static void read_message(struct message *msg, GMimeMessage *mm, GMimeParserOptions *options, size_t excerpt_bytes,
+			 const struct parse_ctx *px)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(mm);
+	GString *sample = header_charset_sample(mm);
+	struct body_parts choice = { 0 };
+	struct body_text bt = { 0 };
+	const char *charset8 = NULL;
+
+	if (top) {
+		count_parts(msg, top);
+		/* The same choice commands_strip.c makes. */
+		body_parts_find(top, &choice);
+		body_text_read(&choice, sample->str, sample->len, &bt);
+	}
+	if (bt.part) {
+		const char *label = body_parts_charset(bt.part);
+		/* The body's own bytes help the guess only when nothing but a
+		 * guess read them either. */
+		bool guessed = !bt.labelled && !charset_is_ascii(bt.charset) && g_ascii_strcasecmp(bt.charset, "utf-8") != 0;
+
+		msg->text_charset = label ? g_ascii_strdown(label, -1) : NULL;
+		charset8 = header_charset_choose(sample, bt.charset, guessed ? (const char *)bt.sample->data : NULL,
+						 guessed ? bt.sample->len : 0);
+	} else {
+		charset8 = header_charset_choose(sample, NULL, NULL, 0);
+	}
+	*px->repairs |= bt.repairs;
+	*px->warnings += bt.warnings;
+	message_fields_read(msg, mm, options, charset8, px);
+	set_text(msg, &bt, excerpt_bytes);
+	body_text_clear(&bt);
+	g_string_free(sample, TRUE);
 }
 
 void message_limits_default(struct message_limits *lim, size_t excerpt_bytes)
@@ -281,7 +244,7 @@ struct message *message_parse_spool(struct spool *sp, const struct message_limit
 		msg->warnings++;
 		fill_empty(msg);
 	} else {
-		message_fields_read(msg, mm, options, &px);
+		read_message(msg, mm, options, lim->excerpt_bytes, &px);
 		{
 			GMimeObject *top = g_mime_message_get_mime_part(mm);
 			GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
@@ -289,7 +252,6 @@ struct message *message_parse_spool(struct spool *sp, const struct message_limit
 			msg->content_type = mime ? g_ascii_strdown(mime, -1) : g_strdup("text/plain");
 			g_free(mime);
 		}
-		extract_text(msg, mm, lim->excerpt_bytes, &px);
 		if (msg->from == NULL)
 			msg->warnings++;
 		fill_empty(msg);

@@ -5,9 +5,17 @@
 #include "config.h"
 #include "message_fields.h"
 #include "addr.h"
+#include "rfc2047.h"
 #include "text.h"
 
 #include <string.h>
+
+/* What reading one field needs. */
+struct field_ctx {
+	GMimeParserOptions *options;
+	const char *charset8;		/* for raw 8-bit text (header_charset.h) */
+	const struct parse_ctx *px;
+};
 
 /* The single-valued fields read from their first occurrence. */
 enum first { F_SUBJECT, F_FROM, F_REPLY_TO, F_MESSAGE_ID, F_IN_REPLY_TO, F_REFERENCES, F_DATE, F_COUNT };
@@ -103,10 +111,27 @@ static void collect_mailboxes(InternetAddressList *list, GPtrArray *out, guint m
 	}
 }
 
-/* The first mailbox of one field's raw value. */
-static struct mailbox *first_mailbox(GMimeParserOptions *options, GMimeHeader *h, const struct parse_ctx *px)
+/* One address field's raw value parsed by GMime, once its encoded words
+ * and raw 8-bit text are what GMime reads right (rfc2047.h). */
+static InternetAddressList *parse_addresses(GMimeParserOptions *options, GMimeHeader *h, const char *charset8)
 {
-	InternetAddressList *list = h ? internet_address_list_parse(options, g_mime_header_get_raw_value(h)) : NULL;
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	InternetAddressList *list;
+	char *clean;
+
+	if (raw == NULL)
+		return NULL;
+	clean = rfc2047_normalize(raw, strlen(raw), charset8);
+	list = internet_address_list_parse(options, clean);
+	g_free(clean);
+	return list;
+}
+
+/* The first mailbox of one field's raw value. */
+static struct mailbox *first_mailbox(GMimeParserOptions *options, GMimeHeader *h, const char *charset8,
+				     const struct parse_ctx *px)
+{
+	InternetAddressList *list = parse_addresses(options, h, charset8);
 	GPtrArray *all = g_ptr_array_new_with_free_func(message_mailbox_free);
 	struct mailbox *m = NULL;
 
@@ -204,19 +229,75 @@ static bool has_control(const char *s)
 	return false;
 }
 
-static void add_field(struct message *msg, GMimeHeader *h, GMimeHeader **first, const struct parse_ctx *px)
-{
-	struct header_field *f = g_new0(struct header_field, 1);
-	const char *value = g_mime_header_get_value(h);
-	const char *raw = g_mime_header_get_raw_value(h);
+/* Fields whose value is a list of addresses, and fields with no text
+ * in them: encoded words and 8-bit text are read ourselves only in the
+ * others (unstructured text, as Subject) and in display names. */
+static const char *const address_fields[] = {
+	"from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to", "resent-cc", "resent-bcc",
+	"resent-sender", "resent-reply-to", "return-receipt-to", "disposition-notification-to", "errors-to",
+	"mail-followup-to", "mail-reply-to", NULL
+};
+static const char *const textless_fields[] = {
+	"message-id", "in-reply-to", "references", "resent-message-id", "content-id", "date", "resent-date",
+	"received", "content-type", "content-disposition", "content-transfer-encoding", "mime-version",
+	"return-path", "dkim-signature", "authentication-results", "arc-seal", "arc-message-signature",
+	"arc-authentication-results", "received-spf", NULL
+};
 
-	/* Decoded values come unfolded: a line break in one was encoded. */
-	if (has_control(value))
+static bool named(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (g_ascii_strcasecmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Raw text GMime would read wrong: encoded words, or 8-bit text that is not UTF-8. */
+static bool needs_reading(const char *raw)
+{
+	return raw && (strstr(raw, "=?") || !g_utf8_validate(raw, -1, NULL));
+}
+
+/* The value of a field as the engine keeps it: decoded, unfolded. */
+static char *field_value(GMimeHeader *h, GMimeParserOptions *options, const char *charset8, const struct parse_ctx *px)
+{
+	const char *name = g_mime_header_get_name(h);
+	const char *raw = g_mime_header_get_raw_value(h);
+	const char *value = g_mime_header_get_value(h);
+	unsigned flags = 0;
+	char *own;
+
+	if (!needs_reading(raw) || named(name, textless_fields)) {
+		/* Decoded values come unfolded: a line break in one was encoded. */
+		if (has_control(value))
+			*px->repairs |= MESSAGE_REPAIR_CONTROL;
+		return g_strdup(value ? value : "");
+	}
+	if (named(name, address_fields)) {
+		InternetAddressList *list = parse_addresses(options, h, charset8);
+		own = list ? internet_address_list_to_string(list, NULL, FALSE) : g_strdup("");
+		if (list)
+			g_object_unref(list);
+		return own;
+	}
+	own = rfc2047_decode(raw, strlen(raw), charset8, &flags);
+	if (flags & RFC2047_CONTROL)
 		*px->repairs |= MESSAGE_REPAIR_CONTROL;
+	return own;
+}
+
+static void add_field(struct message *msg, GMimeHeader *h, GMimeHeader **first, const struct field_ctx *fx)
+{
+	const struct parse_ctx *px = fx->px;
+	struct header_field *f = g_new0(struct header_field, 1);
+	const char *raw = g_mime_header_get_raw_value(h);
+	char *value = field_value(h, fx->options, fx->charset8, px);
+
 	if (raw && !g_utf8_validate(raw, -1, NULL))
 		*px->repairs |= MESSAGE_REPAIR_HEADER_CHARSET;
 	f->name = g_strdup(g_mime_header_get_name(h));
-	f->value = text_one_line(value ? value : "");
+	f->value = text_one_line(g_strstrip(value));
+	g_free(value);
 	g_ptr_array_add(msg->headers, f);
 	for (int i = 0; i < F_COUNT; i++)
 		if (first[i] == NULL && g_ascii_strcasecmp(f->name, first_names[i]) == 0)
@@ -226,7 +307,7 @@ static void add_field(struct message *msg, GMimeHeader *h, GMimeHeader **first, 
 /* The message's fields and its top-level part's (the Content-* ones), in
  * the order they were read: by offset in the input.  A field the part
  * has that was not read (offset -1) is not in what the MTA sees. */
-static void collect_headers(struct message *msg, GMimeMessage *mm, GMimeHeader **first, const struct parse_ctx *px)
+static void collect_headers(struct message *msg, GMimeMessage *mm, GMimeHeader **first, const struct field_ctx *fx)
 {
 	GMimeHeaderList *own = g_mime_object_get_header_list(GMIME_OBJECT(mm));
 	GMimeObject *top = g_mime_message_get_mime_part(mm);
@@ -240,10 +321,10 @@ static void collect_headers(struct message *msg, GMimeMessage *mm, GMimeHeader *
 		if (b && g_mime_header_get_offset(b) < 0) {
 			j++;
 		} else if (a == NULL || (b && g_mime_header_get_offset(b) < g_mime_header_get_offset(a))) {
-			add_field(msg, b, first, px);
+			add_field(msg, b, first, fx);
 			j++;
 		} else {
-			add_field(msg, a, first, px);
+			add_field(msg, a, first, fx);
 			i++;
 		}
 	}
@@ -255,7 +336,9 @@ static void collect_headers(struct message *msg, GMimeMessage *mm, GMimeHeader *
  * write stays short. */
 static void set_subject(struct message *msg, const char *decoded, const struct parse_ctx *px)
 {
-	char *line = text_one_line(decoded ? decoded : "");
+	/* White space around it is no part of it (an encoded CR LF at the
+	 * start, the space after the colon). */
+	char *line = g_strstrip(text_one_line(decoded ? decoded : ""));
 	/* Characters, not bytes: 600 of Japanese are 1,800 bytes, and the
 	 * Subject we write is folded (header_fold.h). */
 	bool shortened = g_utf8_strlen(line, -1) > MESSAGE_SUBJECT_MAX;
@@ -276,25 +359,63 @@ static void set_subject(struct message *msg, const char *decoded, const struct p
 	}
 }
 
-void message_fields_read(struct message *msg, GMimeMessage *mm, GMimeParserOptions *options,
+/* Every field of the name (To, Cc), in order, as GMime gathers them. */
+static void collect_field(GPtrArray *out, GMimeMessage *mm, const char *name, const struct field_ctx *fx)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(mm));
+	int n = g_mime_header_list_get_count(list);
+
+	for (int i = 0; i < n && out->len < MESSAGE_ADDRESSES_MAX; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		InternetAddressList *addrs;
+
+		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0)
+			continue;
+		addrs = parse_addresses(fx->options, h, fx->charset8);
+		collect_mailboxes(addrs, out, MESSAGE_ADDRESSES_MAX, fx->px);
+		if (addrs)
+			g_object_unref(addrs);
+	}
+}
+
+/* The subject decoded by rfc2047.h; the raw one (tagged and written
+ * back) with its raw 8-bit text as UTF-8, so that what agents see is
+ * what the ticket holds. */
+static void read_subject(struct message *msg, GMimeHeader *h, const struct field_ctx *fx)
+{
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	unsigned flags = 0;
+	char *decoded;
+
+	if (raw == NULL) {
+		set_subject(msg, NULL, fx->px);
+		return;
+	}
+	msg->raw_subject = g_utf8_validate(raw, -1, NULL) ? unfold(raw) : rfc2047_normalize(raw, strlen(raw), fx->charset8);
+	g_strchug(msg->raw_subject);
+	decoded = rfc2047_decode(raw, strlen(raw), fx->charset8, &flags);
+	if (flags & RFC2047_CONTROL)
+		*fx->px->repairs |= MESSAGE_REPAIR_CONTROL;
+	set_subject(msg, decoded, fx->px);
+	g_free(decoded);
+}
+
+void message_fields_read(struct message *msg, GMimeMessage *mm, GMimeParserOptions *options, const char *charset8,
 			 const struct parse_ctx *px)
 {
+	const struct field_ctx fx = { options, charset8, px };
 	GMimeHeader *first[F_COUNT] = { NULL };
 	GDateTime *date;
 
-	collect_headers(msg, mm, first, px);
+	collect_headers(msg, mm, first, &fx);
 	msg->message_id = message_id(first[F_MESSAGE_ID], px);
 	msg->in_reply_to = parse_ids(first[F_IN_REPLY_TO], MESSAGE_IN_REPLY_TO_MAX, px);
 	msg->references = parse_ids(first[F_REFERENCES], MESSAGE_REFERENCES_MAX, px);
-	msg->from = first_mailbox(options, first[F_FROM], px);
-	msg->reply_to = first_mailbox(options, first[F_REPLY_TO], px);
-	collect_mailboxes(g_mime_message_get_to(mm), msg->to, MESSAGE_ADDRESSES_MAX, px);
-	collect_mailboxes(g_mime_message_get_cc(mm), msg->cc, MESSAGE_ADDRESSES_MAX, px);
-	if (first[F_SUBJECT]) {
-		const char *raw = g_mime_header_get_raw_value(first[F_SUBJECT]);
-		msg->raw_subject = unfold(raw ? raw : "");
-	}
-	set_subject(msg, first[F_SUBJECT] ? g_mime_header_get_value(first[F_SUBJECT]) : NULL, px);
+	msg->from = first_mailbox(options, first[F_FROM], charset8, px);
+	msg->reply_to = first_mailbox(options, first[F_REPLY_TO], charset8, px);
+	collect_field(msg->to, mm, "To", &fx);
+	collect_field(msg->cc, mm, "Cc", &fx);
+	read_subject(msg, first[F_SUBJECT], &fx);
 	date = first[F_DATE] ? g_mime_utils_header_decode_date(g_mime_header_get_value(first[F_DATE])) : NULL;
 	if (date) {
 		msg->date = g_date_time_to_unix(date);

@@ -32,8 +32,12 @@ struct parse_ctx {
 };
 
 /* Fills msg's headers, raw_subject, subject, ids, addresses and date
- * from mm.  msg->headers, to and cc exist already. */
-void message_fields_read(struct message *msg, GMimeMessage *mm, GMimeParserOptions *options,
+ * from mm.  msg->headers, to and cc exist already.  charset8: the
+ * charset of raw 8-bit header text (header_charset.h), NULL for UTF-8
+ * when valid, else Windows-1252.  Encoded words in the subject, the
+ * other unstructured fields and the display names are decoded by
+ * rfc2047.h, not GMime. */
+void message_fields_read(struct message *msg, GMimeMessage *mm, GMimeParserOptions *options, const char *charset8,
 			 const struct parse_ctx *px);
 
 /* GDestroyNotify for struct mailbox and struct header_field. */

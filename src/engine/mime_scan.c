@@ -10,6 +10,7 @@
 #include "config.h"
 #include "mime_scan.h"
 #include "header_relabel.h"
+#include "mime_boundaries.h"
 #include "text.h"
 
 #include <string.h>
@@ -21,9 +22,6 @@
 /* X-Ticket-* fields past the limits, read as empty fields so that the
  * engine still removes them. */
 #define STUBS_MAX 1000
-/* Distinct boundaries followed; more makes the message over max-mime-parts
- * (every multipart is a part), and keeps the check of a "--" line cheap. */
-#define DECLARED_MAX 128
 /* Kept of a Content-Transfer-Encoding value. */
 #define CTE_MAX 64
 
@@ -31,7 +29,7 @@ enum mode { MODE_HEADER, MODE_BODY };
 
 struct level {
 	bool multipart;		/* else an attached message */
-	const char *boundary;	/* points into declared */
+	const char *boundary;	/* points into the declared set */
 };
 
 /* The header block being read: the message's or a part's. */
@@ -47,6 +45,10 @@ struct block {
 	GString *text;		/* the field as written, while it is captured */
 	size_t text_max;	/* capture bound; 0: not captured */
 	bool text_cut;		/* the capture stopped at text_max */
+	bool mended;		/* a line joined to it: GMime reads the capture */
+	/* a message's header (the top one, an attached one), read leniently */
+	bool message, fields;	/* ... and whether a field was seen in it */
+	size_t junk_start, junk_end;	/* lines before its first field, left out */
 };
 
 struct budget {
@@ -67,9 +69,7 @@ struct mime_scan {
 	enum mode mode;
 	struct block blk;
 	struct budget top, parts;
-	GPtrArray *declared;	/* char *: every boundary seen */
-	GArray *declared_len;	/* size_t: their lengths */
-	guint32 first[8];	/* bit per byte value: some boundary starts with it */
+	struct mime_boundaries *declared;	/* every boundary seen */
 	GArray *stack;		/* struct level */
 	/* the message header, as pieces */
 	size_t range_start;	/* start of the stretch of input being kept */
@@ -99,8 +99,8 @@ struct mime_scan *mime_scan_new(const struct message_limits *lim, GMimeParserOpt
 	sc->line = g_string_sized_new(256);
 	sc->mode = MODE_HEADER;
 	sc->blk.top = true;
-	sc->declared = g_ptr_array_new_with_free_func(g_free);
-	sc->declared_len = g_array_new(FALSE, FALSE, sizeof(size_t));
+	sc->blk.message = true;
+	sc->declared = mime_boundaries_new();
 	sc->stack = g_array_new(FALSE, TRUE, sizeof(struct level));
 	sc->late_seen = g_hash_table_new(g_str_hash, g_str_equal);
 	return sc;
@@ -117,6 +117,7 @@ static void block_reset(struct block *b, bool top)
 	g_free(b->ticket_name);
 	memset(b, 0, sizeof *b);
 	b->top = top;
+	b->message = top;
 }
 
 static void cut_at(struct mime_scan *sc, size_t pos, enum message_limit why)
@@ -197,7 +198,11 @@ static void keep_field(struct mime_scan *sc, size_t end)
 {
 	struct block *b = &sc->blk;
 	GString *t = b->text && !b->text_cut ? header_relabel(b->text->str, b->text->len) : NULL;
-	const GString *text = t ? t : b->text;
+	const GString *text;
+
+	if (t == NULL && b->mended && b->text && !b->text_cut)
+		t = g_string_new_len(b->text->str, (gssize)b->text->len);
+	text = t ? t : b->text;
 
 	if (strcmp(b->name, "content-type") == 0 && text)
 		remember(&b->content_type, text, G_MAXSIZE);
@@ -293,11 +298,19 @@ static void open_field(struct mime_scan *sc, const char *l, size_t kept, size_t 
 
 	while (n > 0 && (l[n - 1] == ' ' || l[n - 1] == '\t'))
 		n--;
+	/* The lines before the first field are left out. */
+	if (b->junk_end > 0) {
+		push_piece(sc, sc->range_start, b->junk_start, NULL);
+		sc->range_start = b->junk_end;
+		b->junk_end = 0;
+	}
 	b->open = true;
+	b->fields = true;
 	b->start = start;
 	b->len = full + 1;
 	b->name[0] = '\0';
 	b->text_cut = false;
+	b->mended = false;
 	if (n > 0 && n < sizeof b->name) {
 		for (size_t i = 0; i < n; i++)
 			b->name[i] = g_ascii_tolower(l[i]);
@@ -322,52 +335,40 @@ static void continue_field(struct mime_scan *sc, const char *l, size_t kept, siz
 	capture(b, l, kept);
 }
 
-/* Most lines that start with "--" are rules and signatures: the first
- * byte after the dashes rules them out before any comparison. */
-static bool declared_prefix(const struct mime_scan *sc, const char *s, size_t len)
+/* "Name:" with a name of printable ASCII, white space before the colon allowed. */
+static bool is_field(const char *l, size_t kept)
 {
-	unsigned char c = len > 0 ? (unsigned char)s[0] : 0;
+	size_t i = 0;
 
-	if (len > 0 && !(sc->first[c >> 5] & (1u << (c & 31))))
+	while (i < kept && (unsigned char)l[i] > ' ' && (unsigned char)l[i] < 0x7f && l[i] != ':')
+		i++;
+	if (i == 0)
 		return false;
-	for (guint i = 0; i < sc->declared->len; i++) {
-		const char *d = g_ptr_array_index(sc->declared, i);
-		size_t n = g_array_index(sc->declared_len, size_t, i);
-		if (n <= len && (n == 0 || d[0] == s[0]) && memcmp(s, d, n) == 0)
-			return true;
-	}
-	return false;
+	while (i < kept && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return i < kept && l[i] == ':';
 }
 
-static void declare(struct mime_scan *sc, const char *boundary)
+/* A line of a message's header that is neither a field nor a
+ * continuation, read as the big MTAs read it: after a field, the rest of
+ * it (a fold that lost its white space); before the first, left out (an
+ * mbox "From " line, a line of junk), so that the header is not ended
+ * there and its Subject lost.  The MTA hands the milter clean fields:
+ * this is for raw input and attached messages. */
+static void lenient_line(struct mime_scan *sc, const char *l, size_t kept, size_t full, size_t start)
 {
-	size_t n = strlen(boundary);
-	unsigned char c = (unsigned char)boundary[0];
+	struct block *b = &sc->blk;
 
-	g_ptr_array_add(sc->declared, g_strdup(boundary));
-	g_array_append_val(sc->declared_len, n);
-	if (n == 0)	/* "--" alone is a boundary: every byte may follow */
-		memset(sc->first, 0xff, sizeof sc->first);
-	else
-		sc->first[c >> 5] |= 1u << (c & 31);
-}
-
-/* 1: "--b" and white space, 2: "--b--" and white space, 0: neither. */
-static int boundary_kind(const char *l, size_t kept, size_t full, const char *boundary)
-{
-	size_t n = strlen(boundary), p = 2 + n;
-	int kind = 1;
-
-	if (kept < full || p > kept || memcmp(l + 2, boundary, n) != 0)
-		return 0;
-	if (p + 2 <= kept && l[p] == '-' && l[p + 1] == '-') {
-		kind = 2;
-		p += 2;
+	if (b->open) {
+		b->mended = true;
+		b->len += full + 1;
+		capture(b, "\n ", 2);
+		capture(b, l, kept);
+	} else if (!b->fields) {
+		if (b->junk_end == 0)
+			b->junk_start = start;
+		b->junk_end = start + full + 1;
 	}
-	for (; p < kept; p++)
-		if (l[p] != ' ' && l[p] != '\t' && l[p] != '\r')
-			return 0;
-	return kind;
 }
 
 static void new_part_block(struct mime_scan *sc)
@@ -390,7 +391,7 @@ static void boundary_line(struct mime_scan *sc, const char *l, size_t kept, size
 	}
 	for (guint i = sc->stack->len; i > 0; i--) {
 		struct level *lv = &g_array_index(sc->stack, struct level, i - 1);
-		int kind = lv->multipart ? boundary_kind(l, kept, full, lv->boundary) : 0;
+		int kind = lv->multipart ? mime_boundary_kind(l, kept, full, lv->boundary) : 0;
 		if (kind == 0)
 			continue;
 		g_array_set_size(sc->stack, kind == 2 ? i - 1 : i);
@@ -446,21 +447,12 @@ static void end_block(struct mime_scan *sc, size_t start)
 		ct = g_mime_content_type_parse(sc->options, b->content_type->str);
 	if (ct && g_mime_content_type_is_type(ct, "multipart", "*") &&
 	    (boundary = g_mime_content_type_get_parameter(ct, "boundary")) != NULL) {
-		const char *known = NULL;
-		for (guint i = 0; i < sc->declared->len && !known; i++)
-			if (strcmp(g_ptr_array_index(sc->declared, i), boundary) == 0)
-				known = g_ptr_array_index(sc->declared, i);
-		if (known == NULL && sc->declared->len >= DECLARED_MAX) {
+		const char *known = mime_boundaries_declare(sc->declared, boundary);
+		if (known == NULL) {
 			cut_at(sc, start, MESSAGE_LIMIT_PARTS);
-		} else {
-			if (known == NULL) {
-				declare(sc, boundary);
-				known = g_ptr_array_index(sc->declared, sc->declared->len - 1);
-			}
-			if (push_level(sc, true, known, start)) {
-				block_reset(b, false);
-				sc->mode = MODE_BODY;
-			}
+		} else if (push_level(sc, true, known, start)) {
+			block_reset(b, false);
+			sc->mode = MODE_BODY;
 		}
 	} else if (ct && g_mime_content_type_is_type(ct, "message", "*") && !encoded_cte(b->cte) &&
 		   (g_mime_content_type_is_type(ct, "message", "rfc822") || g_mime_content_type_is_type(ct, "message", "news") ||
@@ -468,8 +460,10 @@ static void end_block(struct mime_scan *sc, size_t start)
 		/* GMime reads the attached message's header and body as parts. */
 		if (++sc->res.parts > sc->lim.max_parts)
 			cut_at(sc, start, MESSAGE_LIMIT_PARTS);
-		else if (push_level(sc, false, NULL, start))
+		else if (push_level(sc, false, NULL, start)) {
 			new_part_block(sc);
+			sc->blk.message = true;
+		}
 	} else {
 		block_reset(b, false);
 		sc->mode = MODE_BODY;
@@ -484,7 +478,7 @@ static void process_line(struct mime_scan *sc)
 	size_t kept = sc->line->len, full = sc->line_len, start = sc->line_start;
 	struct block *b = &sc->blk;
 
-	if (full >= 2 && kept >= 2 && l[0] == '-' && l[1] == '-' && declared_prefix(sc, l + 2, kept - 2)) {
+	if (full >= 2 && kept >= 2 && l[0] == '-' && l[1] == '-' && mime_boundaries_prefix(sc->declared, l + 2, kept - 2)) {
 		boundary_line(sc, l, kept, full, start);
 		return;
 	}
@@ -496,6 +490,8 @@ static void process_line(struct mime_scan *sc)
 		end_block(sc, start);
 	} else if ((l[0] == ' ' || l[0] == '\t') && b->open) {
 		continue_field(sc, l, kept, full);
+	} else if (b->message && !is_field(l, kept)) {
+		lenient_line(sc, l, kept, full, start);
 	} else {
 		close_field(sc, start);
 		if (!sc->done)
@@ -580,8 +576,7 @@ void mime_scan_free(struct mime_scan *sc)
 	g_array_free(sc->res.pieces, TRUE);
 	g_string_free(sc->line, TRUE);
 	block_reset(&sc->blk, false);
-	g_ptr_array_free(sc->declared, TRUE);
-	g_array_free(sc->declared_len, TRUE);
+	mime_boundaries_free(sc->declared);
 	g_array_free(sc->stack, TRUE);
 	g_hash_table_destroy(sc->late_seen);	/* keys are late_names' */
 	g_free(sc);

@@ -121,37 +121,63 @@ static size_t header_block(const char *raw, size_t len)
 	return 0;
 }
 
+/* A printable ASCII character in the part: message_parse() reads the
+ * HTML beside a text/plain part of nothing but white space.  (A part of
+ * 8-bit text only is not counted: the check is then left out.) */
+static bool has_text(GMimeObject *part)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(part));
+	GMimeStream *mem = g_mime_stream_mem_new();
+	bool text = false;
+
+	if (content && g_mime_data_wrapper_write_to_stream(content, mem) >= 0) {
+		GByteArray *b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		for (guint i = 0; i < b->len && !text; i++)
+			text = b->data[i] > ' ' && b->data[i] < 0x7f;
+	}
+	g_object_unref(mem);
+	return text;
+}
+
+/* The first text/plain part that is not an attachment decides. */
+struct first_plain {
+	bool seen, plain;
+};
+
 static void find_plain(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
+	struct first_plain *fp = data;
 	GMimeContentType *ct = g_mime_object_get_content_type(part);
 	const char *disposition = g_mime_object_get_disposition(part);
 
 	(void)parent;
-	if (GMIME_IS_PART(part) && ct && g_mime_content_type_is_type(ct, "text", "plain") &&
-	    !(disposition && g_ascii_strcasecmp(disposition, "attachment") == 0))
-		*(bool *)data = true;
+	if (!fp->seen && GMIME_IS_PART(part) && ct && g_mime_content_type_is_type(ct, "text", "plain") &&
+	    !(disposition && g_ascii_strcasecmp(disposition, "attachment") == 0)) {
+		fp->seen = true;
+		fp->plain = has_text(part);
+	}
 }
 
 /* Whether message_parse() takes its text from a text/plain part (the
- * same walk as message.c's choose_body()), not from HTML. */
+ * same walk as body_parts.c's), not from HTML. */
 static bool text_is_plain(const char *raw, size_t len)
 {
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeMessage *mm = g_mime_parser_construct_message(parser, NULL);
 	GMimeObject *top = mm ? g_mime_message_get_mime_part(mm) : NULL;
-	bool plain = false;
+	struct first_plain fp = { false, false };
 
 	if (top) {
-		find_plain(NULL, top, &plain);
+		find_plain(NULL, top, &fp);
 		if (GMIME_IS_MULTIPART(top))
-			g_mime_multipart_foreach(GMIME_MULTIPART(top), find_plain, &plain);
+			g_mime_multipart_foreach(GMIME_MULTIPART(top), find_plain, &fp);
 	}
 	if (mm)
 		g_object_unref(mm);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	return plain;
+	return fp.plain;
 }
 
 /* One entry of a block as a comparable string. */
