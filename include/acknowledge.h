@@ -13,7 +13,7 @@
 #ifndef TM_ACKNOWLEDGE_H
 #define TM_ACKNOWLEDGE_H
 
-#include "engine.h"
+#include "engine_result.h"
 
 enum ack_kind { ACK_NEW, ACK_REOPENED };
 

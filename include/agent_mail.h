@@ -19,7 +19,7 @@
 #ifndef TM_AGENT_MAIL_H
 #define TM_AGENT_MAIL_H
 
-#include "engine.h"
+#include "engine_result.h"
 
 /* 1 handled (see result), 0 not an authenticated agent's mail (result->spoof
  * tells when an agent's address came without authentication), -1 error. */

@@ -9,7 +9,7 @@
 #ifndef TM_EDITS_H
 #define TM_EDITS_H
 
-#include "engine.h"
+#include "engine_result.h"
 
 void edits_add(GPtrArray *edits, enum header_op op, const char *name, int index, const char *value);
 /* Changes the first header of that name, or adds it when msg has none. */

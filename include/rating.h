@@ -11,7 +11,7 @@
 #ifndef TM_RATING_H
 #define TM_RATING_H
 
-#include "engine.h"
+#include "engine_result.h"
 
 /* 1 handled as a rating, 0 not a rating (see below), -1 error.  A
  * rating counts when it comes to a valid rating address, for a resolved

@@ -33,6 +33,10 @@ struct token_key {
 /* "sup-1042-<mac>" */
 char *token_for_ticket(const struct token_key *key, const struct ticket_ref *ref);
 
+/* The signed gateway address of a ticket at a queue's address:
+ * "support+sup-1042-<mac>@example.com" for support@example.com (g_free). */
+char *token_gateway_address(const struct token_key *key, const char *queue_address, const struct ticket_ref *ref);
+
 /* Verifies "sup-1042-<mac>" or "sup-1042-<mac>-SUFFIX" (any case).
  * On success fills *ref and, when suffix is non-NULL, *suffix with the
  * lower-cased suffix or NULL.  A wrong MAC returns false. */

@@ -9,7 +9,7 @@
  */
 #include "config.h"
 #include "ack.h"
-#include "engine.h"
+#include "engine_result.h"
 #include "header_fold.h"
 
 #include <gmime/gmime.h>
@@ -152,7 +152,7 @@ GBytes *ack_compose(const struct ack_request *req, char **message_id)
 {
 	const struct settings *s = req->settings;
 	struct token_key key = { s->secret, s->secret_len };
-	char *gateway = engine_gateway_address(s, req->queue, &req->ref);
+	char *gateway = token_gateway_address(&key, req->queue->addresses[0], &req->ref);
 	GDateTime *now = g_date_time_new_from_unix_utc(req->now);
 	GString *out = g_string_sized_new(4096);
 	char id[64], *value;

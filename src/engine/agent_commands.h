@@ -13,7 +13,7 @@
 #define TM_AGENT_COMMANDS_H
 
 #include "commands.h"
-#include "engine.h"
+#include "engine_result.h"
 
 /* Where the agent's mail went. */
 enum agent_delivery {

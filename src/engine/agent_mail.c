@@ -254,6 +254,7 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 			const struct store_ticket *t, const struct message *msg, const char *message_id,
 			GPtrArray *people, int64_t now, struct engine_result *res)
 {
+	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
 	char id[64], *from = from_value(q, msg), *gateway, *irt, *refs, *subject, *mid = g_strdup_printf("<%s>", message_id);
 	InternetAddress *reply_to;
@@ -261,7 +262,7 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
-	gateway = engine_gateway_address(s, q, &ref);
+	gateway = token_gateway_address(&key, q->addresses[0], &ref);
 	reply_to = internet_address_mailbox_new(q->name, gateway);
 	reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
 	thread_ids(st, t, message_id, &irt, &refs);

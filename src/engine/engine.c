@@ -28,19 +28,6 @@ const struct queue *engine_queue_for(const struct settings *s, char **recipients
 	return NULL;
 }
 
-char *engine_gateway_address(const struct settings *s, const struct queue *queue,
-			     const struct ticket_ref *ref)
-{
-	struct token_key key = { s->secret, s->secret_len };
-	char *token = token_for_ticket(&key, ref);
-	const char *base = queue->addresses[0];
-	const char *at = strrchr(base, '@');
-	char *address = g_strdup_printf("%.*s+%s%s", (int)(at - base), base, token, at);
-
-	g_free(token);
-	return address;
-}
-
 /* The headers a customer's message leaves with for the agents: the tag,
  * our X-Ticket-* (anything of that name from outside goes), the evidence
  * and what was held back, and our Reply-To as the only one. */
@@ -50,7 +37,8 @@ static void build_edits(const struct settings *s, const struct queue *queue, con
 {
 	char id[64];
 	char *subject = subject_add_tag(msg->raw_subject, msg->subject, &result->ref);
-	char *gateway = engine_gateway_address(s, queue, &result->ref);
+	struct token_key key = { s->secret, s->secret_len };
+	char *gateway = token_gateway_address(&key, queue->addresses[0], &result->ref);
 	InternetAddress *reply_to = internet_address_mailbox_new(queue->name, gateway);
 	char *reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
 

@@ -106,6 +106,17 @@ char *token_for_ticket(const struct token_key *key, const struct ticket_ref *ref
 	return token;
 }
 
+char *token_gateway_address(const struct token_key *key, const char *queue_address, const struct ticket_ref *ref)
+{
+	char *token = token_for_ticket(key, ref);
+	const char *at = strrchr(queue_address, '@');
+	char *address = at ? g_strdup_printf("%.*s+%s%s", (int)(at - queue_address), queue_address, token, at)
+			   : g_strdup_printf("%s+%s", queue_address, token);
+
+	g_free(token);
+	return address;
+}
+
 bool token_verify(const struct token_key *key, const char *token, struct ticket_ref *ref, char **suffix)
 {
 	char *lower = g_ascii_strdown(token, -1);
