@@ -8,27 +8,8 @@
 -- "language" lang, want (the locale) and n.
 dofile(libdir .. "/lib.lua")
 
--- Body chunks as an MTA sends them: at most 65535 bytes each.
-local function send_body(conn, body)
-	local i = 1
-	while i <= #body do
-		must(mt.bodystring(conn, string.sub(body, i, i + 65534)), "body")
-		i = i + 65535
-	end
-end
-
 local function send(conn, qid, from, headers, body)
-	local r = send_envelope(conn, qid, from, {"<support@example.com>"})
-	if r ~= SMFIR_CONTINUE then
-		return r
-	end
-	for _, h in ipairs(headers) do
-		must(mt.header(conn, h[1], h[2]), "header " .. h[1])
-	end
-	must(mt.eoh(conn), "eoh")
-	send_body(conn, body)
-	must(mt.eom(conn), "eom")
-	return mt.getreply(conn)
+	return send_message(conn, qid, from, {"<support@example.com>"}, headers, body)
 end
 
 local conn = open_connection()

@@ -43,6 +43,20 @@ function send_envelope(conn, qid, from, rcpts, login)
 	return mt.getreply(conn)
 end
 
+-- Body chunks as an MTA sends them: at most 65535 bytes each.  Returns
+-- the daemon's reply to the last chunk, or the first that was not CONTINUE.
+function send_body(conn, body)
+	local i = 1
+	while i <= #body do
+		must(mt.bodystring(conn, string.sub(body, i, i + 65534)), "body")
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then
+			return mt.getreply(conn)
+		end
+		i = i + 65535
+	end
+	return SMFIR_CONTINUE
+end
+
 -- login: the SMTP AUTH login ({auth_authen}), or nil for none.
 function send_message(conn, qid, from, rcpts, headers, body, login)
 	local r = send_envelope(conn, qid, from, rcpts, login)
@@ -53,7 +67,10 @@ function send_message(conn, qid, from, rcpts, headers, body, login)
 		must(mt.header(conn, h[1], h[2]), "header " .. h[1])
 	end
 	must(mt.eoh(conn), "eoh")
-	must(mt.bodystring(conn, body), "body")
+	r = send_body(conn, body)
+	if r ~= SMFIR_CONTINUE then
+		return r
+	end
 	must(mt.eom(conn), "eom")
 	return mt.getreply(conn)
 end

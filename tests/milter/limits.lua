@@ -9,35 +9,8 @@
 -- Global from -D: case (one of those below).
 dofile(libdir .. "/lib.lua")
 
--- Body chunks as an MTA sends them: at most 65535 bytes each.
-local function send_body(conn, body)
-	local i = 1
-	while i <= #body do
-		must(mt.bodystring(conn, string.sub(body, i, i + 65534)), "body")
-		if mt.getreply(conn) ~= SMFIR_CONTINUE then
-			return mt.getreply(conn)
-		end
-		i = i + 65535
-	end
-	return SMFIR_CONTINUE
-end
-
--- Like send_message, with any body and headers sent as given.
 local function send_big(conn, qid, from, headers, body, login, rcpt)
-	local r = send_envelope(conn, qid, from, {rcpt or "<support@example.com>"}, login)
-	if r ~= SMFIR_CONTINUE then
-		return r
-	end
-	for _, h in ipairs(headers) do
-		must(mt.header(conn, h[1], h[2]), "header " .. h[1])
-	end
-	must(mt.eoh(conn), "eoh")
-	r = send_body(conn, body)
-	if r ~= SMFIR_CONTINUE then
-		return r
-	end
-	must(mt.eom(conn), "eom")
-	return mt.getreply(conn)
+	return send_message(conn, qid, from, {rcpt or "<support@example.com>"}, headers, body, login)
 end
 
 -- Each case writes from its own address: one acknowledgement each.
