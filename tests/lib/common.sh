@@ -151,6 +151,16 @@ tm_acks() {
 	ls "$TM_DIR/$1.sent" 2>/dev/null | grep -c -- "-$2\$"
 }
 
+# tm_ticket_of NAME MESSAGE-ID: the ticket of NAME's store holding that
+# message; fails when none does.
+tm_ticket_of() {
+	local t
+	for t in $("$TM_CTL" -c "$TM_DIR/$1.conf" list | cut -f1); do
+		"$TM_CTL" -c "$TM_DIR/$1.conf" show "$t" --json | grep -q "\"message_id\":\"$2\"" && { echo "$t"; return 0; }
+	done
+	return 1
+}
+
 # miltertest NAME SCRIPT [-D k=v ...]: runs a Lua scenario against NAME's socket.
 tm_miltertest() {
 	local name=$1 script=$2

@@ -29,14 +29,6 @@ run_case() { # run_case CASE [-D k=v ...]
 	tap_renumber <"$TM_DIR/$case.out"
 }
 
-ticket_of() { # ticket_of MESSAGE-ID: the ticket holding that message
-	local t
-	for t in $("$TM_CTL" -c "$TM_DIR/hard.conf" list | cut -f1); do
-		"$TM_CTL" -c "$TM_DIR/hard.conf" show "$t" --json | grep -q "\"message_id\":\"$1\"" && { echo "$t"; return 0; }
-	done
-	return 1
-}
-
 ack_of() { # ack_of RCPT: the acknowledgement captured for RCPT (waits up to 10 s)
 	local i f
 	for i in $(seq 1 100); do
@@ -62,7 +54,7 @@ pid=$(cat "$TM_DIR/hard.bgpid")
 
 # --- two Subject fields ------------------------------------------------------
 run_case duplicate -D "want=[SUP-1001] the first subject"
-t=$(ticket_of dup@example.org)
+t=$(tm_ticket_of hard dup@example.org)
 stored=$("$TM_CTL" -c "$TM_DIR/hard.conf" show "$t" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["subject"])')
 [ "$stored" = "the first subject" ]
 tap_ok $? "duplicate: the ticket's subject is the first one (\"$stored\")"

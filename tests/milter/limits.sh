@@ -31,15 +31,6 @@ run_case() {
 	PEAK=$(rss_peak "$pid")
 }
 
-# ticket_of DAEMON MESSAGE-ID: the ticket holding that message, if any.
-ticket_of() {
-	local t
-	for t in $("$TM_CTL" -c "$TM_DIR/$1.conf" list | cut -f1); do
-		"$TM_CTL" -c "$TM_DIR/$1.conf" show "$t" --json | grep -q "\"message_id\":\"$2\"" && { echo "$t"; return 0; }
-	done
-	return 1
-}
-
 # logged DAEMON QID TEXT: the daemon's log has TEXT on a line about QID.
 logged() { grep -F "$2: " "$TM_DIR/$1.log" | grep -qF -- "$3"; }
 
@@ -49,7 +40,7 @@ recorded() {
 	local name=$1 case=$2 qid=$3 mid=$4 rcpt=$5 log=$6 text=$7 what=$8 t n_acks lost=1
 	logged "$name" "$qid" "$log"
 	tap_ok $? "$case: one log line with the queue id: $log"
-	t=$(ticket_of "$name" "$mid")
+	t=$(tm_ticket_of "$name" "$mid")
 	[ -n "$t" ] && lost=0
 	[ -n "$t" ] && "$TM_CTL" -c "$TM_DIR/$name.conf" show "$t" | grep -qF -- "$text"
 	tap_ok $? "$case: ticket ${t:-missing} holds what could be read (\"$text\")"
@@ -65,7 +56,7 @@ refused() {
 	local name=$1 case=$2 qid=$3 mid=$4 log=$5 what=$6
 	logged "$name" "$qid" "$log"
 	tap_ok $? "$case: one log line with the queue id: $log"
-	! ticket_of "$name" "$mid" >/dev/null
+	! tm_ticket_of "$name" "$mid" >/dev/null
 	tap_ok $? "$case: nothing recorded"
 	reliability "limits/milter: $case" "$what" 1 0 0 0 0 "$PEAK"
 }
@@ -78,7 +69,7 @@ tm_start lim
 tap_ok $? "daemon with small limits starts"
 
 run_case lim crlf
-t=$(ticket_of lim crlf@example.org)
+t=$(tm_ticket_of lim crlf@example.org)
 ack=$(ls "$TM_DIR/lim.sent"/*-eve@example.org 2>/dev/null | head -n1)
 for i in $(seq 1 100); do [ -n "$ack" ] && break; sleep 0.1; ack=$(ls "$TM_DIR/lim.sent"/*-eve@example.org 2>/dev/null | head -n1); done
 logged lim 4QLIMCRL "repaired: an encoded word decoding to a line break or control character"
@@ -100,7 +91,7 @@ run_case lim header-line
 recorded lim header-line 4QLIMHLN hline@example.org hline@example.org \
 	"a header field over 512 bytes (max-header-line)" "The text after a long subject." \
 	"a 1000-byte Subject (max-header-line 512)"
-subject=$("$TM_CTL" -c "$TM_DIR/lim.conf" show "$(ticket_of lim hline@example.org)" --json |
+subject=$("$TM_CTL" -c "$TM_DIR/lim.conf" show "$(tm_ticket_of lim hline@example.org)" --json |
 	python3 -c 'import json,sys; print(len(json.load(sys.stdin)["subject"].encode()))' 2>/dev/null)
 [ -n "$subject" ] && [ "$subject" -le 998 ]
 tap_ok $? "header-line: the subject is kept, shortened to $subject bytes"
@@ -116,7 +107,7 @@ recorded lim size 4QLIMSIZ size@example.org size@example.org "over max-message-s
 run_case lim charsets
 recorded lim charsets 4QLIMUTF utf@example.org charsets@example.org "repaired: 8-bit header text that is not UTF-8" \
 	"caf" "invalid UTF-8 and mislabeled charsets in headers, body and file names"
-"$TM_CTL" -c "$TM_DIR/lim.conf" show "$(ticket_of lim utf@example.org)" --json | python3 -c 'import json,sys; json.load(sys.stdin)'
+"$TM_CTL" -c "$TM_DIR/lim.conf" show "$(tm_ticket_of lim utf@example.org)" --json | python3 -c 'import json,sys; json.load(sys.stdin)'
 tap_ok $? "charsets: the ticket reads back as valid JSON (valid UTF-8)"
 
 # --- on-limit = reject, accept, tempfail: the same daemon, reloaded ---------

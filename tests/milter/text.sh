@@ -23,14 +23,6 @@ run_case() { # run_case CASE
 	tap_renumber <"$TM_DIR/$1.out"
 }
 
-ticket_of() { # ticket_of MESSAGE-ID: the ticket holding that message
-	local t
-	for t in $("$TM_CTL" -c "$TM_DIR/text.conf" list | cut -f1); do
-		"$TM_CTL" -c "$TM_DIR/text.conf" show "$t" --json | grep -q "\"message_id\":\"$1\"" && { echo "$t"; return 0; }
-	done
-	return 1
-}
-
 # field TICKET KEY: the ticket's KEY (subject, customer_name) or its first
 # message's excerpt (excerpt), from ticketctl show --json.
 field() {
@@ -77,7 +69,7 @@ for c in gbk crlf padded apple jis fold; do
 	run_case "$c"
 done
 
-t=$(ticket_of text-gbk@example.cn)
+t=$(tm_ticket_of text text-gbk@example.cn)
 is "$(field "$t" subject)" "打印机坏了，请帮忙" "raw GBK subject"
 is "$(field "$t" customer_name)" "王小明" "raw GBK sender name"
 starts "$(field "$t" excerpt)" "您好，我的打印机昨天开始无法打印" "GBK body"
@@ -85,21 +77,21 @@ ack=$(ack_of wang@example.cn) && subject=$(mail_subject "$ack")
 case "$subject" in *"打印机坏了，请帮忙"*) tap_ok 0 "raw GBK subject in the acknowledgement: \"$subject\"" ;;
 	*) tap_ok 1 "raw GBK subject in the acknowledgement: \"$subject\"" ;; esac
 
-t=$(ticket_of text-crlf@example.org)
+t=$(tm_ticket_of text text-crlf@example.org)
 is "$(field "$t" subject)" "abcdef" "an encoded word decoding to CR LF keeps the next one"
 
-t=$(ticket_of text-padded@example.de)
+t=$(tm_ticket_of text text-padded@example.de)
 is "$(field "$t" subject)" "Bestellung 4711: Lieferung verspätet – bitte um Rückruf" "padded base64 words (Thunderbird)"
 is "$(field "$t" customer_name)" "Renée Müller" "padded base64 words in the sender's name"
 
-t=$(ticket_of text-apple@example.org)
+t=$(tm_ticket_of text text-apple@example.org)
 starts "$(field "$t" excerpt)" "When I open the app I get this: And then it closes again." "Apple Mail's text, image, text"
 
-t=$(ticket_of text-jis@example.co.jp)
+t=$(tm_ticket_of text text-jis@example.co.jp)
 is "$(field "$t" subject)" "①納品について㈱" "ISO-2022-JP subject with NEC characters"
 starts "$(field "$t" excerpt)" "株式会社テスト ①ご請求書の件 ㈱サンプルの山田です。" "ISO-2022-JP body with NEC characters"
 
-t=$(ticket_of text-fold@example.org)
+t=$(tm_ticket_of text text-fold@example.org)
 is "$(field "$t" subject)" "The printer on the third floor" "a broken fold as the MTA hands it over: the subject"
 starts "$(field "$t" excerpt)" "prints only blank pages" "a broken fold as the MTA hands it over: the rest is body"
 

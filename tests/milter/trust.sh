@@ -56,10 +56,7 @@ ackid=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/Ip' "$TM_DIR/main.sent/$ack" | head 
 [ -n "$ackid" ]
 tap_ok $? "the acknowledgement's signed Message-ID ($ackid)"
 run_case main replay -D "ackid=$ackid"
-held_in=
-for t in $(ctl main list | cut -f1); do
-	ctl main show "$t" --json | grep -q "\"message_id\":\"$ackid\"" && held_in=$t
-done
+held_in=$(tm_ticket_of main "$ackid")
 ! grep -q "our own mail .*$ackid" "$TM_DIR/main.log" && [ -n "$held_in" ]
 tap_ok $? "it is recorded (in ${held_in:-no ticket}), not passed untouched as our own mail"
 reliability "reused signed Message-ID" "an acknowledgement's Message-ID with forged X-Ticket-*, Reply-To" 1 1 0 0 0 -
