@@ -157,6 +157,9 @@ static char *read_raw(const struct scan *sc, const char *bytes, size_t len, unsi
 	const char *name = sc->charset8 ? sc->charset8 : "windows-1252";
 	bool ascii = true;
 
+	if (len == 0)	/* an empty byte array may have no data at all */
+		return g_strdup("");
+
 	for (size_t i = 0; i < len && ascii; i++)
 		ascii = (unsigned char)bytes[i] < 0x80;
 	if (ascii && memchr(bytes, '\033', len))

@@ -337,6 +337,8 @@ static void test_rfc2047(void)
 	decodes("\033$B$3$s$K$A$O\033(B", NULL, "こんにちは", "raw ISO-2022-JP");
 	decodes("=?ISO-2022-JP?B?GyRCLSEtahsoQg==?=", NULL, "①㈱", "ISO-2022-JP with NEC characters");
 	decodes("a\n =?utf-8?q?b?=\r\n\t=?utf-8?q?c?=", NULL, "a bc", "folded");
+	decodes("=?x-unknown?q?" "?= x", NULL, " x", "an empty word in an unknown charset (fuzzer: NULL to memchr)");
+	decodes("=?us-ascii?b?" "?=", NULL, "", "an empty ASCII word");
 	s = rfc2047_decode("=?utf-8?q?x=0Ay?=", strlen("=?utf-8?q?x=0Ay?="), NULL, &flags);
 	ok((flags & RFC2047_CONTROL) && strcmp(s, "x\ny") == 0, "an encoded line feed is reported");
 	g_free(s);
