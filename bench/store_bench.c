@@ -27,15 +27,15 @@
  *
  * Prints one line per operation: name, count, p50, p99, max in µs.
  */
-#include "assets.h"
-#include "engine.h"
-#include "lang.h"
-#include "log.h"
-#include "message.h"
-#include "settings.h"
-#include "store.h"
-#include "thread.h"
-#include "token.h"
+#include "compose/assets.h"
+#include "engine/engine.h"
+#include "language/lang.h"
+#include "util/log.h"
+#include "mime/message.h"
+#include "config/settings.h"
+#include "store/store.h"
+#include "engine/thread.h"
+#include "trust/token.h"
 
 #include <gmime/gmime.h>
 #include <sqlite3.h>

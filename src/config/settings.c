@@ -6,11 +6,11 @@
  * wants "FILE:LINE:" in every complaint.
  */
 #include "config.h"
-#include "settings.h"
-#include "assets.h"
-#include "addr.h"
-#include "calendar.h"
-#include "safe_file.h"
+#include "config/settings.h"
+#include "compose/assets.h"
+#include "util/addr.h"
+#include "calendar/calendar.h"
+#include "util/safe_file.h"
 
 #include <gio/gio.h>
 

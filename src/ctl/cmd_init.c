@@ -13,10 +13,10 @@
  * creates its -wal and -shm files by name, runs as that user.
  */
 #include "config.h"
-#include "subcommands.h"
-#include "run_as.h"
-#include "safe_file.h"
-#include "store.h"
+#include "ctl/subcommands.h"
+#include "util/run_as.h"
+#include "util/safe_file.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,10 +4,10 @@
  * again (the running daemon's sender picks it up within a second).
  */
 #include "config.h"
-#include "subcommands.h"
-#include "json.h"
-#include "output.h"
-#include "store.h"
+#include "ctl/subcommands.h"
+#include "util/json.h"
+#include "ctl/output.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,11 +5,11 @@
  * --json is one JSON document for scripts.
  */
 #include "config.h"
-#include "subcommands.h"
-#include "json.h"
-#include "output.h"
-#include "store.h"
-#include "token.h"
+#include "ctl/subcommands.h"
+#include "util/json.h"
+#include "ctl/output.h"
+#include "store/store.h"
+#include "trust/token.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,13 +5,13 @@
  * customer for a rating; the running daemon delivers it.
  */
 #include "config.h"
-#include "commands.h"
-#include "lifecycle.h"
-#include "rating.h"
-#include "subcommands.h"
-#include "output.h"
-#include "store.h"
-#include "token.h"
+#include "commands/commands.h"
+#include "engine/lifecycle.h"
+#include "engine/rating.h"
+#include "ctl/subcommands.h"
+#include "ctl/output.h"
+#include "store/store.h"
+#include "trust/token.h"
 
 #include <pwd.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * output.c - shared formatting of ticketctl (see output.h).
  */
 #include "config.h"
-#include "output.h"
+#include "ctl/output.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #ifndef TM_SUBCOMMANDS_H
 #define TM_SUBCOMMANDS_H
 
-#include "settings.h"
+#include "config/settings.h"
 
 int cmd_init(const struct settings *s, int argc, char **argv);
 int cmd_list(const struct settings *s, int argc, char **argv);

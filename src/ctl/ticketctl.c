@@ -4,9 +4,9 @@
  *   ticketctl [-c FILE] init | list | show | search ...
  */
 #include "config.h"
-#include "subcommands.h"
-#include "log.h"
-#include "run_as.h"
+#include "ctl/subcommands.h"
+#include "util/log.h"
+#include "util/run_as.h"
 
 #include <gmime/gmime.h>
 #include <stdio.h>

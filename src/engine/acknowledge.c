@@ -3,17 +3,17 @@
  * (see acknowledge.h).
  */
 #include "config.h"
-#include "acknowledge.h"
-#include "ack.h"
-#include "assets.h"
-#include "addr.h"
-#include "autoreply.h"
-#include "calendar.h"
-#include "customer_zone.h"
-#include "lang.h"
-#include "subject.h"
-#include "template.h"
-#include "thread_index.h"
+#include "engine/acknowledge.h"
+#include "compose/mail_writer.h"
+#include "compose/assets.h"
+#include "util/addr.h"
+#include "robots/autoreply.h"
+#include "calendar/calendar.h"
+#include "engine/customer_zone.h"
+#include "language/lang.h"
+#include "engine/subject.h"
+#include "compose/template.h"
+#include "engine/thread_index.h"
 
 #include <string.h>
 

@@ -3,11 +3,11 @@
  * of commands only, and the notice to the agent (agent_commands.h).
  */
 #include "config.h"
-#include "agent_commands.h"
-#include "acknowledge.h"
-#include "addr.h"
-#include "lifecycle.h"
-#include "text.h"
+#include "engine/agent_commands.h"
+#include "engine/acknowledge.h"
+#include "util/addr.h"
+#include "engine/lifecycle.h"
+#include "text/text.h"
 
 #include <string.h>
 

@@ -12,8 +12,8 @@
 #ifndef TM_AGENT_COMMANDS_H
 #define TM_AGENT_COMMANDS_H
 
-#include "commands.h"
-#include "engine_result.h"
+#include "commands/commands.h"
+#include "engine/engine_result.h"
 
 /* Where the agent's mail went. */
 enum agent_delivery {

@@ -3,17 +3,17 @@
  * (see agent_mail.h).
  */
 #include "config.h"
-#include "agent_mail.h"
-#include "acknowledge.h"
-#include "agent_commands.h"
-#include "addr.h"
-#include "agent.h"
-#include "commands.h"
-#include "edits.h"
-#include "lifecycle.h"
-#include "rating.h"
-#include "subject.h"
-#include "thread_index.h"
+#include "engine/agent_mail.h"
+#include "engine/acknowledge.h"
+#include "engine/agent_commands.h"
+#include "util/addr.h"
+#include "trust/agent_auth.h"
+#include "commands/commands.h"
+#include "compose/header_edits.h"
+#include "engine/lifecycle.h"
+#include "engine/rating.h"
+#include "engine/subject.h"
+#include "engine/thread_index.h"
 
 #include <gmime/gmime.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /*
  * batch.c - one store transaction for the messages that arrive together
- * (see engine_batch.h).
+ * (see batch.h).
  */
 #include "config.h"
-#include "engine_batch.h"
+#include "engine/batch.h"
 
 #include <string.h>
 

@@ -3,9 +3,9 @@
  * customer_zone.h).
  */
 #include "config.h"
-#include "customer_zone.h"
-#include "addr.h"
-#include "zone.h"
+#include "engine/customer_zone.h"
+#include "util/addr.h"
+#include "calendar/zone_guess.h"
 
 #include <string.h>
 

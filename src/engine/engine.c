@@ -3,16 +3,16 @@
  * (see engine.h).
  */
 #include "config.h"
-#include "engine.h"
-#include "acknowledge.h"
-#include "edits.h"
-#include "addr.h"
-#include "agent_mail.h"
-#include "lifecycle.h"
-#include "participants.h"
-#include "rating.h"
-#include "subject.h"
-#include "thread_index.h"
+#include "engine/engine.h"
+#include "engine/acknowledge.h"
+#include "compose/header_edits.h"
+#include "util/addr.h"
+#include "engine/agent_mail.h"
+#include "engine/lifecycle.h"
+#include "engine/participants.h"
+#include "engine/rating.h"
+#include "engine/subject.h"
+#include "engine/thread_index.h"
 
 #include <gmime/gmime.h>
 #include <string.h>

@@ -2,11 +2,11 @@
  * lifecycle.c - ticket states and agent commands (see lifecycle.h).
  */
 #include "config.h"
-#include "lifecycle.h"
-#include "addr.h"
-#include "agent.h"
-#include "commands.h"
-#include "token.h"
+#include "engine/lifecycle.h"
+#include "util/addr.h"
+#include "trust/agent_auth.h"
+#include "commands/commands.h"
+#include "trust/token.h"
 
 #include <string.h>
 

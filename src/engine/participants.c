@@ -3,7 +3,7 @@
  * participants.h).  Room: engine.
  */
 #include "config.h"
-#include "participants.h"
+#include "engine/participants.h"
 
 #include <string.h>
 

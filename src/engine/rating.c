@@ -2,10 +2,10 @@
  * rating.c - customer satisfaction by mail (see rating.h).  Room: engine.
  */
 #include "config.h"
-#include "rating.h"
-#include "acknowledge.h"
-#include "addr.h"
-#include "autoreply.h"
+#include "engine/rating.h"
+#include "engine/acknowledge.h"
+#include "util/addr.h"
+#include "robots/autoreply.h"
 
 #include <string.h>
 

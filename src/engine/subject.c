@@ -2,7 +2,7 @@
  * subject.c - finding and adding ticket tags (see subject.h).
  */
 #include "config.h"
-#include "subject.h"
+#include "engine/subject.h"
 
 #include <glib.h>
 #include <string.h>

@@ -2,9 +2,9 @@
  * thread.c - finding the ticket a message belongs to (see thread.h).
  */
 #include "config.h"
-#include "thread.h"
-#include "subject.h"
-#include "thread_index.h"
+#include "engine/thread.h"
+#include "engine/subject.h"
+#include "engine/thread_index.h"
 
 #include <string.h>
 

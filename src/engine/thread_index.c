@@ -3,7 +3,7 @@
  * Room: engine.
  */
 #include "config.h"
-#include "thread_index.h"
+#include "engine/thread_index.h"
 
 #include <glib.h>
 #include <openssl/evp.h>

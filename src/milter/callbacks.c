@@ -11,16 +11,16 @@
  * within the [milter] max-* limits; what was over a limit gets on-limit.
  */
 #include "config.h"
-#include "callbacks.h"
-#include "addr.h"
-#include "agent.h"
-#include "engine.h"
-#include "engine_batch.h"
-#include "log.h"
-#include "message.h"
-#include "sender.h"
-#include "snapshot.h"
-#include "spool.h"
+#include "milter/callbacks.h"
+#include "util/addr.h"
+#include "trust/agent_auth.h"
+#include "engine/engine.h"
+#include "engine/batch.h"
+#include "util/log.h"
+#include "mime/message.h"
+#include "sender/sender.h"
+#include "milter/snapshot.h"
+#include "util/spool.h"
 
 #include <string.h>
 
@@ -441,7 +441,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 
 	/* The store only for the engine's part (parsing runs beside other
 	 * messages), shared with the messages that end at the same time
-	 * (engine_batch.h).  When it returns, the record is on disk. */
+	 * (batch.h).  When it returns, the record is on disk. */
 	{
 		struct engine_job job = { .settings = s, .queue = q, .token = token, .msg = msg, .env = &env };
 		engine_batch_run(engine_runs, &job);

@@ -23,7 +23,7 @@ int callbacks_active_connections(void);
 
 /* The daemon's own handles, set once before smfi_main (NULL, NULL after
  * it): the outbox sender to wake after a commit that queued mail, and
- * the batcher that runs the engine on the store (engine_batch.h). */
+ * the batcher that runs the engine on the store (batch.h). */
 void callbacks_set_handles(struct sender *sd, struct engine_batch *batch);
 
 /* Seconds added to real time for a message's envelope time (clock.h),

@@ -8,9 +8,9 @@
  * database is opened as that user: -n runs as root before every start.
  */
 #include "config.h"
-#include "check.h"
-#include "assets.h"
-#include "daemon.h"
+#include "milter/check.h"
+#include "compose/assets.h"
+#include "milter/daemon.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,11 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run_as.h"
-#include "safe_file.h"
-#include "locale_conf.h"
-#include "store.h"
-#include "template.h"
+#include "util/run_as.h"
+#include "util/safe_file.h"
+#include "compose/locale_conf.h"
+#include "store/store.h"
+#include "compose/template.h"
 
 static void problem(GPtrArray *errors, const struct settings *s, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -6,7 +6,7 @@
 #define TM_CHECK_H
 
 #include <glib.h>
-#include "settings.h"
+#include "config/settings.h"
 
 /* Appends one "FILE:LINE: message" per problem to errors, and notes
  * (s->notes) for what is allowed but risky.  Opens the database and

@@ -2,10 +2,10 @@
  * daemon.c - socket file, detach, pid file, privileges (see daemon.h).
  */
 #include "config.h"
-#include "daemon.h"
-#include "log.h"
-#include "run_as.h"
-#include "safe_file.h"
+#include "milter/daemon.h"
+#include "util/log.h"
+#include "util/run_as.h"
+#include "util/safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,20 +9,20 @@
  * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).
  */
 #include "config.h"
-#include "callbacks.h"
-#include "check.h"
-#include "clock.h"
-#include "daemon.h"
-#include "engine_batch.h"
-#include "lang.h"
-#include "log.h"
-#include "run_as.h"
-#include "sender.h"
-#include "template.h"
-#include "settings.h"
-#include "snapshot.h"
-#include "store.h"
-#include "store_pool.h"
+#include "milter/callbacks.h"
+#include "milter/check.h"
+#include "milter/clock.h"
+#include "milter/daemon.h"
+#include "engine/batch.h"
+#include "language/lang.h"
+#include "util/log.h"
+#include "util/run_as.h"
+#include "sender/sender.h"
+#include "compose/template.h"
+#include "config/settings.h"
+#include "milter/snapshot.h"
+#include "store/store.h"
+#include "store/pool.h"
 
 #include <errno.h>
 #include <gmime/gmime.h>
@@ -36,7 +36,7 @@
 
 #define DEFAULT_CONFIG SYSCONFDIR "/ticket-milter/ticket-milter.conf"
 #define SHUTDOWN_GRACE_SECONDS 30
-/* One database connection for every thread: see store_pool.h. */
+/* One database connection for every thread: see pool.h. */
 #define DAEMON_STORE_CONNECTIONS 1
 /* Messages recorded in one transaction at most: enough for every
  * session of a busy MTA, few enough that the first waits little. */

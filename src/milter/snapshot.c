@@ -2,9 +2,9 @@
  * snapshot.c - current configuration and reload (see snapshot.h).
  */
 #include "config.h"
-#include "snapshot.h"
-#include "assets.h"
-#include "log.h"
+#include "milter/snapshot.h"
+#include "compose/assets.h"
+#include "util/log.h"
 
 static GMutex snapshot_lock;
 static struct settings *snapshot_current;

@@ -8,7 +8,7 @@
 #ifndef TM_SNAPSHOT_H
 #define TM_SNAPSHOT_H
 
-#include "settings.h"
+#include "config/settings.h"
 
 /* Installs s as current, taking over the caller's reference; prepares
  * its assets (templates, ICU patterns) first when it has none. */

@@ -2,8 +2,8 @@
  * checkpoint.c - the background WAL checkpointer (checkpoint.h).
  */
 #include "config.h"
-#include "checkpoint.h"
-#include "log.h"
+#include "store/checkpoint.h"
+#include "util/log.h"
 
 #include <glib.h>
 #include <string.h>

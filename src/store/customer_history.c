@@ -5,7 +5,7 @@
  * enquiry.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 /* This file's statement cache slot (store_internal.h). */
 #define HISTORY_SLOT_RETURNING STORE_HISTORY_SLOT

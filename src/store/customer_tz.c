@@ -5,7 +5,7 @@
  * that no caller can get it wrong.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 enum {
 	TZ_SOURCE = STORE_ZONE_SLOT, TZ_INFER,

@@ -7,7 +7,7 @@
  * they say what the administrator has to do, not only what SQLite saw.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 static const char *advice(int code)
 {

@@ -14,7 +14,7 @@
  * acknowledgement.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * -ADDRESS).  Adding and listing stay in store.c.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 enum {
 	PT_COUNT = STORE_PARTICIPANTS_SLOT, PT_REMOVE,

@@ -1,11 +1,11 @@
 /*
  * pool.c - idle store connections, the writer lock and group commit
- * (store_pool.h).
+ * (pool.h).
  */
 #include "config.h"
-#include "store_pool.h"
-#include "store_internal.h"
-#include "checkpoint.h"
+#include "store/pool.h"
+#include "store/store_internal.h"
+#include "store/checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>

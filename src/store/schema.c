@@ -5,7 +5,7 @@
  * released migration is never edited: changes go into a new one.
  */
 #include "config.h"
-#include "schema.h"
+#include "store/schema.h"
 
 #include <stddef.h>
 

@@ -6,9 +6,9 @@
  * BEGIN IMMEDIATE ... COMMIT.
  */
 #include "config.h"
-#include "store.h"
-#include "schema.h"
-#include "store_internal.h"
+#include "store/store.h"
+#include "store/schema.h"
+#include "store/store_internal.h"
 
 #include <string.h>
 #include <sys/stat.h>

@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 #include <sys/types.h>
-#include "store.h"
+#include "store/store.h"
 
 #define STORE_FIRST_MODULE_SLOT 40
 #define STORE_TRUST_SLOT 56
@@ -33,7 +33,7 @@ struct store {
 	bool relaxed;		/* commits need no fsync for now (see store_relax) */
 	bool group_commit;	/* pooled: runs at synchronous=NORMAL, and a commit is
 				 * made durable by the pool's fsync when the store is put
-				 * back (store_pool.h) */
+				 * back (pool.h) */
 	bool sync_owed;		/* committed since borrowed, not yet fsync()ed */
 	bool in_batch;		/* store_batch_begin: begin/commit/rollback are savepoints */
 	bool in_savepoint;	/* one of those is open */

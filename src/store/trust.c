@@ -4,7 +4,7 @@
  * participant cap, and a redelivery's stored evidence.  Room: store.
  */
 #include "config.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 enum {
 	TR_OUTBOX_BY_MSGID = STORE_TRUST_SLOT, TR_OUTBOX_COUNT_QUEUE, TR_MESSAGE_TRUST,

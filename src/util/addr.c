@@ -2,7 +2,7 @@
  * addr.c - mailbox address normalization (see addr.h).
  */
 #include "config.h"
-#include "addr.h"
+#include "util/addr.h"
 
 #include <glib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * json.c - JSON string quoting (see json.h).
  */
 #include "config.h"
-#include "json.h"
+#include "util/json.h"
 
 void json_append_string(GString *out, const char *s)
 {

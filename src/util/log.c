@@ -2,7 +2,7 @@
  * log.c - syslog and stderr output for every module (see log.h).
  */
 #include "config.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <glib.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * run_as.c - taking on the identity of [milter] user (see run_as.h).
  */
 #include "config.h"
-#include "run_as.h"
+#include "util/run_as.h"
 
 #include <errno.h>
 #include <glib.h>

@@ -3,7 +3,7 @@
  * (see safe_file.h).
  */
 #include "config.h"
-#include "safe_file.h"
+#include "util/safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>

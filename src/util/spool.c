@@ -3,8 +3,8 @@
  * file (spool.h).
  */
 #include "config.h"
-#include "spool.h"
-#include "safe_file.h"
+#include "util/spool.h"
+#include "util/safe_file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -218,7 +218,7 @@ acks_stray=$(join -v 2 "$TM_DIR/tickets.txt" "$TM_DIR/acks.txt" | wc -l)
 # recorded as sent, and entries caught in the middle of a delivery and
 # queued again.  Only the latter can arrive twice: the relay may have
 # taken the message just before the kill (RFC 1047; see
-# include/outbox_journal.h).
+# src/sender/journal.h).
 journal_recorded=$(sed -n 's/.*outbox: \([0-9]*\) entr.* delivered just before a crash recorded as sent.*/\1/p' "$TM_DIR/main.log" |
 	awk '{ n += $1 } END { print n + 0 }')
 requeued=$(sed -n 's/.*outbox: \([0-9]*\) entr.* left half-sent by a crash queued again.*/\1/p' "$TM_DIR/main.log" |

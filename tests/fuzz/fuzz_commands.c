@@ -20,8 +20,8 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "commands.h"
-#include "message.h"
+#include "commands/commands.h"
+#include "mime/message.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>

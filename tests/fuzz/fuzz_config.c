@@ -18,8 +18,8 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "calendar.h"
-#include "settings.h"
+#include "calendar/calendar.h"
+#include "config/settings.h"
 
 #include <glib.h>
 #include <string.h>

@@ -23,15 +23,15 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "addr.h"
-#include "autoreply.h"
-#include "engine.h"
-#include "message.h"
-#include "settings.h"
-#include "store.h"
-#include "subject.h"
-#include "thread.h"
-#include "token.h"
+#include "util/addr.h"
+#include "robots/autoreply.h"
+#include "engine/engine.h"
+#include "mime/message.h"
+#include "config/settings.h"
+#include "store/store.h"
+#include "engine/subject.h"
+#include "engine/thread.h"
+#include "trust/token.h"
 
 #include <glib.h>
 #include <stdio.h>

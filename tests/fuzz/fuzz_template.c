@@ -26,7 +26,7 @@
  */
 #include "config.h"
 #include "fuzz.h"
-#include "template.h"
+#include "compose/template.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 #include "fixtures.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <gmime/gmime.h>
 #include <stdio.h>

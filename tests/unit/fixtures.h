@@ -7,9 +7,9 @@
 #ifndef TM_FIXTURES_H
 #define TM_FIXTURES_H
 
-#include "settings.h"
-#include "store.h"
-#include "message.h"
+#include "config/settings.h"
+#include "store/store.h"
+#include "mime/message.h"
 
 struct fixture {
 	char *dir;		/* scratch directory, removed at teardown */

@@ -4,11 +4,11 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "acknowledge.h"
-#include "assets.h"
-#include "calendar.h"
-#include "engine.h"
-#include "token.h"
+#include "engine/acknowledge.h"
+#include "compose/assets.h"
+#include "calendar/calendar.h"
+#include "engine/engine.h"
+#include "trust/token.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

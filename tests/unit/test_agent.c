@@ -3,9 +3,9 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
-#include "lifecycle.h"
-#include "token.h"
+#include "engine/engine.h"
+#include "engine/lifecycle.h"
+#include "trust/token.h"
 
 #include <glib.h>
 #include <sqlite3.h>

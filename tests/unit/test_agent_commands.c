@@ -6,8 +6,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
-#include "token.h"
+#include "engine/engine.h"
+#include "trust/token.h"
 
 #include <glib.h>
 #include <sqlite3.h>

@@ -5,7 +5,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "autoreply.h"
+#include "robots/autoreply.h"
 
 #include <glib.h>
 #include <string.h>

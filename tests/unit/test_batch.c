@@ -4,9 +4,9 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine_batch.h"
-#include "store_pool.h"
-#include "../../src/store/store_internal.h"
+#include "engine/batch.h"
+#include "store/pool.h"
+#include "store/store_internal.h"
 
 #include <glib.h>
 #include <string.h>

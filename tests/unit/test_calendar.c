@@ -2,7 +2,7 @@
  * calendars and SLA durations give the due times a person would compute. */
 #include "config.h"
 #include "tap.h"
-#include "calendar.h"
+#include "calendar/calendar.h"
 
 #include <glib.h>
 

@@ -6,8 +6,8 @@
 #include "config.h"
 #include "tap.h"
 #include "cost.h"
-#include "charset_label.h"
-#include "../../src/engine/header_relabel.h"
+#include "text/charset_label.h"
+#include "mime/header_relabel.h"
 
 #include <glib.h>
 #include <string.h>

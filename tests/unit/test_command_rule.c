@@ -6,9 +6,9 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "commands.h"
-#include "message.h"
-#include "text.h"
+#include "commands/commands.h"
+#include "mime/message.h"
+#include "text/text.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

@@ -4,9 +4,9 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "commands.h"
-#include "message.h"
-#include "spool.h"
+#include "commands/commands.h"
+#include "mime/message.h"
+#include "util/spool.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

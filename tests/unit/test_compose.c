@@ -4,8 +4,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "ack.h"
-#include "token.h"
+#include "compose/mail_writer.h"
+#include "trust/token.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

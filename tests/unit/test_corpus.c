@@ -6,8 +6,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
-#include "autoreply.h"
+#include "engine/engine.h"
+#include "robots/autoreply.h"
 #include "corpus_labels.h"
 
 #include <glib.h>

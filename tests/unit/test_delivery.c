@@ -4,11 +4,11 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "delivery.h"
-#include "outbox_journal.h"
-#include "sender.h"
-#include "store_pool.h"
-#include "../../src/store/store_internal.h"
+#include "sender/delivery.h"
+#include "sender/journal.h"
+#include "sender/sender.h"
+#include "store/pool.h"
+#include "store/store_internal.h"
 
 #include <arpa/inet.h>
 #include <glib.h>

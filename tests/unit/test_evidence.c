@@ -3,7 +3,7 @@
  * organizational-domain alignment, and the table of what each level may
  * do. */
 #include "config.h"
-#include "evidence.h"
+#include "trust/evidence.h"
 #include "tap.h"
 #include "fixtures.h"
 

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 #include "tap.h"
-#include "header_fold.h"
+#include "text/header_fold.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

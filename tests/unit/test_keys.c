@@ -11,7 +11,7 @@
  * stand with a priority prefix ("urgent.first-response").
  */
 #include "config.h"
-#include "settings.h"
+#include "config/settings.h"
 #include "tap.h"
 #include "fixtures.h"
 

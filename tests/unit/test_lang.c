@@ -9,8 +9,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "lang.h"
-#include "../../src/engine/cld2_wrap.h"
+#include "language/lang.h"
+#include "language/cld2_wrap.h"
 
 #include <glib.h>
 #include <stdbool.h>

@@ -6,8 +6,8 @@
  */
 #include "config.h"
 #include "tap.h"
-#include "lang.h"
-#include "../../src/engine/lang_script.h"
+#include "language/lang.h"
+#include "language/lang_script.h"
 
 #include <glib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
-#include "spool.h"
+#include "engine/engine.h"
+#include "util/spool.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

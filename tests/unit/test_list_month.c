@@ -8,7 +8,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <glib.h>
 #include <stdlib.h>

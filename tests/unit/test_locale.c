@@ -9,10 +9,10 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "acknowledge.h"
-#include "assets.h"
-#include "calendar.h"
-#include "template.h"
+#include "engine/acknowledge.h"
+#include "compose/assets.h"
+#include "calendar/calendar.h"
+#include "compose/template.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

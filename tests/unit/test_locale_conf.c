@@ -5,8 +5,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "assets.h"
-#include "locale_conf.h"
+#include "compose/assets.h"
+#include "compose/locale_conf.h"
 
 #include <glib.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * are not UTF-8) is shown escaped, everything else as it is. */
 #include "config.h"
 #include "tap.h"
-#include "output.h"
+#include "ctl/output.h"
 
 #include <glib.h>
 

@@ -4,15 +4,15 @@
  * time, duplicate single-valued fields, the Content-* fields of the
  * message header, and header values we write folded.  Uses only the
  * parser's, the text excerpt's, the command stripper's and the edit
- * list's public interfaces (message.h, text.h, commands.h, edits.h).
+ * list's public interfaces (message.h, text.h, commands.h, header_edits.h).
  */
 #include "config.h"
 #include "tap.h"
 #include "cost.h"
 #include "fixtures.h"
-#include "commands.h"
-#include "edits.h"
-#include "text.h"
+#include "commands/commands.h"
+#include "compose/header_edits.h"
+#include "text/text.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

@@ -3,8 +3,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "store_pool.h"
-#include "../../src/store/store_internal.h"
+#include "store/pool.h"
+#include "store/store_internal.h"
 
 #include <glib.h>
 #include <stdio.h>

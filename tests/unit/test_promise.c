@@ -4,7 +4,7 @@
  * are what ICU 72 (CLDR 42) produces; each names a part a customer reads. */
 #include "config.h"
 #include "tap.h"
-#include "calendar.h"
+#include "calendar/calendar.h"
 
 #include <glib.h>
 #include <unicode/uclean.h>

@@ -4,9 +4,9 @@
  * through the spool directory and the outbox journal. */
 #include "config.h"
 #include "tap.h"
-#include "outbox_journal.h"
-#include "safe_file.h"
-#include "spool.h"
+#include "sender/journal.h"
+#include "util/safe_file.h"
+#include "util/spool.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,8 +6,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "sender.h"
-#include "store_pool.h"
+#include "sender/sender.h"
+#include "store/pool.h"
 
 #include <glib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "spool.h"
+#include "util/spool.h"
 
 #include <errno.h>
 #include <glib.h>

@@ -2,8 +2,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "../../src/store/schema.h"
-#include "../../src/store/store_internal.h"
+#include "store/schema.h"
+#include "store/store_internal.h"
 
 #include <glib.h>
 #include <sqlite3.h>

@@ -1,7 +1,7 @@
 /* test_subject.c - tags are found in every common form and added once. */
 #include "config.h"
 #include "tap.h"
-#include "subject.h"
+#include "engine/subject.h"
 
 #include <glib.h>
 

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "template.h"
+#include "compose/template.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>

@@ -1,7 +1,7 @@
 /* test_text.c - excerpts: HTML, quotes, signatures, bounds. */
 #include "config.h"
 #include "tap.h"
-#include "text.h"
+#include "text/text.h"
 
 #include <glib.h>
 

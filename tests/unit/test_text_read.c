@@ -12,11 +12,11 @@
 #include "cost.h"
 #include "fixtures.h"
 #include "json_read.h"
-#include "charset_label.h"
-#include "commands.h"
-#include "message.h"
-#include "text.h"
-#include "../../src/engine/rfc2047.h"
+#include "text/charset_label.h"
+#include "commands/commands.h"
+#include "mime/message.h"
+#include "text/text.h"
+#include "text/rfc2047.h"
 
 #include <glib.h>
 #include <gmime/gmime.h>

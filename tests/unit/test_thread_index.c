@@ -5,8 +5,8 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "engine.h"
-#include "thread_index.h"
+#include "engine/engine.h"
+#include "engine/thread_index.h"
 
 #include <gmime/gmime.h>
 #include <string.h>

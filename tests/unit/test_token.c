@@ -1,7 +1,7 @@
 /* test_token.c - signed tokens and Message-IDs cannot be forged. */
 #include "config.h"
 #include "tap.h"
-#include "token.h"
+#include "trust/token.h"
 
 #include <glib.h>
 

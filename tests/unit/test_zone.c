@@ -9,9 +9,9 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
-#include "calendar.h"
-#include "customer_zone.h"
-#include "zone.h"
+#include "calendar/calendar.h"
+#include "engine/customer_zone.h"
+#include "calendar/zone_guess.h"
 
 #include <glib.h>
 #include <sqlite3.h>

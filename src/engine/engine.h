@@ -1,0 +1,31 @@
+/*
+ * engine.h - what to do with one inbound message.
+ *
+ * engine_process() takes a parsed message and its envelope, records it
+ * in the store in one transaction (ticket, message, participants,
+ * events) and returns the header changes the message must leave with.
+ * It knows nothing of libmilter: the milter adapter, ticketctl and the
+ * tests all drive it the same way.
+ */
+#ifndef TM_ENGINE_H
+#define TM_ENGINE_H
+
+#include "engine/engine_result.h"
+#include "mime/message.h"
+#include "config/settings.h"
+#include "store/store.h"
+
+/* The queue the envelope is addressed to, or NULL: mail for no queue is
+ * not ours.  *token receives the plus-address detail (g_free) or NULL. */
+const struct queue *engine_queue_for(const struct settings *s, char **recipients, char **token);
+
+/* Records msg for queue.  Returns 0 and fills *result (release with
+ * engine_result_clear), or -1 with *error (g_free) after rolling back:
+ * then nothing was written. */
+int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
+		   const char *token, const struct message *msg, const struct envelope *env,
+		   struct engine_result *result, char **error);
+
+void engine_result_clear(struct engine_result *result);
+
+#endif
