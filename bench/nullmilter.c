@@ -17,9 +17,15 @@
  * changes ticket-milter makes to a ticket message (the subject tagged,
  * X-Ticket-ID, -Status, -Priority, -Queue, -Locale, -Due, Reply-To):
  * what applying them costs the MTA, apart from the work of deciding them.
+ * It sets TCP_NODELAY on its listening socket as ticket-milter does:
+ * without it, a milter that changes headers waits on the MTA's delayed
+ * ACKs after each message, and the baseline would be unfairly slow.
  * SIGTERM or SIGINT stops it (libmilter's own handling).
  */
 #include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +204,21 @@ static struct smfiDesc description = {
 	.xxfi_negotiate = nm_negotiate,
 };
 
+/* libmilter keeps its listening socket to itself: set the option on
+ * whichever descriptor listens (accepted sockets inherit it). */
+static void listening_socket_nodelay(void)
+{
+	int on = 1;
+
+	for (int fd = 3; fd < 256; fd++) {
+		int accepting = 0;
+		socklen_t n = sizeof accepting;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &n) == 0 && accepting)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *socket = NULL;
@@ -223,5 +244,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nullmilter: cannot listen on %s\n", socket);
 		return 1;
 	}
+	listening_socket_nodelay();
 	return smfi_main() == MI_SUCCESS ? 0 : 1;
 }
