@@ -649,12 +649,12 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 
 static const char *const priority_names[PRIORITY_COUNT] = { "low", "normal", "high", "urgent" };
 
-const char *priority_name(enum priority p)
+const char *ticket_priority_name(enum priority p)
 {
 	return p < PRIORITY_COUNT ? priority_names[p] : "normal";
 }
 
-bool priority_parse(const char *name, enum priority *p)
+bool ticket_priority_parse(const char *name, enum priority *p)
 {
 	for (int i = 0; i < PRIORITY_COUNT; i++)
 		if (g_ascii_strcasecmp(name, priority_names[i]) == 0) {
@@ -686,9 +686,10 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 			if (pass == 0 && kind < 0)
 				complain(ld, group, *k, "unknown key \"%s\" in [%s]: expected [PRIORITY.]first-response or "
 					 "[PRIORITY.]resolution", *k, group);
-			else if (pass == 0 && prefix && !priority_parse(prefix, &prio))
+			else if (pass == 0 && prefix && !ticket_priority_parse(prefix, &prio))
 				complain(ld, group, *k, "unknown priority \"%s\": use low, normal, high or urgent", prefix);
-			else if (kind >= 0 && (pass == 0) == (prefix != NULL) && (!prefix || priority_parse(prefix, &prio))) {
+			else if (kind >= 0 && (pass == 0) == (prefix != NULL) &&
+				 (!prefix || ticket_priority_parse(prefix, &prio))) {
 				if (!sla_parse_duration(value, &t.minutes, &t.calendar_time, &error)) {
 					complain(ld, group, *k, "%s: %s", *k, error);
 					g_free(error);

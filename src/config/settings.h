@@ -177,9 +177,10 @@ enum settings_flags {
  * errors (a GPtrArray of g_free-able strings). */
 struct settings *settings_load(const char *path, int flags, GPtrArray *errors);
 
-const char *priority_name(enum priority p);
+/* A ticket's priority as the store and the commands spell it: "urgent". */
+const char *ticket_priority_name(enum priority p);
 /* "urgent" -> PRIORITY_URGENT; false when unknown. */
-bool priority_parse(const char *name, enum priority *p);
+bool ticket_priority_parse(const char *name, enum priority *p);
 
 /* The line of key in section ("milter", "queue support"), or 0. */
 int settings_line(const struct settings *s, const char *section, const char *key);

@@ -44,7 +44,7 @@ static const char *without_priority(const char *section, const char *name)
 
 	if (strcmp(section, "sla") == 0 && dot != NULL) {
 		char *prefix = g_strndup(name, (gsize)(dot - name));
-		bool known = priority_parse(prefix, &p);
+		bool known = ticket_priority_parse(prefix, &p);
 		g_free(prefix);
 		if (known)
 			return dot + 1;
