@@ -3,10 +3,13 @@
  *
  * GKeyFile reads the file; a small pre-scan records the line of every
  * section and key, because GKeyFile forgets them and an administrator
- * wants "FILE:LINE:" in every complaint.
+ * wants "FILE:LINE:" in every complaint.  What keys there are is the
+ * table in settings_keys.c.
+ * Room: config.
  */
 #include "config.h"
 #include "config/settings.h"
+#include "config/settings_keys.h"
 #include "compose/assets.h"
 #include "util/addr.h"
 #include "calendar/calendar.h"
@@ -19,102 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
-
-enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
-		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
-		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
-		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
-		KEY_CLOSED_REPLY, KEY_ON_LIMIT, KEY_ESCALATION, KEY_LOCALE_MAP };
-
-struct key_spec {
-	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
-	const char *name;
-	enum key_type type;
-	bool required;
-	const char *fallback;	/* default as text, or NULL */
-	size_t offset;		/* into struct settings or struct queue */
-};
-
-#define S(field) offsetof(struct settings, field)
-#define Q(field) offsetof(struct queue, field)
-
-static const struct key_spec key_table[] = {
-	{ "milter", "socket", KEY_SOCKET, true, NULL, S(socket) },
-	{ "milter", "user", KEY_STRING, false, NULL, S(user) },
-	{ "milter", "database", KEY_PATH, true, NULL, S(database) },
-	{ "milter", "secret-file", KEY_PATH, true, NULL, S(secret_file) },
-	{ "milter", "hostname", KEY_HOSTNAME, true, NULL, S(hostname) },
-	{ "milter", "pid-file", KEY_PATH, false, NULL, S(pid_file) },
-	{ "milter", "on-error", KEY_ON_ERROR, false, "tempfail", S(on_error) },
-	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
-	{ "milter", "syslog", KEY_BOOL, false, "yes", S(syslog) },
-	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
-	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
-	{ "milter", "spool-directory", KEY_PATH, false, NULL, S(spool_directory) },
-	{ "milter", "spool-memory", KEY_SIZE, false, "1M", S(spool_memory) },
-	{ "milter", "max-message-size", KEY_SIZE, false, "64M", S(max_message_size) },
-	{ "milter", "max-header-bytes", KEY_SIZE, false, "512k", S(max_header_bytes) },
-	{ "milter", "max-headers", KEY_UINT, false, "10000", S(max_headers) },
-	{ "milter", "max-header-line", KEY_SIZE, false, "64k", S(max_header_line) },
-	{ "milter", "max-mime-parts", KEY_UINT, false, "1000", S(max_mime_parts) },
-	{ "milter", "max-mime-depth", KEY_UINT, false, "50", S(max_mime_depth) },
-	{ "milter", "on-limit", KEY_ON_LIMIT, false, "record", S(on_limit) },
-	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
-	{ "milter", "trusted-networks", KEY_NETWORKS, false, NULL, S(trusted_networks) },
-	{ "milter", "authserv-id", KEY_WORDS, false, NULL, S(authserv_ids) },
-	{ "milter", "auth-login", KEY_AUTH_LOGIN, false, "auto", S(auth_login) },
-	{ "milter", "closed-reply", KEY_CLOSED_REPLY, false, "new-ticket", S(closed_reply) },
-	{ "milter", "close-after", KEY_SECONDS, false, "7d", S(close_after_seconds) },
-	{ "outbox", "smtp", KEY_HOSTPORT, false, NULL, S(outbox_smtp) },
-	{ "outbox", "command", KEY_COMMAND, false, "/usr/sbin/sendmail -i -f %s -- %r", S(outbox_command) },
-	{ "outbox", "bounce-address", KEY_OPTIONAL_ADDRESS, false, NULL, S(bounce_address) },
-	{ "outbox", "attempts", KEY_UINT, false, "10", S(outbox_attempts) },
-	{ "outbox", "retry-after", KEY_SECONDS, false, "1m", S(outbox_retry_seconds) },
-	{ "outbox", "concurrency", KEY_UINT, false, "4", S(outbox_concurrency) },
-	{ "autoreply", "never-to", KEY_REGEX, false,
-	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
-	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },
-	{ "autoreply", "per-ticket", KEY_SECONDS, false, "1h", S(ack_per_ticket_seconds) },
-	{ "autoreply", "queue-rate", KEY_RATES, false, "60/1m, 600/1h", S(ack_queue_rates) },
-	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
-	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
-	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
-	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
-	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
-	{ "queue", "escalation-notice", KEY_ESCALATION, false, "default", Q(escalation_notice) },
-	{ "queue", "locale-fallback", KEY_LOCALE_MAP, false, NULL, Q(locale_fallback) },
-	{ "queue", "max-participants", KEY_UINT, false, "20", Q(max_participants) },
-	{ "queue", "max-new-participants", KEY_UINT, false, "10", Q(max_new_participants) },
-	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
-	{ "queue", "agents", KEY_MATCH_LIST, false, NULL, Q(agents) },
-	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name) },
-	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name) },
-	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names) },
-	{ "calendar", "timezone", KEY_STRING, true, NULL, offsetof(struct calendar_def, timezone) },
-	{ "calendar", "hours", KEY_STRING, true, NULL, 0 /* parsed in load_calendar */ },
-	{ "calendar", "holidays", KEY_STRING, false, NULL, 0 },
-	/* Listed for settings_key_at(): load_sla() reads them, each also
-	 * with a priority prefix ("urgent.first-response"). */
-	{ "sla", "first-response", KEY_STRING, true, NULL, 0 },
-	{ "sla", "resolution", KEY_STRING, false, NULL, 0 },
-	{ "queue", "urgent-keywords", KEY_WORDS, false,
-	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
-	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords) },
-};
-
-size_t settings_key_count(void)
-{
-	return G_N_ELEMENTS(key_table);
-}
-
-bool settings_key_at(size_t i, const char **section, const char **name)
-{
-	if (i >= G_N_ELEMENTS(key_table))
-		return false;
-	*section = key_table[i].section;
-	*name = key_table[i].name;
-	return true;
-}
 
 /* Where each "section\nkey" (and "section\n" for the header) stands. */
 struct line_index {
@@ -616,19 +523,13 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 	gsize n_keys = 0;
 	char **keys = g_key_file_get_keys(kf, group, &n_keys, NULL);
 
-	for (gsize i = 0; i < n_keys; i++) {
-		bool known = false;
-		for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++)
-			if (strcmp(key_table[k].section, section_kind) == 0 &&
-			    strcmp(key_table[k].name, keys[i]) == 0)
-				known = true;
-		if (!known)
+	for (gsize i = 0; i < n_keys; i++)
+		if (settings_key_find(section_kind, keys[i]) == NULL)
 			complain(ld, group, keys[i], "unknown key \"%s\" in [%s]", keys[i], group);
-	}
 	g_strfreev(keys);
 
-	for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++) {
-		const struct key_spec *spec = &key_table[k];
+	for (size_t k = 0; settings_key(k); k++) {
+		const struct key_spec *spec = settings_key(k);
 		char *value;
 
 		if (strcmp(spec->section, section_kind) != 0)
@@ -857,6 +758,8 @@ static void check_queues(struct loader *ld, struct settings *s)
 	}
 	g_hash_table_destroy(seen);
 }
+
+#define S(field) offsetof(struct settings, field)
 
 /* Limits that would make every message fail, and the spool's default. */
 static void check_limits(struct loader *ld, struct settings *s)

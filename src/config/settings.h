@@ -6,9 +6,10 @@
  * snapshot and swaps it in; each milter connection holds a reference to
  * the snapshot it started with, so nothing changes under a transaction.
  *
- * Every key is described in one table in settings.c (name, type,
+ * Every key is described in one table in settings_keys.c (name, type,
  * default); problems are reported as "FILE:LINE: message", the form
  * `ticket-milter -n` prints.
+ * Room: config.
  */
 #ifndef TM_SETTINGS_H
 #define TM_SETTINGS_H
