@@ -203,8 +203,8 @@ void settings_unref(struct settings *s);
 const struct queue *settings_queue_for(const struct settings *s,
 				       const char *address, char **detail);
 
-/* Reads a secret file: hex text of at least 32 bytes.  Refuses files
- * readable by others.  Returns the key (g_free) or NULL with *error set
+/* Reads a secret file (settings_secret.c): hex text of at least 32
+ * bytes.  Refuses files readable or writable by others.  Returns the key (g_free) or NULL with *error set
  * to a message (g_free). */
 unsigned char *settings_read_secret(const char *path, size_t *len, char **error);
 
