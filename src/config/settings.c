@@ -147,8 +147,8 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 		value = get_value(ld, kf, group, spec->name);
 		if ((value == NULL || *value == '\0') && spec->required) {
 			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
-		} else if (spec->offset == 0 && strcmp(section_kind, "calendar") == 0) {
-			/* hours and holidays: read together by load_calendar() */
+		} else if (spec->type == KEY_BY_SECTION) {
+			/* [calendar] hours and holidays: read by load_calendar() */
 		} else if (value && *value) {
 			set_value(ld, group, spec, value, base);
 		} else if (spec->fallback) {
@@ -322,22 +322,10 @@ static void check_queues(struct loader *ld, struct settings *s)
 	g_hash_table_destroy(seen);
 }
 
-#define S(field) offsetof(struct settings, field)
-
-/* Limits that would make every message fail, and the spool's default. */
+/* Limits that contradict each other (each alone is checked by its type,
+ * settings_keys.c), and the spool's default. */
 static void check_limits(struct loader *ld, struct settings *s)
 {
-	static const struct { const char *key; size_t offset; bool is_int; } positive[] = {
-		{ "max-header-bytes", S(max_header_bytes), false }, { "max-headers", S(max_headers), true },
-		{ "max-header-line", S(max_header_line), false }, { "max-mime-parts", S(max_mime_parts), true },
-		{ "max-mime-depth", S(max_mime_depth), true },
-	};
-
-	for (size_t i = 0; i < G_N_ELEMENTS(positive); i++) {
-		const void *field = (const char *)s + positive[i].offset;
-		if (positive[i].is_int ? *(const int *)field == 0 : *(const size_t *)field == 0)
-			complain(ld, "milter", positive[i].key, "%s must be at least 1", positive[i].key);
-	}
 	if (s->max_header_line > 0 && s->max_header_bytes > 0 && s->max_header_line > s->max_header_bytes)
 		complain(ld, "milter", "max-header-line", "max-header-line (%zu) is larger than max-header-bytes (%zu)",
 			 s->max_header_line, s->max_header_bytes);
