@@ -3,118 +3,22 @@
  *
  * GKeyFile reads the file; a small pre-scan records the line of every
  * section and key, because GKeyFile forgets them and an administrator
- * wants "FILE:LINE:" in every complaint.
+ * wants "FILE:LINE:" in every complaint.  What keys there are is the
+ * table in settings_keys.c.
+ * Room: config.
  */
 #include "config.h"
 #include "config/settings.h"
+#include "config/settings_keys.h"
+#include "config/settings_set.h"
 #include "compose/assets.h"
 #include "util/addr.h"
 #include "calendar/calendar.h"
-#include "util/safe_file.h"
 
-#include <gio/gio.h>
+#include <glib.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <syslog.h>
-
-enum key_type { KEY_STRING, KEY_PATH, KEY_SOCKET, KEY_ON_ERROR, KEY_LOG_LEVEL,
-		KEY_UINT, KEY_SIZE, KEY_ADDRESSES, KEY_TAG, KEY_HOSTNAME, KEY_BOOL,
-		KEY_SECONDS, KEY_RATES, KEY_REGEX, KEY_HOSTPORT, KEY_COMMAND, KEY_MATCH_LIST,
-		KEY_LOCALES, KEY_WORDS, KEY_OPTIONAL_ADDRESS, KEY_NETWORKS, KEY_AUTH_LOGIN,
-		KEY_CLOSED_REPLY, KEY_ON_LIMIT, KEY_ESCALATION, KEY_LOCALE_MAP };
-
-struct key_spec {
-	const char *section;	/* "milter" or "queue" (any [queue NAME]) */
-	const char *name;
-	enum key_type type;
-	bool required;
-	const char *fallback;	/* default as text, or NULL */
-	size_t offset;		/* into struct settings or struct queue */
-};
-
-#define S(field) offsetof(struct settings, field)
-#define Q(field) offsetof(struct queue, field)
-
-static const struct key_spec key_table[] = {
-	{ "milter", "socket", KEY_SOCKET, true, NULL, S(socket) },
-	{ "milter", "user", KEY_STRING, false, NULL, S(user) },
-	{ "milter", "database", KEY_PATH, true, NULL, S(database) },
-	{ "milter", "secret-file", KEY_PATH, true, NULL, S(secret_file) },
-	{ "milter", "hostname", KEY_HOSTNAME, true, NULL, S(hostname) },
-	{ "milter", "pid-file", KEY_PATH, false, NULL, S(pid_file) },
-	{ "milter", "on-error", KEY_ON_ERROR, false, "tempfail", S(on_error) },
-	{ "milter", "log-level", KEY_LOG_LEVEL, false, "info", S(log_level) },
-	{ "milter", "syslog", KEY_BOOL, false, "yes", S(syslog) },
-	{ "milter", "busy-timeout", KEY_UINT, false, "5000", S(busy_timeout_ms) },
-	{ "milter", "excerpt-bytes", KEY_SIZE, false, "4096", S(excerpt_bytes) },
-	{ "milter", "spool-directory", KEY_PATH, false, NULL, S(spool_directory) },
-	{ "milter", "spool-memory", KEY_SIZE, false, "1M", S(spool_memory) },
-	{ "milter", "max-message-size", KEY_SIZE, false, "64M", S(max_message_size) },
-	{ "milter", "max-header-bytes", KEY_SIZE, false, "512k", S(max_header_bytes) },
-	{ "milter", "max-headers", KEY_UINT, false, "10000", S(max_headers) },
-	{ "milter", "max-header-line", KEY_SIZE, false, "64k", S(max_header_line) },
-	{ "milter", "max-mime-parts", KEY_UINT, false, "1000", S(max_mime_parts) },
-	{ "milter", "max-mime-depth", KEY_UINT, false, "50", S(max_mime_depth) },
-	{ "milter", "on-limit", KEY_ON_LIMIT, false, "record", S(on_limit) },
-	{ "milter", "templates", KEY_PATH, false, TEMPLATEDIR, S(templates) },
-	{ "milter", "trusted-networks", KEY_NETWORKS, false, NULL, S(trusted_networks) },
-	{ "milter", "authserv-id", KEY_WORDS, false, NULL, S(authserv_ids) },
-	{ "milter", "auth-login", KEY_AUTH_LOGIN, false, "auto", S(auth_login) },
-	{ "milter", "closed-reply", KEY_CLOSED_REPLY, false, "new-ticket", S(closed_reply) },
-	{ "milter", "close-after", KEY_SECONDS, false, "7d", S(close_after_seconds) },
-	{ "outbox", "smtp", KEY_HOSTPORT, false, NULL, S(outbox_smtp) },
-	{ "outbox", "command", KEY_COMMAND, false, "/usr/sbin/sendmail -i -f %s -- %r", S(outbox_command) },
-	{ "outbox", "bounce-address", KEY_OPTIONAL_ADDRESS, false, NULL, S(bounce_address) },
-	{ "outbox", "attempts", KEY_UINT, false, "10", S(outbox_attempts) },
-	{ "outbox", "retry-after", KEY_SECONDS, false, "1m", S(outbox_retry_seconds) },
-	{ "outbox", "concurrency", KEY_UINT, false, "4", S(outbox_concurrency) },
-	{ "autoreply", "never-to", KEY_REGEX, false,
-	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply) },
-	{ "autoreply", "rate", KEY_RATES, false, "3/10m, 10/1d", S(ack_rates) },
-	{ "autoreply", "per-ticket", KEY_SECONDS, false, "1h", S(ack_per_ticket_seconds) },
-	{ "autoreply", "queue-rate", KEY_RATES, false, "60/1m, 600/1h", S(ack_queue_rates) },
-	{ "queue", "name", KEY_STRING, true, NULL, Q(name) },
-	{ "queue", "addresses", KEY_ADDRESSES, true, NULL, Q(addresses) },
-	{ "queue", "tag", KEY_TAG, true, NULL, Q(tag) },
-	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales) },
-	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale) },
-	{ "queue", "escalation-notice", KEY_ESCALATION, false, "default", Q(escalation_notice) },
-	{ "queue", "locale-fallback", KEY_LOCALE_MAP, false, NULL, Q(locale_fallback) },
-	{ "queue", "max-participants", KEY_UINT, false, "20", Q(max_participants) },
-	{ "queue", "max-new-participants", KEY_UINT, false, "10", Q(max_new_participants) },
-	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip) },
-	{ "queue", "agents", KEY_MATCH_LIST, false, NULL, Q(agents) },
-	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name) },
-	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name) },
-	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names) },
-	{ "calendar", "timezone", KEY_STRING, true, NULL, offsetof(struct calendar_def, timezone) },
-	{ "calendar", "hours", KEY_STRING, true, NULL, 0 /* parsed in load_calendar */ },
-	{ "calendar", "holidays", KEY_STRING, false, NULL, 0 },
-	/* Listed for settings_key_at(): load_sla() reads them, each also
-	 * with a priority prefix ("urgent.first-response"). */
-	{ "sla", "first-response", KEY_STRING, true, NULL, 0 },
-	{ "sla", "resolution", KEY_STRING, false, NULL, 0 },
-	{ "queue", "urgent-keywords", KEY_WORDS, false,
-	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
-	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords) },
-};
-
-size_t settings_key_count(void)
-{
-	return G_N_ELEMENTS(key_table);
-}
-
-bool settings_key_at(size_t i, const char **section, const char **name)
-{
-	if (i >= G_N_ELEMENTS(key_table))
-		return false;
-	*section = key_table[i].section;
-	*name = key_table[i].name;
-	return true;
-}
 
 /* Where each "section\nkey" (and "section\n" for the header) stands. */
 struct line_index {
@@ -191,403 +95,16 @@ static void complain(struct loader *ld, const char *section, const char *key,
 	g_free(msg);
 }
 
-static bool socket_spec_valid(const char *v)
+/* Converts value into its field, each problem with the key's line. */
+static void set_value(struct loader *ld, const char *group, const struct key_spec *spec, const char *value,
+		      void *base)
 {
-	if (g_str_has_prefix(v, "unix:") || g_str_has_prefix(v, "local:"))
-		return strchr(v, '/') != NULL;
-	if (g_str_has_prefix(v, "inet:") || g_str_has_prefix(v, "inet6:")) {
-		const char *port = strchr(v, ':') + 1;
-		char *end;
-		long n = strtol(port, &end, 10);
-		return end != port && n > 0 && n < 65536 && (*end == '\0' || *end == '@');
-	}
-	return false;
-}
+	GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
 
-static bool tag_valid(const char *v)
-{
-	size_t n = strlen(v);
-
-	if (n < 1 || n > 10 || !g_ascii_isupper(v[0]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!g_ascii_isupper(v[i]) && !g_ascii_isdigit(v[i]))
-			return false;
-	return true;
-}
-
-static bool hostname_valid(const char *v)
-{
-	if (*v == '\0' || strlen(v) > 253)
-		return false;
-	for (const char *p = v; *p; p++)
-		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
-			return false;
-	return true;
-}
-
-static char **parse_addresses(const char *v, GString *bad)
-{
-	GPtrArray *out = g_ptr_array_new();
-	char **parts = g_strsplit(v, ",", -1);
-
-	for (char **p = parts; *p; p++) {
-		char *a = addr_normalize(g_strstrip(*p));
-		if (a == NULL)
-			continue;
-		/* Queue addresses go into SMTP and headers of the mail we send. */
-		if (!addr_is_safe(a) || strchr(a, '+') != NULL) {
-			g_string_append_printf(bad, "%s%s", bad->len ? ", " : "", a);
-			g_free(a);
-			continue;
-		}
-		g_ptr_array_add(out, a);
-	}
-	g_strfreev(parts);
-	g_ptr_array_add(out, NULL);
-	return (char **)g_ptr_array_free(out, FALSE);
-}
-
-/* "90s", "10m", "1h", "2d" (a bare number is seconds); -1 when malformed
- * or beyond G_MAXINT seconds (68 years: every such key is an int). */
-static long parse_seconds(const char *v)
-{
-	char *end;
-	long n, unit;
-
-	while (*v == ' ')
-		v++;
-	n = strtol(v, &end, 10);
-	if (end == v || n < 0)
-		return -1;
-	while (*end == ' ')
-		end++;
-	switch (*end) {
-	case '\0': case 's': unit = 1; break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -1;
-	}
-	if (n > G_MAXINT / unit)
-		return -1;
-	return *end && end[1] ? -1 : n * unit;
-}
-
-/* "4096", "64k", "1M", "2G" (powers of 1024); G_MAXUINT64 when
- * malformed or above 1024G. */
-static guint64 parse_size(const char *v)
-{
-	char *end;
-	guint64 n, unit = 1;
-
-	if (!g_ascii_isdigit(*v))
-		return G_MAXUINT64;
-	n = g_ascii_strtoull(v, &end, 10);
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': unit = 1024; break;
-	case 'm': case 'M': unit = 1024 * 1024; break;
-	case 'g': case 'G': unit = 1024 * 1024 * 1024; break;
-	default: return G_MAXUINT64;
-	}
-	if (*end && end[1])
-		return G_MAXUINT64;
-	if (n > (G_GUINT64_CONSTANT(1) << 40) / unit)
-		return G_MAXUINT64;
-	return n * unit;
-}
-
-/* "3/10m, 10/1d": at most COUNT acknowledgements per WINDOW. */
-static bool parse_rates(const char *v, struct rate_limit *rates, size_t *n)
-{
-	char **parts = g_strsplit(v, ",", -1);
-	bool ok = true;
-
-	*n = 0;
-	for (char **p = parts; *p && ok; p++) {
-		char *slash = strchr(*p, '/');
-		char *end;
-		long count = strtol(*p, &end, 10);
-		if (slash == NULL || count <= 0 || count > G_MAXINT || *n >= SETTINGS_MAX_RATES) {
-			ok = false;
-			break;
-		}
-		rates[*n].count = (int)count;
-		rates[*n].seconds = parse_seconds(slash + 1);
-		ok = rates[*n].seconds > 0;
-		(*n)++;
-	}
-	g_strfreev(parts);
-	return ok;
-}
-
-static char **split_list(const char *v)
-{
-	GPtrArray *out = g_ptr_array_new();
-	char **parts = g_strsplit(v, ",", -1);
-
-	for (char **p = parts; *p; p++) {
-		g_strstrip(*p);
-		if (**p)
-			g_ptr_array_add(out, g_strdup(*p));
-	}
-	g_strfreev(parts);
-	g_ptr_array_add(out, NULL);
-	return (char **)g_ptr_array_free(out, FALSE);
-}
-
-static bool locale_valid(const char *l)
-{
-	size_t n = strlen(l);
-
-	if (n < 2 || !g_ascii_islower(l[0]) || !g_ascii_islower(l[1]))
-		return false;
-	if (n == 2)
-		return true;
-	return n == 5 && l[2] == '-' && g_ascii_isupper(l[3]) && g_ascii_isupper(l[4]);
-}
-
-/* Converts one value into the field at base + spec->offset. */
-static void set_value(struct loader *ld, const char *section, const struct key_spec *spec,
-		      const char *value, void *base)
-{
-	void *field = (char *)base + spec->offset;
-
-	switch (spec->type) {
-	case KEY_STRING:
-	case KEY_PATH:
-		if (spec->type == KEY_PATH && value[0] != '/')
-			complain(ld, section, spec->name, "%s must be an absolute path, not \"%s\"", spec->name, value);
-		*(char **)field = g_strdup(value);
-		break;
-	case KEY_SOCKET:
-		if (!socket_spec_valid(value))
-			complain(ld, section, spec->name,
-				 "socket \"%s\": expected inet:PORT@HOST, inet6:PORT@HOST, unix:/path or local:/path", value);
-		*(char **)field = g_strdup(value);
-		break;
-	case KEY_HOSTNAME:
-		if (!hostname_valid(value))
-			complain(ld, section, spec->name, "hostname \"%s\" is not a valid host name", value);
-		*(char **)field = g_ascii_strdown(value, -1);
-		break;
-	case KEY_ON_ERROR:
-		if (strcmp(value, "tempfail") == 0)
-			*(enum on_error *)field = ON_ERROR_TEMPFAIL;
-		else if (strcmp(value, "accept") == 0)
-			*(enum on_error *)field = ON_ERROR_ACCEPT;
-		else
-			complain(ld, section, spec->name, "on-error must be tempfail or accept, not \"%s\"", value);
-		break;
-	case KEY_LOG_LEVEL: {
-		static const struct { const char *name; int prio; } levels[] = {
-			{ "error", LOG_ERR }, { "warning", LOG_WARNING },
-			{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
-		};
-		bool found = false;
-		for (size_t i = 0; i < G_N_ELEMENTS(levels); i++)
-			if (strcmp(value, levels[i].name) == 0) {
-				*(int *)field = levels[i].prio;
-				found = true;
-			}
-		if (!found)
-			complain(ld, section, spec->name, "log-level must be error, warning, info or debug, not \"%s\"", value);
-		break;
-	}
-	case KEY_UINT: {
-		char *end;
-		unsigned long long n = g_ascii_strtoull(value, &end, 10);
-		if (end == value || *end != '\0' || n > G_MAXINT)
-			complain(ld, section, spec->name, "%s must be a whole number, not \"%s\"", spec->name, value);
-		else
-			*(int *)field = (int)n;
-		break;
-	}
-	case KEY_SIZE: {
-		unsigned long long n = parse_size(value);
-		if (n == G_MAXUINT64)
-			complain(ld, section, spec->name, "%s \"%s\": expected a number of bytes, optionally with k, M or G "
-				 "(1024, 1024k, 1024M), at most 1024G", spec->name, value);
-		else
-			*(size_t *)field = (size_t)n;
-		break;
-	}
-	case KEY_ADDRESSES: {
-		GString *bad = g_string_new(NULL);
-		char **list = parse_addresses(value, bad);
-		if (bad->len)
-			complain(ld, section, spec->name, "not a plain mailbox address: %s", bad->str);
-		if (list[0] == NULL)
-			complain(ld, section, spec->name, "%s lists no address", spec->name);
-		*(char ***)field = list;
-		g_string_free(bad, TRUE);
-		break;
-	}
-	case KEY_BOOL:
-		if (g_ascii_strcasecmp(value, "yes") == 0 || g_ascii_strcasecmp(value, "true") == 0 ||
-		    strcmp(value, "1") == 0)
-			*(bool *)field = true;
-		else if (g_ascii_strcasecmp(value, "no") == 0 || g_ascii_strcasecmp(value, "false") == 0 ||
-			 strcmp(value, "0") == 0)
-			*(bool *)field = false;
-		else
-			complain(ld, section, spec->name, "%s must be yes or no, not \"%s\"", spec->name, value);
-		break;
-	case KEY_SECONDS: {
-		long n = parse_seconds(value);
-		if (n < 0)
-			complain(ld, section, spec->name, "%s \"%s\": expected a duration like 90s, 10m, 1h or 2d",
-				 spec->name, value);
-		else
-			*(int *)field = (int)n;
-		break;
-	}
-	case KEY_RATES: {
-		struct rate_limits *r = field;
-		if (!parse_rates(value, r->limits, &r->n))
-			complain(ld, section, spec->name, "%s \"%s\": expected COUNT/DURATION, e.g. 3/10m, 10/1d",
-				 spec->name, value);
-		break;
-	}
-	case KEY_REGEX: {
-		GError *gerr = NULL;
-		GRegex *re = g_regex_new(value, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &gerr);
-		if (re == NULL) {
-			complain(ld, section, spec->name, "%s: %s", spec->name, gerr->message);
-			g_error_free(gerr);
-		}
-		*(GRegex **)field = re;
-		break;
-	}
-	case KEY_HOSTPORT: {
-		const char *colon = strrchr(value, ':');
-		long port = colon ? strtol(colon + 1, NULL, 10) : 0;
-		if (colon == NULL || colon == value || port <= 0 || port > 65535)
-			complain(ld, section, spec->name, "%s \"%s\": expected HOST:PORT", spec->name, value);
-		*(char **)field = g_strdup(value);
-		break;
-	}
-	case KEY_COMMAND:
-		if (value[0] != '/' || strstr(value, "%r") == NULL)
-			complain(ld, section, spec->name,
-				 "%s must start with an absolute path and contain %%r (the recipient)", spec->name);
-		*(char **)field = g_strdup(value);
-		break;
-	case KEY_OPTIONAL_ADDRESS: {
-		char *a = addr_normalize(value);
-		if (a && !addr_is_safe(a))
-			complain(ld, section, spec->name, "%s \"%s\" is not an address", spec->name, value);
-		*(char **)field = a;
-		break;
-	}
-	case KEY_MATCH_LIST: {
-		char **list = split_list(value);
-		for (char **p = list; *p; p++) {
-			char *low = g_ascii_strdown(*p, -1);
-			g_free(*p);
-			*p = low;
-			if (strchr(low, '@') == NULL)
-				complain(ld, section, spec->name, "%s: \"%s\" is neither an address nor @domain",
-					 spec->name, low);
-		}
-		*(char ***)field = list;
-		break;
-	}
-	case KEY_LOCALES: {
-		char **list = split_list(value);
-		for (char **p = list; *p; p++)
-			if (!locale_valid(*p))
-				complain(ld, section, spec->name, "locale \"%s\": expected a form like en, de or pt-BR", *p);
-		*(char ***)field = list;
-		break;
-	}
-	case KEY_WORDS:
-		*(char ***)field = split_list(value);
-		break;
-	case KEY_NETWORKS: {
-		char **list = split_list(value);
-		GPtrArray *masks = g_ptr_array_new_with_free_func(g_object_unref);
-		for (char **p = list; *p; p++) {
-			GError *gerr = NULL;
-			GInetAddressMask *m = g_inet_address_mask_new_from_string(*p, &gerr);
-			if (m == NULL) {
-				complain(ld, section, spec->name, "%s: \"%s\" is not an address or network (10.1.0.0/16, "
-					 "2001:db8::/32)", spec->name, *p);
-				g_error_free(gerr);
-			} else {
-				g_ptr_array_add(masks, m);
-			}
-		}
-		g_strfreev(list);
-		*(GPtrArray **)field = masks;
-		break;
-	}
-	case KEY_AUTH_LOGIN:
-		if (strcmp(value, "auto") == 0)
-			*(enum auth_login *)field = AUTH_LOGIN_AUTO;
-		else if (strcmp(value, "address") == 0)
-			*(enum auth_login *)field = AUTH_LOGIN_ADDRESS;
-		else if (strcmp(value, "any") == 0)
-			*(enum auth_login *)field = AUTH_LOGIN_ANY;
-		else
-			complain(ld, section, spec->name, "auth-login must be auto, address or any, not \"%s\"", value);
-		break;
-	case KEY_CLOSED_REPLY:
-		if (strcmp(value, "new-ticket") == 0)
-			*(enum closed_reply *)field = CLOSED_REPLY_NEW_TICKET;
-		else if (strcmp(value, "reopen") == 0)
-			*(enum closed_reply *)field = CLOSED_REPLY_REOPEN;
-		else
-			complain(ld, section, spec->name, "closed-reply must be new-ticket or reopen, not \"%s\"", value);
-		break;
-	case KEY_ON_LIMIT: {
-		static const char *const names[] = { "record", "accept", "reject", "tempfail" };
-		bool found = false;
-		for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-			if (strcmp(value, names[i]) == 0) {
-				*(enum on_limit *)field = (enum on_limit)i;
-				found = true;
-			}
-		if (!found)
-			complain(ld, section, spec->name, "on-limit must be record, accept, reject or tempfail, not \"%s\"",
-				 value);
-		break;
-	}
-	case KEY_ESCALATION:
-		if (strcmp(value, "default") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
-			*(enum escalation_notice *)field = value[0] == 'd' ? ESCALATION_NOTICE_DEFAULT :
-				value[0] == 'y' ? ESCALATION_NOTICE_YES : ESCALATION_NOTICE_NO;
-		else
-			complain(ld, section, spec->name, "escalation-notice must be yes, no or default, not \"%s\"", value);
-		break;
-	case KEY_LOCALE_MAP: {
-		/* "sv:en, nb:en" -> { "sv", "en", "nb", "en", NULL } */
-		char **list = split_list(value), **pairs = g_new0(char *, 2 * g_strv_length(list) + 1);
-		for (size_t i = 0; list[i]; i++) {
-			char **two = g_strsplit(list[i], ":", 3);
-			bool again = false;
-			for (size_t j = 0; j < i; j++)
-				again = again || strcmp(pairs[2 * j], g_strstrip(two[0])) == 0;
-			if (again || g_strv_length(two) != 2 || !locale_valid(g_strstrip(two[0])) ||
-			    !locale_valid(g_strstrip(two[1])) || strcmp(two[0], two[1]) == 0)
-				complain(ld, section, spec->name, "%s: \"%s\": expected LOCALE:LOCALE, each locale once, "
-					 "e.g. sv:en, nb:en", spec->name, list[i]);
-			pairs[2 * i] = g_strdup(two[0]);
-			pairs[2 * i + 1] = g_strdup(two[1] ? two[1] : "");
-			g_strfreev(two);
-		}
-		g_strfreev(list);
-		*(char ***)field = pairs;
-		break;
-	}
-	case KEY_TAG:
-		if (!tag_valid(value))
-			complain(ld, section, spec->name,
-				 "tag \"%s\": use 1 to 10 upper-case letters and digits, starting with a letter", value);
-		*(char **)field = g_strdup(value);
-		break;
-	}
+	settings_set_value(spec, value, base, problems);
+	for (guint i = 0; i < problems->len; i++)
+		complain(ld, group, spec->name, "%s", (const char *)g_ptr_array_index(problems, i));
+	g_ptr_array_free(problems, TRUE);
 }
 
 /* The value of key, stripped, or NULL when absent.  GKeyFile also gives
@@ -616,19 +133,13 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 	gsize n_keys = 0;
 	char **keys = g_key_file_get_keys(kf, group, &n_keys, NULL);
 
-	for (gsize i = 0; i < n_keys; i++) {
-		bool known = false;
-		for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++)
-			if (strcmp(key_table[k].section, section_kind) == 0 &&
-			    strcmp(key_table[k].name, keys[i]) == 0)
-				known = true;
-		if (!known)
+	for (gsize i = 0; i < n_keys; i++)
+		if (settings_key_find(section_kind, keys[i]) == NULL)
 			complain(ld, group, keys[i], "unknown key \"%s\" in [%s]", keys[i], group);
-	}
 	g_strfreev(keys);
 
-	for (size_t k = 0; k < G_N_ELEMENTS(key_table); k++) {
-		const struct key_spec *spec = &key_table[k];
+	for (size_t k = 0; settings_key(k); k++) {
+		const struct key_spec *spec = settings_key(k);
 		char *value;
 
 		if (strcmp(spec->section, section_kind) != 0)
@@ -636,8 +147,8 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 		value = get_value(ld, kf, group, spec->name);
 		if ((value == NULL || *value == '\0') && spec->required) {
 			complain(ld, group, NULL, "[%s] needs %s", group, spec->name);
-		} else if (spec->offset == 0 && strcmp(section_kind, "calendar") == 0) {
-			/* hours and holidays: read together by load_calendar() */
+		} else if (spec->type == KEY_BY_SECTION) {
+			/* [calendar] hours and holidays: read by load_calendar() */
 		} else if (value && *value) {
 			set_value(ld, group, spec, value, base);
 		} else if (spec->fallback) {
@@ -649,12 +160,12 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 
 static const char *const priority_names[PRIORITY_COUNT] = { "low", "normal", "high", "urgent" };
 
-const char *priority_name(enum priority p)
+const char *ticket_priority_name(enum priority p)
 {
 	return p < PRIORITY_COUNT ? priority_names[p] : "normal";
 }
 
-bool priority_parse(const char *name, enum priority *p)
+bool ticket_priority_parse(const char *name, enum priority *p)
 {
 	for (int i = 0; i < PRIORITY_COUNT; i++)
 		if (g_ascii_strcasecmp(name, priority_names[i]) == 0) {
@@ -686,9 +197,10 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 			if (pass == 0 && kind < 0)
 				complain(ld, group, *k, "unknown key \"%s\" in [%s]: expected [PRIORITY.]first-response or "
 					 "[PRIORITY.]resolution", *k, group);
-			else if (pass == 0 && prefix && !priority_parse(prefix, &prio))
+			else if (pass == 0 && prefix && !ticket_priority_parse(prefix, &prio))
 				complain(ld, group, *k, "unknown priority \"%s\": use low, normal, high or urgent", prefix);
-			else if (kind >= 0 && (pass == 0) == (prefix != NULL) && (!prefix || priority_parse(prefix, &prio))) {
+			else if (kind >= 0 && (pass == 0) == (prefix != NULL) &&
+				 (!prefix || ticket_priority_parse(prefix, &prio))) {
 				if (!sla_parse_duration(value, &t.minutes, &t.calendar_time, &error)) {
 					complain(ld, group, *k, "%s: %s", *k, error);
 					g_free(error);
@@ -777,53 +289,6 @@ static void resolve_queues(struct loader *ld, struct settings *s)
 	}
 }
 
-unsigned char *settings_read_secret(const char *path, size_t *len, char **error)
-{
-	struct stat st;
-	char *text, *why = NULL;
-	GString *hex;
-	unsigned char *key;
-
-	*len = 0;
-	/* Read as root at start: never through a link, no FIFO (safe_file.h). */
-	if ((text = safe_file_read(path, 65536, &st, &why)) == NULL) {
-		*error = errno == ENOENT ? g_strdup_printf("secret-file %s: %s (create it with `ticketctl init`)", path,
-							   g_strerror(ENOENT)) : g_strdup_printf("secret-file %s", why);
-		g_free(why);
-		return NULL;
-	}
-	/* Whoever can read it can forge tokens; whoever can write it can
-	 * replace it: owner only, like ssh's keys. */
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*error = g_strdup_printf("secret-file %s (mode %04o) is %s by others than its owner; chmod 0600 it",
-					 path, (unsigned)(st.st_mode & 07777),
-					 st.st_mode & (S_IRGRP | S_IROTH) ? "readable" : "writable");
-		g_free(text);
-		return NULL;
-	}
-	hex = g_string_new(NULL);
-	for (const char *p = text; *p; p++)
-		if (g_ascii_isxdigit(*p))
-			g_string_append_c(hex, *p);
-		else if (!g_ascii_isspace(*p)) {
-			g_string_truncate(hex, 0);
-			break;
-		}
-	g_free(text);
-	if (hex->len < 64 || hex->len % 2) {
-		*error = g_strdup_printf("secret-file %s must hold at least 64 hex digits", path);
-		g_string_free(hex, TRUE);
-		return NULL;
-	}
-	key = g_malloc(hex->len / 2);
-	for (size_t i = 0; i < hex->len / 2; i++)
-		key[i] = (unsigned char)(g_ascii_xdigit_value(hex->str[2 * i]) << 4 |
-					 g_ascii_xdigit_value(hex->str[2 * i + 1]));
-	*len = hex->len / 2;
-	g_string_free(hex, TRUE);
-	return key;
-}
-
 static void check_queues(struct loader *ld, struct settings *s)
 {
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -857,20 +322,10 @@ static void check_queues(struct loader *ld, struct settings *s)
 	g_hash_table_destroy(seen);
 }
 
-/* Limits that would make every message fail, and the spool's default. */
+/* Limits that contradict each other (each alone is checked by its type,
+ * settings_keys.c), and the spool's default. */
 static void check_limits(struct loader *ld, struct settings *s)
 {
-	static const struct { const char *key; size_t offset; bool is_int; } positive[] = {
-		{ "max-header-bytes", S(max_header_bytes), false }, { "max-headers", S(max_headers), true },
-		{ "max-header-line", S(max_header_line), false }, { "max-mime-parts", S(max_mime_parts), true },
-		{ "max-mime-depth", S(max_mime_depth), true },
-	};
-
-	for (size_t i = 0; i < G_N_ELEMENTS(positive); i++) {
-		const void *field = (const char *)s + positive[i].offset;
-		if (positive[i].is_int ? *(const int *)field == 0 : *(const size_t *)field == 0)
-			complain(ld, "milter", positive[i].key, "%s must be at least 1", positive[i].key);
-	}
 	if (s->max_header_line > 0 && s->max_header_bytes > 0 && s->max_header_line > s->max_header_bytes)
 		complain(ld, "milter", "max-header-line", "max-header-line (%zu) is larger than max-header-bytes (%zu)",
 			 s->max_header_line, s->max_header_bytes);

@@ -6,9 +6,10 @@
  * snapshot and swaps it in; each milter connection holds a reference to
  * the snapshot it started with, so nothing changes under a transaction.
  *
- * Every key is described in one table in settings.c (name, type,
+ * Every key is described in one table in settings_keys.c (name, type,
  * default); problems are reported as "FILE:LINE: message", the form
  * `ticket-milter -n` prints.
+ * Room: config.
  */
 #ifndef TM_SETTINGS_H
 #define TM_SETTINGS_H
@@ -177,9 +178,10 @@ enum settings_flags {
  * errors (a GPtrArray of g_free-able strings). */
 struct settings *settings_load(const char *path, int flags, GPtrArray *errors);
 
-const char *priority_name(enum priority p);
+/* A ticket's priority as the store and the commands spell it: "urgent". */
+const char *ticket_priority_name(enum priority p);
 /* "urgent" -> PRIORITY_URGENT; false when unknown. */
-bool priority_parse(const char *name, enum priority *p);
+bool ticket_priority_parse(const char *name, enum priority *p);
 
 /* The line of key in section ("milter", "queue support"), or 0. */
 int settings_line(const struct settings *s, const char *section, const char *key);
@@ -201,8 +203,8 @@ void settings_unref(struct settings *s);
 const struct queue *settings_queue_for(const struct settings *s,
 				       const char *address, char **detail);
 
-/* Reads a secret file: hex text of at least 32 bytes.  Refuses files
- * readable by others.  Returns the key (g_free) or NULL with *error set
+/* Reads a secret file (settings_secret.c): hex text of at least 32
+ * bytes.  Refuses files readable or writable by others.  Returns the key (g_free) or NULL with *error set
  * to a message (g_free). */
 unsigned char *settings_read_secret(const char *path, size_t *len, char **error);
 

@@ -333,7 +333,7 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	locale = choose_locale(q, msg, pref_locale);
 	if (kind == ACK_NEW) {
 		promise = compute_promise(q, msg, to, env->now);
-		if (store_ticket_set_promise(st, t->id, locale, priority_name(promise.priority),
+		if (store_ticket_set_promise(st, t->id, locale, ticket_priority_name(promise.priority),
 					     promise.first_response_due, promise.resolution_due) != 0)
 			goto store_error;
 	} else {

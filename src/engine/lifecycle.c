@@ -181,9 +181,9 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 		return lifecycle_set_status(st, t, arg, agent, now, resolved);
 	}
 	if (strcmp(cmd->name, "priority") == 0) {
-		if (!priority_parse(arg, &prio))
+		if (!ticket_priority_parse(arg, &prio))
 			return (*why = "unknown priority"), 1;
-		set_text(&t->priority, priority_name(prio));
+		set_text(&t->priority, ticket_priority_name(prio));
 	} else if (strcmp(cmd->name, "assign") == 0) {
 		char *a = addr_normalize(arg);
 		if (a == NULL || !addr_is_safe(a)) {

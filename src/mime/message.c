@@ -7,6 +7,7 @@
  * stretches GMime may read; body_text.c reads the body's text,
  * header_charset.c guesses the charset of raw 8-bit header text from it,
  * and message_fields.c reads the header; every value kept is bounded.
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/message.h"
@@ -127,7 +128,7 @@ static void read_message(struct message *msg, GMimeMessage *mm, GMimeParserOptio
 
 void message_limits_default(struct message_limits *lim, size_t excerpt_bytes)
 {
-	/* The same as the [milter] defaults in settings.c (test_settings checks). */
+	/* The same as the [milter] defaults in settings_keys.c (test_settings checks). */
 	lim->excerpt_bytes = excerpt_bytes;
 	lim->max_header_bytes = 512 * 1024;
 	lim->max_headers = 10000;

@@ -1,5 +1,6 @@
 /*
  * log.c - syslog and stderr output for every module (see log.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/log.h"
@@ -38,7 +39,8 @@ void log_set_level(int priority)
 	log_level = priority;
 }
 
-static const char *priority_name(int priority)
+/* The word stderr lines carry for a syslog priority. */
+static const char *syslog_priority_name(int priority)
 {
 	switch (priority) {
 	case LOG_EMERG: case LOG_ALERT: case LOG_CRIT: return "fatal";
@@ -80,7 +82,7 @@ void log_write(int priority, const char *qid, const char *fmt, ...)
 		gmtime_r(&secs, &tm);
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		len = snprintf(line, sizeof line, "%s.%03dZ %s: %s: %s%s%s\n", stamp, (int)(now / 1000 % 1000),
-			       log_ident, priority_name(priority), qid && *qid ? qid : "", qid && *qid ? ": " : "",
+			       log_ident, syslog_priority_name(priority), qid && *qid ? qid : "", qid && *qid ? ": " : "",
 			       text);
 		if (len >= (int)sizeof line) {
 			len = (int)sizeof line - 1;

@@ -2,7 +2,7 @@
  * test_keys.c - the manual page and the example configuration know every
  * configuration key, and no key the program does not.
  *
- * The key table in settings.c is the truth (settings_key_at()).  Each key
+ * The key table in settings_keys.c is the truth (settings_key_at()).  Each key
  * must be a tag of man/ticket-milter.conf.5 in its section (".TP" then
  * ".B key" or ".B key1\fR, \fBkey2"), and a line of conf/ticket-milter.conf
  * in its section, set ("key = value") or as a commented example
@@ -44,7 +44,7 @@ static const char *without_priority(const char *section, const char *name)
 
 	if (strcmp(section, "sla") == 0 && dot != NULL) {
 		char *prefix = g_strndup(name, (gsize)(dot - name));
-		bool known = priority_parse(prefix, &p);
+		bool known = ticket_priority_parse(prefix, &p);
 		g_free(prefix);
 		if (known)
 			return dot + 1;

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 static GPtrArray *load_errors(struct fixture *f, const char *name, const char *text, int flags)
 {
@@ -25,6 +26,86 @@ static bool has_error(GPtrArray *errors, const char *needle)
 	for (guint i = 0; i < errors->len; i++)
 		tap_diag("error: %s", (char *)g_ptr_array_index(errors, i));
 	return false;
+}
+
+/* How many problems stand at "NAME:LINE: ". */
+static int errors_at(GPtrArray *errors, const char *name, int line)
+{
+	char *where = g_strdup_printf("/%s:%d: ", name, line);
+	int n = 0;
+
+	for (guint i = 0; i < errors->len; i++)
+		n += strstr(g_ptr_array_index(errors, i), where) != NULL;
+	g_free(where);
+	return n;
+}
+
+#define MILTER_NEEDS "[milter]\nsocket = unix:/tmp/x.sock\ndatabase = /d\nsecret-file = /s\nhostname = h\n"
+#define QUEUE_NEEDS "[queue a]\nname = A\naddresses = a@x.org\ntag = A\n"
+
+/* Each type of key (settings_keys.c) as the one setter for its type
+ * converts it: what it accepts, and the words of its refusal. */
+static void test_key_types(struct fixture *f)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = fixture_write(f, "types.conf",
+		MILTER_NEEDS "log-level = debug\nauth-login = address\nclosed-reply = reopen\nsyslog = FALSE\n"
+		"busy-timeout = 250\ntrusted-networks = 10.0.0.0/8, ::1\nmax-headers = 1\nclose-after = 90\n"
+		"[outbox]\nbounce-address = Bounces@X.org\n"
+		QUEUE_NEEDS "escalation-notice = no\nagents = Ann@X.org, @Example.ORG\nlocale-fallback = sv:en, nb:en\n"
+		"locales = en, sv, nb\n");
+	struct settings *s = settings_load(path, 0, errors);
+
+	for (guint i = 0; i < errors->len; i++)
+		tap_diag("%s", (char *)g_ptr_array_index(errors, i));
+	ok(s != NULL, "a value of every type loads");
+	if (s) {
+		const struct queue *q = &s->queues[0];
+		ok(s->log_level == LOG_DEBUG && s->auth_login == AUTH_LOGIN_ADDRESS &&
+		   s->closed_reply == CLOSED_REPLY_REOPEN && q->escalation_notice == ESCALATION_NOTICE_NO,
+		   "choices: log-level, auth-login, closed-reply, escalation-notice");
+		ok(!s->syslog && s->busy_timeout_ms == 250 && s->max_headers == 1 && s->close_after_seconds == 90,
+		   "yes/no, a whole number, its least value, a bare number of seconds");
+		is_int(s->trusted_networks->len, 2, "trusted-networks: two networks");
+		is_str(s->bounce_address, "bounces@x.org", "bounce-address normalized");
+		ok(g_strv_length(q->agents) == 2 && strcmp(q->agents[1], "@example.org") == 0, "agents in lower case");
+		ok(g_strv_length(q->locale_fallback) == 4 && strcmp(q->locale_fallback[2], "nb") == 0 &&
+		   strcmp(q->locale_fallback[3], "en") == 0, "locale-fallback in pairs");
+		ok(s->on_error == ON_ERROR_TEMPFAIL && s->on_limit == ON_LIMIT_RECORD, "choices left out: their defaults");
+	}
+	settings_unref(s);
+	g_free(path);
+	g_ptr_array_free(errors, TRUE);
+
+	errors = load_errors(f, "types-bad.conf",
+		MILTER_NEEDS "log-level = loud\nauth-login = someone\nclosed-reply = ignore\nsyslog = maybe\n"
+		"busy-timeout = 5s\nmax-mime-depth = 0\nmax-headers = many\npid-file = run/x.pid\n"
+		"trusted-networks = 10.0.0.0/8, lan\nspool-memory = 0\n"
+		QUEUE_NEEDS "agents = ann\nlocale-fallback = sv:sv\nlocales = en, sv\n", 0);
+	ok(has_error(errors, "types-bad.conf:6: log-level must be error, warning, info or debug, not \"loud\""),
+	   "a bad choice lists the names: log-level");
+	ok(has_error(errors, "types-bad.conf:7: auth-login must be auto, address or any, not \"someone\""),
+	   "... auth-login");
+	ok(has_error(errors, "types-bad.conf:8: closed-reply must be new-ticket or reopen, not \"ignore\""),
+	   "... closed-reply");
+	ok(has_error(errors, "types-bad.conf:9: syslog must be yes or no, not \"maybe\""), "bad yes/no");
+	ok(has_error(errors, "types-bad.conf:10: busy-timeout must be a whole number, not \"5s\""), "bad whole number");
+	ok(has_error(errors, "types-bad.conf:11: max-mime-depth must be at least 1"), "below the least value");
+	ok(has_error(errors, "types-bad.conf:12: max-headers must be a whole number") &&
+	   errors_at(errors, "types-bad.conf", 12) == 1, "a malformed limit: one complaint, not also \"at least 1\"");
+	ok(has_error(errors, "types-bad.conf:13: pid-file must be an absolute path, not \"run/x.pid\""), "relative path");
+	ok(has_error(errors, "types-bad.conf:14: trusted-networks: \"lan\" is not an address or network"), "bad network");
+	is_int(errors_at(errors, "types-bad.conf", 15), 0, "spool-memory 0 is allowed (everything to a file)");
+	ok(has_error(errors, "types-bad.conf:20: agents: \"ann\" is neither an address nor @domain"), "bad match list");
+	ok(has_error(errors, "types-bad.conf:21: locale-fallback: \"sv:sv\": expected LOCALE:LOCALE"), "bad locale map");
+	is_int(errors->len, 11, "nothing else");
+	g_ptr_array_free(errors, TRUE);
+
+	errors = load_errors(f, "nomilter.conf", QUEUE_NEEDS "addresses = ,\n", 0);
+	ok(has_error(errors, "nomilter.conf:0: missing [milter] section"), "missing [milter]");
+	ok(has_error(errors, "addresses lists no address"), "an empty address list");
+	is_int(errors->len, 2, "and no complaint about the limits it did not set");
+	g_ptr_array_free(errors, TRUE);
 }
 
 int main(void)
@@ -269,6 +350,7 @@ int main(void)
 		   has_error(errs, "/nonexistent/ticket-milter.conf:0:"), "missing file reported");
 		g_ptr_array_free(errs, TRUE);
 	}
+	test_key_types(&f);
 	fixture_teardown(&f);
 	return tap_done();
 }
