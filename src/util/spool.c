@@ -1,6 +1,7 @@
 /*
  * spool.c - a message's bytes in memory or in an unlinked temporary
  * file (spool.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/spool.h"
@@ -79,7 +80,7 @@ int spool_tmpfile(const char *dir, char **error)
 	return fd;
 }
 
-static int write_all(int fd, const guint8 *data, size_t len, off_t offset, char **error)
+static int spool_write_all(int fd, const guint8 *data, size_t len, off_t offset, char **error)
 {
 	while (len > 0) {
 		ssize_t n = pwrite(fd, data, len, offset);
@@ -103,7 +104,7 @@ static int spill(struct spool *sp, char **error)
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, sp->mem->data, sp->mem->len, 0, error) != 0) {
+	if (spool_write_all(fd, sp->mem->data, sp->mem->len, 0, error) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -125,7 +126,7 @@ int spool_append(struct spool *sp, const void *data, size_t len, char **error)
 			return -1;
 		if (sp->fd < 0)
 			g_byte_array_append(sp->mem, data, (guint)keep);
-		else if (write_all(sp->fd, data, keep, (off_t)sp->size, error) != 0)
+		else if (spool_write_all(sp->fd, data, keep, (off_t)sp->size, error) != 0)
 			return -1;
 		sp->size += keep;
 	}
