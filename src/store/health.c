@@ -1,10 +1,12 @@
 /*
  * health.c - what a store failure means for the operator (see
- * store_internal.h and store.h): SQLite's error turned into one line
- * that names the cause and the remedy, and the write probe run at start.
+ * store_internal.h): SQLite's error turned into one line that names the
+ * cause and the remedy.  It calls nothing of the store, so that store.c,
+ * which keeps the error, can use it.
  *
  * These lines end up in the log line of every tempfailed message, so
  * they say what the administrator has to do, not only what SQLite saw.
+ * Room: store.
  */
 #include "config.h"
 #include "store/store_internal.h"
@@ -53,30 +55,4 @@ char *store_describe_error(sqlite3 *db, int code, const char *what)
 	if (g_strcmp0(hint, message) == 0)
 		return g_strdup_printf("%s: %s", what, message);
 	return g_strdup_printf("%s: %s (%s)", what, message, hint);
-}
-
-int store_probe_write(struct store *st)
-{
-	sqlite3_stmt *s = NULL;
-	int version = 0, rc;
-	char *sql;
-
-	/* Rewriting user_version with its own value dirties page 1 without
-	 * changing anything, and the rollback discards even that. */
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
-		store_set_error(st, "write probe");
-		return -1;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	if (store_begin(st) != 0)
-		return -1;
-	sql = g_strdup_printf("PRAGMA user_version = %d", version);
-	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-	g_free(sql);
-	if (rc != SQLITE_OK)
-		store_set_error(st, "write probe");
-	store_rollback(st);
-	return rc == SQLITE_OK ? 0 : -1;
 }

@@ -4,6 +4,7 @@
  * Every statement is prepared once per connection and kept (the cache
  * is the stmt array); the write path of one message is a single
  * BEGIN IMMEDIATE ... COMMIT.
+ * Room: store.
  */
 #include "config.h"
 #include "store/store.h"
@@ -245,6 +246,32 @@ bool store_is_current(const struct store *st)
 	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
 		return true;
 	return !moved;
+}
+
+int store_probe_write(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, rc;
+	char *sql;
+
+	/* Rewriting user_version with its own value dirties page 1 without
+	 * changing anything, and the rollback discards even that. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
+		store_set_error(st, "write probe");
+		return -1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (store_begin(st) != 0)
+		return -1;
+	sql = g_strdup_printf("PRAGMA user_version = %d", version);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	g_free(sql);
+	if (rc != SQLITE_OK)
+		store_set_error(st, "write probe");
+	store_rollback(st);
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 void store_close(struct store *st)

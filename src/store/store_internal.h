@@ -6,6 +6,7 @@
  * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, customer_tz.c
  * from STORE_ZONE_SLOT, participants.c from STORE_PARTICIPANTS_SLOT,
  * customer_history.c STORE_HISTORY_SLOT.
+ * Room: store.
  */
 #ifndef TM_STORE_INTERNAL_H
 #define TM_STORE_INTERNAL_H
@@ -53,7 +54,8 @@ sqlite3_stmt *store_stmt(struct store *st, int slot, const char *sql);
 /* Records SQLite's current error, prefixed with what. */
 void store_set_error(struct store *st, const char *what);
 /* "what: SQLite's message (what it means and what to do)" for an error
- * code (extended) on db (may be NULL); g_free.  In health.c. */
+ * code (extended) on db (may be NULL); g_free.  In health.c, which
+ * calls nothing else of the store. */
 char *store_describe_error(sqlite3 *db, int code, const char *what);
 /* Runs a statement that returns no rows: 0 or -1. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what);
