@@ -3,12 +3,14 @@
  * contact (store.h), for the wording of what we send them: a Japanese
  * acknowledgement greets a returning customer differently from a first
  * enquiry.
+ * Room: store.
  */
 #include "config.h"
 #include "store/store_internal.h"
 
 /* This file's statement cache slot (store_internal.h). */
 #define HISTORY_SLOT_RETURNING STORE_HISTORY_SLOT
+G_STATIC_ASSERT(HISTORY_SLOT_RETURNING < STORE_MAX_STMTS);
 
 /* A customer row is written with their first ticket (store_customer_upsert
  * in the same transaction), so a customer older than the ticket had one

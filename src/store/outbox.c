@@ -12,6 +12,7 @@
  * same at-least-once.  The mail itself was added in the message's own
  * durable transaction.  That saves two of every three fsyncs per
  * acknowledgement.
+ * Room: store.
  */
 #include "config.h"
 #include "store/store_internal.h"
@@ -19,7 +20,7 @@
 #include <string.h>
 
 enum {
-	OB_ADD = STORE_FIRST_MODULE_SLOT, OB_COUNT_TO, OB_LAST_FOR_TICKET, OB_NEXT, OB_MARK_SENDING,
+	OB_ADD = STORE_OUTBOX_SLOT, OB_COUNT_TO, OB_LAST_FOR_TICKET, OB_NEXT, OB_MARK_SENDING,
 	OB_SENT, OB_DEFER, OB_FAIL, OB_RECOVER, OB_RETRY_NOW, OB_LIST, OB_LIST_FAILED,
 	OB_END
 };
@@ -29,13 +30,13 @@ G_STATIC_ASSERT(OB_END <= STORE_TRUST_SLOT);
 	"id, coalesce(ticket_id, 0), kind, envelope_from, recipient, message_id, message, created, state," \
 	" attempts, next_attempt, last_error, coalesce(done, 0) FROM outbox"
 
-static const char *const sql[OB_END - STORE_FIRST_MODULE_SLOT] = {
-	[OB_ADD - STORE_FIRST_MODULE_SLOT] =
+static const char *const sql[OB_END - STORE_OUTBOX_SLOT] = {
+	[OB_ADD - STORE_OUTBOX_SLOT] =
 		"INSERT INTO outbox(ticket_id, kind, envelope_from, recipient, message_id, message, created, next_attempt)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-	[OB_COUNT_TO - STORE_FIRST_MODULE_SLOT] =
+	[OB_COUNT_TO - STORE_OUTBOX_SLOT] =
 		"SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2",
-	[OB_LAST_FOR_TICKET - STORE_FIRST_MODULE_SLOT] =
+	[OB_LAST_FOR_TICKET - STORE_OUTBOX_SLOT] =
 		"SELECT coalesce(max(created), 0) FROM outbox WHERE ticket_id = ?1",
 	/* The entry due first whose ticket has nothing older still waiting.
 	 * In the order of outbox_due (state, next_attempt, then rowid), the
@@ -43,31 +44,31 @@ static const char *const sql[OB_END - STORE_FIRST_MODULE_SLOT] = {
 	 * due entry was read and sorted, for each entry taken: quadratic in
 	 * a backlog (a relay that was down for an hour).  The second row
 	 * says whether another worker has something to take. */
-	[OB_NEXT - STORE_FIRST_MODULE_SLOT] =
+	[OB_NEXT - STORE_OUTBOX_SLOT] =
 		"SELECT " OUTBOX_COLUMNS " o WHERE state = 'queued' AND next_attempt <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.id < o.id"
 		"                 AND p.state IN ('queued', 'sending'))"
 		" ORDER BY next_attempt, id LIMIT 2",
-	[OB_MARK_SENDING - STORE_FIRST_MODULE_SLOT] =
+	[OB_MARK_SENDING - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1 AND state = 'queued'",
-	[OB_SENT - STORE_FIRST_MODULE_SLOT] =
+	[OB_SENT - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'sent', done = ?2, last_error = NULL WHERE id = ?1",
-	[OB_DEFER - STORE_FIRST_MODULE_SLOT] =
+	[OB_DEFER - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'queued', next_attempt = ?2, last_error = ?3 WHERE id = ?1",
-	[OB_FAIL - STORE_FIRST_MODULE_SLOT] =
+	[OB_FAIL - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'failed', done = ?2, last_error = ?3 WHERE id = ?1",
-	[OB_RECOVER - STORE_FIRST_MODULE_SLOT] =
+	[OB_RECOVER - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'queued' WHERE state = 'sending'",
-	[OB_RETRY_NOW - STORE_FIRST_MODULE_SLOT] =
+	[OB_RETRY_NOW - STORE_OUTBOX_SLOT] =
 		"UPDATE outbox SET state = 'queued', next_attempt = ?2, done = NULL WHERE id = ?1 AND state IN ('queued', 'failed')",
-	[OB_LIST - STORE_FIRST_MODULE_SLOT] = "SELECT " OUTBOX_COLUMNS " ORDER BY id DESC LIMIT ?1",
-	[OB_LIST_FAILED - STORE_FIRST_MODULE_SLOT] =
+	[OB_LIST - STORE_OUTBOX_SLOT] = "SELECT " OUTBOX_COLUMNS " ORDER BY id DESC LIMIT ?1",
+	[OB_LIST_FAILED - STORE_OUTBOX_SLOT] =
 		"SELECT " OUTBOX_COLUMNS " WHERE state = 'failed' ORDER BY id DESC LIMIT ?1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int slot)
 {
-	return store_stmt(st, slot, sql[slot - STORE_FIRST_MODULE_SLOT]);
+	return store_stmt(st, slot, sql[slot - STORE_OUTBOX_SLOT]);
 }
 
 int store_outbox_add(struct store *st, struct outbox_entry *e)

@@ -1,11 +1,10 @@
 /*
  * store_internal.h - what the store's source files share (private to
- * src/store): the connection struct and the statement cache.
+ * src/store): the connection struct, the statement cache and the reading
+ * of a ticket row.
  *
- * Each file owns a range of cache slots: store.c from 0, outbox.c from
- * STORE_FIRST_MODULE_SLOT, trust.c from STORE_TRUST_SLOT, customer_tz.c
- * from STORE_ZONE_SLOT, participants.c from STORE_PARTICIPANTS_SLOT,
- * customer_history.c STORE_HISTORY_SLOT.
+ * Each file owns a range of cache slots, from its first slot below up to
+ * the next file's; each file asserts that its statements fit.
  * Room: store.
  */
 #ifndef TM_STORE_INTERNAL_H
@@ -15,13 +14,17 @@
 #include <sys/types.h>
 #include "store/store.h"
 
-#define STORE_FIRST_MODULE_SLOT 40
-#define STORE_TRUST_SLOT 56
-#define STORE_ZONE_SLOT 64
-#define STORE_PARTICIPANTS_SLOT 68
-/* customer_history.c's one statement: the last slot. */
-#define STORE_HISTORY_SLOT (STORE_MAX_STMTS - 1)
-#define STORE_MAX_STMTS 72
+#define STORE_CORE_SLOT 0		/* store.c: transactions */
+#define STORE_TICKETS_SLOT 6		/* tickets.c */
+#define STORE_MESSAGES_SLOT 20		/* messages.c */
+#define STORE_CUSTOMERS_SLOT 24		/* customers.c */
+#define STORE_LISTS_SLOT 30		/* ticket_lists.c */
+#define STORE_OUTBOX_SLOT 40		/* outbox.c */
+#define STORE_TRUST_SLOT 56		/* trust.c */
+#define STORE_ZONE_SLOT 64		/* customer_tz.c */
+#define STORE_PARTICIPANTS_SLOT 68	/* participants.c */
+#define STORE_HISTORY_SLOT 73		/* customer_history.c: one statement */
+#define STORE_MAX_STMTS 74
 
 struct store {
 	sqlite3 *db;
@@ -63,5 +66,16 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what);
 int store_step_one(struct store *st, sqlite3_stmt *s, const char *what);
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 char *store_column_text(sqlite3_stmt *s, int i);
+
+/* What a ticket is selected with, and reading one such row into t
+ * (tickets.c), for tickets.c and ticket_lists.c. */
+#define TICKET_COLUMNS \
+	"t.id, t.queue, t.number, t.tag, t.subject, t.status, t.priority, t.customer_id," \
+	" c.address, c.name, t.created, t.updated, t.locale, coalesce(t.first_response_due, 0)," \
+	" coalesce(t.resolution_due, 0), t.assignee, coalesce(t.first_response_at, 0)," \
+	" coalesce(t.first_response_kept, -1), coalesce(t.paused_at, 0), coalesce(t.resolved_at, 0)," \
+	" coalesce(t.merged_into, 0), coalesce(t.parent_id, 0)" \
+	" FROM tickets t JOIN customers c ON c.id = t.customer_id"
+void store_read_ticket(sqlite3_stmt *s, struct store_ticket *t);
 
 #endif
