@@ -1,7 +1,10 @@
 /*
  * lang_internal.h - what the lang module's files share (private to it):
- * lang.c matches language tags to the offered locales and chooses;
- * lang_read.c reads the language of the text.
+ * lang_offered.c parses language tags and matches them to the offered
+ * locales; lang_read.c reads the language of the text; lang.c chooses.
+ * Arrows run lang.c -> lang_read.c -> lang_offered.c (and lang.c ->
+ * lang_offered.c), never back.
+ * Room: language.
  */
 #ifndef TM_LANG_INTERNAL_H
 #define TM_LANG_INTERNAL_H
@@ -25,6 +28,8 @@ bool lang_tag_parse(const char *text, size_t len, struct lang_tag *tag);
 
 /* Index of the offered locale that serves tag best, or -1. */
 int lang_offered_index(const char *tag, char *const *offered);
+/* The same for the first len bytes of tag (an item of a list). */
+int lang_offered_index_len(const char *tag, size_t len, char *const *offered);
 
 /* The offered locales that serve a language the detector named (a CLD2
  * code such as "zh-Hant"): the language itself (*direct true), else each
