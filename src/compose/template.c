@@ -1,18 +1,19 @@
 /*
- * template.c - loading, checking and rendering message templates (see
- * template.h for the file format and the folder layout).
+ * template.c - the template syntax (see template.h): the placeholders a
+ * template may use, and a template file parsed into its parts.
  *
  * Each part of a template (subject, text body, HTML body) is parsed once
  * into a flat array of operations: literal text, a value, the start of a
- * section (which knows where its end is) and the end of a section.
- * Rendering walks that array and appends values through an escaper for
- * the part; values are never scanned for syntax, so customer text stays
- * literal.  The parser reports every problem it finds with its line, for
- * `ticket-milter -n`, instead of stopping at the first.
+ * section (which knows where its end is) and the end of a section
+ * (template_internal.h); template_render.c walks that array.  The parser
+ * reports every problem it finds with its line, for `ticket-milter -n`,
+ * instead of stopping at the first.  Finding, loading and checking the
+ * files in the template folder is template_dir.c.
+ * Room: compose.
  */
 #include "config.h"
 #include "compose/template.h"
-#include "language/locale_tag.h"
+#include "compose/template_internal.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,57 +45,19 @@ const char *const template_placeholders[] = {
 	NULL,
 };
 
-#define TEMPLATE_N_PLACEHOLDERS (G_N_ELEMENTS(template_placeholders) - 1)
-/* Which placeholders a template uses is one bit each. */
+/* Which placeholders a template uses is one bit each; the other files
+ * count them with TEMPLATE_N_PLACEHOLDERS. */
+_Static_assert(G_N_ELEMENTS(template_placeholders) - 1 == TEMPLATE_N_PLACEHOLDERS, "TEMPLATE_N_PLACEHOLDERS");
 _Static_assert(TEMPLATE_N_PLACEHOLDERS <= 32, "placeholder mask is 32 bits");
 
-/* Queue overrides live in a folder no locale can be named like. */
-#define TEMPLATE_QUEUES_DIR "queues"
 /* A template is a page of text; anything this large is a mistake. */
 #define TEMPLATE_MAX_BYTES (256 * 1024)
-/* Queue ids become folder names. */
-#define TEMPLATE_MAX_QUEUE_ID 128
-#define TEMPLATE_MAX_NAME 64
-
-enum template_op_kind {
-	TEMPLATE_OP_TEXT,
-	TEMPLATE_OP_VALUE,
-	TEMPLATE_OP_SECTION,
-	TEMPLATE_OP_END,
-};
-
-struct template_op {
-	enum template_op_kind kind;
-	unsigned placeholder;	/* VALUE, SECTION, END: index into template_placeholders */
-	bool inverted;		/* SECTION: kept when the value is blank */
-	size_t end;		/* SECTION: index of its END */
-	char *text;		/* TEXT */
-};
-
-struct template_part {
-	struct template_op *ops;
-	size_t n_ops;
-};
-
-struct template {
-	char *name;
-	char *locale;
-	struct template_part subject, text, html;
-	bool has_html;
-	uint32_t used;		/* bit i: template_placeholders[i] occurs in some part */
-};
-
-enum template_escape {
-	TEMPLATE_ESCAPE_SUBJECT,	/* one header line */
-	TEMPLATE_ESCAPE_TEXT,
-	TEMPLATE_ESCAPE_HTML,
-};
 
 /* ---------------------------------------------------------------------
- * Names: placeholders, template names, locales, queue ids
+ * Placeholders and errors
  */
 
-static int template_placeholder_index(const char *name, size_t len)
+int template_placeholder_index(const char *name, size_t len)
 {
 	for (size_t i = 0; i < TEMPLATE_N_PLACEHOLDERS; i++)
 		if (strlen(template_placeholders[i]) == len && memcmp(template_placeholders[i], name, len) == 0)
@@ -112,52 +75,19 @@ static char *template_placeholder_list(void)
 	return g_string_free(list, FALSE);
 }
 
-/* Template names become file names: no dots, no slashes. */
-static bool template_name_valid(const char *name)
+void template_set_error(char **error, const char *fmt, ...)
 {
-	size_t len = name ? strlen(name) : 0;
+	va_list ap;
 
-	if (len == 0 || len > TEMPLATE_MAX_NAME || !(g_ascii_islower(name[0]) || g_ascii_isdigit(name[0])))
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '-' && *p != '_')
-			return false;
-	return true;
+	if (error == NULL)
+		return;
+	va_start(ap, fmt);
+	*error = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
 }
-
-/* Queue ids come from "[queue ID]" and may hold spaces; they must still
- * name exactly one folder below queues/. */
-static bool template_queue_valid(const char *queue)
-{
-	size_t len = strlen(queue);
-
-	if (len == 0 || len > TEMPLATE_MAX_QUEUE_ID || queue[0] == '.' || !g_utf8_validate(queue, -1, NULL))
-		return false;
-	for (const char *p = queue; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
-			return false;
-	return true;
-}
-
-/* A folder name the loader would use as it is: "de", "pt-BR". */
-static bool template_locale_folder_valid(const char *name)
-{
-	char *canonical = locale_tag_canonical(name);
-	bool ok = canonical && strcmp(canonical, name) == 0;
-
-	g_free(canonical);
-	return ok;
-}
-
-/* ---------------------------------------------------------------------
- * Parsing
- */
-
-static void template_problem(GPtrArray *errors, const char *path, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 /* "FILE:LINE: message", or "FILE: message" when line is 0. */
-static void template_problem(GPtrArray *errors, const char *path, int line, const char *fmt, ...)
+void template_problem(GPtrArray *errors, const char *path, int line, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -171,6 +101,10 @@ static void template_problem(GPtrArray *errors, const char *path, int line, cons
 		g_ptr_array_add(errors, g_strdup_printf("%s: %s", path, msg));
 	g_free(msg);
 }
+
+/* ---------------------------------------------------------------------
+ * Parsing
+ */
 
 enum template_tag_kind {
 	TEMPLATE_TAG_VALUE,
@@ -409,7 +343,7 @@ static void template_parse_line(struct template_parser *p, const char *line, siz
 	g_array_free(tokens, TRUE);
 }
 
-static void template_part_clear(struct template_part *part)
+void template_part_clear(struct template_part *part)
 {
 	for (size_t i = 0; i < part->n_ops; i++)
 		g_free(part->ops[i].text);
@@ -609,8 +543,8 @@ static void template_parse_body(const char *path, const char *src, const char *e
 
 /* Parses a template file: .txt (with_header) or .html.  Returns true
  * when it added no error; the parts are filled either way. */
-static bool template_parse_file(const char *path, bool with_header, GPtrArray *errors, struct template_part *subject,
-				struct template_part *body, uint32_t *used)
+bool template_parse_file(const char *path, bool with_header, GPtrArray *errors, struct template_part *subject,
+			 struct template_part *body, uint32_t *used)
 {
 	guint errors_before = errors->len;
 	size_t len = 0;
@@ -624,490 +558,4 @@ static bool template_parse_file(const char *path, bool with_header, GPtrArray *e
 		template_parse_body(path, src, data + len, lineno, errors, body, used);
 	g_free(data);
 	return errors->len == errors_before;
-}
-
-/* ---------------------------------------------------------------------
- * Loading
- */
-
-void template_free(struct template *t)
-{
-	if (t == NULL)
-		return;
-	template_part_clear(&t->subject);
-	template_part_clear(&t->text);
-	template_part_clear(&t->html);
-	g_free(t->name);
-	g_free(t->locale);
-	g_free(t);
-}
-
-const char *template_locale(const struct template *t)
-{
-	return t->locale;
-}
-
-static char *template_join_errors(GPtrArray *errors)
-{
-	g_ptr_array_add(errors, NULL);
-	return g_strjoinv("; ", (char **)errors->pdata);
-}
-
-/* Loads folder/name.txt and, when present, folder/name.html. */
-static struct template *template_load_folder(const char *folder, const char *locale, const char *name,
-					     char **error)
-{
-	struct template *t = g_new0(struct template, 1);
-	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
-	char *txt = g_strdup_printf("%s/%s.txt", folder, name);
-	char *html = g_strdup_printf("%s/%s.html", folder, name);
-
-	t->name = g_strdup(name);
-	t->locale = g_strdup(locale);
-	template_parse_file(txt, true, errors, &t->subject, &t->text, &t->used);
-	if (g_file_test(html, G_FILE_TEST_IS_REGULAR)) {
-		struct template_part unused = { 0 };
-		t->has_html = true;
-		template_parse_file(html, false, errors, &unused, &t->html, &t->used);
-	}
-	if (errors->len > 0) {
-		if (error)
-			*error = template_join_errors(errors);
-		template_free(t);
-		t = NULL;
-	}
-	g_ptr_array_free(errors, TRUE);
-	g_free(txt);
-	g_free(html);
-	return t;
-}
-
-static void template_set_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void template_set_error(char **error, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (error == NULL)
-		return;
-	va_start(ap, fmt);
-	*error = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-}
-
-/* A queue id that could never be read as a locale or as queues/ may also
- * keep its overrides at <dir>/<queue>/<locale>/, beside the shared locale
- * folders (the layout the configuration contract names). */
-static bool template_queue_beside_locales(const char *queue)
-{
-	char *canonical = locale_tag_canonical(queue);
-	bool ok = canonical == NULL && strcmp(queue, TEMPLATE_QUEUES_DIR) != 0;
-
-	g_free(canonical);
-	return ok;
-}
-
-/* The folder to try for one locale: 0 the queue's override under
- * queues/, 1 the queue's override beside the locales, 2 the shared one. */
-static char *template_folder(const char *dir, const char *queue, const char *locale, int where)
-{
-	if (where == 0)
-		return g_build_filename(dir, TEMPLATE_QUEUES_DIR, queue, locale, NULL);
-	if (where == 1)
-		return template_queue_beside_locales(queue) ? g_build_filename(dir, queue, locale, NULL) : NULL;
-	return g_build_filename(dir, locale, NULL);
-}
-
-struct template *template_load(const char *dir, const char *queue, const char *locale,
-			       const char *default_locale, const char *name, char **error)
-{
-	const char *chain[3] = { NULL }, **end = chain;
-
-	if (locale)
-		*end++ = locale;
-	if (default_locale)
-		*end++ = default_locale;
-	return template_load_chain(dir, queue, chain, name, error);
-}
-
-struct template *template_load_chain(const char *dir, const char *queue, const char *const *chain,
-				     const char *name, char **error)
-{
-	GPtrArray *locales = g_ptr_array_new_with_free_func(g_free);
-	GString *tried = g_string_new(NULL);
-	struct template *t = NULL;
-	bool found = false;
-
-	if (error)
-		*error = NULL;
-	if (queue && *queue == '\0')
-		queue = NULL;
-	if (dir == NULL) {
-		template_set_error(error, "no template folder configured");
-		goto out;
-	}
-	if (!template_name_valid(name)) {
-		template_set_error(error, "template name \"%s\": use a-z, 0-9, - and _", name ? name : "");
-		goto out;
-	}
-	if (queue && !template_queue_valid(queue)) {
-		template_set_error(error, "queue \"%s\" cannot name a template folder", queue);
-		goto out;
-	}
-	for (const char *const *l = chain; *l; l++)
-		locale_tag_add_chain(locales, *l);
-	for (guint i = 0; i < locales->len && !found; i++) {
-		for (int where = queue ? 0 : 2; where < 3 && !found; where++) {
-			const char *tag = g_ptr_array_index(locales, i);
-			char *folder = template_folder(dir, queue, tag, where);
-			char *txt;
-
-			if (folder == NULL)
-				continue;
-			txt = g_strdup_printf("%s/%s.txt", folder, name);
-
-			if (g_file_test(txt, G_FILE_TEST_IS_REGULAR)) {
-				found = true;
-				t = template_load_folder(folder, tag, name, error);
-			} else {
-				g_string_append_printf(tried, "%s%s", tried->len ? ", " : "", txt);
-			}
-			g_free(txt);
-			g_free(folder);
-		}
-	}
-	if (!found)
-		template_set_error(error, "no template \"%s\" for locale %s: tried %s", name, *chain ? *chain : "(none)",
-				   tried->len ? tried->str : "no valid locale");
-out:
-	g_string_free(tried, TRUE);
-	g_ptr_array_free(locales, TRUE);
-	return t;
-}
-
-/* ---------------------------------------------------------------------
- * Checking
- */
-
-void template_check_file(const char *path, GPtrArray *errors)
-{
-	struct template_part subject = { 0 }, body = { 0 };
-	uint32_t used = 0;
-
-	if (g_str_has_suffix(path, ".txt"))
-		template_parse_file(path, true, errors, &subject, &body, &used);
-	else if (g_str_has_suffix(path, ".html"))
-		template_parse_file(path, false, errors, &subject, &body, &used);
-	else
-		template_problem(errors, path, 0, "not a template: the name must end in .txt or .html");
-	template_part_clear(&subject);
-	template_part_clear(&body);
-}
-
-static gint template_compare_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The names in dir, sorted (for a stable report), hidden ones left out.
- * NULL after reporting when dir cannot be read. */
-static GPtrArray *template_dir_entries(const char *dir, GPtrArray *errors)
-{
-	GError *gerr = NULL;
-	GDir *d = g_dir_open(dir, 0, &gerr);
-	GPtrArray *names;
-	const char *name;
-
-	if (d == NULL) {
-		template_problem(errors, dir, 0, "cannot read the template folder: %s", gerr->message);
-		g_error_free(gerr);
-		return NULL;
-	}
-	names = g_ptr_array_new_with_free_func(g_free);
-	while ((name = g_dir_read_name(d)) != NULL)
-		if (name[0] != '.')
-			g_ptr_array_add(names, g_strdup(name));
-	g_dir_close(d);
-	g_ptr_array_sort(names, template_compare_names);
-	return names;
-}
-
-static bool template_is_template_file(const char *name)
-{
-	return g_str_has_suffix(name, ".txt") || g_str_has_suffix(name, ".html");
-}
-
-/* A locale folder: NAME.txt, optional NAME.html; other files are left
- * alone (notes, editor backups), folders are not expected. */
-static void template_check_locale_dir(const char *dir, GPtrArray *errors)
-{
-	GPtrArray *names = template_dir_entries(dir, errors);
-
-	for (guint i = 0; names && i < names->len; i++) {
-		const char *name = g_ptr_array_index(names, i);
-		char *path = g_build_filename(dir, name, NULL);
-		char *stem = g_strndup(name, strcspn(name, "."));
-		bool is_html = g_str_has_suffix(name, ".html");
-
-		if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-			template_problem(errors, path, 0, "a locale folder holds templates (NAME.txt, NAME.html), not folders");
-		} else if (template_is_template_file(name)) {
-			if (!template_name_valid(stem) || strchr(name, '.') != strrchr(name, '.'))
-				template_problem(errors, path, 0, "template names use a-z, 0-9, - and _");
-			template_check_file(path, errors);
-			if (is_html) {
-				char *txt = g_strdup_printf("%s/%s.txt", dir, stem);
-				if (!g_file_test(txt, G_FILE_TEST_IS_REGULAR))
-					template_problem(errors, path, 0, "no %s.txt beside it: the subject and the text part "
-							 "come from there", stem);
-				g_free(txt);
-			}
-		}
-		g_free(stem);
-		g_free(path);
-	}
-	if (names)
-		g_ptr_array_free(names, TRUE);
-}
-
-/* A folder the loader would not look in: say where it belongs. */
-static void template_misplaced_folder(const char *path, const char *name, GPtrArray *errors)
-{
-	char *canonical = locale_tag_canonical(name);
-
-	if (canonical)
-		template_problem(errors, path, 0, "locale folders are named like %s", canonical);
-	else
-		template_problem(errors, path, 0, "not a locale folder (like de or pt-BR) nor a queue's override "
-				 "folder; templates for [queue %s] go in " TEMPLATE_QUEUES_DIR "/%s/<locale>/", name, name);
-	g_free(canonical);
-}
-
-/* One queue's override folder: it holds locale folders. */
-static void template_check_queue_folder(const char *qpath, const char *queue, GPtrArray *errors)
-{
-	GPtrArray *locales = template_dir_entries(qpath, errors);
-
-	if (!template_queue_valid(queue))
-		template_problem(errors, qpath, 0, "not a usable queue id");
-	for (guint j = 0; locales && j < locales->len; j++) {
-		const char *locale = g_ptr_array_index(locales, j);
-		char *lpath = g_build_filename(qpath, locale, NULL);
-
-		if (!g_file_test(lpath, G_FILE_TEST_IS_DIR)) {
-			if (template_is_template_file(locale))
-				template_problem(errors, lpath, 0, "templates go in a locale folder: %s/<locale>/%s",
-						 queue, locale);
-		} else if (template_locale_folder_valid(locale)) {
-			template_check_locale_dir(lpath, errors);
-		} else {
-			template_problem(errors, lpath, 0, "not a locale folder (like de or pt-BR)");
-		}
-		g_free(lpath);
-	}
-	if (locales)
-		g_ptr_array_free(locales, TRUE);
-}
-
-/* queues/<queue>/<locale>/...: each queue folder holds locale folders. */
-static void template_check_queues_dir(const char *dir, GPtrArray *errors)
-{
-	GPtrArray *queues = template_dir_entries(dir, errors);
-
-	for (guint i = 0; queues && i < queues->len; i++) {
-		const char *queue = g_ptr_array_index(queues, i);
-		char *qpath = g_build_filename(dir, queue, NULL);
-
-		if (g_file_test(qpath, G_FILE_TEST_IS_DIR))
-			template_check_queue_folder(qpath, queue, errors);
-		else if (template_is_template_file(queue))
-			template_problem(errors, qpath, 0, "templates go in queues/<queue>/<locale>/");
-		g_free(qpath);
-	}
-	if (queues)
-		g_ptr_array_free(queues, TRUE);
-}
-
-void template_check_dir(const char *dir, GPtrArray *errors)
-{
-	GPtrArray *names = template_dir_entries(dir, errors);
-
-	for (guint i = 0; names && i < names->len; i++) {
-		const char *name = g_ptr_array_index(names, i);
-		char *path = g_build_filename(dir, name, NULL);
-
-		if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
-			if (template_is_template_file(name))
-				template_problem(errors, path, 0, "templates go in a locale folder, e.g. en/%s", name);
-		} else if (strcmp(name, TEMPLATE_QUEUES_DIR) == 0) {
-			template_check_queues_dir(path, errors);
-		} else if (template_locale_folder_valid(name)) {
-			template_check_locale_dir(path, errors);
-		} else if (template_queue_beside_locales(name) && template_queue_valid(name)) {
-			template_check_queue_folder(path, name, errors);
-		} else {
-			template_misplaced_folder(path, name, errors);
-		}
-		g_free(path);
-	}
-	if (names)
-		g_ptr_array_free(names, TRUE);
-}
-
-/* ---------------------------------------------------------------------
- * Rendering
- */
-
-/* Line breaks of every kind, and everything else that is not text. */
-static bool template_is_control(gunichar c)
-{
-	return g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029;
-}
-
-/* Subject: one line whatever the value holds. */
-static void template_append_subject_char(GString *out, gunichar c)
-{
-	if (!template_is_control(c))
-		g_string_append_unichar(out, c);
-	else if (out->len == 0 || out->str[out->len - 1] != ' ')
-		g_string_append_c(out, ' ');
-}
-
-/* Text: line breaks kept as "\n", tabs kept, other controls a space. */
-static gunichar template_text_char(gunichar c, gunichar next, bool *skip)
-{
-	*skip = c == '\r' && next == '\n';
-	if (c == '\r' || c == 0x2028 || c == 0x2029 || c == 0x85)
-		return '\n';
-	if (c == '\n' || c == '\t' || !g_unichar_iscntrl(c))
-		return c;
-	return ' ';
-}
-
-static void template_append_html_char(GString *out, gunichar c)
-{
-	switch (c) {
-	case '&': g_string_append(out, "&amp;"); break;
-	case '<': g_string_append(out, "&lt;"); break;
-	case '>': g_string_append(out, "&gt;"); break;
-	case '"': g_string_append(out, "&quot;"); break;
-	case '\'': g_string_append(out, "&#39;"); break;
-	default: g_string_append_unichar(out, c); break;
-	}
-}
-
-static void template_append_value(GString *out, const char *value, enum template_escape escape)
-{
-	char *valid = g_utf8_make_valid(value, -1);
-
-	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p), next = g_utf8_get_char(g_utf8_next_char(p));
-		bool skip;
-
-		if (escape == TEMPLATE_ESCAPE_SUBJECT) {
-			template_append_subject_char(out, c);
-			continue;
-		}
-		c = template_text_char(c, next, &skip);
-		if (skip)
-			continue;
-		if (escape == TEMPLATE_ESCAPE_HTML)
-			template_append_html_char(out, c);
-		else
-			g_string_append_unichar(out, c);
-	}
-	g_free(valid);
-}
-
-/* Blank (empty or white space only) values drop {{#name}} sections. */
-static bool template_value_blank(const char *value)
-{
-	for (const char *p = value; *p; p++)
-		if (!g_ascii_isspace(*p))
-			return false;
-	return true;
-}
-
-static void template_render_part(const struct template_part *part, const char *const *values,
-				 enum template_escape escape, GString *out)
-{
-	for (size_t i = 0; i < part->n_ops; i++) {
-		const struct template_op *op = &part->ops[i];
-
-		switch (op->kind) {
-		case TEMPLATE_OP_TEXT:
-			g_string_append(out, op->text);
-			break;
-		case TEMPLATE_OP_VALUE:
-			template_append_value(out, values[op->placeholder], escape);
-			break;
-		case TEMPLATE_OP_SECTION:
-			if (template_value_blank(values[op->placeholder]) != op->inverted)
-				i = op->end;	/* skip to the END; the loop steps past it */
-			break;
-		case TEMPLATE_OP_END:
-			break;
-		}
-	}
-}
-
-/* Fills values[] from vars; false with *error when a pair is bad or a
- * placeholder the template uses has no value. */
-static bool template_collect_values(const struct template *t, char *const *vars, const char **values,
-				    char **error)
-{
-	for (size_t i = 0; vars && vars[i]; i += 2) {
-		int index = template_placeholder_index(vars[i], strlen(vars[i]));
-
-		if (index < 0) {
-			template_set_error(error, "template %s: \"%s\" is not a placeholder", t->name, vars[i]);
-			return false;
-		}
-		if (vars[i + 1] == NULL) {
-			template_set_error(error, "template %s: %s has no value (pass \"\" for none)", t->name, vars[i]);
-			return false;
-		}
-		if (values[index] == NULL)
-			values[index] = vars[i + 1];
-	}
-	for (size_t i = 0; i < TEMPLATE_N_PLACEHOLDERS; i++)
-		if ((t->used & (UINT32_C(1) << i)) && values[i] == NULL) {
-			template_set_error(error, "template %s (%s) uses {{%s}}, which has no value", t->name, t->locale,
-					   template_placeholders[i]);
-			return false;
-		}
-	return true;
-}
-
-static char *template_render_to_string(const struct template_part *part, const char *const *values,
-				       enum template_escape escape)
-{
-	GString *out = g_string_new(NULL);
-
-	template_render_part(part, values, escape, out);
-	return g_string_free(out, FALSE);
-}
-
-int template_render(const struct template *t, char *const *vars, char **subject, char **text, char **html,
-		    char **error)
-{
-	const char *values[TEMPLATE_N_PLACEHOLDERS] = { NULL };
-
-	if (subject)
-		*subject = NULL;
-	if (text)
-		*text = NULL;
-	if (html)
-		*html = NULL;
-	if (error)
-		*error = NULL;
-	if (!template_collect_values(t, vars, values, error))
-		return -1;
-	if (subject)
-		*subject = g_strstrip(template_render_to_string(&t->subject, values, TEMPLATE_ESCAPE_SUBJECT));
-	if (text)
-		*text = template_render_to_string(&t->text, values, TEMPLATE_ESCAPE_TEXT);
-	if (html && t->has_html)
-		*html = template_render_to_string(&t->html, values, TEMPLATE_ESCAPE_HTML);
-	return 0;
 }
