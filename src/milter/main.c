@@ -6,7 +6,7 @@
  * Start-up order matters: the socket is opened while still root, then
  * the process detaches, writes its pid file and drops privileges, and
  * only then do threads start.  SIGUSR1 reloads the configuration
- * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).
+ * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).  Room: milter.
  */
 #include "config.h"
 #include "milter/callbacks.h"
@@ -221,6 +221,9 @@ int main(int argc, char **argv)
 
 	errors = g_ptr_array_new_with_free_func(g_free);
 	s = settings_load(config_path, SETTINGS_LOAD_SECRET, errors);
+	if (s && s->socket == NULL)
+		g_ptr_array_add(errors, g_strdup_printf("%s:0: [milter] socket is not set: ticket-milter has nowhere to listen",
+							config_path));
 	if (s && check_only)
 		check_settings(s, errors);
 	if (errors->len && !check_only) {
