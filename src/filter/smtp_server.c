@@ -118,7 +118,8 @@ static char *next_line(struct conn *c)
 		const char *nl = memchr(p, '\n', len);
 		if (nl) {
 			size_t n = (size_t)(nl - p);
-			char *line = c->overlong ? NULL : g_strndup(p, n > 0 && p[n - 1] == '\r' ? n - 1 : n);
+			char *line = c->overlong || n + 1 > LINE_MAX_BYTES ? NULL :
+				     g_strndup(p, n > 0 && p[n - 1] == '\r' ? n - 1 : n);
 			c->pos += n + 1;
 			if (line)
 				return line;
