@@ -44,6 +44,7 @@ struct deliver {
 	char *from_line;	/* an mbox "From " line read before the message, kept for stdout */
 	struct spool *spool;
 	char qid[16];
+	gint64 started;		/* monotonic µs when reading began */
 };
 
 /* Standard input into the spool; -1 with *error. */
@@ -290,7 +291,8 @@ static int record(struct deliver *d)
 		else
 			rc = pass_on(d, res->edits, res->new_body, res->new_sender ? res->new_sender : d->sender,
 				     res->rcpt_del, res->rcpt_add);
-		line = intake_outcome_line(res, msg, 0, 0, &priority);
+		line = intake_outcome_line(res, msg, g_get_monotonic_time() - d->started,
+					   g_get_monotonic_time() - d->started, &priority);
 		log_write(priority, d->qid, "%s", line);
 		g_free(line);
 		if (res->mail_queued) {
@@ -358,6 +360,7 @@ int cmd_deliver(const struct settings *s, int argc, char **argv)
 	}
 	log_set_level(s->log_level);
 	g_snprintf(d.qid, sizeof d.qid, "D%08X%02X", g_random_int(), g_random_int_range(0, 256));
+	d.started = g_get_monotonic_time();
 	if (read_message(&d, &error) != 0) {
 		log_write(LOG_ERR, d.qid, "tempfail: reading the message: %s", error);
 		g_free(error);
