@@ -329,13 +329,14 @@ int cmd_deliver(const struct settings *s, int argc, char **argv)
 	};
 	struct deliver d = { .s = s, .recipients = g_ptr_array_new_with_free_func(g_free) };
 	char *error = NULL;
+	bool sender_given = false;
 	int opt, rc;
 
 	optind = 0;	/* getopt again, on the command's own arguments */
 	while ((opt = getopt_long(argc + 1, argv - 1, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'r': g_ptr_array_add(d.recipients, g_strdup(optarg)); break;
-		case 's': g_free(d.sender); d.sender = g_strdup(optarg); break;
+		case 's': g_free(d.sender); d.sender = g_strdup(optarg); sender_given = true; break;
 		case 'i': d.reinject = true; break;
 		default:
 			fprintf(stderr, "usage: ticketctl deliver --recipient ADDR... [--sender ADDR] [--reinject]\n");
@@ -366,6 +367,15 @@ int cmd_deliver(const struct settings *s, int argc, char **argv)
 		g_free(error);
 		rc = EX_TEMPFAIL;
 	} else {
+		if (*d.sender == '\0' && !sender_given && d.from_line) {
+			/* procmail's "From sender date": the envelope sender. */
+			char **w = g_strsplit_set(d.from_line, " \t\r\n", 3);
+			if (w[0] && w[1] && strchr(w[1], '@') && strlen(w[1]) <= 254) {
+				g_free(d.sender);
+				d.sender = g_strdup(w[1]);
+			}
+			g_strfreev(w);
+		}
 		rc = record(&d);
 	}
 	spool_free(d.spool);

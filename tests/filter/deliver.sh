@@ -15,7 +15,7 @@ filter_config main "" "busy-timeout = 1000"
 deliver() { "$TM_CTL" -c "$TM_DIR/${CONF:-main}.conf" deliver "$@" 2>>"$TM_DIR/deliver.log"; }
 
 printf 'From anna@example.org Mon Dec  7 10:00:00 2026\nFrom: Anna Customer <anna@example.org>\nTo: support@example.com\nSubject: Printer on fire\nMessage-Id: <d-1@example.org>\nX-Ticket-ID: SUP-9999\n\nIt smokes.\n.\n' |
-	deliver --recipient support@example.com --sender anna@example.org >"$TM_DIR/out1"
+	deliver --recipient support@example.com >"$TM_DIR/out1"
 tap_ok $? "a customer mail: exit 0"
 head -n 1 "$TM_DIR/out1" | grep -q '^From anna@example.org ' && grep -q '^Subject: \[SUP-1001\] Printer on fire$' "$TM_DIR/out1" &&
 	[ "$(grep -c '^X-Ticket-ID:' "$TM_DIR/out1")" = 1 ] && grep -q '^X-Ticket-ID: SUP-1001$' "$TM_DIR/out1" &&
@@ -24,7 +24,7 @@ tap_ok $? "written tagged to standard output, the From line first, the body unch
 ! grep -q $'\r' "$TM_DIR/out1"
 tap_ok $? "with LF line ends, as a delivery agent expects"
 [ "$(tm_acks main anna@example.org)" = 1 ]
-tap_ok $? "its acknowledgement left through the outbox"
+tap_ok $? "its acknowledgement left through the outbox, to the sender of the From line"
 
 printf 'From: Anna Customer <anna@example.org>\nSubject: Re: Printer on fire\nMessage-Id: <d-2@example.org>\nIn-Reply-To: <d-1@example.org>\n\nStill smoking.\n' |
 	deliver --recipient support@example.com --sender '<anna@example.org>' >"$TM_DIR/out2"
