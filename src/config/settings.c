@@ -389,7 +389,8 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	}
 	groups = g_key_file_get_groups(kf, NULL);
 	for (char **g = groups; *g; g++) {
-		if (strcmp(*g, "milter") == 0 || strcmp(*g, "outbox") == 0 || strcmp(*g, "autoreply") == 0) {
+		if (strcmp(*g, "milter") == 0 || strcmp(*g, "outbox") == 0 || strcmp(*g, "filter") == 0 ||
+		    strcmp(*g, "autoreply") == 0) {
 			load_section(&ld, kf, *g, *g, s);
 		} else if (g_str_has_prefix(*g, "sla ") && (*g)[4]) {
 			struct sla_policy p = { .id = g_strdup(g_strstrip(*g + 4)) };
@@ -416,6 +417,8 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		load_section(&ld, kf, "outbox", "outbox", s);
 	if (!g_key_file_has_group(kf, "autoreply"))
 		load_section(&ld, kf, "autoreply", "autoreply", s);
+	if (!g_key_file_has_group(kf, "filter"))
+		load_section(&ld, kf, "filter", "filter", s);
 	adopt_sections(s, queues, slas, calendars);
 	check_queues(&ld, s);
 	check_limits(&ld, s);
@@ -497,6 +500,9 @@ void settings_unref(struct settings *s)
 	g_free(s->secret);
 	g_free(s->path);
 	g_free(s->socket);
+	g_free(s->filter_listen);
+	g_free(s->filter_reinject);
+	g_free(s->filter_pid_file);
 	g_free(s->user);
 	g_free(s->database);
 	g_free(s->spool_directory);

@@ -41,6 +41,9 @@ enum on_limit {
 	ON_LIMIT_TEMPFAIL,	/* 4xx: waits in the sender's queue until the limit is raised */
 };
 
+/* What the content filter speaks to the MTA ([filter] protocol). */
+enum filter_protocol { FILTER_SMTP, FILTER_LMTP };
+
 /* Whether mail says a senior person oversees the case. */
 enum escalation_notice {
 	ESCALATION_NOTICE_DEFAULT,	/* as the culture of the text's locale expects (locale.conf) */
@@ -147,6 +150,14 @@ struct settings {
 	int outbox_attempts;	/* tries before an entry is marked failed */
 	int outbox_retry_seconds; /* first retry delay, doubled each time */
 	int outbox_concurrency;	/* deliveries at once (read at start only) */
+	/* [filter]: ticket-filter(8), the front end for MTAs without milter */
+	char *filter_listen;	/* "inet:PORT@HOST" or "unix:/path"; NULL: none configured */
+	char *filter_reinject;	/* "host:port": where filtered mail goes back to the MTA */
+	enum filter_protocol filter_protocol;
+	size_t filter_max_size;	/* bytes of a message taken at all (the SIZE announced) */
+	int filter_max_connections;
+	int filter_timeout_seconds; /* for each command, each block of data, the re-injection */
+	char *filter_pid_file;	/* NULL: none */
 	/* [autoreply] */
 	GRegex *never_reply;	/* senders that never get an automatic reply */
 	struct rate_limits ack_rates;	/* per recipient */
@@ -187,7 +198,7 @@ bool ticket_priority_parse(const char *name, enum priority *p);
 int settings_line(const struct settings *s, const char *section, const char *key);
 
 /* Every key of the file, read-only: section is "milter", "outbox",
- * "autoreply", "queue", "calendar" or "sla" (the last three for any
+ * "filter", "autoreply", "queue", "calendar" or "sla" (the last three for any
  * [queue NAME], [calendar NAME], [sla NAME]).  settings_key_at() returns
  * false past the end.  For the test that the manual page and the example
  * configuration know each key. */

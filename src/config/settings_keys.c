@@ -30,6 +30,9 @@ static const struct key_choice auth_login_choices[] = {
 static const struct key_choice closed_reply_choices[] = {
 	{ "new-ticket", CLOSED_REPLY_NEW_TICKET }, { "reopen", CLOSED_REPLY_REOPEN }, { NULL, 0 },
 };
+static const struct key_choice filter_protocol_choices[] = {
+	{ "smtp", FILTER_SMTP }, { "lmtp", FILTER_LMTP }, { NULL, 0 },
+};
 static const struct key_choice escalation_choices[] = {
 	{ "yes", ESCALATION_NOTICE_YES }, { "no", ESCALATION_NOTICE_NO }, { "default", ESCALATION_NOTICE_DEFAULT },
 	{ NULL, 0 },
@@ -38,7 +41,8 @@ static const struct key_choice escalation_choices[] = {
 /* settings_set.c stores a choice as an int. */
 _Static_assert(sizeof(enum on_error) == sizeof(int) && sizeof(enum on_limit) == sizeof(int) &&
 	       sizeof(enum auth_login) == sizeof(int) && sizeof(enum closed_reply) == sizeof(int) &&
-	       sizeof(enum escalation_notice) == sizeof(int), "a KEY_CHOICE field is an int");
+	       sizeof(enum escalation_notice) == sizeof(int) && sizeof(enum filter_protocol) == sizeof(int),
+	       "a KEY_CHOICE field is an int");
 
 #define S(field) offsetof(struct settings, field)
 #define Q(field) offsetof(struct queue, field)
@@ -46,7 +50,9 @@ _Static_assert(sizeof(enum on_error) == sizeof(int) && sizeof(enum on_limit) == 
 
 /* section, name, type, required, default, field, least value, choices */
 static const struct key_spec key_table[] = {
-	{ "milter", "socket", KEY_SOCKET, true, NULL, S(socket), 0, NULL },
+	/* Not required: a site with ticket-filter alone has no milter socket
+	 * (ticket-milter refuses to start without one). */
+	{ "milter", "socket", KEY_SOCKET, false, NULL, S(socket), 0, NULL },
 	{ "milter", "user", KEY_STRING, false, NULL, S(user), 0, NULL },
 	{ "milter", "database", KEY_PATH, true, NULL, S(database), 0, NULL },
 	{ "milter", "secret-file", KEY_PATH, true, NULL, S(secret_file), 0, NULL },
@@ -79,6 +85,13 @@ static const struct key_spec key_table[] = {
 	{ "outbox", "attempts", KEY_INT, false, "10", S(outbox_attempts), 0, NULL },
 	{ "outbox", "retry-after", KEY_DURATION, false, "1m", S(outbox_retry_seconds), 0, NULL },
 	{ "outbox", "concurrency", KEY_INT, false, "4", S(outbox_concurrency), 0, NULL },
+	{ "filter", "listen", KEY_SOCKET, false, NULL, S(filter_listen), 0, NULL },
+	{ "filter", "reinject", KEY_HOSTPORT, false, NULL, S(filter_reinject), 0, NULL },
+	{ "filter", "protocol", KEY_CHOICE, false, "smtp", S(filter_protocol), 0, filter_protocol_choices },
+	{ "filter", "max-size", KEY_SIZE, false, "128M", S(filter_max_size), 1, NULL },
+	{ "filter", "max-connections", KEY_INT, false, "20", S(filter_max_connections), 1, NULL },
+	{ "filter", "timeout", KEY_DURATION, false, "5m", S(filter_timeout_seconds), 0, NULL },
+	{ "filter", "pid-file", KEY_PATH, false, NULL, S(filter_pid_file), 0, NULL },
 	{ "autoreply", "never-to", KEY_REGEX, false,
 	  "^(mailer-daemon|postmaster|abuse|no-?reply|do-?not-?reply|root|bounces?|daemon)([+-.].*)?@", S(never_reply),
 	  0, NULL },

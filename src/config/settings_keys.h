@@ -45,7 +45,7 @@ struct key_choice {
 };
 
 struct key_spec {
-	const char *section;	/* "milter", "outbox", "autoreply"; "queue", "calendar" or "sla"
+	const char *section;	/* "milter", "outbox", "filter", "autoreply"; "queue", "calendar" or "sla"
 				 * for any [queue NAME], [calendar NAME], [sla NAME] */
 	const char *name;
 	enum key_type type;

@@ -3,7 +3,7 @@
  *
  * Each takes the loaded settings and the arguments after the command
  * name, prints its result on stdout and its errors on stderr, and
- * returns the process exit status.
+ * returns the process exit status.  Room: ctl.
  */
 #ifndef TM_SUBCOMMANDS_H
 #define TM_SUBCOMMANDS_H
@@ -16,5 +16,6 @@ int cmd_show(const struct settings *s, int argc, char **argv);
 int cmd_search(const struct settings *s, int argc, char **argv);
 int cmd_outbox(const struct settings *s, int argc, char **argv);
 int cmd_set(const struct settings *s, int argc, char **argv);
+int cmd_deliver(const struct settings *s, int argc, char **argv);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * ticketctl.c - the administrator's command line tool: dispatch.
  *
- *   ticketctl [-c FILE] init | list | show | search ...
+ *   ticketctl [-c FILE] init | list | show | search | set | outbox | deliver ...
+ *
+ * Room: ctl.
  */
 #include "config.h"
 #include "ctl/subcommands.h"
@@ -34,6 +36,8 @@ static const struct command commands[] = {
 	{ "set", cmd_set, SETTINGS_LOAD_SECRET, false,
 	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge, cc" },
 	{ "outbox", cmd_outbox, 0, false, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
+	{ "deliver", cmd_deliver, SETTINGS_LOAD_SECRET, false,
+	  "deliver --recipient ADDR [--sender ADDR] [--reinject]  record a message read on stdin, pass it on" },
 };
 
 static void usage(FILE *out)

@@ -9,13 +9,15 @@
  * [milter] spool-memory, then in an unlinked file in spool-directory, and
  * no more than max-message-size of it.  At end of message it is parsed
  * within the [milter] max-* limits; what was over a limit gets on-limit.
+ * What to answer and what to log come from intake.h, as for every front
+ * end.  Room: milter.
  */
 #include "config.h"
 #include "milter/callbacks.h"
 #include "util/addr.h"
-#include "trust/agent_auth.h"
 #include "engine/engine.h"
 #include "engine/batch.h"
+#include "engine/intake.h"
 #include "util/log.h"
 #include "mime/message.h"
 #include "sender/sender.h"
@@ -95,23 +97,14 @@ static const char *queue_id(SMFICTX *ctx, struct conn *c)
 	return c->queue_id ? c->queue_id : "NOQUEUE";
 }
 
-/* The queue this message is for: a queue address among the recipients,
- * or, for an authenticated agent writing to a customer directly, the
- * agent's queue (the engine decides whether it is about a ticket). */
+/* The queue this message is for (intake.h). */
 static const struct queue *queue_of(struct conn *c, char **token)
 {
 	const struct queue *q;
-	struct auth_info auth = { c->auth_login, c->client_addr };
 
-	*token = NULL;
 	g_ptr_array_add(c->recipients, NULL);
-	q = engine_queue_for(c->settings, (char **)c->recipients->pdata, token);
+	q = intake_queue(c->settings, (char **)c->recipients->pdata, c->sender, c->auth_login, c->client_addr, token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
-	if (q == NULL && c->sender) {
-		const struct queue *agents = agent_queue(c->settings, c->sender);
-		if (agents && agent_authenticated(c->settings, c->sender, &auth))
-			q = agents;
-	}
 	return q;
 }
 
@@ -257,15 +250,38 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return SMFIS_CONTINUE;
 }
 
+/* What intake.h decided, said to the MTA, and logged. */
+static sfsistat answer(SMFICTX *ctx, const char *qid, struct intake_reply *r)
+{
+	sfsistat rc = SMFIS_CONTINUE;
+
+	if (r->log)
+		log_write(r->priority, qid, "%s", r->log);
+	switch (r->action) {
+	case INTAKE_GO_ON:
+		break;
+	case INTAKE_ACCEPT:
+		rc = SMFIS_ACCEPT;
+		break;
+	case INTAKE_REJECT:
+		smfi_setreply(ctx, (char *)r->code, (char *)r->xcode, (char *)r->text);
+		rc = SMFIS_REJECT;
+		break;
+	case INTAKE_TEMPFAIL:
+		smfi_setreply(ctx, (char *)r->code, (char *)r->xcode, (char *)r->text);
+		rc = SMFIS_TEMPFAIL;
+		break;
+	}
+	intake_reply_clear(r);
+	return rc;
+}
+
 static sfsistat on_error(SMFICTX *ctx, struct conn *c, const char *qid, const char *cause)
 {
-	if (c->settings->on_error == ON_ERROR_ACCEPT) {
-		log_write(LOG_ERR, qid, "accepted unrecorded (on-error = accept): %s", cause);
-		return SMFIS_ACCEPT;
-	}
-	log_write(LOG_ERR, qid, "tempfail: %s", cause);
-	smfi_setreply(ctx, "451", "4.3.0", "Ticket system temporarily unavailable, please try again later");
-	return SMFIS_TEMPFAIL;
+	struct intake_reply r;
+
+	intake_on_error(c->settings, cause, &r);
+	return answer(ctx, qid, &r);
 }
 
 static sfsistat spool_failed(SMFICTX *ctx, struct conn *c)
@@ -283,29 +299,10 @@ static sfsistat spool_failed(SMFICTX *ctx, struct conn *c)
 /* on-limit for a message over a limit; SMFIS_CONTINUE for record. */
 static sfsistat limit_action(SMFICTX *ctx, struct conn *c, const char *qid, const char *what, bool size)
 {
-	static const char *const names[] = { "record", "accept", "reject", "tempfail" };
-	enum on_limit action = c->settings->on_limit;
+	struct intake_reply r;
 
-	log_write(LOG_WARNING, qid, "over a limit: %s; %s (on-limit = %s)", what,
-		  action == ON_LIMIT_RECORD ? "recording what could be read" :
-		  action == ON_LIMIT_ACCEPT ? "accepted unrecorded" :
-		  action == ON_LIMIT_REJECT ? "rejected" : "tempfailed", names[action]);
-	switch (action) {
-	case ON_LIMIT_ACCEPT:
-		return SMFIS_ACCEPT;
-	case ON_LIMIT_REJECT:
-		if (size)
-			smfi_setreply(ctx, "552", "5.3.4", "Message too big for the ticket system");
-		else
-			smfi_setreply(ctx, "554", "5.6.0", "Message structure exceeds the ticket system's limits");
-		return SMFIS_REJECT;
-	case ON_LIMIT_TEMPFAIL:
-		smfi_setreply(ctx, "451", size ? "4.3.4" : "4.6.0", "Message exceeds the ticket system's limits, try again later");
-		return SMFIS_TEMPFAIL;
-	case ON_LIMIT_RECORD:
-		break;
-	}
-	return SMFIS_CONTINUE;
+	intake_on_limit(c->settings, what, size, &r);
+	return answer(ctx, qid, &r);
 }
 
 /* The spool stopped keeping the message: decided at once unless it is
@@ -324,16 +321,6 @@ static sfsistat over_size(SMFICTX *ctx, struct conn *c)
 	spool_free(c->spool);
 	c->spool = NULL;
 	return rc;
-}
-
-static void limits_of(const struct settings *s, struct message_limits *lim)
-{
-	lim->excerpt_bytes = s->excerpt_bytes;
-	lim->max_header_bytes = s->max_header_bytes;
-	lim->max_headers = (unsigned)s->max_headers;
-	lim->max_header_line = s->max_header_line;
-	lim->max_parts = (unsigned)s->max_mime_parts;
-	lim->max_depth = (unsigned)s->max_mime_depth;
 }
 
 /* Recipients, envelope sender and body, after the headers. */
@@ -393,11 +380,9 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	struct settings *s = c->settings;
 	struct engine_result result;
 	struct envelope env = { 0 };
-	struct message_limits lim;
 	struct message *msg;
 	const struct queue *q;
 	char *token = NULL, *error = NULL;
-	char id[64];
 	sfsistat rc = SMFIS_CONTINUE;
 	int engine_rc;
 	/* elapsed= in the log runs from MAIL FROM and includes the MTA's own
@@ -416,15 +401,10 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		goto done;
 	}
 	spool_of(c);
-	limits_of(s, &lim);
-	msg = message_parse_spool(c->spool, &lim);
 	{
-		char *what = message_describe(msg, &lim);
-		if (what && msg->limits)
-			rc = limit_action(ctx, c, qid, what, msg->limits == MESSAGE_LIMIT_SIZE);
-		else if (what)
-			log_write(LOG_NOTICE, qid, "repaired: %s", what);
-		g_free(what);
+		struct intake_reply read;
+		msg = intake_read(s, c->spool, &read);
+		rc = answer(ctx, qid, &read);
 		if (rc != SMFIS_CONTINUE) {
 			message_free(msg);
 			goto done;
@@ -452,67 +432,36 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	if (engine_rc != 0) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);
-	} else if (result.outcome == ENGINE_NOT_OURS) {
-		log_write(LOG_INFO, qid, "mail from agent <%s> about no ticket passed untouched",
-			  msg->from ? msg->from->address : "");
-		engine_result_clear(&result);
-		rc = SMFIS_ACCEPT;
-	} else if (result.outcome == ENGINE_AGENT_REPLY || result.outcome == ENGINE_NOTE ||
-		   result.outcome == ENGINE_RATING) {
-		ticket_ref_format(&result.ref, id, sizeof id);
-		if (result.mail_queued)
-			sender_kick(outbox_sender);
-		if (result.discard) {
-			log_write(LOG_INFO, qid, "%s for %s from <%s> recorded, delivered to nobody",
-				  result.outcome == ENGINE_RATING ? "rating" : result.outcome == ENGINE_NOTE ? "note" :
-				  "commands", id, msg->from ? msg->from->address : "");
-			rc = SMFIS_DISCARD;
-		} else if (apply_edits(ctx, result.edits) != 0 || apply_envelope(ctx, &result) != 0) {
-			rc = on_error(ctx, c, qid, "the MTA refused a change to the agent's message");
-		} else {
-			log_write(LOG_INFO, qid, "%s for %s from agent <%s>: %u recipient(s) removed, %u added%s elapsed=%lldus eom=%lldus",
-				  result.outcome == ENGINE_NOTE ? "note" : "reply", id, msg->from->address,
-				  result.rcpt_del->len, result.rcpt_add->len,
-				  result.new_body ? ", command lines removed," : "",
-				  (long long)(g_get_monotonic_time() - c->started),
-				  (long long)(g_get_monotonic_time() - eom_started));
-		}
-		engine_result_clear(&result);
-	} else if (result.outcome == ENGINE_OWN_MAIL) {
-		ticket_ref_format(&result.ref, id, sizeof id);
-		log_write(LOG_INFO, qid, "our own mail for %s (message-id=<%s>) passed untouched", id, msg->message_id);
-		engine_result_clear(&result);
-		rc = SMFIS_ACCEPT;
-	} else {
-		ticket_ref_format(&result.ref, id, sizeof id);
-		if (result.mail_queued)
-			sender_kick(outbox_sender);
-		if (result.spoof)
-			log_write(LOG_WARNING, qid, "spoof attempt: <%s> is an agent's address, but the mail is not "
-				  "authenticated as that agent (login %s, client %s); treated as a customer's",
-				  msg->from ? msg->from->address : "", c->auth_login ? c->auth_login : "none",
-				  c->client_addr ? c->client_addr : "unknown");
-		if (apply_edits(ctx, result.edits) != 0) {
-			/* The ticket is recorded; a retry is a redelivery and gets the same headers. */
-			rc = on_error(ctx, c, qid, "the MTA refused a header change");
-		} else {
-			log_write(LOG_INFO, qid, "%s %s%s%s%s%s from=<%s> evidence=%s%s message-id=<%s> size=%zu elapsed=%lldus eom=%lldus%s%s%s",
-				  result.outcome == ENGINE_DUPLICATE ? "redelivery of" :
-				  result.new_ticket ? "new ticket" : "follow-up to", id,
-				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : " (",
-				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : thread_rule_name(result.rule),
-				  result.outcome == ENGINE_DUPLICATE || result.new_ticket ? "" : ")",
-				  result.reopened ? " reopened" : "", msg->from ? msg->from->address : "",
-				  evidence_name(result.evidence), result.held ? " (To/Cc held back, see X-Ticket-Held)" : "",
-				  msg->message_id ? msg->message_id : "", msg->size,
-				  (long long)(g_get_monotonic_time() - c->started),
-				  (long long)(g_get_monotonic_time() - eom_started),
-				  msg->warnings ? ", with parse warnings" : "",
-				  result.ack_queued ? ", acknowledgement queued" : result.ack_skipped ? ", no acknowledgement: " : "",
-				  result.ack_queued || !result.ack_skipped ? "" : result.ack_skipped);
-		}
-		engine_result_clear(&result);
+		goto parsed;
 	}
+	if (result.mail_queued)
+		sender_kick(outbox_sender);
+	{
+		char *spoof = intake_spoof_line(&result, msg, &env);
+		if (spoof)
+			log_write(LOG_WARNING, qid, "%s", spoof);
+		g_free(spoof);
+	}
+	if (result.outcome == ENGINE_NOT_OURS || result.outcome == ENGINE_OWN_MAIL) {
+		rc = SMFIS_ACCEPT;
+	} else if (result.discard) {
+		rc = SMFIS_DISCARD;
+	} else if (apply_edits(ctx, result.edits) != 0 || apply_envelope(ctx, &result) != 0) {
+		/* A ticket is recorded: a retry is a redelivery and gets the same headers. */
+		rc = on_error(ctx, c, qid, result.outcome == ENGINE_TICKETED || result.outcome == ENGINE_DUPLICATE ?
+			      "the MTA refused a header change" : "the MTA refused a change to the agent's message");
+		engine_result_clear(&result);
+		goto parsed;
+	}
+	{
+		int priority;
+		char *line = intake_outcome_line(&result, msg, g_get_monotonic_time() - c->started,
+						 g_get_monotonic_time() - eom_started, &priority);
+		log_write(priority, qid, "%s", line);
+		g_free(line);
+	}
+	engine_result_clear(&result);
+parsed:
 	message_free(msg);
 done:
 	g_free(token);

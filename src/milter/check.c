@@ -6,6 +6,7 @@
  * check never changes anything) and the secret.  The files in folders the
  * daemon's user can write are looked at without following links, and the
  * database is opened as that user: -n runs as root before every start.
+ * Room: milter.
  */
 #include "config.h"
 #include "milter/check.h"
@@ -215,8 +216,9 @@ char *check_socket_exposure(const char *spec)
 
 void check_settings(const struct settings *s, GPtrArray *errors)
 {
-	const char *path = daemon_socket_path(s->socket);
-	char *note = check_socket_exposure(s->socket);
+	/* No socket: a configuration for ticket-filter alone. */
+	const char *path = s->socket ? daemon_socket_path(s->socket) : NULL;
+	char *note = s->socket ? check_socket_exposure(s->socket) : NULL;
 	struct run_as_saved saved;
 	char *error = NULL;
 	guint before;

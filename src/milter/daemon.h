@@ -2,7 +2,8 @@
  * daemon.h - process chores of a well-behaved Unix daemon: the socket
  * file, detaching, the pid file, dropping privileges.
  *
- * Each function returns 0 or -1 after logging why.
+ * Each function returns 0 or -1 after logging why.  Shared by the two
+ * daemons, ticket-milter and ticket-filter.  Room: milter.
  */
 #ifndef TM_DAEMON_H
 #define TM_DAEMON_H

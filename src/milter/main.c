@@ -6,7 +6,7 @@
  * Start-up order matters: the socket is opened while still root, then
  * the process detaches, writes its pid file and drops privileges, and
  * only then do threads start.  SIGUSR1 reloads the configuration
- * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).
+ * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).  Room: milter.
  */
 #include "config.h"
 #include "milter/callbacks.h"
@@ -21,6 +21,7 @@
 #include "compose/template.h"
 #include "config/settings.h"
 #include "milter/snapshot.h"
+#include "milter/startup.h"
 #include "store/store.h"
 #include "store/pool.h"
 
@@ -69,56 +70,6 @@ static int print_errors(GPtrArray *errors)
 	return errors->len ? 1 : 0;
 }
 
-/* Creates or migrates the schema as the final user, so that a broken
- * database stops the daemon at start and not at the first message. */
-static int open_store_once(const struct settings *s)
-{
-	char *error = NULL;
-	struct store *st = store_open(s->database, s->busy_timeout_ms, &error);
-
-	if (st == NULL) {
-		log_err("database: %s", error);
-		g_free(error);
-		return -1;
-	}
-	if (store_version_found(st) != STORE_SCHEMA_VERSION)
-		log_info("database %s migrated from schema %d to %d", s->database,
-			 store_version_found(st), STORE_SCHEMA_VERSION);
-	/* Readable but not writable: stay up (the MTA keeps the mail, and it
-	 * heals without a restart once fixed), but say so now. */
-	if (store_probe_write(st) != 0)
-		log_err("database %s: %s; every message for a queue is tempfailed until this is fixed",
-			s->database, store_error(st));
-	store_close(st);
-	return 0;
-}
-
-/* The files the daemon's user could have replaced with links or files
- * of its own while the daemon was stopped: refused before anything is
- * created, so that a refused start leaves nothing behind. */
-static int check_files(const struct settings *s)
-{
-	GPtrArray *problems = g_ptr_array_new_with_free_func(g_free);
-	char *error = NULL;
-	uid_t owner;
-	gid_t group;
-	int rc = 0;
-
-	if (run_as_owner(s->user, &owner, &group, &error) != 0) {
-		log_err("not starting: %s", error);
-		g_free(error);
-		rc = -1;
-	} else {
-		check_owned_files(s, owner, problems);
-	}
-	for (guint i = 0; i < problems->len; i++)
-		log_err("not starting: %s", (char *)g_ptr_array_index(problems, i));
-	if (problems->len)
-		rc = -1;
-	g_ptr_array_free(problems, TRUE);
-	return rc;
-}
-
 static int run_daemon(struct settings *s, bool foreground)
 {
 	const char *sock_path = daemon_socket_path(s->socket);
@@ -160,7 +111,7 @@ static int run_daemon(struct settings *s, bool foreground)
 				    CLOCK_TEST_VARIABLE, (long long)offset);
 		callbacks_set_clock(offset);
 	}
-	if (check_files(s) != 0)
+	if (daemon_check_files(s) != 0)
 		return 1;
 	if ((exposure = check_socket_exposure(s->socket)) != NULL) {
 		log_warning("%s", exposure);
@@ -189,7 +140,7 @@ static int run_daemon(struct settings *s, bool foreground)
 		goto remove_socket;
 	if (s->pid_file && daemon_write_pid(s->pid_file) != 0)
 		goto remove_socket;
-	if (daemon_drop_privileges(s->user) != 0 || open_store_once(s) != 0)
+	if (daemon_drop_privileges(s->user) != 0 || daemon_open_store(s) != 0)
 		return 1;
 
 	sigemptyset(&usr1);
@@ -270,6 +221,9 @@ int main(int argc, char **argv)
 
 	errors = g_ptr_array_new_with_free_func(g_free);
 	s = settings_load(config_path, SETTINGS_LOAD_SECRET, errors);
+	if (s && s->socket == NULL)
+		g_ptr_array_add(errors, g_strdup_printf("%s:0: [milter] socket is not set: ticket-milter has nowhere to listen",
+							config_path));
 	if (s && check_only)
 		check_settings(s, errors);
 	if (errors->len && !check_only) {

@@ -5,11 +5,13 @@
  * Sendmail's `sendmail -i -f SENDER -- RECIPIENT`, the message on its
  * standard input) or SMTP to host:port.  Either way the answer is sent,
  * try again later, or never (with a reason for the log and ticketctl).
+ * Room: sender.
  */
 #ifndef TM_DELIVERY_H
 #define TM_DELIVERY_H
 
 #include <glib.h>
+#include <stdbool.h>
 
 enum delivery_result {
 	DELIVERY_SENT,
@@ -46,5 +48,26 @@ void smtp_session_expire(struct smtp_session *ss, int idle_seconds);
 enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport, const char *helo,
 				   const char *sender, const char *recipient, GBytes *message,
 				   int timeout_seconds, char **error);
+
+/* One message to several recipients, written as it is sent. */
+struct smtp_envelope {
+	const char *sender;		/* "" for the null sender */
+	const char *const *recipients;	/* NULL-terminated; every one must be taken */
+	bool eightbit;			/* BODY=8BITMIME, when the relay offers it */
+	bool smtputf8;			/* SMTPUTF8, when the relay offers it */
+};
+
+/* Writes the message through put (line ends LF or CRLF; the transfer
+ * makes them CRLF and dot-stuffs); returns 0, or -1 when the message
+ * cannot be read (the relay then gets none of it) or put failed. */
+typedef int (*smtp_body_writer)(int (*put)(const char *data, size_t len, void *put_arg), void *put_arg,
+				void *arg);
+
+/* As delivery_smtp, for env: the relay must take every recipient, or
+ * none gets the message.  *reply (when reply is given, g_free) receives
+ * the relay's reply to the message, "250 2.0.0 Ok: queued as ...". */
+enum delivery_result delivery_smtp_envelope(struct smtp_session *ss, const char *hostport, const char *helo,
+					    const struct smtp_envelope *env, smtp_body_writer body, void *body_arg,
+					    int timeout_seconds, char **reply, char **error);
 
 #endif

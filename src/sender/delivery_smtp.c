@@ -2,13 +2,15 @@
  * delivery_smtp.c - delivery over SMTP to a relay, usually the local MTA
  * (see delivery.h).
  *
- * Just enough SMTP for one message to one recipient per transaction:
- * EHLO (HELO when refused), MAIL, RCPT, DATA with dot-stuffing.  A
+ * Just enough SMTP for one message per transaction, to one recipient
+ * (the outbox) or several (the content filter's re-injection): EHLO
+ * (HELO when refused), MAIL, RCPT, DATA with dot-stuffing; BODY=8BITMIME
+ * and SMTPUTF8 passed on when the relay offers them.  A
  * session keeps the connection for the next transaction: the connect,
  * greeting and EHLO are paid once, and so is the relay's own work per
  * connection (Postfix runs its milters' connect stage for each).  With
  * PIPELINING (RFC 2920) MAIL, RCPT and DATA go in one write.  Every read
- * and write is bounded by the delivery's deadline.
+ * and write is bounded by the delivery's deadline.  Room: sender.
  */
 #include "config.h"
 #include "sender/delivery.h"
@@ -28,13 +30,15 @@ struct smtp_session {
 	int fd;			/* -1: not connected */
 	char *hostport;		/* what fd is connected to, and as whom */
 	char *helo;
-	bool pipelining;	/* the relay said PIPELINING in its EHLO reply */
+	unsigned caps;		/* CAP_* the relay announced in its EHLO reply */
 	time_t last_used;
 	time_t deadline;	/* of the delivery under way */
 	bool broken;		/* the connection failed (not a refusal): no reply to wait for */
 	GString *in;		/* bytes read but not yet consumed */
 	char *error;
 };
+
+enum { CAP_PIPELINING = 1, CAP_8BITMIME = 2, CAP_SMTPUTF8 = 4 };
 
 struct smtp_session *smtp_session_new(void)
 {
@@ -87,10 +91,26 @@ static int send_all(struct smtp_session *c, const char *data, size_t len)
 	return 0;
 }
 
+/* The EHLO keyword a reply line announces, as CAP_*. */
+static unsigned capability(const char *line, size_t len)
+{
+	static const struct { const char *word; unsigned cap; } known[] = {
+		{ "PIPELINING", CAP_PIPELINING }, { "8BITMIME", CAP_8BITMIME }, { "SMTPUTF8", CAP_SMTPUTF8 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+		size_t n = strlen(known[i].word);
+		if (len >= 4 + n && g_ascii_strncasecmp(line + 4, known[i].word, n) == 0 &&
+		    (len == 4 + n || g_ascii_isspace(line[4 + n])))
+			return known[i].cap;
+	}
+	return 0;
+}
+
 /* Reads one reply (all its continuation lines); returns the code, or -1
- * when the connection failed.  *text receives the last line; *pipelining
- * (when given) whether any line announced PIPELINING. */
-static int read_reply(struct smtp_session *c, char **text, bool *pipelining)
+ * when the connection failed.  *text receives the last line; *caps
+ * (when given) gathers the EHLO keywords announced. */
+static int read_reply(struct smtp_session *c, char **text, unsigned *caps)
 {
 	for (;;) {
 		char *nl = memchr(c->in->str, '\n', c->in->len);
@@ -100,8 +120,8 @@ static int read_reply(struct smtp_session *c, char **text, bool *pipelining)
 			int code = atoi(line);
 			bool last = line_len < 4 || line[3] != '-';
 			g_string_erase(c->in, 0, (gssize)line_len);
-			if (pipelining && line_len > 4 && g_ascii_strncasecmp(line + 4, "PIPELINING", 10) == 0)
-				*pipelining = true;
+			if (caps)
+				*caps |= capability(line, line_len);
 			if (last) {
 				*text = g_strstrip(line);
 				if (code >= 200 && code < 600)
@@ -137,10 +157,10 @@ static int read_reply(struct smtp_session *c, char **text, bool *pipelining)
 
 /* Reads one reply and compares it with the wanted code's class; a
  * refusal's text goes to c->error (kept if one is there already). */
-static enum delivery_result expect(struct smtp_session *c, int want, bool *pipelining)
+static enum delivery_result expect(struct smtp_session *c, int want, unsigned *caps)
 {
 	char *text = NULL;
-	int code = read_reply(c, &text, pipelining);
+	int code = read_reply(c, &text, caps);
 
 	if (code < 0)
 		return DELIVERY_TEMPORARY;
@@ -156,11 +176,11 @@ static enum delivery_result expect(struct smtp_session *c, int want, bool *pipel
 }
 
 /* Sends a command and reads its reply. */
-static enum delivery_result step(struct smtp_session *c, const char *command, int want, bool *pipelining)
+static enum delivery_result step(struct smtp_session *c, const char *command, int want, unsigned *caps)
 {
 	if (send_all(c, command, strlen(command)) != 0)
 		return DELIVERY_TEMPORARY;
-	return expect(c, want, pipelining);
+	return expect(c, want, caps);
 }
 
 static void disconnect(struct smtp_session *c, bool quit)
@@ -174,7 +194,7 @@ static void disconnect(struct smtp_session *c, bool quit)
 	g_string_truncate(c->in, 0);
 	g_clear_pointer(&c->hostport, g_free);
 	g_clear_pointer(&c->helo, g_free);
-	c->pipelining = false;
+	c->caps = 0;
 }
 
 static int connect_to(struct smtp_session *c, const char *hostport)
@@ -227,7 +247,7 @@ static int connect_to(struct smtp_session *c, const char *hostport)
 static enum delivery_result open_session(struct smtp_session *c, const char *hostport, const char *helo)
 {
 	enum delivery_result r;
-	bool pipelining = false;
+	unsigned caps = 0;
 	char *cmd;
 
 	if (connect_to(c, hostport) != 0)
@@ -235,7 +255,7 @@ static enum delivery_result open_session(struct smtp_session *c, const char *hos
 	if ((r = expect(c, 220, NULL)) != DELIVERY_SENT)
 		return r;
 	cmd = g_strdup_printf("EHLO %s\r\n", helo);
-	r = step(c, cmd, 250, &pipelining);
+	r = step(c, cmd, 250, &caps);
 	g_free(cmd);
 	if (r != DELIVERY_SENT) {
 		g_clear_pointer(&c->error, g_free);
@@ -247,7 +267,7 @@ static enum delivery_result open_session(struct smtp_session *c, const char *hos
 	}
 	c->hostport = g_strdup(hostport);
 	c->helo = g_strdup(helo);
-	c->pipelining = pipelining;
+	c->caps = caps;
 	return DELIVERY_SENT;
 }
 
@@ -260,68 +280,130 @@ static bool still_open(struct smtp_session *c)
 	return poll(&p, 1, 0) == 0;
 }
 
-/* The message with CRLF line ends, dot-stuffed, ending in CRLF.CRLF. */
-static GString *data_block(GBytes *message)
-{
-	gsize len;
-	const char *p = g_bytes_get_data(message, &len), *end = p + len;
-	GString *out = g_string_sized_new(len + len / 20 + 8);
-	bool line_start = true;
+/* The message as it goes after DATA: CRLF line ends, dot-stuffed,
+ * sent in big writes. */
+struct data_out {
+	struct smtp_session *c;
+	bool line_start;
+	char last;
+	bool failed;
+	GString *buf;
+};
 
-	for (; p < end; p++) {
-		if (line_start && *p == '.')
-			g_string_append_c(out, '.');
-		if (*p == '\n') {
-			if (out->len == 0 || out->str[out->len - 1] != '\r')
-				g_string_append_c(out, '\r');
-			g_string_append_c(out, '\n');
-			line_start = true;
-			continue;
-		}
-		g_string_append_c(out, *p);
-		line_start = false;
-	}
-	if (!line_start)
-		g_string_append(out, "\r\n");
-	g_string_append(out, ".\r\n");
-	return out;
+static int data_flush(struct data_out *d)
+{
+	if (!d->failed && d->buf->len && send_all(d->c, d->buf->str, d->buf->len) != 0)
+		d->failed = true;
+	g_string_truncate(d->buf, 0);
+	return d->failed ? -1 : 0;
 }
 
-/* MAIL, RCPT and DATA: in one write with PIPELINING (every reply is
- * read, in order, and the first refusal counts), else one at a time. */
-static enum delivery_result envelope(struct smtp_session *c, const char *sender, const char *recipient)
+static int data_put(const char *p, size_t len, void *arg)
 {
-	char *cmd[3] = {
-		g_strdup_printf("MAIL FROM:<%s>\r\n", sender),
-		g_strdup_printf("RCPT TO:<%s>\r\n", recipient),
-		g_strdup("DATA\r\n"),
-	};
-	const int want[3] = { 250, 250, 354 };
-	enum delivery_result r = DELIVERY_SENT;
+	struct data_out *d = arg;
 
-	if (!c->pipelining) {
-		for (int i = 0; i < 3 && r == DELIVERY_SENT; i++)
-			r = step(c, cmd[i], want[i], NULL);
+	for (const char *end = p + len; p < end && !d->failed; p++) {
+		if (d->line_start && *p == '.')
+			g_string_append_c(d->buf, '.');
+		if (*p == '\n' && d->last != '\r')
+			g_string_append_c(d->buf, '\r');
+		g_string_append_c(d->buf, *p);
+		d->last = *p;
+		d->line_start = *p == '\n';
+		if (d->buf->len >= 65536)
+			data_flush(d);
+	}
+	return d->failed ? -1 : 0;
+}
+
+/* Sends the message and its final dot, and reads the reply. */
+static enum delivery_result data_phase(struct smtp_session *c, smtp_body_writer body, void *body_arg, char **reply)
+{
+	struct data_out d = { .c = c, .line_start = true, .buf = g_string_sized_new(65536 + 16) };
+	enum delivery_result r;
+	char *text = NULL;
+	int code;
+
+	if (body(data_put, &d, body_arg) != 0 && !d.failed) {
+		/* The message could not be read: the relay must not take a
+		 * part of it, so the connection goes without the dot. */
+		g_string_free(d.buf, TRUE);
+		c->error = g_strdup("the message could not be read");
+		c->broken = true;
+		return DELIVERY_TEMPORARY;
+	}
+	g_string_append(d.buf, d.line_start ? ".\r\n" : "\r\n.\r\n");
+	data_flush(&d);
+	g_string_free(d.buf, TRUE);
+	if (d.failed)
+		return DELIVERY_TEMPORARY;
+	code = read_reply(c, &text, NULL);
+	if (code < 0)
+		return DELIVERY_TEMPORARY;
+	r = code / 100 == 2 ? DELIVERY_SENT : code >= 500 ? DELIVERY_PERMANENT : DELIVERY_TEMPORARY;
+	if (r != DELIVERY_SENT && c->error == NULL)
+		c->error = g_strdup(text);
+	if (reply)
+		*reply = g_steal_pointer(&text);
+	g_free(text);
+	return r;
+}
+
+/* MAIL, every RCPT and DATA: in one write with PIPELINING (every reply
+ * is read, in order, and the first refusal counts), else one at a
+ * time.  Every recipient must be taken. */
+static enum delivery_result envelope(struct smtp_session *c, const struct smtp_envelope *env)
+{
+	GPtrArray *cmd = g_ptr_array_new_with_free_func(g_free);
+	GArray *want = g_array_new(FALSE, FALSE, sizeof(int));
+	enum delivery_result r = DELIVERY_SENT;
+	int code, taken = 0;
+
+	g_ptr_array_add(cmd, g_strdup_printf("MAIL FROM:<%s>%s%s\r\n", env->sender,
+					     env->eightbit && (c->caps & CAP_8BITMIME) ? " BODY=8BITMIME" : "",
+					     env->smtputf8 && (c->caps & CAP_SMTPUTF8) ? " SMTPUTF8" : ""));
+	code = 250;
+	g_array_append_val(want, code);
+	for (const char *const *rcpt = env->recipients; *rcpt; rcpt++) {
+		g_ptr_array_add(cmd, g_strdup_printf("RCPT TO:<%s>\r\n", *rcpt));
+		g_array_append_val(want, code);
+	}
+	g_ptr_array_add(cmd, g_strdup("DATA\r\n"));
+	code = 354;
+	g_array_append_val(want, code);
+
+	if (!(c->caps & CAP_PIPELINING)) {
+		for (guint i = 0; i < cmd->len && r == DELIVERY_SENT; i++)
+			r = step(c, g_ptr_array_index(cmd, i), g_array_index(want, int, i), NULL);
 	} else {
-		char *all = g_strconcat(cmd[0], cmd[1], cmd[2], NULL);
-		if (send_all(c, all, strlen(all)) != 0)
+		GString *all = g_string_new(NULL);
+		for (guint i = 0; i < cmd->len; i++)
+			g_string_append(all, g_ptr_array_index(cmd, i));
+		if (send_all(c, all->str, all->len) != 0)
 			r = DELIVERY_TEMPORARY;
-		for (int i = 0; i < 3 && !c->broken; i++) {
-			enum delivery_result ri = expect(c, want[i], NULL);
+		for (guint i = 0; i < cmd->len && !c->broken; i++) {
+			enum delivery_result ri = expect(c, g_array_index(want, int, i), NULL);
+			bool last = i == cmd->len - 1;
+			if (i > 0 && !last && ri == DELIVERY_SENT)
+				taken++;
 			if (r == DELIVERY_SENT)
 				r = ri;
-			/* A relay that says 354 after refusing MAIL or RCPT
-			 * gets an empty message, which it must refuse too. */
-			if (i == 2 && ri == DELIVERY_SENT && r != DELIVERY_SENT) {
+			/* A relay that says 354 after refusing MAIL or every RCPT
+			 * gets an empty message, which it must refuse too; after
+			 * refusing some recipients only, the connection is dropped
+			 * before the others get anything. */
+			if (last && ri == DELIVERY_SENT && r != DELIVERY_SENT) {
 				char *text = NULL;
-				if (send_all(c, ".\r\n", 3) == 0 && read_reply(c, &text, NULL) >= 0)
+				if (taken > 0)
+					c->broken = true;
+				else if (send_all(c, ".\r\n", 3) == 0 && read_reply(c, &text, NULL) >= 0)
 					g_free(text);
 			}
 		}
-		g_free(all);
+		g_string_free(all, TRUE);
 	}
-	for (int i = 0; i < 3; i++)
-		g_free(cmd[i]);
+	g_ptr_array_free(cmd, TRUE);
+	g_array_free(want, TRUE);
 	return r;
 }
 
@@ -341,9 +423,9 @@ void smtp_session_free(struct smtp_session *ss)
 	g_free(ss);
 }
 
-enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport, const char *helo,
-				   const char *sender, const char *recipient, GBytes *message,
-				   int timeout_seconds, char **error)
+enum delivery_result delivery_smtp_envelope(struct smtp_session *ss, const char *hostport, const char *helo,
+					    const struct smtp_envelope *env, smtp_body_writer body, void *body_arg,
+					    int timeout_seconds, char **reply, char **error)
 {
 	struct smtp_session *own = ss ? NULL : smtp_session_new(), *c = ss ? ss : own;
 	enum delivery_result r;
@@ -357,7 +439,7 @@ enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport
 		bool reused = c->fd >= 0;
 		if (!reused && (r = open_session(c, hostport, helo)) != DELIVERY_SENT)
 			break;
-		r = envelope(c, sender, recipient);
+		r = envelope(c, env);
 		if (r == DELIVERY_SENT || !reused || !c->broken || attempt > 0)
 			break;
 		/* The relay dropped the kept connection under us; it has not
@@ -366,11 +448,8 @@ enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport
 		g_clear_pointer(&c->error, g_free);
 		c->broken = false;
 	}
-	if (r == DELIVERY_SENT) {
-		GString *data = data_block(message);
-		r = send_all(c, data->str, data->len) == 0 ? expect(c, 250, NULL) : DELIVERY_TEMPORARY;
-		g_string_free(data, TRUE);
-	}
+	if (r == DELIVERY_SENT)
+		r = data_phase(c, body, body_arg, reply);
 	if (r == DELIVERY_SENT)
 		c->last_used = time(NULL);
 	else	/* start the next delivery on a clean connection */
@@ -380,4 +459,22 @@ enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport
 	g_clear_pointer(&c->error, g_free);
 	smtp_session_free(own);
 	return r;
+}
+
+static int write_bytes(int (*put)(const char *data, size_t len, void *put_arg), void *put_arg, void *arg)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(arg, &len);
+
+	return put(data, len, put_arg);
+}
+
+enum delivery_result delivery_smtp(struct smtp_session *ss, const char *hostport, const char *helo,
+				   const char *sender, const char *recipient, GBytes *message,
+				   int timeout_seconds, char **error)
+{
+	const char *recipients[] = { recipient, NULL };
+	struct smtp_envelope env = { .sender = sender, .recipients = recipients };
+
+	return delivery_smtp_envelope(ss, hostport, helo, &env, write_bytes, message, timeout_seconds, NULL, error);
 }

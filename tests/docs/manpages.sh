@@ -1,6 +1,6 @@
 #!/bin/bash
-# manpages.sh - ticketctl(8) and ticket-milter(8) name every command and
-# option the programs take: the options of each getopt() string, every
+# manpages.sh - ticketctl(8), ticket-milter(8) and ticket-filter(8) name
+# every command and option the programs take: the options of each getopt() string, every
 # ticketctl command of its table (and of `ticketctl -h`), every --option
 # the commands read, and every NAME `ticketctl set` applies.  Read from
 # the sources, so that a new option without its manual fails here.
@@ -8,6 +8,7 @@
 
 ctl_man=$top_srcdir/man/ticketctl.8
 milter_man=$top_srcdir/man/ticket-milter.8
+filter_man=$top_srcdir/man/ticket-filter.8
 
 # A tag or synopsis of the manual page: ".B name", ".B \-x", ".BI \-c ..."
 # or "[\fB\-x\fR]"; the man page escapes '-' as '\-'.
@@ -30,6 +31,11 @@ for letter in $(getopt_letters "$top_srcdir/src/milter/main.c"); do
 	tap_ok $? "ticket-milter(8) documents -$letter"
 done
 
+for letter in $(getopt_letters "$top_srcdir/src/filter/main.c"); do
+	man_has "$filter_man" "-$letter"
+	tap_ok $? "ticket-filter(8) documents -$letter"
+done
+
 commands=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", cmd_.*/\1/p' "$top_srcdir/src/ctl/ticketctl.c")
 [ -n "$commands" ]
 tap_ok $? "the command table of ticketctl.c is read ($(echo $commands))"
@@ -43,7 +49,9 @@ for c in $("$TM_CTL" -h | sed -n 's/^  \([a-z-]*\) .*/\1/p'); do
 	tap_ok $? "ticketctl(8) documents $c, which ticketctl -h lists"
 done
 
-for opt in $(grep -oh '"--[a-z-]*"' "$top_srcdir"/src/ctl/*.c | tr -d '"' | sort -u); do
+# Long options: "--name" in the sources, and getopt_long's tables.
+for opt in $( { grep -oh '"--[a-z-]*"' "$top_srcdir"/src/ctl/*.c | tr -d '"'
+		sed -n 's/.*{ "\([a-z-]*\)", \(no\|required\|optional\)_argument.*/--\1/p' "$top_srcdir"/src/ctl/*.c; } | sort -u); do
 	grep -Eq "${opt//-/\\\\-}([^a-z-]|\$)" "$ctl_man"
 	tap_ok $? "ticketctl(8) documents $opt"
 done

@@ -9,6 +9,7 @@
  * ("#key = value").  Both directions: a key documented but not in the
  * table would be refused as unknown by the daemon.  [sla NAME] keys also
  * stand with a priority prefix ("urgent.first-response").
+ * Room: tests.
  */
 #include "config.h"
 #include "config/settings.h"
@@ -21,7 +22,7 @@
 /* "queue support" -> "queue"; NULL for a section holding no keys. */
 static const char *section_kind(const char *header)
 {
-	static const char *const kinds[] = { "milter", "outbox", "autoreply", "queue", "calendar", "sla" };
+	static const char *const kinds[] = { "milter", "outbox", "filter", "autoreply", "queue", "calendar", "sla" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
 		size_t n = strlen(kinds[i]);
