@@ -98,8 +98,8 @@ tap_ok $? "lintian reports no errors ($(grep -c '^W: ' "$W/lintian.out") warning
 
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$W/contents"
 ok=0
-for f in /usr/sbin/ticket-milter /usr/sbin/ticketctl /usr/share/man/man8/ticket-milter.8.gz \
-	/usr/share/man/man8/ticketctl.8.gz /usr/share/man/man5/ticket-milter.conf.5.gz \
+for f in /usr/sbin/ticket-milter /usr/sbin/ticketctl /usr/sbin/ticket-filter /usr/share/man/man8/ticket-milter.8.gz \
+	/usr/share/man/man8/ticketctl.8.gz /usr/share/man/man8/ticket-filter.8.gz /usr/share/man/man5/ticket-milter.conf.5.gz \
 	/usr/share/ticket-milter/templates/en/ack.txt /usr/share/ticket-milter/templates/ja/ack.html \
 	"$CONF" /usr/lib/tmpfiles.d/ticket-milter.conf; do
 	grep -qx "$f" "$W/contents" || { tap_diag "not in the package: $f"; ok=1; }
@@ -244,7 +244,7 @@ tap_ok $? "apt-get remove takes the programs and keeps the database, the secret 
 apt-get purge -y ticket-milter >"$W/purge.log" 2>&1
 tap_ok $? "apt-get purge ticket-milter"
 left=()
-for f in /usr/sbin/ticket-milter /usr/sbin/ticketctl /etc/ticket-milter /var/lib/ticket-milter /run/ticket-milter \
+for f in /usr/sbin/ticket-milter /usr/sbin/ticketctl /usr/sbin/ticket-filter /etc/ticket-milter /var/lib/ticket-milter /run/ticket-milter \
 	/usr/share/ticket-milter "$unit" /usr/lib/tmpfiles.d/ticket-milter.conf \
 	/etc/systemd/system/multi-user.target.wants/ticket-milter.service \
 	/var/lib/systemd/deb-systemd-helper-enabled/ticket-milter.service.dsh-also \
