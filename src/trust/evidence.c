@@ -1,6 +1,6 @@
 /*
  * evidence.c - the evidence of who sent a message (see evidence.h).
- * Room: engine.
+ * Room: trust.
  *
  * Authentication-Results (RFC 8601) is read leniently but never
  * generously: a result we cannot parse is no result, and only our own

@@ -1,6 +1,6 @@
 /*
  * evidence.h - who sent a message, as far as the evidence goes, and
- * what that lets the message do.  Room: engine.
+ * what that lets the message do.  Room: trust.
  *
  * A From header proves nothing; what does (DESIGN.md, "Security"):
  *
