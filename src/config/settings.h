@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/survey.h"
+
 /* How an SMTP AUTH login names an agent. */
 enum auth_login {
 	AUTH_LOGIN_AUTO,	/* the agent's address or its local part */
@@ -82,6 +84,7 @@ struct queue {
 	char **locales;		/* offered, NULL-terminated: "en", "pt-BR" */
 	char *default_locale;	/* one of locales */
 	enum escalation_notice escalation_notice;
+	enum survey survey;	/* asked with the resolved notice (survey.h) */
 	char **locale_fallback;	/* "sv", "en", "nb", "en", NULL: a locale without
 				 * templates of its own, and the one its customers
 				 * get instead; NULL when none */

@@ -37,11 +37,15 @@ static const struct key_choice escalation_choices[] = {
 	{ "yes", ESCALATION_NOTICE_YES }, { "no", ESCALATION_NOTICE_NO }, { "default", ESCALATION_NOTICE_DEFAULT },
 	{ NULL, 0 },
 };
+static const struct key_choice survey_choices[] = {
+	{ "csat", SURVEY_CSAT }, { "nps", SURVEY_NPS }, { "ces", SURVEY_CES }, { NULL, 0 },
+};
 
 /* settings_set.c stores a choice as an int. */
 _Static_assert(sizeof(enum on_error) == sizeof(int) && sizeof(enum on_limit) == sizeof(int) &&
 	       sizeof(enum auth_login) == sizeof(int) && sizeof(enum closed_reply) == sizeof(int) &&
-	       sizeof(enum escalation_notice) == sizeof(int) && sizeof(enum filter_protocol) == sizeof(int),
+	       sizeof(enum escalation_notice) == sizeof(int) && sizeof(enum filter_protocol) == sizeof(int) &&
+	       sizeof(enum survey) == sizeof(int),
 	       "a KEY_CHOICE field is an int");
 
 #define S(field) offsetof(struct settings, field)
@@ -104,6 +108,7 @@ static const struct key_spec key_table[] = {
 	{ "queue", "locales", KEY_LOCALES, false, "en", Q(locales), 0, NULL },
 	{ "queue", "default-locale", KEY_STRING, false, NULL, Q(default_locale), 0, NULL },
 	{ "queue", "escalation-notice", KEY_CHOICE, false, "default", Q(escalation_notice), 0, escalation_choices },
+	{ "queue", "survey", KEY_CHOICE, false, "csat", Q(survey), 0, survey_choices },
 	{ "queue", "locale-fallback", KEY_LOCALE_MAP, false, NULL, Q(locale_fallback), 0, NULL },
 	{ "queue", "max-participants", KEY_INT, false, "20", Q(max_participants), 0, NULL },
 	{ "queue", "max-new-participants", KEY_INT, false, "10", Q(max_new_participants), 0, NULL },
