@@ -39,7 +39,15 @@ const char *const template_placeholders[] = {
 	"csat_3",
 	"csat_4",
 	"csat_5",		/* excellent */
-	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
+	/* The other surveys ([queue] survey, config/survey.h): the same
+	 * links, support+nps-N-TOKEN@ and support+ces-N-TOKEN@. */
+	"nps_0",		/* not at all likely to recommend us */
+	"nps_1", "nps_2", "nps_3", "nps_4", "nps_5", "nps_6", "nps_7", "nps_8", "nps_9",
+	"nps_10",		/* extremely likely */
+	"ces_1",		/* very difficult */
+	"ces_2", "ces_3", "ces_4", "ces_5", "ces_6",
+	"ces_7",		/* very easy */
+	"rating",		/* the score being thanked for (csat-thanks, nps-thanks, ces-thanks) */
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	"returning",		/* non-empty: the customer had opened a ticket before */
 	NULL,
@@ -48,7 +56,7 @@ const char *const template_placeholders[] = {
 /* Which placeholders a template uses is one bit each; the other files
  * count them with TEMPLATE_N_PLACEHOLDERS. */
 _Static_assert(G_N_ELEMENTS(template_placeholders) - 1 == TEMPLATE_N_PLACEHOLDERS, "TEMPLATE_N_PLACEHOLDERS");
-_Static_assert(TEMPLATE_N_PLACEHOLDERS <= 32, "placeholder mask is 32 bits");
+_Static_assert(TEMPLATE_N_PLACEHOLDERS <= 64, "placeholder mask is 64 bits");
 
 /* A template is a page of text; anything this large is a mistake. */
 #define TEMPLATE_MAX_BYTES (256 * 1024)
@@ -136,7 +144,7 @@ struct template_parser {
 	GArray *ops;		/* struct template_op */
 	GArray *open;		/* struct template_open */
 	GString *pending;	/* literal text not yet turned into an op */
-	uint32_t used;
+	uint64_t used;
 };
 
 static void template_flush_text(struct template_parser *p)
@@ -307,7 +315,7 @@ static void template_emit_tag(struct template_parser *p, const struct template_t
 		template_close_section(p, tok->placeholder, lineno);
 		break;
 	}
-	p->used |= UINT32_C(1) << tok->placeholder;
+	p->used |= UINT64_C(1) << tok->placeholder;
 }
 
 /* The template's own text may hold tabs, nothing else below 0x20. */
@@ -355,7 +363,7 @@ void template_part_clear(struct template_part *part)
  * into part (which holds what was understood even after errors).  A
  * subject is one line, where standalone tags keep their place. */
 static void template_parse_part(const char *path, const char *src, size_t len, int first_line, bool is_subject,
-				GPtrArray *errors, struct template_part *part, uint32_t *used)
+				GPtrArray *errors, struct template_part *part, uint64_t *used)
 {
 	struct template_parser p = {
 		.path = path,
@@ -467,7 +475,7 @@ static bool template_header_name_valid(const char *name, size_t len)
 
 /* Parses the "Subject: value" line into subject. */
 static void template_parse_subject(const char *path, const char *value, size_t len, int lineno, GPtrArray *errors,
-				   struct template_part *subject, uint32_t *used)
+				   struct template_part *subject, uint64_t *used)
 {
 	while (len > 0 && (*value == ' ' || *value == '\t'))
 		value++, len--;
@@ -486,7 +494,7 @@ static void template_parse_subject(const char *path, const char *value, size_t l
 /* Parses the header block at *src; moves *src and *lineno to the body.
  * Returns false when the block is too broken to tell where the body is. */
 static bool template_parse_headers(const char *path, const char **src, const char *end, int *lineno,
-				   GPtrArray *errors, struct template_part *subject, uint32_t *used)
+				   GPtrArray *errors, struct template_part *subject, uint64_t *used)
 {
 	const char *line = *src;
 	bool have_subject = false;
@@ -528,7 +536,7 @@ static bool template_parse_headers(const char *path, const char **src, const cha
 }
 
 static void template_parse_body(const char *path, const char *src, const char *end, int lineno, GPtrArray *errors,
-				struct template_part *body, uint32_t *used)
+				struct template_part *body, uint64_t *used)
 {
 	bool blank = true;
 
@@ -544,7 +552,7 @@ static void template_parse_body(const char *path, const char *src, const char *e
 /* Parses a template file: .txt (with_header) or .html.  Returns true
  * when it added no error; the parts are filled either way. */
 bool template_parse_file(const char *path, bool with_header, GPtrArray *errors, struct template_part *subject,
-			 struct template_part *body, uint32_t *used)
+			 struct template_part *body, uint64_t *used)
 {
 	guint errors_before = errors->len;
 	size_t len = 0;

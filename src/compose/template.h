@@ -1,6 +1,7 @@
 /*
  * template.h - message templates for the mail we send customers
  * (acknowledgements, "reopened" notices), one folder per locale.
+ * Room: compose.
  *
  * Layout below the template directory (settings "templates", by default
  * TEMPLATEDIR):
@@ -58,7 +59,8 @@ struct template;
  * an error found by template_check_file (and so by `ticket-milter -n`):
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
  * agent_name, reference, escalation, status, csat_links, csat_1 ...
- * csat_5, rating, unknown_commands, returning.
+ * csat_5, nps_0 ... nps_10, ces_1 ... ces_7, rating, unknown_commands,
+ * applied, commands_only, note_unsent, returning.
  *
  * escalation is "yes" when the case is said to be overseen by a senior
  * person (the queue's escalation-notice, else the culture default of the
@@ -67,14 +69,20 @@ struct template;
  *
  * csat_1 ... csat_5 are complete mailto: URLs, one per score (1 very poor,
  * 5 excellent), inserted as they are (escaped in HTML, so they may stand
- * in href="..."); rating is the score "1".."5" a thank-you is for;
+ * in href="..."); nps_0 ... nps_10 (0 not at all likely to recommend us,
+ * 10 extremely likely) and ces_1 ... ces_7 (1 very difficult, 7 very
+ * easy) the same for the other surveys (config/survey.h); rating is the
+ * score a thank-you is for;
  * unknown_commands holds the lines of an agent's reply that were not
  * understood, one per line, for the agent's notice.
  *
  * What the shipped templates use (render fails when one has no value):
  *   resolved      ticket subject customer_name queue_name agent_name
  *                 reference csat_1 csat_2 csat_3 csat_4 csat_5
+ *   resolved-nps  the same with nps_0 ... nps_10 for the links
+ *   resolved-ces  the same with ces_1 ... ces_7
  *   csat-thanks   ticket customer_name queue_name rating reference
+ *   nps-thanks, ces-thanks  the same
  *   agent-notice  ticket subject agent_name queue_name unknown_commands */
 extern const char *const template_placeholders[];
 

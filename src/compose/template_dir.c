@@ -212,7 +212,7 @@ out:
 void template_check_file(const char *path, GPtrArray *errors)
 {
 	struct template_part subject = { 0 }, body = { 0 };
-	uint32_t used = 0;
+	uint64_t used = 0;
 
 	if (g_str_has_suffix(path, ".txt"))
 		template_parse_file(path, true, errors, &subject, &body, &used);

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* The number of template_placeholders (template.c asserts it). */
-#define TEMPLATE_N_PLACEHOLDERS 22
+#define TEMPLATE_N_PLACEHOLDERS 40
 
 enum template_op_kind {
 	TEMPLATE_OP_TEXT,
@@ -42,7 +42,7 @@ struct template {
 	char *locale;
 	struct template_part subject, text, html;
 	bool has_html;
-	uint32_t used;		/* bit i: template_placeholders[i] occurs in some part */
+	uint64_t used;		/* bit i: template_placeholders[i] occurs in some part */
 };
 
 /* Index of the placeholder named by len bytes of name, or -1. */
@@ -60,7 +60,7 @@ void template_set_error(char **error, const char *fmt, ...) __attribute__((forma
  * error to errors; the parts are filled either way and freed with
  * template_part_clear. */
 bool template_parse_file(const char *path, bool with_header, GPtrArray *errors, struct template_part *subject,
-			 struct template_part *body, uint32_t *used);
+			 struct template_part *body, uint64_t *used);
 void template_part_clear(struct template_part *part);
 
 #endif

@@ -132,7 +132,7 @@ static bool template_collect_values(const struct template *t, char *const *vars,
 			values[index] = vars[i + 1];
 	}
 	for (size_t i = 0; i < TEMPLATE_N_PLACEHOLDERS; i++)
-		if ((t->used & (UINT32_C(1) << i)) && values[i] == NULL) {
+		if ((t->used & (UINT64_C(1) << i)) && values[i] == NULL) {
 			template_set_error(error, "template %s (%s) uses {{%s}}, which has no value", t->name, t->locale,
 					   template_placeholders[i]);
 			return false;
