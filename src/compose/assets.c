@@ -1,6 +1,7 @@
 /*
  * assets.c - templates, and the culture of each locale they are written
  * in, prepared per snapshot (assets.h).
+ * Room: compose.
  */
 #include "config.h"
 #include "compose/assets.h"
@@ -10,7 +11,28 @@
 
 #include <string.h>
 
-const char *const assets_template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL };
+/* Per survey, in the order of enum survey; the resolved notice and the
+ * thank-you are [2] and [3]. */
+static const char *const survey_templates[SURVEY_COUNT][6] = {
+	[SURVEY_CSAT] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL },
+	[SURVEY_NPS] = { "ack", "reopened", "resolved-nps", "nps-thanks", "agent-notice", NULL },
+	[SURVEY_CES] = { "ack", "reopened", "resolved-ces", "ces-thanks", "agent-notice", NULL },
+};
+
+const char *const *assets_queue_templates(const struct queue *q)
+{
+	return survey_templates[q->survey < SURVEY_COUNT ? q->survey : SURVEY_CSAT];
+}
+
+const char *assets_survey_template(const struct queue *q)
+{
+	return assets_queue_templates(q)[2];
+}
+
+const char *assets_thanks_template(const struct queue *q)
+{
+	return assets_queue_templates(q)[3];
+}
 
 /* Idle formatters kept per locale: about as many as threads format at
  * once; more are closed after use. */
@@ -105,16 +127,17 @@ struct assets *assets_prepare(const struct settings *s)
 			g_ptr_array_add(locales, q->default_locale);
 		g_ptr_array_add(locales, NULL);
 		for (char **l = (char **)locales->pdata; *l; l++) {
-			for (size_t n = 0; assets_template_names[n]; n++) {
+			const char *const *names = assets_queue_templates(q);
+			for (size_t n = 0; names[n]; n++) {
 				struct template *t;
-				char *key = template_key(q->id, *l, assets_template_names[n]);
+				char *key = template_key(q->id, *l, names[n]);
 				const char *found;
 
 				if (g_hash_table_contains(a->templates, key)) {
 					g_free(key);
 					continue;
 				}
-				t = assets_template_load(s, q, *l, assets_template_names[n], true, NULL);
+				t = assets_template_load(s, q, *l, names[n], true, NULL);
 				if (t == NULL) {
 					g_free(key);
 					continue;

@@ -23,6 +23,7 @@
  * locale that no queue lists, a template that failed to load) is found
  * the slow way from the same files, with the same result; a template
  * that cannot be loaded is the caller's error to report.
+ * Room: compose.
  */
 #ifndef TM_ASSETS_H
 #define TM_ASSETS_H
@@ -35,9 +36,16 @@
 
 struct assets;
 
-/* Every template the engine renders for a queue, NULL-terminated: what
- * is prepared here and what `ticket-milter -n` checks. */
-extern const char *const assets_template_names[];
+/* Every template the engine renders for q, NULL-terminated: what is
+ * prepared here and what `ticket-milter -n` checks.  q's survey
+ * (config/survey.h) names the resolved notice and the thank-you:
+ * resolved and csat-thanks, resolved-nps and nps-thanks, or
+ * resolved-ces and ces-thanks. */
+const char *const *assets_queue_templates(const struct queue *q);
+/* The names of q's survey templates: the resolved notice with its
+ * links, and the thank-you for a rating. */
+const char *assets_survey_template(const struct queue *q);
+const char *assets_thanks_template(const struct queue *q);
 
 /* Prepares the assets for s.  Never fails; see above. */
 struct assets *assets_prepare(const struct settings *s);

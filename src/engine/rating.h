@@ -1,10 +1,12 @@
 /*
  * rating.h - customer satisfaction by mail.  Room: engine.
  *
- * Resolving a ticket asks the customer how we did, with five one-click
- * mailto: links (support+csat-N-TOKEN@).  Mail to such an address is a
- * rating: recorded (latest wins, with any comment), thanked, delivered
- * to nobody, and it never reopens the ticket.  Both run inside the
+ * Resolving a ticket asks the customer how we did, on the queue's
+ * survey scale (config/survey.h), with one one-click mailto: link per
+ * score (support+csat-N-TOKEN@, support+nps-N-TOKEN@,
+ * support+ces-N-TOKEN@).  Mail to such an address is a rating: recorded
+ * with its scale (latest wins, with any comment), thanked, delivered to
+ * nobody, and it never reopens the ticket.  Both run inside the
  * caller's or their own transaction and fill the engine_result the
  * milter applies.
  */
@@ -21,8 +23,8 @@ int rating_process(const struct settings *s, struct store *st, const struct queu
 		   const char *token, const struct message *msg, const struct envelope *env,
 		   enum evidence evidence, struct engine_result *result, char **error);
 
-/* "How did we do?": queues the resolved notice with the customer's five
- * one-click rating links.  0, or -1 with *error (g_free). */
+/* "How did we do?": queues the resolved notice of the queue's survey
+ * with the customer's one-click rating links.  0, or -1 with *error (g_free). */
 int rating_ask(const struct settings *s, struct store *st, const struct queue *q,
 	       const struct store_ticket *t, int64_t now, char **error);
 

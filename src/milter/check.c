@@ -91,11 +91,12 @@ static void check_locale_set(const struct settings *s, const struct queue *q, co
 	const char *fallback = assets_locale_fallback(q, locale);
 	GString *missing = g_string_new(NULL);
 	char *group = g_strconcat("queue ", q->id, NULL);
+	const char *const *names = assets_queue_templates(q);
 
-	for (size_t n = 0; assets_template_names[n]; n++) {
-		struct template *t = assets_template_load(s, q, locale, assets_template_names[n], false, NULL);
+	for (size_t n = 0; names[n]; n++) {
+		struct template *t = assets_template_load(s, q, locale, names[n], false, NULL);
 		if (t == NULL)
-			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", assets_template_names[n]);
+			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", names[n]);
 		template_free(t);
 	}
 	if (missing->len && fallback)

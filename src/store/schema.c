@@ -3,6 +3,7 @@
  *
  * migrations[i] takes a database from user_version i to i + 1.  A
  * released migration is never edited: changes go into a new one.
+ * Room: store.
  */
 #include "config.h"
 #include "store/schema.h"
@@ -150,6 +151,25 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN thread_root TEXT;"
 	"CREATE INDEX messages_thread_root ON messages(thread_root) WHERE thread_root IS NOT NULL;"
 	"CREATE INDEX tickets_thread_root ON tickets(thread_root) WHERE thread_root IS NOT NULL;",
+
+	/* 5 -> 6: a rating is given on the queue's survey scale
+	 * (config/survey.h), stored with it; csat's ratings keep theirs.
+	 * The indexes the report (ticketctl report) finds a window's
+	 * tickets by: opened, due, and replied to or reopened in it. */
+	"CREATE TABLE ratings ("
+	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	"  scale TEXT NOT NULL CHECK (scale IN ('csat','nps','ces')),"
+	"  rating INTEGER NOT NULL,"
+	"  comment TEXT,"
+	"  at INTEGER NOT NULL,"
+	"  CHECK ((scale = 'csat' AND rating BETWEEN 1 AND 5) OR (scale = 'nps' AND rating BETWEEN 0 AND 10)"
+	"    OR (scale = 'ces' AND rating BETWEEN 1 AND 7)));"
+	"INSERT INTO ratings(ticket_id, scale, rating, comment, at) SELECT ticket_id, 'csat', rating, comment, at FROM csat;"
+	"DROP TABLE csat;"
+	"CREATE INDEX tickets_created ON tickets(created);"
+	"CREATE INDEX tickets_first_response_due ON tickets(first_response_due) WHERE first_response_due IS NOT NULL;"
+	"CREATE INDEX tickets_resolution_due ON tickets(resolution_due) WHERE resolution_due IS NOT NULL;"
+	"CREATE INDEX events_activity ON events(at, ticket_id, kind) WHERE kind IN ('reply', 'reopened');",
 };
 
 int schema_latest_version(void)

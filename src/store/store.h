@@ -13,6 +13,7 @@
  * return 1 when found, 0 when not found, -1 on error.  Strings in
  * returned structs are newly allocated and freed by the matching
  * *_clear() or *_free() function.
+ * Room: store.
  */
 #ifndef TM_STORE_H
 #define TM_STORE_H
@@ -23,7 +24,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store_ticket {
 	int64_t id;
@@ -141,10 +142,14 @@ int store_customer_timezone_source(struct store *st, const char *address, char *
  * unless an agent set one. */
 int store_customer_infer_timezone(struct store *st, const char *address, const char *zone);
 int store_customer_set_tier(struct store *st, const char *address, const char *tier);
-/* Records the customer's rating (latest wins) and an optional comment. */
-int store_csat_record(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at);
-/* The rating of a ticket, 0 when none. */
-int store_csat_get(struct store *st, int64_t ticket_id, int *rating, char **comment);
+/* Records the customer's rating on scale ("csat", "nps", "ces":
+ * config/survey.h; latest wins, scale included) and an optional comment
+ * (an earlier one is kept when this has none). */
+int store_rating_record(struct store *st, int64_t ticket_id, const char *scale, int rating, const char *comment,
+			int64_t at);
+/* The rating of a ticket: *rating and, unless NULL, *scale and *comment
+ * (NULL when none; g_free).  No rating: *rating 0 and *scale NULL. */
+int store_rating_get(struct store *st, int64_t ticket_id, char **scale, int *rating, char **comment);
 /* Ids of tickets resolved before `before` and not yet closed. */
 GArray *store_tickets_resolved_before(struct store *st, int64_t before);
 int store_ticket_set_promise(struct store *st, int64_t ticket_id, const char *locale, const char *priority,

@@ -13,7 +13,7 @@
 
 enum {
 	ST_TICKET_BY_ID = STORE_TICKETS_SLOT, ST_TICKET_BY_NUMBER, ST_NEXT_NUMBER, ST_TICKET_INSERT,
-	ST_TICKET_TOUCH, ST_SET_STATUS, ST_SET_PROMISE, ST_TICKET_SAVE, ST_CSAT_SET, ST_CSAT_GET,
+	ST_TICKET_TOUCH, ST_SET_STATUS, ST_SET_PROMISE, ST_TICKET_SAVE, ST_RATING_SET, ST_RATING_GET,
 	ST_RESOLVED_BEFORE,
 	ST_END
 };
@@ -38,11 +38,11 @@ static const char *const sql[ST_END - STORE_TICKETS_SLOT] = {
 		" resolution_due = nullif(?6, 0), first_response_at = nullif(?7, 0),"
 		" first_response_kept = nullif(?8, -1), paused_at = nullif(?9, 0), resolved_at = nullif(?10, 0),"
 		" merged_into = nullif(?11, 0), parent_id = nullif(?12, 0), locale = ?13, updated = ?14 WHERE id = ?1",
-	[ST_CSAT_SET - STORE_TICKETS_SLOT] =
-		"INSERT INTO csat(ticket_id, rating, comment, at) VALUES (?1, ?2, ?3, ?4)"
-		" ON CONFLICT(ticket_id) DO UPDATE SET rating = excluded.rating,"
+	[ST_RATING_SET - STORE_TICKETS_SLOT] =
+		"INSERT INTO ratings(ticket_id, scale, rating, comment, at) VALUES (?1, ?5, ?2, ?3, ?4)"
+		" ON CONFLICT(ticket_id) DO UPDATE SET scale = excluded.scale, rating = excluded.rating,"
 		" comment = coalesce(excluded.comment, comment), at = excluded.at",
-	[ST_CSAT_GET - STORE_TICKETS_SLOT] = "SELECT rating, comment FROM csat WHERE ticket_id = ?1",
+	[ST_RATING_GET - STORE_TICKETS_SLOT] = "SELECT rating, comment, scale FROM ratings WHERE ticket_id = ?1",
 	[ST_RESOLVED_BEFORE - STORE_TICKETS_SLOT] =
 		"SELECT id FROM tickets WHERE status = 'resolved' AND resolved_at < ?1 ORDER BY id",
 };
@@ -199,9 +199,10 @@ int store_ticket_save(struct store *st, const struct store_ticket *t, int64_t no
 	return store_run(st, s, "save ticket");
 }
 
-int store_csat_record(struct store *st, int64_t ticket_id, int rating, const char *comment, int64_t at)
+int store_rating_record(struct store *st, int64_t ticket_id, const char *scale, int rating, const char *comment,
+			int64_t at)
 {
-	sqlite3_stmt *s = stmt(st, ST_CSAT_SET);
+	sqlite3_stmt *s = stmt(st, ST_RATING_SET);
 
 	if (s == NULL)
 		return -1;
@@ -209,17 +210,20 @@ int store_csat_record(struct store *st, int64_t ticket_id, int rating, const cha
 	sqlite3_bind_int(s, 2, rating);
 	store_bind_text(s, 3, comment && *comment ? comment : NULL);
 	sqlite3_bind_int64(s, 4, at);
+	store_bind_text(s, 5, scale);
 	return store_run(st, s, "record rating");
 }
 
-int store_csat_get(struct store *st, int64_t ticket_id, int *rating, char **comment)
+int store_rating_get(struct store *st, int64_t ticket_id, char **scale, int *rating, char **comment)
 {
-	sqlite3_stmt *s = stmt(st, ST_CSAT_GET);
+	sqlite3_stmt *s = stmt(st, ST_RATING_GET);
 	int rc;
 
 	*rating = 0;
 	if (comment)
 		*comment = NULL;
+	if (scale)
+		*scale = NULL;
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, ticket_id);
@@ -227,6 +231,8 @@ int store_csat_get(struct store *st, int64_t ticket_id, int *rating, char **comm
 		*rating = sqlite3_column_int(s, 0);
 		if (comment)
 			*comment = store_column_text(s, 1);
+		if (scale)
+			*scale = store_column_text(s, 2);
 		sqlite3_reset(s);
 	}
 	return rc < 0 ? -1 : 0;

@@ -354,7 +354,7 @@ customer 192.0.2.10 --to "support+csat-5-$token@example.com" --header "Subject: 
 	--header "Message-Id: <csat-1@example.org>" --body "Quick and friendly, thank you!"
 until_true 10 log_has 'rating for SUP-1001 from <anna@example.org> recorded, delivered to nobody'
 tap_ok $? "5: the rating is recorded and delivered to nobody"
-[ "$(sqlite3 -readonly "$db" 'SELECT rating, comment FROM csat')" = "5|Quick and friendly, thank you!" ]
+[ "$(sqlite3 -readonly "$db" 'SELECT rating, comment FROM ratings')" = "5|Quick and friendly, thank you!" ]
 tap_ok $? "5: the database holds rating 5 and the comment"
 [ "$(ctl list)" = "$before" ] && [ "$(ticket_field SUP-1001 2)" = resolved ]
 tap_ok $? "5: no ticket created or reopened"

@@ -34,7 +34,7 @@ grep "4TR00002: " "$TM_DIR/main.log" | grep -q "evidence=claimed"
 tap_ok $? "the message's log line names its evidence"
 reliability "forged From, attacker in Cc" "customer mail, forged follow-up, 2 agent replies, authenticated follow-up" 5 "$(ctl main list | wc -l)" "$(tm_acks main anna@example.org)" 0 0 -
 
-[ "$(sqlite3 "$TM_DIR/main.db" "SELECT count(*) FROM csat")" = 0 ]
+[ "$(sqlite3 "$TM_DIR/main.db" "SELECT count(*) FROM ratings")" = 0 ]
 tap_ok $? "store: no rating recorded for a ticket that was not resolved"
 
 # --- DMARC failure: a new ticket, no acknowledgement --------------------

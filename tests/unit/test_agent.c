@@ -288,7 +288,7 @@ int main(void)
 		r = process(mail, (struct run){ csat, NULL, NULL });
 		ok(r.outcome == ENGINE_RATING && r.discard && r.mail_queued, "a rating is recorded, thanked and not delivered");
 		engine_result_clear(&r);
-		is_query("SELECT rating || ':' || comment FROM csat", "4:Quick and friendly.", "rating and comment stored");
+		is_query("SELECT scale || ':' || rating || ':' || comment FROM ratings", "csat:4:Quick and friendly.", "rating and comment stored");
 		is_query("SELECT status FROM tickets WHERE number = 1001", "resolved", "a rating never reopens the ticket");
 		g_free(mail);
 		mail = g_strdup_printf("From: anna@example.org\nTo: %s\nSubject: x\nMessage-ID: <rate2@example.org>\n\n\n",
@@ -296,13 +296,13 @@ int main(void)
 		r = process(mail, (struct run){ "support+csat-5-sup-1001-aaaaaaaaaaaaaaaa@example.com", NULL, NULL });
 		ok(r.outcome != ENGINE_RATING, "a forged rating link is not a rating");
 		engine_result_clear(&r);
-		is_query("SELECT rating FROM csat", "4", "and changes no rating");
+		is_query("SELECT rating FROM ratings", "4", "and changes no rating");
 		g_free(mail);
 		mail = g_strdup_printf("From: eve@evil.example\nTo: %s\nSubject: x\nMessage-ID: <rate3@evil.example>\n\n\n", csat);
 		r = process(mail, (struct run){ csat, NULL, NULL });
 		ok(r.outcome != ENGINE_RATING, "someone else's click on the customer's link is not a rating");
 		engine_result_clear(&r);
-		is_query("SELECT rating FROM csat", "4", "the customer's rating stands");
+		is_query("SELECT rating FROM ratings", "4", "the customer's rating stands");
 		g_free(mail);
 		/* Only a resolved ticket is rated: an old link after a reopening is not a rating. */
 		is_query("UPDATE tickets SET status = 'open' WHERE number = 1001 RETURNING status", "open", "(reopened)");
@@ -311,7 +311,7 @@ int main(void)
 		r = process(mail, (struct run){ csat, NULL, NULL });
 		ok(r.outcome != ENGINE_RATING, "a rating link for a ticket that is not resolved is not a rating");
 		engine_result_clear(&r);
-		is_query("SELECT rating FROM csat", "4", "and changes no rating");
+		is_query("SELECT rating FROM ratings", "4", "and changes no rating");
 		is_query("UPDATE tickets SET status = 'resolved' WHERE number = 1001 RETURNING status", "resolved", "(resolved again)");
 		g_free(mail);
 		g_free(csat);
