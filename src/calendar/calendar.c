@@ -353,6 +353,30 @@ int64_t calendar_add_business_minutes(struct calendar *const *cals, size_t n, in
 	}
 }
 
+int64_t calendar_business_seconds(struct calendar *const *cals, size_t n, int64_t from, int64_t until)
+{
+	int64_t total = 0, t = from;
+
+	if (until <= from)
+		return 0;
+	if (n == 0)
+		return until - from;
+	if (!time_in_range(from) || !time_in_range(until))
+		return -1;
+	while (t < until) {
+		int64_t open, end;
+
+		if (!calendars_next_open(cals, n, t, &open) || open >= until)
+			break;
+		end = calendars_open_until(cals, n, open, until - open);
+		if (end <= open)	/* cannot happen (open is open); never spin */
+			return -1;
+		total += MIN(end, until) - open;
+		t = end;
+	}
+	return total;
+}
+
 int64_t sla_due(struct calendar *const *cals, size_t n, int64_t start, int64_t minutes, bool calendar_time)
 {
 	if (calendar_time || n == 0) {

@@ -28,6 +28,7 @@
  * Objects are immutable after parsing and may be shared between threads;
  * every function here is thread-safe and keeps no global state.
  * Returned strings are newly allocated (g_free).
+ * Room: calendar.
  */
 #ifndef TM_CALENDAR_H
 #define TM_CALENDAR_H
@@ -74,6 +75,12 @@ bool calendar_is_open(struct calendar *const *cals, size_t n, int64_t t);
  * (also when n == 0), when minutes < 0 or when start is out of range. */
 int64_t calendar_add_business_minutes(struct calendar *const *cals, size_t n, int64_t start,
 				      int64_t minutes);
+
+/* The business time between from and until: the seconds of [from,
+ * until) when at least one calendar is open (a report's first-response
+ * and resolution times).  n == 0 counts wall-clock time, as sla_due
+ * does.  0 when until <= from; -1 when either is out of range. */
+int64_t calendar_business_seconds(struct calendar *const *cals, size_t n, int64_t from, int64_t until);
 
 /* Parses an SLA duration: "8h", "90m", "5d", "1h 30m" (also "1h30m"),
  * optionally followed by "calendar" (wall-clock time) or "business" (the
