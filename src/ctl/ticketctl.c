@@ -1,7 +1,7 @@
 /*
  * ticketctl.c - the administrator's command line tool: dispatch.
  *
- *   ticketctl [-c FILE] init | list | show | search | set | outbox | deliver ...
+ *   ticketctl [-c FILE] init | list | show | search | set | outbox | deliver | report ...
  *
  * Room: ctl.
  */
@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	{ "outbox", cmd_outbox, 0, false, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 	{ "deliver", cmd_deliver, SETTINGS_LOAD_SECRET, false,
 	  "deliver --recipient ADDR [--sender ADDR] [--reinject]  record a message read on stdin, pass it on" },
+	{ "report", cmd_report, 0, false,
+	  "report [--since DATE] [--until DATE] [--by KEY] [--format text|json|csv|html] [-o FILE]  service figures" },
 };
 
 static void usage(FILE *out)
