@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """store_gen.py - fill a ticket-milter database (created by `ticketctl
 init`, schema of src/store/schema.c) with TICKETS tickets and 5 messages
-per ticket on average, directly in SQL, for bench/store-scale.
+per ticket on average, directly in SQL, for bench/store-scale and
+bench/report-scale.
 
     store_gen.py DATABASE TICKETS
 
@@ -9,13 +10,14 @@ What a store looks like after years of use: customers with about 2.5
 tickets each, tickets in every status over three years, 1 to 9 messages
 per ticket (5 on average) with realistic Message-IDs, senders and
 excerpts in 14 languages (the customer's mail 'in', the agents' replies
-'out' with our signed Message-IDs), participants, the event log, the
-lifecycle columns, ratings for a fifth of the tickets, and one sent
-acknowledgement per ticket in the outbox (3 KB, the size the daemon
-writes).  The rows go in with the secondary indexes and the full-text
-trigger dropped, then the indexes are created again from their own SQL
-and the full-text index is rebuilt, so that the schema afterwards is
-exactly the one `ticketctl init` made.  Prints progress to stderr.
+'out' with our signed Message-IDs), participants, the event log (the
+agents' replies, resolutions, a pending pause for one ticket in 13),
+the lifecycle columns, ratings for a fifth of the tickets (csat, nps
+and ces in turn), and one sent acknowledgement per ticket in the outbox
+(3 KB, the size the daemon writes).  The rows go in with the secondary
+indexes and the full-text trigger dropped, then the indexes are created
+again from their own SQL and the full-text index is rebuilt, so that the
+schema afterwards is exactly the one `ticketctl init` made.  Prints progress to stderr.
 """
 import os
 import random
@@ -155,10 +157,20 @@ def fill(db, tickets, sizes):
         db.execute("""
             WITH RECURSIVE t(i) AS (SELECT :lo UNION ALL SELECT i + 1 FROM t WHERE i < :hi)
             INSERT INTO events(ticket_id, at, actor, kind, detail)
-            SELECT i, :t0 + (i * :span) / :tickets + k * 3600, 'customer@example.com',
+            SELECT i, :t0 + (i * :span) / :tickets + k * 3600,
+                   CASE WHEN k % 2 = 1 THEN (SELECT v FROM pool_agent WHERE i = (t.i + 1) % :n_agent)
+                        ELSE 'customer@example.com' END,
                    CASE WHEN k = 0 THEN 'created' WHEN k % 2 = 1 THEN 'reply' ELSE 'message' END,
                    CASE WHEN k % 2 = 0 AND k > 0 THEN 'known-message-id' END
               FROM t JOIN seq9 ON k < 1 + 2 * (t.i % 5)
+            UNION ALL
+            SELECT i, :t0 + (i * :span) / :tickets + 86400 * (i % 5),
+                   (SELECT v FROM pool_agent WHERE i = (t.i + 1) % :n_agent), 'status', 'open -> resolved'
+              FROM t WHERE i % 10 < 9 AND i <= :tickets - :tickets / 50
+            UNION ALL
+            SELECT i, :t0 + (i * :span) / :tickets + 7200 + 10800 * k, 'customer@example.com', 'status',
+                   CASE WHEN k = 0 THEN 'open -> pending' ELSE 'pending -> open' END
+              FROM t JOIN seq9 ON k < 2 WHERE i % 13 = 0
             UNION ALL
             SELECT i, :t0 + (i * :span) / :tickets, 'ticket-milter', 'acknowledged',
                    printf('ack in en, message-id <tm.sup-%d.%s@support.example.com>', 1000 + i, lower(hex(randomblob(8))))
@@ -174,8 +186,10 @@ def fill(db, tickets, sizes):
               FROM t JOIN customers c ON c.id = 1 + (t.i * 7919) % :customers""", q)
         db.execute("""
             WITH RECURSIVE t(i) AS (SELECT :lo UNION ALL SELECT i + 1 FROM t WHERE i < :hi)
-            INSERT INTO csat(ticket_id, rating, comment, at)
-            SELECT i, 1 + abs(random()) % 5, CASE WHEN i % 3 = 0 THEN 'Thank you, quick and friendly.' END,
+            INSERT INTO ratings(ticket_id, scale, rating, comment, at)
+            SELECT i, CASE i % 3 WHEN 0 THEN 'csat' WHEN 1 THEN 'nps' ELSE 'ces' END,
+                   CASE i % 3 WHEN 0 THEN 1 + abs(random()) % 5 WHEN 1 THEN abs(random()) % 11 ELSE 1 + abs(random()) % 7 END,
+                   CASE WHEN i % 3 = 0 THEN 'Thank you, quick and friendly.' END,
                    :t0 + (i * :span) / :tickets + 86400 * 3
               FROM t WHERE i % 10 < 2 AND i <= :tickets - :tickets / 50""", q)
         done = hi
