@@ -56,6 +56,10 @@ cleanup() {
 			kill -TERM "$started" 2>/dev/null
 		fi
 	fi
+	# Whatever the start left behind (a pid file not written, a start
+	# that timed out): the installed daemon must not outlive the test.
+	pkill -TERM -u ticket-milter -x ticket-milter 2>/dev/null && sleep 1
+	pkill -KILL -u ticket-milter -x ticket-milter 2>/dev/null
 	pf_cleanup
 	if dpkg-query -W -f='${Status}' ticket-milter 2>/dev/null | grep -q 'ok \(installed\|config-files\|half\)'; then
 		dpkg --purge ticket-milter >/dev/null 2>&1 || tap_diag "dpkg --purge ticket-milter failed at exit"
