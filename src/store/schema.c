@@ -3,6 +3,7 @@
  *
  * migrations[i] takes a database from user_version i to i + 1.  A
  * released migration is never edited: changes go into a new one.
+ * Room: store.
  */
 #include "config.h"
 #include "store/schema.h"
@@ -150,6 +151,34 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN thread_root TEXT;"
 	"CREATE INDEX messages_thread_root ON messages(thread_root) WHERE thread_root IS NOT NULL;"
 	"CREATE INDEX tickets_thread_root ON tickets(thread_root) WHERE thread_root IS NOT NULL;",
+
+	/* 5 -> 6: known problems (a printer's firmware, an outage) that
+	 * agents link tickets to, and what each announcement did to each
+	 * linked ticket: recorded once per (problem, template, ticket), so
+	 * that announcing again mails only the tickets linked since. */
+	"CREATE TABLE problems ("
+	"  id INTEGER PRIMARY KEY,"
+	"  queue TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  announced INTEGER,"		/* the last announcement */
+	"  UNIQUE (queue, name));"
+	"CREATE TABLE problem_tickets ("
+	"  problem_id INTEGER NOT NULL REFERENCES problems(id),"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  linked INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  PRIMARY KEY (problem_id, ticket_id)) WITHOUT ROWID;"
+	"CREATE INDEX problem_tickets_ticket ON problem_tickets(ticket_id);"
+	"CREATE TABLE problem_announcements ("
+	"  problem_id INTEGER NOT NULL REFERENCES problems(id),"
+	"  template TEXT NOT NULL,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('mailed','covered','skipped')),"
+	"  detail TEXT,"		/* the Message-ID, the ticket whose mail covered it, or why not */
+	"  PRIMARY KEY (problem_id, template, ticket_id)) WITHOUT ROWID;",
 };
 
 int schema_latest_version(void)
