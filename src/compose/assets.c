@@ -1,6 +1,7 @@
 /*
  * assets.c - templates, and the culture of each locale they are written
  * in, prepared per snapshot (assets.h).
+ * Room: compose.
  */
 #include "config.h"
 #include "compose/assets.h"
@@ -10,7 +11,11 @@
 
 #include <string.h>
 
-const char *const assets_template_names[] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL };
+const char *const assets_template_names[] = {
+	"ack", "reopened", "resolved", "csat-thanks", "agent-notice",
+	"fixed",	/* rendered by ticketctl (problem_announce.h); here for -n */
+	NULL
+};
 
 /* Idle formatters kept per locale: about as many as threads format at
  * once; more are closed after use. */

@@ -42,6 +42,7 @@ const char *const template_placeholders[] = {
 	"rating",		/* "1".."5": the score being thanked for (csat-thanks) */
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	"returning",		/* non-empty: the customer had opened a ticket before */
+	"announcement",		/* an announcement's text, written by an agent (problem_announce.h) */
 	NULL,
 };
 

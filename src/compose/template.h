@@ -46,6 +46,7 @@
  * Loaded templates are immutable and may be shared between threads;
  * nothing here has global mutable state.  Returned strings are newly
  * allocated (g_free); text and HTML use "\n" line ends.
+ * Room: compose.
  */
 #ifndef TM_TEMPLATE_H
 #define TM_TEMPLATE_H
@@ -58,7 +59,8 @@ struct template;
  * an error found by template_check_file (and so by `ticket-milter -n`):
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
  * agent_name, reference, escalation, status, csat_links, csat_1 ...
- * csat_5, rating, unknown_commands, returning.
+ * csat_5, rating, unknown_commands, applied, commands_only, note_unsent,
+ * returning, announcement.
  *
  * escalation is "yes" when the case is said to be overseen by a senior
  * person (the queue's escalation-notice, else the culture default of the
@@ -69,13 +71,17 @@ struct template;
  * 5 excellent), inserted as they are (escaped in HTML, so they may stand
  * in href="..."); rating is the score "1".."5" a thank-you is for;
  * unknown_commands holds the lines of an agent's reply that were not
- * understood, one per line, for the agent's notice.
+ * understood, one per line, for the agent's notice; announcement is
+ * what an agent wrote for the customers of a known problem (fixed), as
+ * written, line breaks kept, or blank.
  *
  * What the shipped templates use (render fails when one has no value):
  *   resolved      ticket subject customer_name queue_name agent_name
  *                 reference csat_1 csat_2 csat_3 csat_4 csat_5
  *   csat-thanks   ticket customer_name queue_name rating reference
- *   agent-notice  ticket subject agent_name queue_name unknown_commands */
+ *   agent-notice  ticket subject agent_name queue_name unknown_commands
+ *   fixed         ticket subject customer_name queue_name reference
+ *                 announcement */
 extern const char *const template_placeholders[];
 
 /* Loads template name ("ack") for locale.  For each of locale, its

@@ -169,7 +169,7 @@ static void test_placeholders(void)
 	static const char *const expected[] = {
 		"ticket", "subject", "customer_name", "queue_name", "promise", "promise_relative",
 		"agent_name", "reference", "escalation", "status", "csat_links", "applied", "commands_only", "note_unsent",
-		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands", "returning",
+		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands", "returning", "announcement",
 	};
 	size_t n = 0;
 
