@@ -48,6 +48,10 @@
  *   #cc       a mailbox to add to the ticket's participants, or one to
  *             remove with a '-' before it: "dave@example.net",
  *             "-dave@example.net"                        (lower case)
+ *   #problem  links the ticket to a known problem of its queue, named
+ *             by a short slug (commands_problem_name): "printer-firmware";
+ *             "-printer-firmware" unlinks it, "none" unlinks every one
+ *                                                        (lower case)
  *   #note     the reply is an internal note; any text after the word is
  *             kept as its argument (a note must never reach the
  *             customer, so "#note call back Monday" is a note too).
@@ -77,6 +81,7 @@
  * Thread safety: no function keeps state between calls; each may run in
  * many threads at once.  commands_strip_body() needs g_mime_init() to
  * have been called once, before any thread started.
+ * Room: commands.
  */
 #ifndef TM_COMMANDS_H
 #define TM_COMMANDS_H
@@ -115,6 +120,16 @@ enum commands_line_kind {
 /* What one line is, by the rule above.  line is UTF-8 without its line
  * end (a trailing CR is white space); it need not be NUL-terminated. */
 enum commands_line_kind commands_line_kind(const char *line, size_t len);
+
+/* Longest problem name (#problem). */
+#define COMMANDS_PROBLEM_MAX 40
+
+/* A problem's name: 1 to COMMANDS_PROBLEM_MAX ASCII letters, digits and
+ * '-', starting and ending with a letter or digit, and not "none" (which
+ * #problem reads as "no problem"): the name lower-cased (g_free), or NULL
+ * when word is no such name.  Names are slugs because agents type them
+ * in mail and on the command line, and read them back in lists. */
+char *commands_problem_name(const char *word);
 
 /* Reads the command block at the top of text (UTF-8; LF or CRLF line
  * ends; invalid UTF-8 is tolerated).  out need not be initialized: it is

@@ -2,6 +2,7 @@
  * commands_parse.c - recognising and reading agent command lines
  * (commands.h): the line rule shared with commands_strip.c, and the
  * validation of each command's argument.
+ * Room: commands.
  */
 #include "config.h"
 #include "commands/commands.h"
@@ -63,7 +64,7 @@ static const char *trim_end(const char *start, const char *end)
 
 /* The command words, lower case (commands.h). */
 static const char *const known_words[] = {
-	"status", "priority", "tier", "assign", "lang", "tz", "merge", "note", "cc", NULL
+	"status", "priority", "tier", "assign", "lang", "tz", "merge", "note", "cc", "problem", NULL
 };
 
 /* True when a (any case, alen letters) becomes b (lower case) by at most
@@ -342,6 +343,39 @@ static char *valid_participant(const char *arg)
 	return out;
 }
 
+char *commands_problem_name(const char *word)
+{
+	size_t len = word ? strlen(word) : 0;
+
+	if (len == 0 || len > COMMANDS_PROBLEM_MAX || !g_ascii_isalnum(word[0]) || !g_ascii_isalnum(word[len - 1]))
+		return NULL;
+	for (const char *p = word; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-')
+			return NULL;
+	if (g_ascii_strcasecmp(word, "none") == 0)
+		return NULL;
+	return g_ascii_strdown(word, (gssize)len);
+}
+
+/* "printer-firmware" links, "-printer-firmware" unlinks, "none" unlinks
+ * every problem: the name lower-cased, with its '-'. */
+static char *valid_problem(const char *arg)
+{
+	bool removal = arg[0] == '-';
+	char *name;
+
+	if (g_ascii_strcasecmp(arg, "none") == 0)
+		return g_strdup("none");
+	name = commands_problem_name(removal ? arg + 1 : arg);
+	if (name == NULL || !removal)
+		return name;
+	{
+		char *out = g_strconcat("-", name, NULL);
+		g_free(name);
+		return out;
+	}
+}
+
 /* The normalized argument, NULL when malformed or the word is unknown:
  * both go to the block's unknown lines. */
 static char *check_argument(const char *name, const char *arg)
@@ -366,6 +400,8 @@ static char *check_argument(const char *name, const char *arg)
 		return valid_ticket(arg);
 	if (strcmp(name, "cc") == 0)
 		return valid_participant(arg);
+	if (strcmp(name, "problem") == 0)
+		return valid_problem(arg);
 	return NULL;
 }
 

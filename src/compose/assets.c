@@ -12,11 +12,12 @@
 #include <string.h>
 
 /* Per survey, in the order of enum survey; the resolved notice and the
- * thank-you are [2] and [3]. */
-static const char *const survey_templates[SURVEY_COUNT][6] = {
-	[SURVEY_CSAT] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", NULL },
-	[SURVEY_NPS] = { "ack", "reopened", "resolved-nps", "nps-thanks", "agent-notice", NULL },
-	[SURVEY_CES] = { "ack", "reopened", "resolved-ces", "ces-thanks", "agent-notice", NULL },
+ * thank-you are [2] and [3]; "fixed" is rendered by ticketctl
+ * (problem_announce.h) and here for -n. */
+static const char *const survey_templates[SURVEY_COUNT][7] = {
+	[SURVEY_CSAT] = { "ack", "reopened", "resolved", "csat-thanks", "agent-notice", "fixed", NULL },
+	[SURVEY_NPS] = { "ack", "reopened", "resolved-nps", "nps-thanks", "agent-notice", "fixed", NULL },
+	[SURVEY_CES] = { "ack", "reopened", "resolved-ces", "ces-thanks", "agent-notice", "fixed", NULL },
 };
 
 const char *const *assets_queue_templates(const struct queue *q)

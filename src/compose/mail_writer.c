@@ -6,6 +6,7 @@
  * printable).  Building a GMimeMessage and serialising it cost a million
  * instructions per acknowledgement, a third of a new ticket's work, all
  * of it inside the store's transaction; this costs a few percent of that.
+ * Room: compose.
  */
 #include "config.h"
 #include "compose/mail_writer.h"
@@ -176,9 +177,16 @@ GBytes *ack_compose(const struct ack_request *req, char **message_id)
 	g_free(value);
 	if (req->thread_index)
 		put_header(out, "Thread-Index", req->thread_index);
-	g_string_append(out, "Auto-Submitted: auto-replied\n"
-			     "X-Auto-Response-Suppress: All\n"
-			     "Precedence: auto_reply\n");
+	/* Either way other robots stay quiet: no vacation reply to an
+	 * announcement sent to many customers at once. */
+	if (req->generated)
+		g_string_append(out, "Auto-Submitted: auto-generated\n"
+				     "X-Auto-Response-Suppress: All\n"
+				     "Precedence: bulk\n");
+	else
+		g_string_append(out, "Auto-Submitted: auto-replied\n"
+				     "X-Auto-Response-Suppress: All\n"
+				     "Precedence: auto_reply\n");
 	put_header(out, "X-Ticket-ID", id);
 	if (req->locale) {
 		value = one_line(req->locale);

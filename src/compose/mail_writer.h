@@ -12,11 +12,13 @@
  * Customer text reaches headers only through GMime's encoders, never
  * as raw header syntax, and never with a line break; a Message-ID of
  * theirs that is not one is left out.
+ * Room: compose.
  */
 #ifndef TM_MAIL_WRITER_H
 #define TM_MAIL_WRITER_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "config/settings.h"
 #include "trust/token.h"
@@ -35,6 +37,8 @@ struct ack_request {
 	const char *html;		/* rendered HTML, or NULL */
 	const char *reply_to;		/* Reply-To address, NULL: the signed gateway address */
 	const char *thread_index;	/* Thread-Index value (thread_index.h), or NULL */
+	bool generated;			/* answers no message of theirs (an announcement):
+					 * Auto-Submitted: auto-generated, RFC 3834 */
 	int64_t now;
 };
 

@@ -50,6 +50,7 @@ const char *const template_placeholders[] = {
 	"rating",		/* the score being thanked for (csat-thanks, nps-thanks, ces-thanks) */
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	"returning",		/* non-empty: the customer had opened a ticket before */
+	"announcement",		/* an announcement's text, written by an agent (problem_announce.h) */
 	NULL,
 };
 

@@ -47,6 +47,7 @@
  * Loaded templates are immutable and may be shared between threads;
  * nothing here has global mutable state.  Returned strings are newly
  * allocated (g_free); text and HTML use "\n" line ends.
+ * Room: compose.
  */
 #ifndef TM_TEMPLATE_H
 #define TM_TEMPLATE_H
@@ -60,7 +61,7 @@ struct template;
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
  * agent_name, reference, escalation, status, csat_links, csat_1 ...
  * csat_5, nps_0 ... nps_10, ces_1 ... ces_7, rating, unknown_commands,
- * applied, commands_only, note_unsent, returning.
+ * applied, commands_only, note_unsent, returning, announcement.
  *
  * escalation is "yes" when the case is said to be overseen by a senior
  * person (the queue's escalation-notice, else the culture default of the
@@ -74,7 +75,9 @@ struct template;
  * easy) the same for the other surveys (config/survey.h); rating is the
  * score a thank-you is for;
  * unknown_commands holds the lines of an agent's reply that were not
- * understood, one per line, for the agent's notice.
+ * understood, one per line, for the agent's notice; announcement is
+ * what an agent wrote for the customers of a known problem (fixed), as
+ * written, line breaks kept, or blank.
  *
  * What the shipped templates use (render fails when one has no value):
  *   resolved      ticket subject customer_name queue_name agent_name
@@ -83,7 +86,9 @@ struct template;
  *   resolved-ces  the same with ces_1 ... ces_7
  *   csat-thanks   ticket customer_name queue_name rating reference
  *   nps-thanks, ces-thanks  the same
- *   agent-notice  ticket subject agent_name queue_name unknown_commands */
+ *   agent-notice  ticket subject agent_name queue_name unknown_commands
+ *   fixed         ticket subject customer_name queue_name reference
+ *                 announcement */
 extern const char *const template_placeholders[];
 
 /* Loads template name ("ack") for locale.  For each of locale, its

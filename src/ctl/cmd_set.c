@@ -3,6 +3,7 @@
  * what an agent's #commands do, from the command line, with the same
  * rules and events (the actor is "ticketctl:<user>").  Resolving asks the
  * customer for a rating; the running daemon delivers it.
+ * Room: ctl.
  */
 #include "config.h"
 #include "commands/commands.h"
@@ -77,7 +78,7 @@ int cmd_set(const struct settings *s, int argc, char **argv)
 		fprintf(stderr, "usage: ticketctl set TAG-NUMBER NAME=VALUE...\n"
 			"  status=new|open|pending|resolved|closed  priority=low|normal|high|urgent\n"
 			"  assign=ADDRESS  lang=LOCALE  tz=ZONE  tier=vip|standard  merge=TAG-NUMBER\n"
-			"  cc=ADDRESS  cc=-ADDRESS\n");
+			"  cc=ADDRESS  cc=-ADDRESS  problem=NAME  problem=-NAME  problem=none\n");
 		return 2;
 	}
 	if ((st = store_open(s->database, s->busy_timeout_ms, &error)) == NULL) {

@@ -1,7 +1,7 @@
 /*
  * ticketctl.c - the administrator's command line tool: dispatch.
  *
- *   ticketctl [-c FILE] init | list | show | search | set | outbox | deliver | report ...
+ *   ticketctl [-c FILE] init | list | show | search | set | problem | outbox | deliver | report ...
  *
  * Room: ctl.
  */
@@ -34,7 +34,9 @@ static const struct command commands[] = {
 	{ "show", cmd_show, 0, false, "show SUP-1042 [--json]    the whole thread of one ticket" },
 	{ "search", cmd_search, 0, false, "search WORDS...           full-text search over subjects and texts" },
 	{ "set", cmd_set, SETTINGS_LOAD_SECRET, false,
-	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge, cc" },
+	  "set SUP-1042 NAME=VALUE...  status, priority, assign, lang, tz, tier, merge, cc, problem" },
+	{ "problem", cmd_problem, SETTINGS_LOAD_SECRET, false,
+	  "problem list|show|describe|announce ...  known problems, and telling their customers of a fix" },
 	{ "outbox", cmd_outbox, 0, false, "outbox [--failed] [--retry ID] [--json]  generated mail and its delivery" },
 	{ "deliver", cmd_deliver, SETTINGS_LOAD_SECRET, false,
 	  "deliver --recipient ADDR [--sender ADDR] [--reinject]  record a message read on stdin, pass it on" },

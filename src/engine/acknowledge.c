@@ -1,6 +1,7 @@
 /*
  * acknowledge.c - the automatic reply to an inbound message
  * (see acknowledge.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/acknowledge.h"
@@ -287,7 +288,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 			.to_address = n->to, .to_name = n->to_name,
 			.in_reply_to = n->in_reply_to, .references = n->references, .locale = text_locale,
 			.subject = subject, .text = text, .html = html, .now = now, .reply_to = n->reply_to,
-			.thread_index = thread_index,
+			.thread_index = thread_index, .generated = n->generated,
 		};
 		struct outbox_entry e = {
 			.ticket_id = t->id, .kind = (char *)n->kind,
@@ -305,6 +306,8 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 			rc = store_event_add(st, t->id, now, "ticket-milter", "mail-queued", detail);
 			g_free(detail);
 		}
+		if (rc == 0 && n->queued_id)
+			*n->queued_id = g_strdup(message_id);
 		if (rc != 0)
 			*error = g_strdup_printf("store: %s", store_error(st));
 	}

@@ -9,6 +9,7 @@
  * priority and the response-time promise (calendar.h), renders the
  * template (template.h), composes the mail (mail_writer.h) and adds it to the
  * outbox.  Nothing is sent here: the sender delivers after the commit.
+ * Room: engine.
  */
 #ifndef TM_ACKNOWLEDGE_H
 #define TM_ACKNOWLEDGE_H
@@ -24,7 +25,8 @@ struct ack_outcome {
 
 /* One templated mail to queue for a ticket. */
 struct notice {
-	const char *template_name;	/* "ack", "reopened", "resolved", "csat-thanks", "agent-notice" */
+	const char *template_name;	/* "ack", "reopened", "resolved", "csat-thanks", "agent-notice",
+					 * an announcement's (problem_announce.h) */
 	const char *kind;		/* outbox kind, for logs and ticketctl */
 	const char *to;			/* recipient address (safe: addr_is_safe) */
 	const char *to_name;		/* may be NULL */
@@ -36,7 +38,9 @@ struct notice {
 	const char *promise_relative;	/* may be NULL */
 	const char *agent_name;		/* may be NULL */
 	const char *reply_to;		/* Reply-To address; NULL: the signed gateway address */
+	bool generated;			/* answers no message (mail_writer.h) */
 	char *const *extra;		/* more placeholder name/value pairs, NULL-terminated, or NULL */
+	char **queued_id;		/* unless NULL: gets the queued mail's Message-ID (g_free) */
 };
 
 /* Renders the template, composes the mail and adds it to the outbox,

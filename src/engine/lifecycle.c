@@ -1,5 +1,6 @@
 /*
  * lifecycle.c - ticket states and agent commands (see lifecycle.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/lifecycle.h"
@@ -164,6 +165,38 @@ static int set_participant(const struct settings *s, struct store *st, const str
 	return rc;
 }
 
+/* #problem NAME links the ticket to that problem of its queue, which the
+ * first link creates; #problem -NAME unlinks it; #problem none unlinks
+ * every one.  *done (g_free) is what was done, for the event.  Returns
+ * as lifecycle_apply. */
+static int set_problem(struct store *st, const struct store_ticket *t, const char *arg, const char *agent,
+		       int64_t now, char **done, const char **why)
+{
+	bool removal = arg[0] == '-';
+	char *name;
+	int rc;
+
+	if (g_ascii_strcasecmp(arg, "none") == 0) {
+		*done = g_strdup("none");
+		return store_problem_unlink_all(st, t->id) < 0 ? -1 : 0;
+	}
+	name = commands_problem_name(removal ? arg + 1 : arg);
+	if (name == NULL) {
+		*why = "not a problem name: up to 40 letters, digits and inner hyphens, like printer-firmware";
+		return 1;
+	}
+	rc = removal ? store_problem_unlink(st, t->queue, name, t->id)
+		     : store_problem_link(st, t->queue, name, t->id, agent, now);
+	if (rc < 0 || (removal && rc == 0)) {
+		g_free(name);
+		*why = "the ticket is not linked to that problem";
+		return rc < 0 ? -1 : 1;
+	}
+	*done = removal ? g_strconcat("-", name, NULL) : g_strdup(name);
+	g_free(name);
+	return 0;
+}
+
 int lifecycle_apply(const struct settings *s, struct store *st, struct store_ticket *t,
 		    const struct agent_command *cmd, const char *agent, int64_t now, bool *resolved,
 		    const char **why)
@@ -227,6 +260,13 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 	} else if (strcmp(cmd->name, "cc") == 0) {
 		if ((rc = set_participant(s, st, t, arg, now, why)) != 0)
 			return rc;
+	} else if (strcmp(cmd->name, "problem") == 0) {
+		char *done = NULL;
+		if ((rc = set_problem(st, t, arg, agent, now, &done, why)) != 0)
+			return rc;
+		rc = store_ticket_save(st, t, now) != 0 || event(st, t, now, agent, cmd->name, "%s", done) != 0 ? -1 : 0;
+		g_free(done);
+		return rc;
 	} else if (strcmp(cmd->name, "note") == 0) {
 		return 0;	/* decides delivery, changes nothing on the ticket */
 	} else {

@@ -10,6 +10,7 @@
  * [milter] closed-reply = reopen).  Every change is an event with who
  * and when.  Functions work on a loaded struct store_ticket and save it;
  * they run inside the caller's transaction.
+ * Room: engine.
  */
 #ifndef TM_LIFECYCLE_H
 #define TM_LIFECYCLE_H
@@ -36,7 +37,7 @@ int lifecycle_first_response(struct store *st, struct store_ticket *t, const cha
 struct agent_command;
 
 /* Applies one command (#status, #priority, #assign, #lang, #tz, #tier,
- * #merge, #cc) for agent; saves t.  *resolved as above.  Returns 0, 1
+ * #merge, #cc, #problem) for agent; saves t.  *resolved as above.  Returns 0, 1
  * when the command was refused and changed nothing (*why, static, says
  * why), -1 on a store error.
  *   #merge: only into another ticket of the same queue.
@@ -44,7 +45,10 @@ struct agent_command;
  *     a queue's address, not an agent of the ticket's queue, and not
  *     beyond its max-participants (the customer and the Cc'd).  Already
  *     a participant: nothing to do.
- *   #cc -ADDRESS: removes one; never the customer. */
+ *   #cc -ADDRESS: removes one; never the customer.
+ *   #problem NAME: links the ticket to that known problem of its queue
+ *     (created by the first link; commands_problem_name says what a name
+ *     is); -NAME unlinks it, none unlinks every one. */
 int lifecycle_apply(const struct settings *s, struct store *st, struct store_ticket *t,
 		    const struct agent_command *cmd, const char *agent, int64_t now, bool *resolved,
 		    const char **why);

@@ -3,6 +3,7 @@
  * rules in order: the envelope, the header fields, reports, the sending
  * addresses, what the mail says, then this installation's own senders.
  * The rules themselves live in autoreply_*.c, one file per concern.
+ * Room: robots.
  */
 #include "config.h"
 #include "robots/autoreply.h"
@@ -54,4 +55,19 @@ const char *autoreply_forbidden(const struct message *msg, const char *envelope_
 	if ((rule = autoreply_content_rule(msg, envelope_sender)) != NULL)
 		return rule;
 	return local_rules(msg, envelope_sender, s);
+}
+
+const char *autoreply_address_rule(const char *address, const struct settings *s)
+{
+	const char *rule;
+
+	if ((rule = autoreply_address_kind(address)) != NULL)
+		return rule;
+	if (s->never_reply && g_regex_match(s->never_reply, address, 0, NULL))
+		return "sender never gets automatic replies";
+	if (is_our_address(s, address))
+		return "sender is one of our queue addresses";
+	if (agent_queue(s, address))
+		return "sender is one of our agents";
+	return NULL;
 }

@@ -10,6 +10,7 @@
  *   autoreply_phrases.c   the words of those subjects and texts
  *
  * Each rule returns a short static reason for the log, or NULL.
+ * Room: robots.
  */
 #ifndef TM_AUTOREPLY_RULES_H
 #define TM_AUTOREPLY_RULES_H
@@ -25,6 +26,11 @@ const char *autoreply_header_rule(const struct message *msg);
  * Errors-To: a system mailbox, a list's owner or bounce address, a From
  * without an address, a Return-Path of <>. */
 const char *autoreply_sender_rule(const struct message *msg, const char *envelope_sender);
+
+/* What one address is by the same rules: a system mailbox, a list's
+ * owner or bounce address, a bounce handler's domain; NULL for what may
+ * be a person. */
+const char *autoreply_address_kind(const char *address);
 
 /* Looser than autoreply_sender_rule, for the bounce heuristic only: no
  * From, a delivery system's display name ("Mail Delivery System"), a

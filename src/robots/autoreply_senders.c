@@ -7,6 +7,7 @@
  * "+detail" dropped), so that "No_Reply", "post.master" and
  * "MAILER-DAEMON" are the same names as "noreply", "postmaster" and
  * "mailerdaemon": every run of neighbouring words, joined, is compared.
+ * Room: robots.
  */
 #include "config.h"
 #include "robots/autoreply_rules.h"
@@ -210,6 +211,15 @@ const char *autoreply_sender_rule(const struct message *msg, const char *envelop
 			return why;
 	}
 	return NULL;
+}
+
+const char *autoreply_address_kind(const char *address)
+{
+	const char *why = reason_of(classify(address));
+
+	if (why == NULL && bounce_domain(address))
+		why = "sender is a bounce handler's domain";
+	return why;
 }
 
 static bool display_name_machine_like(const char *name)

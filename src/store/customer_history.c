@@ -10,7 +10,7 @@
 
 /* This file's statement cache slot (store_internal.h). */
 #define HISTORY_SLOT_RETURNING STORE_HISTORY_SLOT
-G_STATIC_ASSERT(HISTORY_SLOT_RETURNING < STORE_MAX_STMTS);
+G_STATIC_ASSERT(HISTORY_SLOT_RETURNING < STORE_PROBLEMS_SLOT);
 
 /* A customer row is written with their first ticket (store_customer_upsert
  * in the same transaction), so a customer older than the ticket had one

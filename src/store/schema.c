@@ -170,6 +170,34 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_first_response_due ON tickets(first_response_due) WHERE first_response_due IS NOT NULL;"
 	"CREATE INDEX tickets_resolution_due ON tickets(resolution_due) WHERE resolution_due IS NOT NULL;"
 	"CREATE INDEX events_activity ON events(at, ticket_id, kind) WHERE kind IN ('reply', 'reopened');",
+
+	/* 6 -> 7: known problems (a printer's firmware, an outage) that
+	 * agents link tickets to, and what each announcement did to each
+	 * linked ticket: recorded once per (problem, template, ticket), so
+	 * that announcing again mails only the tickets linked since. */
+	"CREATE TABLE problems ("
+	"  id INTEGER PRIMARY KEY,"
+	"  queue TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  announced INTEGER,"		/* the last announcement */
+	"  UNIQUE (queue, name));"
+	"CREATE TABLE problem_tickets ("
+	"  problem_id INTEGER NOT NULL REFERENCES problems(id),"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  linked INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  PRIMARY KEY (problem_id, ticket_id)) WITHOUT ROWID;"
+	"CREATE INDEX problem_tickets_ticket ON problem_tickets(ticket_id);"
+	"CREATE TABLE problem_announcements ("
+	"  problem_id INTEGER NOT NULL REFERENCES problems(id),"
+	"  template TEXT NOT NULL,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('mailed','covered','skipped')),"
+	"  detail TEXT,"		/* the Message-ID, the ticket whose mail covered it, or why not */
+	"  PRIMARY KEY (problem_id, template, ticket_id)) WITHOUT ROWID;",
 };
 
 int schema_latest_version(void)

@@ -248,6 +248,74 @@ int store_ticket_by_thread_root(struct store *st, const char *root, int64_t *tic
 int store_ticket_thread_root(struct store *st, int64_t ticket_id, char **root);
 int store_ticket_set_thread_root(struct store *st, int64_t ticket_id, const char *root);
 
+/* Known problems (problems.c): a named cause shared by tickets of one
+ * queue ("printer-firmware"), which agents link tickets to (#problem)
+ * and whose customers are told at once when it is fixed. */
+struct store_problem {
+	int64_t id;
+	char *queue;
+	char *name;
+	char *description;	/* or NULL */
+	int64_t created;
+	int64_t announced;	/* the last announcement, 0 for none */
+	int linked;		/* tickets linked to it */
+	int open;		/* of them new, open or pending */
+};
+/* What an announcement did to one linked ticket. */
+struct store_announcement {
+	int64_t ticket_id;
+	char *template_name;
+	int64_t at;
+	char *outcome;		/* mailed, covered (by the mail of another ticket of
+				 * the customer), skipped */
+	char *detail;		/* the Message-ID; the covering ticket's id as text;
+				 * why it was skipped */
+};
+
+/* Links the ticket to problem name of queue, creating the problem:
+ * 1 linked now, 0 linked already, -1 error. */
+int store_problem_link(struct store *st, const char *queue, const char *name, int64_t ticket_id,
+		       const char *actor, int64_t now);
+/* Unlinks the ticket from the problem name of its queue: 1 done, 0 it
+ * was not linked, -1 error. */
+int store_problem_unlink(struct store *st, const char *queue, const char *name, int64_t ticket_id);
+/* Unlinks the ticket from every problem: how many, or -1. */
+int store_problem_unlink_all(struct store *st, int64_t ticket_id);
+/* Creates the problem, or sets its description: 0 or -1. */
+int store_problem_describe(struct store *st, const char *queue, const char *name, const char *description,
+			   int64_t now);
+/* The problem name of queue, with its counts: 1 found, 0 none, -1. */
+int store_problem_get(struct store *st, const char *queue, const char *name, struct store_problem *out);
+/* Every problem with its counts, by queue and name (struct store_problem
+ * *), or NULL on error. */
+GPtrArray *store_problem_list(struct store *st);
+/* The tickets linked to a problem (struct store_ticket *), by customer
+ * and then newest first, or NULL on error. */
+GPtrArray *store_problem_tickets(struct store *st, int64_t problem_id);
+int store_problem_set_announced(struct store *st, int64_t problem_id, int64_t now);
+/* What announcement template of the problem did to the ticket: 1 found
+ * (out filled), 0 nothing yet, -1 error. */
+int store_announcement_get(struct store *st, int64_t problem_id, const char *template_name, int64_t ticket_id,
+			   struct store_announcement *out);
+int store_announcement_add(struct store *st, int64_t problem_id, const struct store_announcement *a);
+/* Every record of the problem's announcements (struct store_announcement
+ * *), oldest first, or NULL. */
+GPtrArray *store_problem_announcements(struct store *st, int64_t problem_id);
+/* The ticket whose mail of this announcement reached the customer, if
+ * any: 1 (*ticket_id set), 0, -1. */
+int store_announcement_mailed_to(struct store *st, int64_t problem_id, const char *template_name, int64_t customer_id,
+				 int64_t *ticket_id);
+/* Whether address sent the ticket a message its domain's DMARC did not
+ * contradict (evidence.h; messages stored before evidence count): 1
+ * yes, 0 no, -1 error. */
+int store_ticket_sender_unforged(struct store *st, int64_t ticket_id, const char *address);
+/* Whether the newest mail the outbox holds for recipient failed for
+ * good (the address bounces): 1 yes, 0 no (or none), -1 error. */
+int store_outbox_bounces(struct store *st, const char *recipient);
+void store_problem_clear(struct store_problem *p);
+void store_problem_free(gpointer p);
+void store_announcement_clear(struct store_announcement *a);
+
 void store_ticket_clear(struct store_ticket *t);
 void store_participant_free(gpointer p);
 void store_message_clear(struct store_message *m);

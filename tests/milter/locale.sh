@@ -19,7 +19,7 @@ out=$("$TM_BIN" -n -c "$conf" 2>&1)
 rc=$?
 line=$(grep -n '^locales = en, sv$' "$conf" | cut -d: -f1)
 [ $rc -eq 1 ] &&
-	echo "$out" | grep -q "^$conf:$line: \[queue support\]: locale sv has no templates ack, reopened, resolved, csat-thanks, agent-notice of its own" &&
+	echo "$out" | grep -q "^$conf:$line: \[queue support\]: locale sv has no templates ack, reopened, resolved, csat-thanks, agent-notice, fixed of its own" &&
 	echo "$out" | grep -q "locale-fallback = sv:en"
 tap_ok $? "-n refuses locales = en, sv without Swedish templates, at line $line: $out"
 
