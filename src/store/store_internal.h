@@ -24,7 +24,8 @@
 #define STORE_ZONE_SLOT 64		/* customer_tz.c */
 #define STORE_PARTICIPANTS_SLOT 68	/* participants.c */
 #define STORE_HISTORY_SLOT 73		/* customer_history.c: one statement */
-#define STORE_MAX_STMTS 74
+#define STORE_CONTEXT_SLOT 74		/* customer_context.c */
+#define STORE_MAX_STMTS 80
 
 struct store {
 	sqlite3 *db;

@@ -1,0 +1,171 @@
+/*
+ * test_context_store.c - what the store gives for the customer history
+ * of the agents' copy (customer_context.c), on a store the test builds:
+ * the customer's other tickets newest first and counted within a bound,
+ * when they last wrote (their own messages, not this one, not the Cc'd),
+ * their language, zone and tier, their latest rating; and nothing of
+ * another customer, whose tickets, messages and ratings lie beside.
+ */
+#include "config.h"
+#include "tap.h"
+#include "fixtures.h"
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <string.h>
+
+static struct fixture f;
+static const int64_t day = 86400, start = 1772445600;	/* 2026-03-02 10:00 UTC */
+
+static int64_t ticket(const char *address, const char *subject, int64_t when)
+{
+	struct store_ticket t = { 0 };
+	int64_t customer, id;
+
+	if (store_customer_upsert(f.store, address, NULL, when, &customer) != 0 ||
+	    store_ticket_create(f.store, "support", "SUP", subject, customer, when, &t) != 0)
+		return 0;
+	id = t.id;
+	store_ticket_clear(&t);
+	return id;
+}
+
+static void message(int64_t ticket_id, const char *id, const char *sender, const char *direction, int64_t when)
+{
+	struct store_message m = {
+		.ticket_id = ticket_id, .direction = direction, .message_id = (char *)id, .sender = (char *)sender,
+		.recipients = "support@example.com", .subject = "s", .received = when, .excerpt = "", .sha256 = "0",
+	};
+
+	if (store_message_add(f.store, &m) != 0)
+		tap_diag("message_add: %s", store_error(f.store));
+}
+
+static void set_status(int64_t id, const char *status, int64_t merged_into)
+{
+	struct store_ticket t = { 0 };
+
+	store_ticket_by_id(f.store, id, &t);
+	g_free(t.status);
+	t.status = g_strdup(status);
+	t.merged_into = merged_into;
+	store_ticket_save(f.store, &t, t.updated);
+	store_ticket_clear(&t);
+}
+
+static const struct store_context_ticket *recent(const struct store_customer_context *c, guint i)
+{
+	return i < c->recent->len ? g_ptr_array_index(c->recent, i) : NULL;
+}
+
+int main(void)
+{
+	struct store_customer_context c;
+	int64_t a1, a2, a3, a4, b1, b2, lone;
+	char *sql;
+	int rc;
+
+	fixture_setup(&f, NULL);
+	store_begin(f.store);
+	a1 = ticket("alice@example.net", "Printer jams on tray 2", start);
+	b1 = ticket("bob@example.org", "Bob's secret project", start + day / 2);
+	a2 = ticket("Alice@Example.net", "Invoice address wrong", start + day);
+	a3 = ticket("alice@example.net", "Merged away", start + 2 * day);
+	b2 = ticket("bob@example.org", "Bob again", start + 3 * day);
+	a4 = ticket("alice@example.net", "Printer again", start + 4 * day);
+	lone = ticket("carol@example.com", "First contact", start + 5 * day);
+	set_status(a1, "resolved", 0);
+	set_status(a3, "closed", a2);
+	message(a1, "a1-in@x", "alice@example.net", "in", start);
+	message(a1, "a1-out@x", "agent@example.com", "out", start + 3600);
+	message(a2, "a2-in@x", "ALICE@example.net", "in", start + day);
+	/* On Alice's ticket, later: a Cc'd colleague, and Bob on his own. */
+	message(a2, "a2-cc@x", "dave@example.net", "in", start + 3 * day);
+	message(b2, "b2-in@x", "bob@example.org", "in", start + 3 * day + 60);
+	message(a4, "a4-in@x", "alice@example.net", "in", start + 4 * day);
+	store_rating_record(f.store, a1, "csat", 4, "fine", start + 2 * day);
+	store_rating_record(f.store, b1, "csat", 1, "Bob's complaint", start + 4 * day);
+	store_customer_set_locale(f.store, "alice@example.net", "de");
+	store_customer_set_timezone(f.store, "alice@example.net", "Europe/Berlin");
+	store_customer_set_tier(f.store, "alice@example.net", "vip");
+	store_commit(f.store);
+	ok(a1 && a2 && a3 && a4 && b1 && b2 && lone, "a store of three customers");
+
+	rc = store_customer_context(f.store, a4, "a4-in@x", 2, &c);
+	is_int(rc, 1, "the context of Alice's newest ticket");
+	is_int(c.others, 3, "three other tickets of hers (Bob's two are not counted)");
+	is_int(c.recent->len, 2, "the newest 2 of them, as asked");
+	ok(recent(&c, 0) && strcmp(recent(&c, 0)->tag, "SUP") == 0 && recent(&c, 0)->number == 1004 &&
+	   recent(&c, 0)->merged && strcmp(recent(&c, 0)->status, "closed") == 0,
+	   "newest first: SUP-1004, closed, merged into another");
+	ok(recent(&c, 1) && recent(&c, 1)->number == 1003 && !recent(&c, 1)->merged &&
+	   strcmp(recent(&c, 1)->subject, "Invoice address wrong") == 0 && recent(&c, 1)->created == start + day,
+	   "then SUP-1003, with its subject and when it was opened");
+	is_int(c.last_wrote, start + day, "she last wrote on her second ticket (not this message, not Dave on hers, "
+	       "not Bob, any case of her address)");
+	is_str(c.locale, "de", "her language");
+	is_str(c.zone, "Europe/Berlin", "her zone");
+	is_str(c.tier, "vip", "her tier");
+	ok(c.csat == 4 && g_strcmp0(c.csat_tag, "SUP") == 0 && c.csat_number == 1001,
+	   "her latest rating: 4 for SUP-1001 (Bob's later 1 is his)");
+	store_customer_context_clear(&c);
+
+	rc = store_customer_context(f.store, a2, "a2-in@x", 10, &c);
+	is_int(c.others, 3, "from her second ticket: three others too");
+	is_int(c.recent->len, 3, "all three listed within a limit of 10");
+	ok(rc == 1 && c.last_wrote == start + 4 * day, "and her newest message was on SUP-1006 (%lld)",
+	   (long long)c.last_wrote);
+	for (guint i = 0; i < c.recent->len; i++)
+		ok(strstr(recent(&c, i)->subject, "Bob") == NULL && recent(&c, i)->number != 1002 &&
+		   recent(&c, i)->number != 1005, "listed: SUP-%ld, not one of Bob's", recent(&c, i)->number);
+	store_customer_context_clear(&c);
+
+	rc = store_customer_context(f.store, b2, "b2-in@x", 10, &c);
+	ok(rc == 1 && c.others == 1 && c.recent->len == 1 && recent(&c, 0)->number == 1002,
+	   "Bob's ticket: his one other ticket");
+	ok(c.locale == NULL && c.zone == NULL && c.tier == NULL && c.last_wrote == 0,
+	   "none of Alice's preferences, no earlier message of his");
+	ok(c.csat == 1 && c.csat_number == 1002, "his own rating");
+	store_customer_context_clear(&c);
+
+	rc = store_customer_context(f.store, lone, "none@x", 10, &c);
+	ok(rc == 1 && c.others == 0 && c.recent->len == 0 && c.csat == 0 && c.csat_tag == NULL,
+	   "a first contact: nothing");
+	store_customer_context_clear(&c);
+	rc = store_customer_context(f.store, 9999, "none@x", 10, &c);
+	is_int(rc, 0, "no such ticket: 0");
+	store_customer_context_clear(&c);
+
+	/* Counted within a bound, whatever a customer's history. */
+	store_begin(f.store);
+	for (int i = 0; i < STORE_CONTEXT_COUNT_MAX + 5; i++)
+		ticket("robot@example.com", "Alert", start + i);
+	lone = ticket("robot@example.com", "Alert", start + day);
+	store_commit(f.store);
+	rc = store_customer_context(f.store, lone, "none@x", 5, &c);
+	ok(rc == 1 && c.others == STORE_CONTEXT_COUNT_MAX && c.recent->len == 5,
+	   "a customer of %d tickets: counted up to %d, 5 listed", STORE_CONTEXT_COUNT_MAX + 6,
+	   STORE_CONTEXT_COUNT_MAX);
+	store_customer_context_clear(&c);
+
+	/* The tickets are found by the index, not by reading the table. */
+	{
+		sqlite3_stmt *plan;
+		GString *steps = g_string_new(NULL);
+		sqlite3 *db;
+		char *path = g_build_filename(f.dir, "tickets.db", NULL);
+		sqlite3_open(path, &db);
+		sql = "EXPLAIN QUERY PLAN SELECT tag FROM tickets WHERE customer_id = 1 AND id <> 2"
+		      " ORDER BY created DESC, id DESC LIMIT 5";
+		if (sqlite3_prepare_v2(db, sql, -1, &plan, NULL) == SQLITE_OK)
+			while (sqlite3_step(plan) == SQLITE_ROW)
+				g_string_append_printf(steps, "%s; ", (const char *)sqlite3_column_text(plan, 3));
+		sqlite3_finalize(plan);
+		sqlite3_close(db);
+		ok(strstr(steps->str, "tickets_customer") != NULL, "a customer's tickets by the index (%s)", steps->str);
+		g_string_free(steps, TRUE);
+		g_free(path);
+	}
+	fixture_teardown(&f);
+	return tap_done();
+}
