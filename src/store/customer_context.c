@@ -6,7 +6,9 @@
  *
  * Everything is read from the rows of the ticket's customer, reached by
  * tickets.customer_id: an address a message gave is never looked up, so
- * nothing of another customer can come back.  Each statement is bounded
+ * nothing of another customer can come back; what a forger wrote under
+ * the customer's address (messages.evidence 'contradicted') is not theirs
+ * either, and is left out.  Each statement is bounded
  * whatever the size of the store: the tickets by the index on
  * (customer_id, created), counted up to STORE_CONTEXT_COUNT_MAX; the
  * last message among the customer's LAST_WROTE_TICKETS most recently
@@ -22,6 +24,16 @@
  * they wrote on last is among the most recently updated. */
 #define LAST_WROTE_TICKETS 20
 
+/* A ticket t is the customer's own unless every message sent to it is
+ * one whose sender our MTA found forged (evidence.h): a forger writing
+ * in their name opens a ticket under their address, which holds the
+ * forger's words, not theirs (until they answer on it themselves).  The
+ * first test settles an ordinary ticket at its first message. */
+#define NOT_FORGED \
+	"(EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.direction = 'in'" \
+	" AND coalesce(m.evidence, '') <> 'contradicted') OR NOT EXISTS (SELECT 1 FROM messages m" \
+	" WHERE m.ticket_id = t.id AND m.direction = 'in' AND m.evidence = 'contradicted'))"
+
 enum {
 	ST_CONTEXT_CUSTOMER = STORE_CONTEXT_SLOT, ST_CONTEXT_COUNT, ST_CONTEXT_RECENT, ST_CONTEXT_LAST_WROTE,
 	ST_CONTEXT_CSAT,
@@ -34,16 +46,18 @@ static const char *const sql[ST_END - STORE_CONTEXT_SLOT] = {
 		"SELECT c.id, c.address, c.locale, c.timezone, c.tier FROM tickets t"
 		" JOIN customers c ON c.id = t.customer_id WHERE t.id = ?1",
 	[ST_CONTEXT_COUNT - STORE_CONTEXT_SLOT] =
-		"SELECT count(*) FROM (SELECT 1 FROM tickets WHERE customer_id = ?1 AND id <> ?2 LIMIT ?3)",
+		"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE customer_id = ?1 AND id <> ?2 AND " NOT_FORGED
+		" LIMIT ?3)",
 	[ST_CONTEXT_RECENT - STORE_CONTEXT_SLOT] =
-		"SELECT tag, number, status, coalesce(merged_into, 0) <> 0, subject, created FROM tickets"
-		" WHERE customer_id = ?1 AND id <> ?2 ORDER BY created DESC, id DESC LIMIT ?3",
+		"SELECT tag, number, status, coalesce(merged_into, 0) <> 0, subject, created FROM tickets t"
+		" WHERE customer_id = ?1 AND id <> ?2 AND " NOT_FORGED " ORDER BY created DESC, id DESC LIMIT ?3",
 	/* Their own inbound messages only: on their tickets others write
-	 * too (the Cc'd, a merged ticket's customer). */
+	 * too (the Cc'd, a merged ticket's customer, a forger). */
 	[ST_CONTEXT_LAST_WROTE - STORE_CONTEXT_SLOT] =
 		"SELECT coalesce(max(received), 0) FROM messages WHERE ticket_id IN"
 		" (SELECT id FROM tickets WHERE customer_id = ?1 ORDER BY updated DESC LIMIT ?4)"
-		" AND direction = 'in' AND sender = ?2 COLLATE NOCASE AND message_id <> ?3",
+		" AND direction = 'in' AND sender = ?2 COLLATE NOCASE AND message_id <> ?3"
+		" AND coalesce(evidence, '') <> 'contradicted'",
 	[ST_CONTEXT_CSAT - STORE_CONTEXT_SLOT] =
 		"SELECT r.rating, t.tag, t.number FROM tickets t JOIN ratings r ON r.ticket_id = t.id"
 		" WHERE t.customer_id = ?1 AND r.scale = 'csat' ORDER BY r.at DESC, r.ticket_id DESC LIMIT 1",

@@ -30,15 +30,22 @@ static int64_t ticket(const char *address, const char *subject, int64_t when)
 	return id;
 }
 
-static void message(int64_t ticket_id, const char *id, const char *sender, const char *direction, int64_t when)
+static void message_as(int64_t ticket_id, const char *id, const char *sender, const char *direction, int64_t when,
+		       const char *evidence)
 {
 	struct store_message m = {
 		.ticket_id = ticket_id, .direction = direction, .message_id = (char *)id, .sender = (char *)sender,
 		.recipients = "support@example.com", .subject = "s", .received = when, .excerpt = "", .sha256 = "0",
+		.evidence = (char *)evidence,
 	};
 
 	if (store_message_add(f.store, &m) != 0)
 		tap_diag("message_add: %s", store_error(f.store));
+}
+
+static void message(int64_t ticket_id, const char *id, const char *sender, const char *direction, int64_t when)
+{
+	message_as(ticket_id, id, sender, direction, when, "claimed");
 }
 
 static void set_status(int64_t id, const char *status, int64_t merged_into)
@@ -61,7 +68,7 @@ static const struct store_context_ticket *recent(const struct store_customer_con
 int main(void)
 {
 	struct store_customer_context c;
-	int64_t a1, a2, a3, a4, b1, b2, lone;
+	int64_t a1, a2, a3, a4, b1, b2, lone, forged;
 	char *sql;
 	int rc;
 
@@ -74,6 +81,8 @@ int main(void)
 	b2 = ticket("bob@example.org", "Bob again", start + 3 * day);
 	a4 = ticket("alice@example.net", "Printer again", start + 4 * day);
 	lone = ticket("carol@example.com", "First contact", start + 5 * day);
+	/* A forger in Alice's name (our MTA: dmarc=fail) opened one too. */
+	forged = ticket("alice@example.net", "Send me the invoices", start + 6 * day);
 	set_status(a1, "resolved", 0);
 	set_status(a3, "closed", a2);
 	message(a1, "a1-in@x", "alice@example.net", "in", start);
@@ -83,17 +92,18 @@ int main(void)
 	message(a2, "a2-cc@x", "dave@example.net", "in", start + 3 * day);
 	message(b2, "b2-in@x", "bob@example.org", "in", start + 3 * day + 60);
 	message(a4, "a4-in@x", "alice@example.net", "in", start + 4 * day);
+	message_as(forged, "forged@x", "alice@example.net", "in", start + 6 * day, "contradicted");
 	store_rating_record(f.store, a1, "csat", 4, "fine", start + 2 * day);
 	store_rating_record(f.store, b1, "csat", 1, "Bob's complaint", start + 4 * day);
 	store_customer_set_locale(f.store, "alice@example.net", "de");
 	store_customer_set_timezone(f.store, "alice@example.net", "Europe/Berlin");
 	store_customer_set_tier(f.store, "alice@example.net", "vip");
 	store_commit(f.store);
-	ok(a1 && a2 && a3 && a4 && b1 && b2 && lone, "a store of three customers");
+	ok(a1 && a2 && a3 && a4 && b1 && b2 && lone && forged, "a store of three customers, and a forger");
 
 	rc = store_customer_context(f.store, a4, "a4-in@x", 2, &c);
 	is_int(rc, 1, "the context of Alice's newest ticket");
-	is_int(c.others, 3, "three other tickets of hers (Bob's two are not counted)");
+	is_int(c.others, 3, "three other tickets of hers (Bob's two and the forger's are not counted)");
 	is_int(c.recent->len, 2, "the newest 2 of them, as asked");
 	ok(recent(&c, 0) && strcmp(recent(&c, 0)->tag, "SUP") == 0 && recent(&c, 0)->number == 1004 &&
 	   recent(&c, 0)->merged && strcmp(recent(&c, 0)->status, "closed") == 0,
@@ -102,7 +112,7 @@ int main(void)
 	   strcmp(recent(&c, 1)->subject, "Invoice address wrong") == 0 && recent(&c, 1)->created == start + day,
 	   "then SUP-1003, with its subject and when it was opened");
 	is_int(c.last_wrote, start + day, "she last wrote on her second ticket (not this message, not Dave on hers, "
-	       "not Bob, any case of her address)");
+	       "not Bob, not the forger, any case of her address)");
 	is_str(c.locale, "de", "her language");
 	is_str(c.zone, "Europe/Berlin", "her zone");
 	is_str(c.tier, "vip", "her tier");
@@ -118,6 +128,15 @@ int main(void)
 	for (guint i = 0; i < c.recent->len; i++)
 		ok(strstr(recent(&c, i)->subject, "Bob") == NULL && recent(&c, i)->number != 1002 &&
 		   recent(&c, i)->number != 1005, "listed: SUP-%ld, not one of Bob's", recent(&c, i)->number);
+	store_customer_context_clear(&c);
+
+	/* Once she answers on the forger's ticket herself, it is hers. */
+	store_begin(f.store);
+	message_as(forged, "reply@x", "alice@example.net", "in", start + 7 * day, "token");
+	store_commit(f.store);
+	rc = store_customer_context(f.store, a4, "a4-in@x", 10, &c);
+	ok(rc == 1 && c.others == 4 && recent(&c, 0)->number == 1008 && c.last_wrote == start + 7 * day,
+	   "the forger's ticket she answered on counts, and so does her answer");
 	store_customer_context_clear(&c);
 
 	rc = store_customer_context(f.store, b2, "b2-in@x", 10, &c);
