@@ -63,6 +63,9 @@ void agent_context_finish(const struct settings *s, const struct message *msg, c
 		return;
 	if (msg->limits)
 		why = g_strdup("the message is over a limit and was not read whole");
+	else if (msg->size > AGENT_CONTEXT_BLOCK_MAX_SIZE)
+		why = g_strdup_printf("the message is over %d MiB: its body is left as it is",
+				      AGENT_CONTEXT_BLOCK_MAX_SIZE / (1024 * 1024));
 	else if (env->spool)
 		result->new_body = body_prepend_spool(env->spool, s->spool_directory, result->context_text,
 						      result->context_html, &why);

@@ -35,6 +35,12 @@
 #include "mime/message.h"
 #include "store/store.h"
 
+/* Messages larger than this keep their body: the header only.  The new
+ * body is written to a file and handed to the MTA from a mapping of it,
+ * whose pages count in the daemon's resident memory while they go out;
+ * this keeps that within the bound every other message keeps. */
+#define AGENT_CONTEXT_BLOCK_MAX_SIZE (10 * 1024 * 1024)
+
 /* The first envelope recipient that is neither an address of q nor one
  * of its agents, or NULL when there is none. */
 const char *agent_context_outsider(const struct settings *s, const struct queue *q, char **recipients);
@@ -51,7 +57,8 @@ void agent_context_add(const struct settings *s, struct store *st, const struct 
 
 /* Puts the kept block at the top of the message's text: result->new_body
  * (body_prepend.h), from env->spool or env->raw, unless the message was
- * over a limit (msg->limits: not read whole) or cannot take it (then
+ * over a limit (msg->limits: not read whole) or over
+ * AGENT_CONTEXT_BLOCK_MAX_SIZE, or cannot take it (then
  * result->context_note says why).  Uses no store. */
 void agent_context_finish(const struct settings *s, const struct message *msg, const struct envelope *env,
 			  struct engine_result *result);

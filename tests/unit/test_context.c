@@ -11,6 +11,7 @@
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
+#include "engine/agent_context.h"
 #include "engine/batch.h"
 #include "engine/engine.h"
 #include "engine/lifecycle.h"
@@ -219,6 +220,20 @@ static void test_block(struct queue *q)
 	r = process(text, "support@example.com");
 	ok(added(&r, "X-Ticket-Customer") && r.new_body == NULL && r.context_note &&
 	   strstr(r.context_note, "signed or encrypted"), "a signed message: the header only (%s)",
+	   r.context_note ? r.context_note : "");
+	engine_result_clear(&r);
+	g_free(text);
+
+	{
+		GString *big = g_string_new(NULL);
+		while (big->len <= AGENT_CONTEXT_BLOCK_MAX_SIZE)
+			g_string_append(big, "A long report line, over and over, to make the message big.\n");
+		text = mail("Alice <alice@example.net>", "Big report", "c11@example.net", NULL, big->str);
+		g_string_free(big, TRUE);
+	}
+	r = process(text, "support@example.com");
+	ok(added(&r, "X-Ticket-Customer") && r.new_body == NULL && r.context_note && strstr(r.context_note, "MiB"),
+	   "a message over %d MiB: the header only (%s)", AGENT_CONTEXT_BLOCK_MAX_SIZE / (1024 * 1024),
 	   r.context_note ? r.context_note : "");
 	engine_result_clear(&r);
 	g_free(text);
