@@ -8,9 +8,12 @@
  * tickets.customer_id: an address a message gave is never looked up, so
  * nothing of another customer can come back; what a forger wrote under
  * the customer's address (messages.evidence 'contradicted') is not theirs
- * either, and is left out.  Each statement is bounded
+ * either, and is left out.  Only the tickets of the ticket's own queue
+ * count: another queue's agents are another team (billing, HR), whose
+ * tickets this queue's agents need not read; the customer's language,
+ * zone and tier are the customer's, in every queue.  Each statement is bounded
  * whatever the size of the store: the tickets by the index on
- * (customer_id, created), counted up to STORE_CONTEXT_COUNT_MAX; the
+ * (customer_id, queue, created), counted up to STORE_CONTEXT_COUNT_MAX; the
  * last message among the customer's LAST_WROTE_TICKETS most recently
  * updated tickets.
  * Room: store.
@@ -43,24 +46,25 @@ G_STATIC_ASSERT(ST_END <= STORE_MAX_STMTS);
 
 static const char *const sql[ST_END - STORE_CONTEXT_SLOT] = {
 	[ST_CONTEXT_CUSTOMER - STORE_CONTEXT_SLOT] =
-		"SELECT c.id, c.address, c.locale, c.timezone, c.tier FROM tickets t"
+		"SELECT c.id, c.address, c.locale, c.timezone, c.tier, t.queue FROM tickets t"
 		" JOIN customers c ON c.id = t.customer_id WHERE t.id = ?1",
 	[ST_CONTEXT_COUNT - STORE_CONTEXT_SLOT] =
-		"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE customer_id = ?1 AND id <> ?2 AND " NOT_FORGED
-		" LIMIT ?3)",
+		"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE customer_id = ?1 AND queue = ?4 AND id <> ?2"
+		" AND " NOT_FORGED " LIMIT ?3)",
 	[ST_CONTEXT_RECENT - STORE_CONTEXT_SLOT] =
 		"SELECT tag, number, status, coalesce(merged_into, 0) <> 0, subject, created FROM tickets t"
-		" WHERE customer_id = ?1 AND id <> ?2 AND " NOT_FORGED " ORDER BY created DESC, id DESC LIMIT ?3",
+		" WHERE customer_id = ?1 AND queue = ?4 AND id <> ?2 AND " NOT_FORGED
+		" ORDER BY created DESC, id DESC LIMIT ?3",
 	/* Their own inbound messages only: on their tickets others write
 	 * too (the Cc'd, a merged ticket's customer, a forger). */
 	[ST_CONTEXT_LAST_WROTE - STORE_CONTEXT_SLOT] =
 		"SELECT coalesce(max(received), 0) FROM messages WHERE ticket_id IN"
-		" (SELECT id FROM tickets WHERE customer_id = ?1 ORDER BY updated DESC LIMIT ?4)"
+		" (SELECT id FROM tickets WHERE customer_id = ?1 AND queue = ?5 ORDER BY updated DESC LIMIT ?4)"
 		" AND direction = 'in' AND sender = ?2 COLLATE NOCASE AND message_id <> ?3"
 		" AND coalesce(evidence, '') <> 'contradicted'",
 	[ST_CONTEXT_CSAT - STORE_CONTEXT_SLOT] =
 		"SELECT r.rating, t.tag, t.number FROM tickets t JOIN ratings r ON r.ticket_id = t.id"
-		" WHERE t.customer_id = ?1 AND r.scale = 'csat' ORDER BY r.at DESC, r.ticket_id DESC LIMIT 1",
+		" WHERE t.customer_id = ?1 AND t.queue = ?2 AND r.scale = 'csat' ORDER BY r.at DESC, r.ticket_id DESC LIMIT 1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int slot)
@@ -79,7 +83,7 @@ static void context_ticket_free(gpointer p)
 }
 
 /* The customer's other tickets: how many, and the newest limit. */
-static int read_tickets(struct store *st, int64_t customer_id, int64_t ticket_id, int limit,
+static int read_tickets(struct store *st, int64_t customer_id, const char *queue, int64_t ticket_id, int limit,
 			struct store_customer_context *out)
 {
 	sqlite3_stmt *s = stmt(st, ST_CONTEXT_COUNT);
@@ -90,6 +94,7 @@ static int read_tickets(struct store *st, int64_t customer_id, int64_t ticket_id
 	sqlite3_bind_int64(s, 1, customer_id);
 	sqlite3_bind_int64(s, 2, ticket_id);
 	sqlite3_bind_int(s, 3, STORE_CONTEXT_COUNT_MAX);
+	store_bind_text(s, 4, queue);
 	if (store_step_one(st, s, "customer context: tickets") != 1)
 		return -1;
 	out->others = sqlite3_column_int(s, 0);
@@ -101,6 +106,7 @@ static int read_tickets(struct store *st, int64_t customer_id, int64_t ticket_id
 	sqlite3_bind_int64(s, 1, customer_id);
 	sqlite3_bind_int64(s, 2, ticket_id);
 	sqlite3_bind_int(s, 3, limit);
+	store_bind_text(s, 4, queue);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_context_ticket *t = g_new0(struct store_context_ticket, 1);
 		t->tag = store_column_text(s, 0);
@@ -119,8 +125,8 @@ static int read_tickets(struct store *st, int64_t customer_id, int64_t ticket_id
 	return 0;
 }
 
-static int read_last_wrote(struct store *st, int64_t customer_id, const char *address, const char *this_message,
-			   struct store_customer_context *out)
+static int read_last_wrote(struct store *st, int64_t customer_id, const char *queue, const char *address,
+			   const char *this_message, struct store_customer_context *out)
 {
 	sqlite3_stmt *s = stmt(st, ST_CONTEXT_LAST_WROTE);
 
@@ -130,6 +136,7 @@ static int read_last_wrote(struct store *st, int64_t customer_id, const char *ad
 	store_bind_text(s, 2, address);
 	store_bind_text(s, 3, this_message ? this_message : "");
 	sqlite3_bind_int(s, 4, LAST_WROTE_TICKETS);
+	store_bind_text(s, 5, queue);
 	if (store_step_one(st, s, "customer context: last message") != 1)
 		return -1;
 	out->last_wrote = sqlite3_column_int64(s, 0);
@@ -137,7 +144,7 @@ static int read_last_wrote(struct store *st, int64_t customer_id, const char *ad
 	return 0;
 }
 
-static int read_csat(struct store *st, int64_t customer_id, struct store_customer_context *out)
+static int read_csat(struct store *st, int64_t customer_id, const char *queue, struct store_customer_context *out)
 {
 	sqlite3_stmt *s = stmt(st, ST_CONTEXT_CSAT);
 	int rc;
@@ -145,6 +152,7 @@ static int read_csat(struct store *st, int64_t customer_id, struct store_custome
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, customer_id);
+	store_bind_text(s, 2, queue);
 	if ((rc = store_step_one(st, s, "customer context: rating")) == 1) {
 		out->csat = sqlite3_column_int(s, 0);
 		out->csat_tag = store_column_text(s, 1);
@@ -159,7 +167,7 @@ int store_customer_context(struct store *st, int64_t ticket_id, const char *this
 {
 	sqlite3_stmt *s = stmt(st, ST_CONTEXT_CUSTOMER);
 	int64_t customer_id;
-	char *address;
+	char *address, *queue;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -174,11 +182,13 @@ int store_customer_context(struct store *st, int64_t ticket_id, const char *this
 	out->locale = store_column_text(s, 2);
 	out->zone = store_column_text(s, 3);
 	out->tier = store_column_text(s, 4);
+	queue = store_column_text(s, 5);
 	sqlite3_reset(s);
-	rc = read_tickets(st, customer_id, ticket_id, limit, out) == 0 &&
-	     read_last_wrote(st, customer_id, address, this_message, out) == 0 &&
-	     read_csat(st, customer_id, out) == 0 ? 1 : -1;
+	rc = read_tickets(st, customer_id, queue, ticket_id, limit, out) == 0 &&
+	     read_last_wrote(st, customer_id, queue, address, this_message, out) == 0 &&
+	     read_csat(st, customer_id, queue, out) == 0 ? 1 : -1;
 	g_free(address);
+	g_free(queue);
 	return rc;
 }
 

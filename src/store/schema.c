@@ -171,10 +171,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_resolution_due ON tickets(resolution_due) WHERE resolution_due IS NOT NULL;"
 	"CREATE INDEX events_activity ON events(at, ticket_id, kind) WHERE kind IN ('reply', 'reopened');",
 
-	/* 6 -> 7: a customer's tickets, newest first, for the history the
-	 * agents' copy of their mail carries (customer_context.c): without
-	 * it every message would read the whole tickets table. */
-	"CREATE INDEX tickets_customer ON tickets(customer_id, created);",
+	/* 6 -> 7: a customer's tickets in a queue, newest first, for the
+	 * history the agents' copy of their mail carries
+	 * (customer_context.c): without it every message would read the
+	 * whole tickets table. */
+	"CREATE INDEX tickets_customer ON tickets(customer_id, queue, created);",
 };
 
 int schema_latest_version(void)

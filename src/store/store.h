@@ -163,7 +163,8 @@ int store_customer_returning(struct store *st, int64_t ticket_id, bool *returnin
 /* What the agents' copy of a customer's message says of the customer
  * (customer_context.c): read from the rows of the ticket's customer
  * (by tickets.customer_id, never by an address a message gave), so
- * that it holds nothing of anyone else. */
+ * that it holds nothing of anyone else; their tickets, messages and
+ * ratings of the ticket's queue only. */
 #define STORE_CONTEXT_COUNT_MAX 1000	/* other tickets counted at most */
 struct store_context_ticket {
 	char *tag;
@@ -174,7 +175,7 @@ struct store_context_ticket {
 	int64_t created;
 };
 struct store_customer_context {
-	int others;		/* the customer's other tickets, up to STORE_CONTEXT_COUNT_MAX */
+	int others;		/* the customer's other tickets in the queue, up to STORE_CONTEXT_COUNT_MAX */
 	GPtrArray *recent;	/* struct store_context_ticket *: the newest of them */
 	int64_t last_wrote;	/* the customer's newest message before this one, 0 none */
 	char *locale;		/* preferred language, NULL unset */

@@ -4,7 +4,8 @@
  * the customer's other tickets newest first and counted within a bound,
  * when they last wrote (their own messages, not this one, not the Cc'd),
  * their language, zone and tier, their latest rating; and nothing of
- * another customer, whose tickets, messages and ratings lie beside.
+ * another customer, whose tickets, messages and ratings lie beside, nor of
+ * another queue.
  */
 #include "config.h"
 #include "tap.h"
@@ -17,17 +18,22 @@
 static struct fixture f;
 static const int64_t day = 86400, start = 1772445600;	/* 2026-03-02 10:00 UTC */
 
-static int64_t ticket(const char *address, const char *subject, int64_t when)
+static int64_t ticket_in(const char *queue, const char *tag, const char *address, const char *subject, int64_t when)
 {
 	struct store_ticket t = { 0 };
 	int64_t customer, id;
 
 	if (store_customer_upsert(f.store, address, NULL, when, &customer) != 0 ||
-	    store_ticket_create(f.store, "support", "SUP", subject, customer, when, &t) != 0)
+	    store_ticket_create(f.store, queue, tag, subject, customer, when, &t) != 0)
 		return 0;
 	id = t.id;
 	store_ticket_clear(&t);
 	return id;
+}
+
+static int64_t ticket(const char *address, const char *subject, int64_t when)
+{
+	return ticket_in("support", "SUP", address, subject, when);
 }
 
 static void message_as(int64_t ticket_id, const char *id, const char *sender, const char *direction, int64_t when,
@@ -68,7 +74,7 @@ static const struct store_context_ticket *recent(const struct store_customer_con
 int main(void)
 {
 	struct store_customer_context c;
-	int64_t a1, a2, a3, a4, b1, b2, lone, forged;
+	int64_t a1, a2, a3, a4, b1, b2, lone, forged, other_queue;
 	char *sql;
 	int rc;
 
@@ -81,6 +87,8 @@ int main(void)
 	b2 = ticket("bob@example.org", "Bob again", start + 3 * day);
 	a4 = ticket("alice@example.net", "Printer again", start + 4 * day);
 	lone = ticket("carol@example.com", "First contact", start + 5 * day);
+	/* Alice at the billing queue: another team's. */
+	other_queue = ticket_in("billing", "BIL", "alice@example.net", "Refund for the printer", start + 5 * day);
 	/* A forger in Alice's name (our MTA: dmarc=fail) opened one too. */
 	forged = ticket("alice@example.net", "Send me the invoices", start + 6 * day);
 	set_status(a1, "resolved", 0);
@@ -93,17 +101,20 @@ int main(void)
 	message(b2, "b2-in@x", "bob@example.org", "in", start + 3 * day + 60);
 	message(a4, "a4-in@x", "alice@example.net", "in", start + 4 * day);
 	message_as(forged, "forged@x", "alice@example.net", "in", start + 6 * day, "contradicted");
+	message(other_queue, "bil-in@x", "alice@example.net", "in", start + 5 * day);
 	store_rating_record(f.store, a1, "csat", 4, "fine", start + 2 * day);
 	store_rating_record(f.store, b1, "csat", 1, "Bob's complaint", start + 4 * day);
+	store_rating_record(f.store, other_queue, "csat", 2, "billing", start + 5 * day);
 	store_customer_set_locale(f.store, "alice@example.net", "de");
 	store_customer_set_timezone(f.store, "alice@example.net", "Europe/Berlin");
 	store_customer_set_tier(f.store, "alice@example.net", "vip");
 	store_commit(f.store);
-	ok(a1 && a2 && a3 && a4 && b1 && b2 && lone && forged, "a store of three customers, and a forger");
+	ok(a1 && a2 && a3 && a4 && b1 && b2 && lone && forged && other_queue,
+	   "a store of three customers, a forger, and a second queue");
 
 	rc = store_customer_context(f.store, a4, "a4-in@x", 2, &c);
 	is_int(rc, 1, "the context of Alice's newest ticket");
-	is_int(c.others, 3, "three other tickets of hers (Bob's two and the forger's are not counted)");
+	is_int(c.others, 3, "three other tickets of hers (not Bob's two, the forger's, nor hers at billing)");
 	is_int(c.recent->len, 2, "the newest 2 of them, as asked");
 	ok(recent(&c, 0) && strcmp(recent(&c, 0)->tag, "SUP") == 0 && recent(&c, 0)->number == 1004 &&
 	   recent(&c, 0)->merged && strcmp(recent(&c, 0)->status, "closed") == 0,
@@ -112,12 +123,12 @@ int main(void)
 	   strcmp(recent(&c, 1)->subject, "Invoice address wrong") == 0 && recent(&c, 1)->created == start + day,
 	   "then SUP-1003, with its subject and when it was opened");
 	is_int(c.last_wrote, start + day, "she last wrote on her second ticket (not this message, not Dave on hers, "
-	       "not Bob, not the forger, any case of her address)");
+	       "not Bob, not the forger, not to billing; any case of her address)");
 	is_str(c.locale, "de", "her language");
 	is_str(c.zone, "Europe/Berlin", "her zone");
 	is_str(c.tier, "vip", "her tier");
 	ok(c.csat == 4 && g_strcmp0(c.csat_tag, "SUP") == 0 && c.csat_number == 1001,
-	   "her latest rating: 4 for SUP-1001 (Bob's later 1 is his)");
+	   "her latest rating: 4 for SUP-1001 (Bob's later 1 is his, her 2 is billing's)");
 	store_customer_context_clear(&c);
 
 	rc = store_customer_context(f.store, a2, "a2-in@x", 10, &c);
@@ -147,6 +158,11 @@ int main(void)
 	ok(c.csat == 1 && c.csat_number == 1002, "his own rating");
 	store_customer_context_clear(&c);
 
+	rc = store_customer_context(f.store, other_queue, "bil-in@x", 10, &c);
+	ok(rc == 1 && c.others == 0 && c.csat == 2 && c.last_wrote == 0 && g_strcmp0(c.locale, "de") == 0,
+	   "at billing: none of her support tickets, her billing rating, her language all the same");
+	store_customer_context_clear(&c);
+
 	rc = store_customer_context(f.store, lone, "none@x", 10, &c);
 	ok(rc == 1 && c.others == 0 && c.recent->len == 0 && c.csat == 0 && c.csat_tag == NULL,
 	   "a first contact: nothing");
@@ -174,14 +190,15 @@ int main(void)
 		sqlite3 *db;
 		char *path = g_build_filename(f.dir, "tickets.db", NULL);
 		sqlite3_open(path, &db);
-		sql = "EXPLAIN QUERY PLAN SELECT tag FROM tickets WHERE customer_id = 1 AND id <> 2"
+		sql = "EXPLAIN QUERY PLAN SELECT tag FROM tickets WHERE customer_id = 1 AND queue = 'support' AND id <> 2"
 		      " ORDER BY created DESC, id DESC LIMIT 5";
 		if (sqlite3_prepare_v2(db, sql, -1, &plan, NULL) == SQLITE_OK)
 			while (sqlite3_step(plan) == SQLITE_ROW)
 				g_string_append_printf(steps, "%s; ", (const char *)sqlite3_column_text(plan, 3));
 		sqlite3_finalize(plan);
 		sqlite3_close(db);
-		ok(strstr(steps->str, "tickets_customer") != NULL, "a customer's tickets by the index (%s)", steps->str);
+		ok(strstr(steps->str, "tickets_customer") != NULL && strstr(steps->str, "TEMP B-TREE") == NULL,
+	   "a customer's tickets of a queue by the index, in its order (%s)", steps->str);
 		g_string_free(steps, TRUE);
 		g_free(path);
 	}
