@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "compose/context_block.h"
+#include "config/survey.h"
 #include "text/text.h"
 
 #include <glib.h>
@@ -45,6 +46,21 @@ static char *utc_text(int64_t when, const char *format)
 	return text;
 }
 
+/* The name of the scale of the customer's latest rating (config/survey.h)
+ * when the stored one is a scale and the rating is on it, else NULL
+ * (nothing is written of it); *max gets the top of the scale. */
+static const char *rating_scale(const struct store_customer_context *c, int *max)
+{
+	enum survey kind;
+	const struct survey_scale *scale;
+
+	if (c->rating_scale == NULL || !survey_parse(c->rating_scale, &kind))
+		return NULL;
+	scale = survey_scale(kind);
+	*max = scale->max;
+	return c->rating >= scale->min && c->rating <= scale->max ? scale->name : NULL;
+}
+
 /* ---- the header ---- */
 
 static void add_field(GString *out, const char *name, const char *value)
@@ -61,8 +77,10 @@ static char *header_with(const struct store_customer_context *c, guint listed)
 							    : g_strdup_printf("%d", MAX(c->others, 0));
 	GString *recent = g_string_new(NULL);
 	char *last = c->last_wrote > 0 ? utc_text(c->last_wrote, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-	char *rated = c->csat >= 1 && c->csat <= 5 ? tag_text(c->csat_tag, c->csat_number) : NULL;
-	char *csat = rated ? g_strdup_printf("%d (%s)", c->csat, rated) : NULL;
+	int max = 0;
+	const char *scale = rating_scale(c, &max);
+	char *rated = scale ? tag_text(c->rating_tag, c->rating_number) : NULL;
+	char *rating = rated ? g_strdup_printf("%d (%s)", c->rating, rated) : NULL;
 
 	for (guint i = 0; c->recent && i < c->recent->len && i < listed; i++) {
 		const struct store_context_ticket *t = g_ptr_array_index(c->recent, i);
@@ -77,12 +95,12 @@ static char *header_with(const struct store_customer_context *c, guint listed)
 	add_field(out, "locale", word(c->locale, WORD_TAG));
 	add_field(out, "zone", word(c->zone, WORD_ZONE));
 	add_field(out, "tier", word(c->tier, WORD_TAG));
-	add_field(out, "csat", csat);
+	add_field(out, scale, rating);
 	g_free(count);
 	g_string_free(recent, TRUE);
 	g_free(last);
 	g_free(rated);
-	g_free(csat);
+	g_free(rating);
 	return g_string_free(out, FALSE);
 }
 
@@ -141,7 +159,10 @@ static char *facts_line(const struct store_customer_context *c)
 {
 	GString *out = g_string_new(NULL);
 	const char *locale = word(c->locale, WORD_TAG), *zone = word(c->zone, WORD_ZONE), *tier = word(c->tier, WORD_TAG);
-	char *rated = c->csat >= 1 && c->csat <= 5 ? tag_text(c->csat_tag, c->csat_number) : NULL;
+	int max = 0;
+	const char *scale = rating_scale(c, &max);
+	char *rated = scale ? tag_text(c->rating_tag, c->rating_number) : NULL;
+	char *upper = scale ? g_ascii_strup(scale, -1) : NULL;
 
 	if (c->last_wrote > 0) {
 		char *date = utc_text(c->last_wrote, "%Y-%m-%d");
@@ -155,8 +176,9 @@ static char *facts_line(const struct store_customer_context *c)
 	if (tier)
 		g_string_append_printf(out, "%stier %s", out->len ? "; " : "", tier);
 	if (rated)
-		g_string_append_printf(out, "%slatest rating %d/5 (%s)", out->len ? "; " : "", c->csat, rated);
+		g_string_append_printf(out, "%slatest %s %d/%d (%s)", out->len ? "; " : "", upper, c->rating, max, rated);
 	g_free(rated);
+	g_free(upper);
 	if (out->len == 0) {
 		g_string_free(out, TRUE);
 		return NULL;

@@ -14,7 +14,8 @@
  * count); recent: the newest CONTEXT_HEADER_TICKETS of them, STATUS
  * "merged" for one merged into another; last-contact: when the customer
  * last wrote, before this message; locale, zone, tier: as stored for
- * them; csat: their latest rating and the ticket it rated.  A field the
+ * them; csat, nps or ces: their latest rating, on the scale the queue
+ * asked (config/survey.h), and the ticket it rated.  A field the
  * store has no value for, or whose stored value is not of its kind
  * (a tag of letters, digits, '-' and '_'; a zone of those and '/', '+'),
  * is left out: nothing from the store reaches the header unchecked, and
@@ -28,7 +29,7 @@
  *   [SUP-1003] 2026-03-03 closed   Invoice address wrong
  *   [SUP-1001] 2026-03-02 resolved Printer jams on tray 2
  *   Last contact 2026-03-02; language de; zone Europe/Berlin; tier vip;
- *   latest rating 4/5 (SUP-1001)
+ *   latest CSAT 4/5 (SUP-1001)
  *   ----
  *   (a blank line)
  *

@@ -39,7 +39,7 @@
 
 enum {
 	ST_CONTEXT_CUSTOMER = STORE_CONTEXT_SLOT, ST_CONTEXT_COUNT, ST_CONTEXT_RECENT, ST_CONTEXT_LAST_WROTE,
-	ST_CONTEXT_CSAT,
+	ST_CONTEXT_RATING,
 	ST_END
 };
 G_STATIC_ASSERT(ST_END <= STORE_MAX_STMTS);
@@ -62,9 +62,10 @@ static const char *const sql[ST_END - STORE_CONTEXT_SLOT] = {
 		" (SELECT id FROM tickets WHERE customer_id = ?1 AND queue = ?5 ORDER BY updated DESC LIMIT ?4)"
 		" AND direction = 'in' AND sender = ?2 COLLATE NOCASE AND message_id <> ?3"
 		" AND coalesce(evidence, '') <> 'contradicted'",
-	[ST_CONTEXT_CSAT - STORE_CONTEXT_SLOT] =
-		"SELECT r.rating, t.tag, t.number FROM tickets t JOIN ratings r ON r.ticket_id = t.id"
-		" WHERE t.customer_id = ?1 AND t.queue = ?2 AND r.scale = 'csat' ORDER BY r.at DESC, r.ticket_id DESC LIMIT 1",
+	/* On whatever scale the queue asked at the time ([queue] survey). */
+	[ST_CONTEXT_RATING - STORE_CONTEXT_SLOT] =
+		"SELECT r.scale, r.rating, t.tag, t.number FROM tickets t JOIN ratings r ON r.ticket_id = t.id"
+		" WHERE t.customer_id = ?1 AND t.queue = ?2 ORDER BY r.at DESC, r.ticket_id DESC LIMIT 1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int slot)
@@ -144,9 +145,9 @@ static int read_last_wrote(struct store *st, int64_t customer_id, const char *qu
 	return 0;
 }
 
-static int read_csat(struct store *st, int64_t customer_id, const char *queue, struct store_customer_context *out)
+static int read_rating(struct store *st, int64_t customer_id, const char *queue, struct store_customer_context *out)
 {
-	sqlite3_stmt *s = stmt(st, ST_CONTEXT_CSAT);
+	sqlite3_stmt *s = stmt(st, ST_CONTEXT_RATING);
 	int rc;
 
 	if (s == NULL)
@@ -154,9 +155,10 @@ static int read_csat(struct store *st, int64_t customer_id, const char *queue, s
 	sqlite3_bind_int64(s, 1, customer_id);
 	store_bind_text(s, 2, queue);
 	if ((rc = store_step_one(st, s, "customer context: rating")) == 1) {
-		out->csat = sqlite3_column_int(s, 0);
-		out->csat_tag = store_column_text(s, 1);
-		out->csat_number = (long)sqlite3_column_int64(s, 2);
+		out->rating_scale = store_column_text(s, 0);
+		out->rating = sqlite3_column_int(s, 1);
+		out->rating_tag = store_column_text(s, 2);
+		out->rating_number = (long)sqlite3_column_int64(s, 3);
 		sqlite3_reset(s);
 	}
 	return rc < 0 ? -1 : 0;
@@ -186,7 +188,7 @@ int store_customer_context(struct store *st, int64_t ticket_id, const char *this
 	sqlite3_reset(s);
 	rc = read_tickets(st, customer_id, queue, ticket_id, limit, out) == 0 &&
 	     read_last_wrote(st, customer_id, queue, address, this_message, out) == 0 &&
-	     read_csat(st, customer_id, queue, out) == 0 ? 1 : -1;
+	     read_rating(st, customer_id, queue, out) == 0 ? 1 : -1;
 	g_free(address);
 	g_free(queue);
 	return rc;
@@ -199,6 +201,7 @@ void store_customer_context_clear(struct store_customer_context *c)
 	g_free(c->locale);
 	g_free(c->zone);
 	g_free(c->tier);
-	g_free(c->csat_tag);
+	g_free(c->rating_scale);
+	g_free(c->rating_tag);
 	memset(c, 0, sizeof *c);
 }

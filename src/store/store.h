@@ -181,9 +181,11 @@ struct store_customer_context {
 	char *locale;		/* preferred language, NULL unset */
 	char *zone;		/* preferred time zone, NULL unset */
 	char *tier;		/* as an agent set it (#tier), NULL unset */
-	int csat;		/* the customer's latest rating (1-5), 0 none */
-	char *csat_tag;		/* the ticket it rated */
-	long csat_number;
+	char *rating_scale;	/* of the customer's latest rating: "csat", "nps", "ces"
+				 * (config/survey.h), or NULL for none */
+	int rating;
+	char *rating_tag;	/* the ticket it rated */
+	long rating_number;
 };
 /* Fills *out for the customer of ticket_id: the other tickets (at most
  * limit of them in recent, newest first) and the rest; this_message is

@@ -68,9 +68,10 @@ static void alice(struct store_customer_context *c)
 	c->locale = g_strdup("de");
 	c->zone = g_strdup("Europe/Berlin");
 	c->tier = g_strdup("vip");
-	c->csat = 4;
-	c->csat_tag = g_strdup("SUP");
-	c->csat_number = 1001;
+	c->rating_scale = g_strdup("csat");
+	c->rating = 4;
+	c->rating_tag = g_strdup("SUP");
+	c->rating_number = 1001;
 }
 
 static void test_header(void)
@@ -108,11 +109,27 @@ static void test_header(void)
 	is_str(v, "tickets=0", "a first contact: tickets=0 and nothing else");
 	g_free(v);
 	c.others = STORE_CONTEXT_COUNT_MAX;
-	c.csat = 9;
-	c.csat_tag = g_strdup("SUP");
-	c.csat_number = 1;
+	c.rating_scale = g_strdup("csat");
+	c.rating = 9;
+	c.rating_tag = g_strdup("SUP");
+	c.rating_number = 1;
 	v = context_header_value(&c);
-	is_str(v, "tickets=1000+", "counted up to the store's bound: 1000+; a rating out of 1-5 left out");
+	is_str(v, "tickets=1000+", "counted up to the store's bound: 1000+; a rating off its scale left out");
+	g_free(v);
+	g_free(c.rating_scale);
+	c.rating_scale = g_strdup("nps");
+	v = context_header_value(&c);
+	is_str(v, "tickets=1000+; nps=9 (SUP-1)", "an NPS rating of 9: nps=9");
+	g_free(v);
+	c.rating = 0;
+	v = context_header_value(&c);
+	is_str(v, "tickets=1000+; nps=0 (SUP-1)", "and of 0, which NPS has");
+	g_free(v);
+	g_free(c.rating_scale);
+	c.rating_scale = g_strdup("stars");
+	c.rating = 3;
+	v = context_header_value(&c);
+	is_str(v, "tickets=1000+", "a scale that is none of ours: left out");
 	g_free(v);
 	store_customer_context_clear(&c);
 
@@ -141,9 +158,17 @@ static void test_block(void)
 	       "[SUP-1004] 2026-03-04 merged   Merged away\n"
 	       "[SUP-1003] 2026-03-03 closed   Invoice address wrong\n"
 	       "[SUP-1001] 2026-03-02 resolved Printer jams on tray 2\n"
-	       "Last contact 2026-03-03; language de; zone Europe/Berlin; tier vip; latest rating 4/5 (SUP-1001)\n"
+	       "Last contact 2026-03-03; language de; zone Europe/Berlin; tier vip; latest CSAT 4/5 (SUP-1001)\n"
 	       "----\n\n",
 	       "the block of a returning customer");
+	g_free(c.rating_scale);
+	c.rating_scale = g_strdup("ces");
+	c.rating = 6;
+	{
+		char *ces = context_block_text(&c);
+		ok(strstr(ces, "; latest CES 6/7 (SUP-1001)\n") != NULL, "a CES rating: 6/7");
+		g_free(ces);
+	}
 	html = context_block_html(text);
 	ok(g_str_has_prefix(html, "<pre class=\"ticket-customer-history\"") && g_str_has_suffix(html, "</pre>\n") &&
 	   strstr(html, "[SUP-1003] 2026-03-03 closed   Invoice address wrong\n"), "its HTML: a <pre> of the same lines");

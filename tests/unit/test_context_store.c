@@ -103,7 +103,7 @@ int main(void)
 	message_as(forged, "forged@x", "alice@example.net", "in", start + 6 * day, "contradicted");
 	message(other_queue, "bil-in@x", "alice@example.net", "in", start + 5 * day);
 	store_rating_record(f.store, a1, "csat", 4, "fine", start + 2 * day);
-	store_rating_record(f.store, b1, "csat", 1, "Bob's complaint", start + 4 * day);
+	store_rating_record(f.store, b1, "nps", 1, "Bob's complaint", start + 4 * day);
 	store_rating_record(f.store, other_queue, "csat", 2, "billing", start + 5 * day);
 	store_customer_set_locale(f.store, "alice@example.net", "de");
 	store_customer_set_timezone(f.store, "alice@example.net", "Europe/Berlin");
@@ -127,7 +127,8 @@ int main(void)
 	is_str(c.locale, "de", "her language");
 	is_str(c.zone, "Europe/Berlin", "her zone");
 	is_str(c.tier, "vip", "her tier");
-	ok(c.csat == 4 && g_strcmp0(c.csat_tag, "SUP") == 0 && c.csat_number == 1001,
+	ok(c.rating == 4 && g_strcmp0(c.rating_scale, "csat") == 0 && g_strcmp0(c.rating_tag, "SUP") == 0 &&
+	   c.rating_number == 1001,
 	   "her latest rating: 4 for SUP-1001 (Bob's later 1 is his, her 2 is billing's)");
 	store_customer_context_clear(&c);
 
@@ -155,16 +156,17 @@ int main(void)
 	   "Bob's ticket: his one other ticket");
 	ok(c.locale == NULL && c.zone == NULL && c.tier == NULL && c.last_wrote == 0,
 	   "none of Alice's preferences, no earlier message of his");
-	ok(c.csat == 1 && c.csat_number == 1002, "his own rating");
+	ok(c.rating == 1 && g_strcmp0(c.rating_scale, "nps") == 0 && c.rating_number == 1002,
+	   "his own rating, on the scale he was asked (nps)");
 	store_customer_context_clear(&c);
 
 	rc = store_customer_context(f.store, other_queue, "bil-in@x", 10, &c);
-	ok(rc == 1 && c.others == 0 && c.csat == 2 && c.last_wrote == 0 && g_strcmp0(c.locale, "de") == 0,
+	ok(rc == 1 && c.others == 0 && c.rating == 2 && c.last_wrote == 0 && g_strcmp0(c.locale, "de") == 0,
 	   "at billing: none of her support tickets, her billing rating, her language all the same");
 	store_customer_context_clear(&c);
 
 	rc = store_customer_context(f.store, lone, "none@x", 10, &c);
-	ok(rc == 1 && c.others == 0 && c.recent->len == 0 && c.csat == 0 && c.csat_tag == NULL,
+	ok(rc == 1 && c.others == 0 && c.recent->len == 0 && c.rating_scale == NULL && c.rating_tag == NULL,
 	   "a first contact: nothing");
 	store_customer_context_clear(&c);
 	rc = store_customer_context(f.store, 9999, "none@x", 10, &c);
