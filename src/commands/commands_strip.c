@@ -13,8 +13,9 @@
  * the exception: they go through UTF-8 and back.
  *
  * The block is found and cut in each part's bytes by commands_cut.c
- * (with the HTML scanner of html_scan.c); this file picks the parts,
- * decodes them, chooses their charset and writes the message back.
+ * (with the HTML scanner of html_scan.c); this file picks the parts and
+ * chooses their charset; mime/body_rewrite.c opens the message, decodes
+ * the parts and writes it back, as it does for the history block.
  *
  * Hostile input: GMime stops nesting at 1024 levels; the walk over the
  * parts is iterative and bounded; the cut keeps an explicit, bounded
@@ -33,14 +34,12 @@
 #include "commands/commands.h"
 #include "commands/commands_cut.h"
 #include "mime/body_parts.h"
+#include "mime/body_rewrite.h"
 #include "text/charset_read.h"
 #include "text/header_charset.h"
-#include "util/spool.h"
-#include "mime/spool_stream.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
-#include <errno.h>
 
 /* ---- charsets ---- */
 
@@ -105,54 +104,23 @@ static GByteArray *strip_in_charset(const char *data, size_t len, const char *la
 
 /* ---- MIME ---- */
 
-/* Where a rewrite writes its scratch files, and what must live until
- * the new body is written (substreams do not hold their parent). */
+/* What a rewrite shares between its parts. */
 struct strip_ctx {
-	const char *dir;
-	bool in_memory;			/* the message is in memory: so are its parts */
-	GPtrArray *keep;		/* GMimeStream * */
+	struct body_rewrite *rw;
 	GString *hint;			/* raw 8-bit header text (header_charset.h) */
 };
-
-/* The decoded content of a part: in memory when small, else in a
- * scratch file.  NULL with *error when the file cannot be made. */
-static GMimeStream *decode_part(GMimeDataWrapper *content, struct strip_ctx *cx, char **error)
-{
-	gint64 encoded = g_mime_stream_length(g_mime_data_wrapper_get_stream(content));
-	GMimeStream *decoded;
-
-	/* Decoding never makes base64, quoted-printable or 8bit longer. */
-	if (cx->in_memory || (encoded >= 0 && encoded <= STRIP_WINDOW)) {
-		decoded = g_mime_stream_mem_new();
-	} else {
-		int fd = spool_tmpfile(cx->dir, error);
-		if (fd < 0)
-			return NULL;
-		decoded = g_mime_stream_fs_new(fd);
-	}
-	if (g_mime_data_wrapper_write_to_stream(content, decoded) < 0) {
-		*error = g_strdup("a text part cannot be decoded");
-		g_object_unref(decoded);
-		return NULL;
-	}
-	g_mime_stream_flush(decoded);
-	g_mime_stream_reset(decoded);
-	return decoded;
-}
 
 /* Replaces the part's content when it starts with command lines. */
 static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **error)
 {
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	const char *charset = body_parts_charset(part);
 	GMimeStream *decoded, *stream;
 	GByteArray *window, *stripped;
-	GMimeDataWrapper *wrapper;
 	gint64 total;
 	size_t rest = 0;
 	bool whole;
 
-	if (content == NULL || (decoded = decode_part(content, cx, error)) == NULL)
+	if ((decoded = body_rewrite_decode(cx->rw, part, STRIP_WINDOW, error)) == NULL)
 		return false;
 	total = g_mime_stream_length(decoded);
 	if (GMIME_IS_STREAM_MEM(decoded)) {
@@ -170,7 +138,6 @@ static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **
 	stripped = strip_in_charset((const char *)window->data, window->len, charset, cx->hint, html, whole, &rest, error);
 	if (stripped == NULL) {
 		g_byte_array_unref(window);
-		g_object_unref(decoded);
 		return false;
 	}
 	if (whole) {
@@ -188,133 +155,21 @@ static bool strip_part(GMimePart *part, bool html, struct strip_ctx *cx, char **
 		g_object_unref(tail);
 	}
 	g_byte_array_unref(window);
-	g_ptr_array_add(cx->keep, decoded);
-	/* The part keeps its Content-Transfer-Encoding header: GMime
-	 * encodes the new content that way when the part is written. */
-	wrapper = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
-	g_mime_part_set_content(part, wrapper);
-	g_object_unref(wrapper);
+	body_rewrite_set_content(part, stream);
 	g_object_unref(stream);
 	return true;
 }
 
-static GMimeMessage *parse_message(GMimeStream *stream)
+/* The rewrite of the message rw opened (or could not: why), see commands.h. */
+static GBytes *strip_message(struct body_rewrite *rw, char *why, char **error)
 {
-	GMimeParserOptions *options = g_mime_parser_options_new();
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *mm;
-
-	g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	/* Contents stay in the input; only the rewritten parts are copied. */
-	g_mime_parser_set_persist_stream(parser, TRUE);
-	mm = g_mime_parser_construct_message(parser, options);
-	g_object_unref(parser);
-	g_mime_parser_options_free(options);
-	return mm;
-}
-
-/* The content of the top-level part without its headers, with the line
- * ends of the input (GMime reads CRLF as LF): in memory, or in a
- * scratch file mapped read-only when to_file. */
-static GBytes *write_body(GMimeObject *top, bool crlf, bool to_file, struct strip_ctx *cx, char **error)
-{
-	GMimeStream *sink, *out;
-	GBytes *body = NULL;
-	int fd = -1;
-
-	if (to_file) {
-		if ((fd = spool_tmpfile(cx->dir, error)) < 0)
-			return NULL;
-		sink = g_mime_stream_fs_new(fd);
-	} else {
-		sink = g_mime_stream_mem_new();
-	}
-	out = sink;
-	if (crlf) {
-		GMimeFilter *filter = g_mime_filter_unix2dos_new(FALSE);
-		out = g_mime_stream_filter_new(sink);
-		g_mime_stream_filter_add(GMIME_STREAM_FILTER(out), filter);
-		g_object_unref(filter);
-	}
-	if (g_mime_object_write_content_to_stream(top, NULL, out) < 0 || g_mime_stream_flush(out) != 0) {
-		*error = g_strdup_printf("writing the new body: %s", to_file ? g_strerror(errno) : "failed");
-	} else if (to_file) {
-		GError *gerr = NULL;
-		GMappedFile *map = g_mapped_file_new_from_fd(fd, FALSE, &gerr);
-		if (map) {
-			body = g_mapped_file_get_bytes(map);
-			g_mapped_file_unref(map);
-		} else {
-			*error = g_strdup_printf("mapping the new body: %s", gerr->message);
-			g_error_free(gerr);
-		}
-	} else {
-		GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink));
-		body = g_bytes_new(bytes->data, bytes->len);
-	}
-	if (out != sink)
-		g_object_unref(out);
-	g_object_unref(sink);
-	return body;
-}
-
-static bool input_uses_crlf(const char *raw, size_t len)
-{
-	const char *nl = memchr(raw, '\n', len);
-
-	return nl && nl > raw && nl[-1] == '\r';
-}
-
-/* The rewrite of the message read from stream (see commands.h). */
-/* Whether the message holds a NUL byte; reads it through in chunks and
- * leaves the stream where it was. */
-static bool stream_has_nul(GMimeStream *stream)
-{
-	gint64 at = g_mime_stream_tell(stream);
-	char chunk[8192];
-	ssize_t n;
-	bool found = false;
-
-	if (g_mime_stream_reset(stream) != 0)
-		return false;
-	while (!found && (n = g_mime_stream_read(stream, chunk, sizeof chunk)) > 0)
-		found = memchr(chunk, '\0', (size_t)n) != NULL;
-	g_mime_stream_seek(stream, at, GMIME_STREAM_SEEK_SET);
-	return found;
-}
-
-static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const char *dir,
-			    const struct command_block *block, char **error)
-{
-	struct strip_ctx cx = { dir ? dir : g_get_tmp_dir(), !to_file, g_ptr_array_new_with_free_func(g_object_unref),
-				NULL };
+	struct strip_ctx cx = { rw, header_charset_sample(rw->message) };
 	struct body_parts found;
-	GMimeMessage *mm;
-	GMimeObject *top;
 	GBytes *body = NULL;
-	char *why = NULL;
 	bool changed = false;
 
-	if (error)
-		*error = NULL;
-	if (commands_block_is_empty(block) || stream == NULL) {
-		g_ptr_array_free(cx.keep, TRUE);
-		return NULL;
-	}
-	mm = parse_message(stream);
-	top = mm ? g_mime_message_get_mime_part(mm) : NULL;
-	cx.hint = header_charset_sample(mm);
-	if (mm == NULL)
-		why = g_strdup("the message does not parse");
-	else if (top && GMIME_IS_MULTIPART(top) && g_mime_object_get_content_type_parameter(top, "boundary") == NULL)
-		why = g_strdup("the top-level multipart has no boundary");
-	/* GMime keeps a header up to a NUL and writes it back without its
-	 * line end, merging it with the next: the parts would change. */
-	else if (stream_has_nul(stream))
-		why = g_strdup("the message holds NUL bytes");
-	if (why == NULL && top) {
-		body_parts_find(top, &found);
+	if (why == NULL && rw->top) {
+		body_parts_find(rw->top, &found);
 		/* Changing them would break the signature. */
 		if ((found.plain && found.plain_sealed) || (found.html && found.html_sealed))
 			why = g_strdup("the body is signed or encrypted");
@@ -324,54 +179,38 @@ static GBytes *strip_stream(GMimeStream *stream, bool crlf, bool to_file, const 
 			changed = strip_part(found.html, true, &cx, &why) || changed;
 	}
 	if (changed && why == NULL)
-		body = write_body(top, crlf, to_file, &cx, &why);
+		body = body_rewrite_write(rw, &why);
 	if (error)
 		*error = why;
 	else
 		g_free(why);
-	if (mm)
-		g_object_unref(mm);
 	g_string_free(cx.hint, TRUE);
-	g_ptr_array_free(cx.keep, TRUE);
+	body_rewrite_close(rw);
 	return body;
 }
 
 GBytes *commands_strip_body(const char *raw, size_t len, const struct command_block *block, char **error)
 {
-	GMimeStream *stream;
-	GBytes *body;
+	struct body_rewrite rw;
+	char *why = NULL;
 
 	if (error)
 		*error = NULL;
 	if (commands_block_is_empty(block) || raw == NULL)
 		return NULL;
-	stream = g_mime_stream_mem_new_with_buffer(raw, len);
-	body = strip_stream(stream, input_uses_crlf(raw, len), false, NULL, block, error);
-	g_object_unref(stream);
-	return body;
+	body_rewrite_open_raw(&rw, raw, len, &why);
+	return strip_message(&rw, why, error);
 }
 
 GBytes *commands_strip_spool(struct spool *sp, const char *dir, const struct command_block *block, char **error)
 {
-	GMimeStream *stream;
-	GBytes *body;
+	struct body_rewrite rw;
+	char *why = NULL;
 
 	if (error)
 		*error = NULL;
 	if (commands_block_is_empty(block) || sp == NULL)
 		return NULL;
-	if (spool_truncated(sp)) {
-		if (error)
-			*error = g_strdup("the message is larger than max-message-size and was not kept whole");
-		return NULL;
-	}
-	stream = spool_stream_new(sp);
-	if (stream == NULL) {
-		if (error)
-			*error = g_strdup_printf("reading the spool: %s", g_strerror(errno));
-		return NULL;
-	}
-	body = strip_stream(stream, spool_uses_crlf(sp), spool_fd(sp) >= 0, dir, block, error);
-	g_object_unref(stream);
-	return body;
+	body_rewrite_open_spool(&rw, sp, dir, &why);
+	return strip_message(&rw, why, error);
 }

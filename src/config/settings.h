@@ -53,6 +53,14 @@ enum escalation_notice {
 	ESCALATION_NOTICE_NO,
 };
 
+/* What the agents' copy of a customer's message carries of the
+ * customer's history ([queue] agent-context; engine/agent_context.h). */
+enum agent_context {
+	AGENT_CONTEXT_HEADER,	/* the X-Ticket-Customer header */
+	AGENT_CONTEXT_BLOCK,	/* the header, and their earlier tickets at the top of the text */
+	AGENT_CONTEXT_NONE,
+};
+
 enum priority { PRIORITY_LOW, PRIORITY_NORMAL, PRIORITY_HIGH, PRIORITY_URGENT, PRIORITY_COUNT };
 
 /* One response-time target: minutes of business time, or of wall-clock
@@ -90,6 +98,7 @@ struct queue {
 				 * get instead; NULL when none */
 	int max_participants;	/* per ticket: more are not added (fan-out) */
 	int max_new_participants; /* added by one message at most */
+	enum agent_context agent_context;
 	char **vip;		/* addresses and "@domain"s, lower case */
 	char **urgent_keywords;	/* subject words that make a ticket urgent, casefolded */
 	char **agents;		/* agent addresses and "@domain"s, lower case */

@@ -40,12 +40,16 @@ static const struct key_choice escalation_choices[] = {
 static const struct key_choice survey_choices[] = {
 	{ "csat", SURVEY_CSAT }, { "nps", SURVEY_NPS }, { "ces", SURVEY_CES }, { NULL, 0 },
 };
+static const struct key_choice agent_context_choices[] = {
+	{ "header", AGENT_CONTEXT_HEADER }, { "block", AGENT_CONTEXT_BLOCK }, { "none", AGENT_CONTEXT_NONE },
+	{ NULL, 0 },
+};
 
 /* settings_set.c stores a choice as an int. */
 _Static_assert(sizeof(enum on_error) == sizeof(int) && sizeof(enum on_limit) == sizeof(int) &&
 	       sizeof(enum auth_login) == sizeof(int) && sizeof(enum closed_reply) == sizeof(int) &&
 	       sizeof(enum escalation_notice) == sizeof(int) && sizeof(enum filter_protocol) == sizeof(int) &&
-	       sizeof(enum survey) == sizeof(int),
+	       sizeof(enum survey) == sizeof(int) && sizeof(enum agent_context) == sizeof(int),
 	       "a KEY_CHOICE field is an int");
 
 #define S(field) offsetof(struct settings, field)
@@ -114,6 +118,7 @@ static const struct key_spec key_table[] = {
 	{ "queue", "max-new-participants", KEY_INT, false, "10", Q(max_new_participants), 0, NULL },
 	{ "queue", "vip", KEY_MATCH_LIST, false, NULL, Q(vip), 0, NULL },
 	{ "queue", "agents", KEY_MATCH_LIST, false, NULL, Q(agents), 0, NULL },
+	{ "queue", "agent-context", KEY_CHOICE, false, "header", Q(agent_context), 0, agent_context_choices },
 	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name), 0, NULL },
 	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name), 0, NULL },
 	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names), 0, NULL },

@@ -1,6 +1,6 @@
 /*
  * batch.c - one store transaction for the messages that arrive together
- * (see batch.h).
+ * (see batch.h).  Room: engine.
  */
 #include "config.h"
 #include "engine/batch.h"
@@ -174,6 +174,10 @@ void engine_batch_run(struct engine_batch *b, struct engine_job *job)
 	}
 	g_mutex_unlock(&b->lock);
 	g_cond_clear(&job->turn);
+	/* Recorded and on disk: the rest needs no store, and is done here,
+	 * by the job's own thread, while the next batch runs. */
+	if (job->rc == 0)
+		engine_finish(job->settings, job->msg, job->env, &job->result);
 }
 
 struct engine_batch_stats engine_batch_stats(struct engine_batch *b)

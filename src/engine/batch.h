@@ -1,6 +1,6 @@
 /*
  * batch.h - running the engine for messages that arrive together
- * in one store transaction.
+ * in one store transaction.  Room: engine.
  *
  * The daemon has one store connection.  Under load, twenty messages wait
  * for it at end of message; handing it from thread to thread costs a
@@ -16,6 +16,8 @@
  * committed.  If the commit or the sync fails, every job of the batch
  * fails (nothing of it may be taken for recorded).  A job is answered
  * only once its record is on disk, as with one transaction per message.
+ * Then the job's own thread does what needs no store (engine_finish):
+ * the history block in a 100 MB message must not hold up the batch.
  *
  * Thread-safe: engine_batch_run is called by any number of threads.  The
  * job and what it points to belong to the caller; the engine reads them
@@ -49,8 +51,8 @@ struct engine_job {
 	GCond turn;		/* done, or this job's thread leads next */
 };
 
-/* Runs the job, alone or with others; returns once it is recorded and
- * on disk, or failed. */
+/* Runs the job, alone or with others, then engine_finish(); returns
+ * once it is recorded and on disk, or failed. */
 void engine_batch_run(struct engine_batch *b, struct engine_job *job);
 
 struct engine_batch_stats {

@@ -1,10 +1,11 @@
 /*
  * engine.c - recording an inbound message and deciding its headers
- * (see engine.h).
+ * (see engine.h).  Room: engine.
  */
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/acknowledge.h"
+#include "engine/agent_context.h"
 #include "compose/header_edits.h"
 #include "util/addr.h"
 #include "engine/agent_mail.h"
@@ -455,6 +456,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	result->ref.number = t.number;
 	build_edits(s, queue, msg, &t, stored_evidence ? stored_evidence : evidence_name(result->evidence), held,
 		    result);
+	agent_context_add(s, st, queue, &t, env, key_id, result);
 	rc = 0;
 	goto out;
 fail:
@@ -473,6 +475,12 @@ out:
 	return rc;
 }
 
+void engine_finish(const struct settings *s, const struct message *msg, const struct envelope *env,
+		   struct engine_result *result)
+{
+	agent_context_finish(s, msg, env, result);
+}
+
 void engine_result_clear(struct engine_result *result)
 {
 	if (result->edits)
@@ -484,7 +492,10 @@ void engine_result_clear(struct engine_result *result)
 	if (result->new_body)
 		g_bytes_unref(result->new_body);
 	g_free(result->new_sender);
+	g_free(result->context_text);
+	g_free(result->context_html);
+	g_free(result->context_note);
 	result->edits = result->rcpt_add = result->rcpt_del = NULL;
 	result->new_body = NULL;
-	result->new_sender = NULL;
+	result->new_sender = result->context_text = result->context_html = result->context_note = NULL;
 }

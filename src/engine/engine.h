@@ -1,5 +1,5 @@
 /*
- * engine.h - what to do with one inbound message.
+ * engine.h - what to do with one inbound message.  Room: engine.
  *
  * engine_process() takes a parsed message and its envelope, records it
  * in the store in one transaction (ticket, message, participants,
@@ -25,6 +25,14 @@ const struct queue *engine_queue_for(const struct settings *s, char **recipients
 int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
 		   const char *token, const struct message *msg, const struct envelope *env,
 		   struct engine_result *result, char **error);
+
+/* What needs no store, done after the commit by the thread that
+ * waits for the result (batch.c), so that it holds up no other
+ * message's transaction: the history block at the top of the agents'
+ * copy (agent_context.h).  Call it after a successful engine_process();
+ * it never fails (what it could not do is in result->context_note). */
+void engine_finish(const struct settings *s, const struct message *msg, const struct envelope *env,
+		   struct engine_result *result);
 
 void engine_result_clear(struct engine_result *result);
 

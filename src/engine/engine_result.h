@@ -73,6 +73,10 @@ struct engine_result {
 	enum evidence evidence;	/* of an inbound customer message (evidence.h) */
 	unsigned held;		/* To/Cc addresses not made participants */
 	bool mail_queued;	/* something waits in the outbox: wake the sender */
+	/* The customer's history in the agents' copy (agent_context.h): */
+	char *context_text;	/* the block engine_finish() puts at the top of the text, or NULL */
+	char *context_html;
+	char *context_note;	/* what of it was left out and why, for the log line, or NULL */
 };
 
 #endif

@@ -145,7 +145,7 @@ char *intake_outcome_line(const struct engine_result *r, const struct message *m
 	case ENGINE_DUPLICATE:
 		break;
 	}
-	return g_strdup_printf("%s %s%s%s%s%s from=<%s> evidence=%s%s message-id=<%s> size=%zu elapsed=%lldus eom=%lldus%s%s%s",
+	return g_strdup_printf("%s %s%s%s%s%s from=<%s> evidence=%s%s message-id=<%s> size=%zu elapsed=%lldus eom=%lldus%s%s%s%s%s",
 			       r->outcome == ENGINE_DUPLICATE ? "redelivery of" :
 			       r->new_ticket ? "new ticket" : "follow-up to", id,
 			       plain ? "" : " (", plain ? "" : thread_rule_name(r->rule), plain ? "" : ")",
@@ -155,7 +155,9 @@ char *intake_outcome_line(const struct engine_result *r, const struct message *m
 			       (long long)elapsed_us, (long long)eom_us,
 			       msg->warnings ? ", with parse warnings" : "",
 			       r->ack_queued ? ", acknowledgement queued" : r->ack_skipped ? ", no acknowledgement: " : "",
-			       r->ack_queued || !r->ack_skipped ? "" : r->ack_skipped);
+			       r->ack_queued || !r->ack_skipped ? "" : r->ack_skipped,
+			       r->context_note ? ", " : r->new_body ? ", history block added" : "",
+			       r->context_note ? r->context_note : "");
 }
 
 char *intake_spoof_line(const struct engine_result *r, const struct message *msg, const struct envelope *env)

@@ -1,7 +1,8 @@
 /*
  * spool_stream.h - a spooled message (spool.h) as a GMime stream, for
- * the engine's parsers (message.c, commands_strip.c).  Internal to the
- * engine: nothing of GMime leaves it.
+ * the parser and the body rewrites (message.c, body_rewrite.c).
+ * Internal to the engine: nothing of GMime leaves it.
+ * Room: mime.
  */
 #ifndef TM_SPOOL_STREAM_H
 #define TM_SPOOL_STREAM_H

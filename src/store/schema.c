@@ -198,6 +198,12 @@ static const char *const migrations[] = {
 	"  outcome TEXT NOT NULL CHECK (outcome IN ('mailed','covered','skipped')),"
 	"  detail TEXT,"		/* the Message-ID, the ticket whose mail covered it, or why not */
 	"  PRIMARY KEY (problem_id, template, ticket_id)) WITHOUT ROWID;",
+
+	/* 7 -> 8: a customer's tickets in a queue, newest first, for the
+	 * history the agents' copy of their mail carries
+	 * (customer_context.c): without it every message would read the
+	 * whole tickets table. */
+	"CREATE INDEX tickets_customer ON tickets(customer_id, queue, created);",
 };
 
 int schema_latest_version(void)

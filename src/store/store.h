@@ -24,7 +24,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store_ticket {
 	int64_t id;
@@ -159,6 +159,42 @@ int store_customer_prefs(struct store *st, const char *address, char **locale, c
 int store_customer_set_locale(struct store *st, const char *address, const char *locale);
 /* Whether the customer of a ticket had opened one before it (customer_history.c). */
 int store_customer_returning(struct store *st, int64_t ticket_id, bool *returning);
+
+/* What the agents' copy of a customer's message says of the customer
+ * (customer_context.c): read from the rows of the ticket's customer
+ * (by tickets.customer_id, never by an address a message gave), so
+ * that it holds nothing of anyone else; their tickets, messages and
+ * ratings of the ticket's queue only. */
+#define STORE_CONTEXT_COUNT_MAX 1000	/* other tickets counted at most */
+struct store_context_ticket {
+	char *tag;
+	long number;
+	char *status;
+	bool merged;		/* merged into another ticket */
+	char *subject;
+	int64_t created;
+};
+struct store_customer_context {
+	int others;		/* the customer's other tickets in the queue, up to STORE_CONTEXT_COUNT_MAX */
+	GPtrArray *recent;	/* struct store_context_ticket *: the newest of them */
+	int64_t last_wrote;	/* the customer's newest message before this one, 0 none */
+	char *locale;		/* preferred language, NULL unset */
+	char *zone;		/* preferred time zone, NULL unset */
+	char *tier;		/* as an agent set it (#tier), NULL unset */
+	char *rating_scale;	/* of the customer's latest rating: "csat", "nps", "ces"
+				 * (config/survey.h), or NULL for none */
+	int rating;
+	char *rating_tag;	/* the ticket it rated */
+	long rating_number;
+};
+/* Fills *out for the customer of ticket_id: the other tickets (at most
+ * limit of them in recent, newest first) and the rest; this_message is
+ * the Message-ID the current message is stored under, which is not
+ * "before this one".  1 found, 0 no such ticket, -1 error; clear *out
+ * whatever the result. */
+int store_customer_context(struct store *st, int64_t ticket_id, const char *this_message, int limit,
+			   struct store_customer_context *out);
+void store_customer_context_clear(struct store_customer_context *c);
 
 /* The outbox: mail we generate, written in the same transaction as the
  * ticket and delivered after the commit by the sender thread. */

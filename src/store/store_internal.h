@@ -25,7 +25,8 @@
 #define STORE_PARTICIPANTS_SLOT 68	/* participants.c */
 #define STORE_HISTORY_SLOT 73		/* customer_history.c: one statement */
 #define STORE_PROBLEMS_SLOT 74		/* problems.c */
-#define STORE_MAX_STMTS 94
+#define STORE_CONTEXT_SLOT 94		/* customer_context.c */
+#define STORE_MAX_STMTS 100
 
 struct store {
 	sqlite3 *db;

@@ -20,12 +20,12 @@ struct results {
 };
 
 /* What may be done at each level: the README's table, "Security model". */
-static const bool rights[][5] = {
-	/*                     reference  token  participants  acknowledge  rate */
-	[EVIDENCE_CLAIMED] =       { true, true, false, true, true },
-	[EVIDENCE_AUTHENTICATED] = { true, true, true, true, true },
-	[EVIDENCE_TOKEN] =         { true, true, true, true, true },
-	[EVIDENCE_CONTRADICTED] =  { false, false, false, false, false },
+static const bool rights[][6] = {
+	/*                     reference  token  participants  acknowledge  rate  history */
+	[EVIDENCE_CLAIMED] =       { true, true, false, true, true, true },
+	[EVIDENCE_AUTHENTICATED] = { true, true, true, true, true, true },
+	[EVIDENCE_TOKEN] =         { true, true, true, true, true, true },
+	[EVIDENCE_CONTRADICTED] =  { false, false, false, false, false, false },
 };
 
 bool evidence_may(enum evidence level, enum evidence_right right)

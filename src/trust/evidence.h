@@ -50,6 +50,10 @@ enum evidence_right {
 	EVIDENCE_ACKNOWLEDGE,
 	/* rate a resolved ticket through the rating address */
 	EVIDENCE_RATE,
+	/* have the customer's history shown to the agents with the message
+	 * (engine/agent_context.h): the customer is the one whose address
+	 * the message gave */
+	EVIDENCE_SHOW_HISTORY,
 };
 
 /* The level the Authentication-Results of our authserv_ids (NULL-
