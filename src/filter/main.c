@@ -18,7 +18,7 @@
 #include "engine/batch.h"
 #include "language/lang.h"
 #include "milter/check.h"
-#include "milter/clock.h"
+#include "util/clock.h"
 #include "milter/daemon.h"
 #include "milter/snapshot.h"
 #include "milter/startup.h"

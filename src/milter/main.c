@@ -11,7 +11,7 @@
 #include "config.h"
 #include "milter/callbacks.h"
 #include "milter/check.h"
-#include "milter/clock.h"
+#include "util/clock.h"
 #include "milter/daemon.h"
 #include "engine/batch.h"
 #include "language/lang.h"

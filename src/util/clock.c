@@ -2,7 +2,7 @@
  * clock.c - the test clock of the daemon (see clock.h).
  */
 #include "config.h"
-#include "milter/clock.h"
+#include "util/clock.h"
 
 #include <glib.h>
 
