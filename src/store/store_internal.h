@@ -24,7 +24,8 @@
 #define STORE_ZONE_SLOT 64		/* customer_tz.c */
 #define STORE_PARTICIPANTS_SLOT 68	/* participants.c */
 #define STORE_HISTORY_SLOT 73		/* customer_history.c: one statement */
-#define STORE_MAX_STMTS 74
+#define STORE_SCHEDULE_SLOT 74		/* schedule.c */
+#define STORE_MAX_STMTS 90
 
 struct store {
 	sqlite3 *db;
@@ -41,6 +42,7 @@ struct store {
 	bool sync_owed;		/* committed since borrowed, not yet fsync()ed */
 	bool in_batch;		/* store_batch_begin: begin/commit/rollback are savepoints */
 	bool in_savepoint;	/* one of those is open */
+	int64_t scheduled_first;	/* earliest send_at this connection scheduled since asked (schedule.h), 0 */
 };
 
 /* False once the path names another file than the one opened (replaced
