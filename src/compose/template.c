@@ -50,6 +50,8 @@ const char *const template_placeholders[] = {
 	"rating",		/* the score being thanked for (csat-thanks, nps-thanks, ces-thanks) */
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	"returning",		/* non-empty: the customer had opened a ticket before */
+	/* reminder, to agents: reminder_mail.h */
+	"time_left", "overdue", "business", "resolution", "level", "customer", "excerpt",
 	NULL,
 };
 

@@ -73,6 +73,7 @@ struct engine_result {
 	enum evidence evidence;	/* of an inbound customer message (evidence.h) */
 	unsigned held;		/* To/Cc addresses not made participants */
 	bool mail_queued;	/* something waits in the outbox: wake the sender */
+	int64_t scheduled;	/* the earliest mail it scheduled (scheduled_mail.h), 0: none */
 };
 
 #endif
