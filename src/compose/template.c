@@ -51,6 +51,8 @@ const char *const template_placeholders[] = {
 	"unknown_commands", "applied", "commands_only", "note_unsent",	/* agent-notice: see templates/README */
 	"returning",		/* non-empty: the customer had opened a ticket before */
 	"announcement",		/* an announcement's text, written by an agent (problem_announce.h) */
+	/* reminder, to agents: reminder_mail.h */
+	"time_left", "overdue", "business", "resolution", "level", "customer", "excerpt",
 	NULL,
 };
 

@@ -61,7 +61,9 @@ struct template;
  * ticket, subject, customer_name, queue_name, promise, promise_relative,
  * agent_name, reference, escalation, status, csat_links, csat_1 ...
  * csat_5, nps_0 ... nps_10, ces_1 ... ces_7, rating, unknown_commands,
- * applied, commands_only, note_unsent, returning, announcement.
+ * applied, commands_only, note_unsent, returning, announcement; for reminders
+ * time_left, overdue, business, resolution, level, customer, excerpt
+ * (reminder_mail.h).
  *
  * escalation is "yes" when the case is said to be overseen by a senior
  * person (the queue's escalation-notice, else the culture default of the

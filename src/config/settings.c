@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "config/settings.h"
+#include "config/settings_agents.h"
 #include "config/settings_keys.h"
 #include "config/settings_set.h"
 #include "compose/assets.h"
@@ -175,6 +176,12 @@ bool ticket_priority_parse(const char *name, enum priority *p)
 	return false;
 }
 
+/* complain() for settings_agents.c. */
+static void complain_in(void *ctx, const char *section, const char *key, const char *message)
+{
+	complain(ctx, section, key, "%s", message);
+}
+
 /* [sla NAME]: first-response and resolution, each optionally prefixed
  * with a priority ("urgent.first-response"); unprefixed keys set every
  * priority that has no prefixed key of its own. */
@@ -185,6 +192,8 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 
 	for (int pass = 0; pass < 2; pass++)
 		for (char **k = keys; k && *k; k++) {
+			if (sla_remind_key(*k))
+				continue;	/* sla_reminds_load(), below */
 			const char *dot = strchr(*k, '.');
 			const char *what = dot ? dot + 1 : *k;
 			char *value = get_value(pass == 0 ? ld : NULL, kf, group, *k);
@@ -195,8 +204,8 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 			char *prefix = dot ? g_strndup(*k, (gsize)(dot - *k)) : NULL;
 
 			if (pass == 0 && kind < 0)
-				complain(ld, group, *k, "unknown key \"%s\" in [%s]: expected [PRIORITY.]first-response or "
-					 "[PRIORITY.]resolution", *k, group);
+				complain(ld, group, *k, "unknown key \"%s\" in [%s]: expected [PRIORITY.]first-response, "
+					 "[PRIORITY.]resolution or remind", *k, group);
 			else if (pass == 0 && prefix && !ticket_priority_parse(prefix, &prio))
 				complain(ld, group, *k, "unknown priority \"%s\": use low, normal, high or urgent", prefix);
 			else if (kind >= 0 && (pass == 0) == (prefix != NULL) &&
@@ -218,6 +227,7 @@ static void load_sla(struct loader *ld, GKeyFile *kf, const char *group, struct 
 		}
 	if (p->first_response[PRIORITY_NORMAL].minutes == 0)
 		complain(ld, group, NULL, "[%s] needs first-response", group);
+	sla_reminds_load(kf, group, p, complain_in, ld);
 	g_strfreev(keys);
 }
 
@@ -356,6 +366,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	GArray *queues = g_array_new(FALSE, TRUE, sizeof(struct queue));
 	GArray *slas = g_array_new(FALSE, TRUE, sizeof(struct sla_policy));
 	GArray *calendars = g_array_new(FALSE, TRUE, sizeof(struct calendar_def));
+	GArray *agents = g_array_new(FALSE, TRUE, sizeof(struct agent_def));
 	guint errors_before = errors->len;
 
 	s->refs = 1;
@@ -367,6 +378,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		g_array_free(queues, TRUE);
 		g_array_free(slas, TRUE);
 		g_array_free(calendars, TRUE);
+		g_array_free(agents, TRUE);
 		g_key_file_free(kf);
 		settings_unref(s);
 		return NULL;
@@ -405,6 +417,10 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 			struct queue q = { .id = g_strdup(g_strstrip(*g + 6)) };
 			load_section(&ld, kf, *g, "queue", &q);
 			g_array_append_val(queues, q);
+		} else if (g_str_has_prefix(*g, "agent ") && (*g)[6]) {
+			struct agent_def a = { .id = g_strdup(g_strstrip(*g + 6)) };
+			load_section(&ld, kf, *g, "agent", &a);
+			g_array_append_val(agents, a);
 		} else {
 			complain(&ld, *g, NULL, "unknown section [%s]", *g);
 		}
@@ -420,9 +436,12 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	if (!g_key_file_has_group(kf, "filter"))
 		load_section(&ld, kf, "filter", "filter", s);
 	adopt_sections(s, queues, slas, calendars);
+	s->n_agents = agents->len;
+	s->agents = (struct agent_def *)(void *)agents->data;
 	check_queues(&ld, s);
 	check_limits(&ld, s);
 	resolve_queues(&ld, s);
+	settings_agents_check(s, complain_in, &ld);
 
 	if ((flags & SETTINGS_LOAD_SECRET) && s->secret_file && errors->len == errors_before) {
 		char *err = NULL;
@@ -435,9 +454,12 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 done:
 	/* Again for the early exit: the snapshot owns whatever was parsed. */
 	adopt_sections(s, queues, slas, calendars);
+	s->n_agents = agents->len;
+	s->agents = (struct agent_def *)(void *)agents->data;
 	g_array_free(queues, FALSE);
 	g_array_free(slas, FALSE);
 	g_array_free(calendars, FALSE);
+	g_array_free(agents, FALSE);
 	s->lines = ld.ix.lines;
 	g_key_file_free(kf);
 	g_free(text);
@@ -466,6 +488,7 @@ void settings_unref(struct settings *s)
 	if (s == NULL || !g_atomic_int_dec_and_test(&s->refs))
 		return;
 	assets_free(s->assets);
+	settings_agents_free(s);
 	for (size_t i = 0; i < s->n_queues; i++) {
 		g_free(s->queues[i].id);
 		g_free(s->queues[i].name);

@@ -70,10 +70,26 @@ struct sla_target {
 	bool calendar_time;
 };
 
+/* One level of [sla NAME] remind (settings_agents.h): when `percent` of
+ * a target's budget is used, mail these. */
+struct remind_level {
+	int percent;
+	char **recipients;	/* "assignee", "agents" or addresses, NULL-terminated */
+};
+
+struct remind_levels {
+	struct remind_level *levels;	/* ascending by percent; NULL when none */
+	size_t n;
+};
+
 struct sla_policy {
 	char *id;		/* from "[sla ID]" */
 	struct sla_target first_response[PRIORITY_COUNT];
 	struct sla_target resolution[PRIORITY_COUNT];	/* minutes 0: none */
+	/* [PRIORITY.]remind, or [PRIORITY.]remind-first-response and
+	 * [PRIORITY.]remind-resolution (settings_agents.h) */
+	struct remind_levels remind_first_response[PRIORITY_COUNT];
+	struct remind_levels remind_resolution[PRIORITY_COUNT];
 };
 
 struct calendar;
@@ -82,6 +98,16 @@ struct calendar_def {
 	char *id;		/* from "[calendar ID]" */
 	char *timezone;
 	struct calendar *calendar;
+	char **agents;		/* addresses ([agent NAME]s resolved), NULL-terminated, or NULL */
+};
+
+/* [agent ADDRESS] or [agent NAME] with address = ...: how mail to one
+ * agent is written. */
+struct agent_def {
+	char *id;		/* from "[agent ID]" */
+	char *address;		/* normalized */
+	char *locale;		/* canonical tag, or NULL: the queue's default */
+	char *timezone;		/* IANA name, or NULL: the queue's first calendar's */
 };
 
 struct queue {
@@ -183,6 +209,8 @@ struct settings {
 	size_t n_slas;
 	struct calendar_def *calendars;
 	size_t n_calendars;
+	struct agent_def *agents;
+	size_t n_agents;
 	GPtrArray *notes;	/* "FILE:LINE: note" strings -n prints; not errors */
 	GHashTable *lines;	/* where each key stands, for messages */
 	/* Templates and ICU patterns the daemon prepared for this snapshot
@@ -210,10 +238,10 @@ bool ticket_priority_parse(const char *name, enum priority *p);
 int settings_line(const struct settings *s, const char *section, const char *key);
 
 /* Every key of the file, read-only: section is "milter", "outbox",
- * "filter", "autoreply", "queue", "calendar" or "sla" (the last three for any
- * [queue NAME], [calendar NAME], [sla NAME]).  settings_key_at() returns
- * false past the end.  For the test that the manual page and the example
- * configuration know each key. */
+ * "filter", "autoreply", "queue", "calendar", "sla" or "agent" (the last
+ * four for any [queue NAME], [calendar NAME], [sla NAME], [agent NAME]).
+ * settings_key_at() returns false past the end.  For the test that the
+ * manual page and the example configuration know each key. */
 size_t settings_key_count(void);
 bool settings_key_at(size_t i, const char **section, const char **name);
 

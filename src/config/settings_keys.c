@@ -126,10 +126,20 @@ static const struct key_spec key_table[] = {
 	/* Read together with the time zone by load_calendar(). */
 	{ "calendar", "hours", KEY_BY_SECTION, true, NULL, 0, 0, NULL },
 	{ "calendar", "holidays", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
+	/* Addresses, or NAMEs of [agent NAME]: settings_agents_check(). */
+	{ "calendar", "agents", KEY_WORDS, false, NULL, C(agents), 0, NULL },
+	{ "agent", "address", KEY_OPTIONAL_ADDRESS, false, NULL, offsetof(struct agent_def, address), 0, NULL },
+	{ "agent", "locale", KEY_STRING, false, NULL, offsetof(struct agent_def, locale), 0, NULL },
+	{ "agent", "timezone", KEY_STRING, false, NULL, offsetof(struct agent_def, timezone), 0, NULL },
 	/* Listed for settings_key_at(): load_sla() reads them, each also
 	 * with a priority prefix ("urgent.first-response"). */
 	{ "sla", "first-response", KEY_BY_SECTION, true, NULL, 0, 0, NULL },
 	{ "sla", "resolution", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
+	/* sla_reminds_load() (settings_agents.h) reads these, each also
+	 * with a priority prefix. */
+	{ "sla", "remind", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
+	{ "sla", "remind-first-response", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
+	{ "sla", "remind-resolution", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
 	{ "queue", "urgent-keywords", KEY_WORDS, false,
 	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
 	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords), 0, NULL },

@@ -23,6 +23,7 @@
 #include "compose/edited_message.h"
 #include "engine/batch.h"
 #include "engine/intake.h"
+#include "engine/scheduled_mail.h"
 #include "sender/delivery.h"
 #include "sender/sender.h"
 #include "store/pool.h"
@@ -220,6 +221,27 @@ static struct spool *engine_spool(const struct settings *s, struct spool *whole,
 	return sp;
 }
 
+/* One round of scheduled mail (reminders) due at now, logged; the
+ * number of rows whose mail waits in the outbox. */
+static int run_scheduled(const struct settings *s, struct store *st, int64_t now)
+{
+	GPtrArray *outcomes = g_ptr_array_new_with_free_func(scheduled_outcome_free);
+	char *owner = g_strdup_printf("ticketctl:%s:%d", s->hostname, (int)getpid());
+	int queued = 0;
+
+	if (scheduled_run_due(s, st, now, owner, outcomes, &queued) < 0)
+		log_err("scheduled mail: %s", store_error(st));
+	for (guint i = 0; i < outcomes->len; i++) {
+		int priority;
+		char *line = scheduled_outcome_line(g_ptr_array_index(outcomes, i), &priority);
+		log_write(priority, NULL, "%s", line);
+		g_free(line);
+	}
+	g_ptr_array_free(outcomes, TRUE);
+	g_free(owner);
+	return queued;
+}
+
 /* Records the message and passes it on; the exit status. */
 static int record(struct deliver *d)
 {
@@ -295,11 +317,13 @@ static int record(struct deliver *d)
 					   g_get_monotonic_time() - d->started, &priority);
 		log_write(priority, d->qid, "%s", line);
 		g_free(line);
-		if (res->mail_queued) {
-			/* The acknowledgement now; what fails waits for the next run
-			 * or a daemon's sender. */
+		{
+			/* The acknowledgement now, and the reminders that fell due:
+			 * a pipe may have no daemon to send them.  What fails waits
+			 * for the next run or a daemon's sender. */
 			struct store *st = store_pool_get(pool, s->database, s->busy_timeout_ms, &error);
-			if (st)
+			int queued = st ? run_scheduled(s, st, env.now) : 0;
+			if (st && (res->mail_queued || queued > 0))
 				sender_run_once(s, st, env.now);
 			store_pool_put(pool, st, false);
 		}

@@ -19,5 +19,6 @@ int cmd_set(const struct settings *s, int argc, char **argv);
 int cmd_deliver(const struct settings *s, int argc, char **argv);
 int cmd_report(const struct settings *s, int argc, char **argv);
 int cmd_problem(const struct settings *s, int argc, char **argv);
+int cmd_due(const struct settings *s, int argc, char **argv);	/* cmd_due.c */
 
 #endif

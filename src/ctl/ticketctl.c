@@ -1,7 +1,7 @@
 /*
  * ticketctl.c - the administrator's command line tool: dispatch.
  *
- *   ticketctl [-c FILE] init | list | show | search | set | problem | outbox | deliver | report ...
+ *   ticketctl [-c FILE] init | list | show | search | set | problem | outbox | deliver | report | due ...
  *
  * Room: ctl.
  */
@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	  "deliver --recipient ADDR [--sender ADDR] [--reinject]  record a message read on stdin, pass it on" },
 	{ "report", cmd_report, 0, false,
 	  "report [--since DATE] [--until DATE] [--by KEY] [--format text|json|csv|html] [-o FILE]  service figures" },
+	{ "due", cmd_due, 0, false, "due [--within 2h] [--json]  promises running, overdue first, time left in business time" },
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,8 @@
 #include "calendar/calendar.h"
 #include "engine/customer_zone.h"
 #include "language/lang.h"
+#include "engine/scheduled_mail.h"
+#include "engine/sla_policy.h"
 #include "engine/subject.h"
 #include "compose/template.h"
 #include "engine/thread_index.h"
@@ -64,14 +66,6 @@ enum priority acknowledge_priority(const struct queue *q, const struct message *
 	    ((v = message_header(msg, "Importance")) && g_ascii_strncasecmp(v, "low", 3) == 0))
 		return PRIORITY_LOW;
 	return PRIORITY_NORMAL;
-}
-
-static bool is_vip(const struct queue *q, const char *address)
-{
-	for (char **v = q->vip; v && *v; v++)
-		if (((*v)[0] == '@' && g_str_has_suffix(address, *v)) || strcmp(*v, address) == 0)
-			return true;
-	return false;
 }
 
 /* Why the rate limits forbid a reply now, or NULL: per ticket, per
@@ -134,7 +128,7 @@ struct promise {
 static struct promise compute_promise(const struct queue *q, const struct message *msg, const char *customer,
 				      int64_t now)
 {
-	const struct sla_policy *p = q->vip_sla && is_vip(q, customer) ? q->vip_sla : q->sla;
+	const struct sla_policy *p = sla_policy_of(q, customer);
 	struct promise out = { .priority = acknowledge_priority(q, msg) };
 	const struct sla_target *fr = &p->first_response[out.priority];
 	const struct sla_target *res = &p->resolution[out.priority];
@@ -337,7 +331,8 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 	if (kind == ACK_NEW) {
 		promise = compute_promise(q, msg, to, env->now);
 		if (store_ticket_set_promise(st, t->id, locale, ticket_priority_name(promise.priority),
-					     promise.first_response_due, promise.resolution_due) != 0)
+					     promise.first_response_due, promise.resolution_due) != 0 ||
+		    scheduled_promise_made(s, st, q, t->id, env->now) != 0)
 			goto store_error;
 	} else {
 		promise.first_response_due = t->first_response_due;

@@ -12,6 +12,7 @@
 #include "compose/header_edits.h"
 #include "engine/lifecycle.h"
 #include "engine/rating.h"
+#include "engine/reminders.h"
 #include "engine/subject.h"
 #include "engine/thread_index.h"
 
@@ -267,6 +268,11 @@ static void reply_edits(const struct settings *s, const struct queue *q, struct 
 	reply_to_text = internet_address_to_string(reply_to, NULL, TRUE);
 	thread_ids(st, t, message_id, &irt, &refs);
 	subject = subject_add_tag(msg->raw_subject, msg->subject, &ref);
+	/* Answered from a reminder: its subject says how late we are. */
+	if (reminder_answered(st, msg) == 1) {
+		g_free(subject);
+		subject = g_strdup_printf("Re: [%s] %s", id, t->subject);
+	}
 
 	/* What would leak internals: the agent's address, receipts, our headers,
 	 * the agent's client's references to the internal copy. */
@@ -411,7 +417,7 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 		const char *stored_id = note && msg->message_id ? msg->message_id : message_id;
 		if (record_message(st, t, msg, env, note ? "note" : "out", stored_id) != 0)
 			goto out;
-		if (!note && lifecycle_first_response(st, t, agent, env->now) != 0)
+		if (!note && lifecycle_first_response(s, st, t, agent, env->now) != 0)
 			goto out;
 	}
 	if (store_event_add(st, t->id, env->now, agent, note ? "note" : only ? "commands" : "reply", NULL) != 0)

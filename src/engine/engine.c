@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "engine/engine.h"
+#include "store/schedule.h"
 #include "engine/acknowledge.h"
 #include "engine/agent_context.h"
 #include "compose/header_edits.h"
@@ -190,8 +191,8 @@ static int open_ticket(const struct settings *s, struct store *st, const struct 
 
 /* A follow-up: the customer answered, so waiting is over; a resolved
  * (or, with closed-reply = reopen, closed) ticket opens again. */
-static int continue_ticket(struct store *st, struct store_ticket *t, enum thread_rule rule, enum evidence level,
-			   const char *sender, int64_t now, struct engine_result *result)
+static int continue_ticket(const struct settings *s, struct store *st, struct store_ticket *t, enum thread_rule rule,
+			   enum evidence level, const char *sender, int64_t now, struct engine_result *result)
 {
 	char *detail = g_strdup_printf("%s, evidence %s", thread_rule_name(rule), evidence_name(level));
 	int rc = store_ticket_touch(st, t->id, now);
@@ -202,9 +203,9 @@ static int continue_ticket(struct store *st, struct store_ticket *t, enum thread
 	if (rc != 0)
 		return -1;
 	if (strcmp(t->status, "pending") == 0)
-		return lifecycle_set_status(st, t, "open", sender, now, NULL);
+		return lifecycle_set_status(s, st, t, "open", sender, now, NULL);
 	if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0) {
-		if (lifecycle_set_status(st, t, "open", sender, now, NULL) != 0 ||
+		if (lifecycle_set_status(s, st, t, "open", sender, now, NULL) != 0 ||
 		    store_event_add(st, t->id, now, sender, "reopened", NULL) != 0)
 			return -1;
 		result->reopened = true;
@@ -286,7 +287,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		if (open_ticket(s, st, queue, msg, env, sender, &match, tr, parent_id, t) != 0)
 			return -1;
 		result->new_ticket = true;
-	} else if (continue_ticket(st, t, match.rule, tr->level, sender, env->now, result) != 0 ||
+	} else if (continue_ticket(s, st, t, match.rule, tr->level, sender, env->now, result) != 0 ||
 		   (match.other_ticket && ambiguity_event(st, t, match.other_ticket, sender, env->now) != 0)) {
 		return -1;
 	}
@@ -403,6 +404,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	int rc;
 
 	memset(result, 0, sizeof *result);
+	store_schedule_take_first(st);	/* what an earlier message scheduled is told already */
 	result->edits = g_ptr_array_new_with_free_func(edits_free_one);
 	result->rcpt_add = g_ptr_array_new_with_free_func(g_free);
 	result->rcpt_del = g_ptr_array_new_with_free_func(g_free);
@@ -429,6 +431,8 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 		g_free(tr.detail);
 		if (rc < 0)
 			engine_result_clear(result);
+		else
+			result->scheduled = store_schedule_take_first(st);
 		return rc < 0 ? -1 : 0;
 	}
 	if (store_begin(st) != 0)
@@ -457,6 +461,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	build_edits(s, queue, msg, &t, stored_evidence ? stored_evidence : evidence_name(result->evidence), held,
 		    result);
 	agent_context_add(s, st, queue, &t, env, key_id, result);
+	result->scheduled = store_schedule_take_first(st);
 	rc = 0;
 	goto out;
 fail:

@@ -77,6 +77,7 @@ struct engine_result {
 	char *context_text;	/* the block engine_finish() puts at the top of the text, or NULL */
 	char *context_html;
 	char *context_note;	/* what of it was left out and why, for the log line, or NULL */
+	int64_t scheduled;	/* the earliest mail it scheduled (scheduled_mail.h), 0: none */
 };
 
 #endif

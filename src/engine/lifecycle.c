@@ -4,6 +4,8 @@
  */
 #include "config.h"
 #include "engine/lifecycle.h"
+#include "engine/scheduled_mail.h"
+#include "engine/sla_policy.h"
 #include "util/addr.h"
 #include "trust/agent_auth.h"
 #include "commands/commands.h"
@@ -39,9 +41,18 @@ static int event(struct store *st, const struct store_ticket *t, int64_t now, co
 	return rc;
 }
 
-int lifecycle_set_status(struct store *st, struct store_ticket *t, const char *status, const char *actor,
-			 int64_t now, bool *resolved)
+static const struct queue *queue_of(const struct settings *s, const struct store_ticket *t)
 {
+	for (size_t i = 0; s && i < s->n_queues; i++)
+		if (g_strcmp0(s->queues[i].id, t->queue) == 0)
+			return &s->queues[i];
+	return NULL;
+}
+
+int lifecycle_set_status(const struct settings *s, struct store *st, struct store_ticket *t, const char *status,
+			 const char *actor, int64_t now, bool *resolved)
+{
+	const struct queue *q = queue_of(s, t);
 	char *old;
 
 	if (resolved)
@@ -49,13 +60,18 @@ int lifecycle_set_status(struct store *st, struct store_ticket *t, const char *s
 	if (strcmp(t->status, status) == 0)
 		return 0;
 	/* Waiting for the customer stops the SLA clock; leaving pending moves
-	 * the due times on by the time spent waiting. */
+	 * the due times on by what the wait took of their clocks. */
 	if (strcmp(t->status, "pending") == 0 && t->paused_at) {
-		int64_t waited = now - t->paused_at;
-		if (t->first_response_due && !t->first_response_at)
-			t->first_response_due += waited;
-		if (t->resolution_due)
-			t->resolution_due += waited;
+		if (q) {
+			sla_policy_resume(q, t, now);
+		} else {
+			/* The queue is gone from the configuration: its calendars too. */
+			int64_t waited = now - t->paused_at;
+			if (t->first_response_due && !t->first_response_at)
+				t->first_response_due += waited;
+			if (t->resolution_due)
+				t->resolution_due += waited;
+		}
 		t->paused_at = 0;
 	}
 	if (strcmp(status, "pending") == 0)
@@ -69,7 +85,8 @@ int lifecycle_set_status(struct store *st, struct store_ticket *t, const char *s
 	}
 	old = t->status;
 	t->status = g_strdup(status);
-	if (store_ticket_save(st, t, now) != 0 || event(st, t, now, actor, "status", "%s -> %s", old, status) != 0) {
+	if (store_ticket_save(st, t, now) != 0 || event(st, t, now, actor, "status", "%s -> %s", old, status) != 0 ||
+	    scheduled_ticket_changed(s, st, t, now) != 0) {
 		g_free(old);
 		return -1;
 	}
@@ -77,7 +94,8 @@ int lifecycle_set_status(struct store *st, struct store_ticket *t, const char *s
 	return 0;
 }
 
-int lifecycle_first_response(struct store *st, struct store_ticket *t, const char *agent, int64_t now)
+int lifecycle_first_response(const struct settings *s, struct store *st, struct store_ticket *t, const char *agent,
+			     int64_t now)
 {
 	if (t->first_response_at)
 		return 0;
@@ -85,9 +103,10 @@ int lifecycle_first_response(struct store *st, struct store_ticket *t, const cha
 	t->first_response_kept = t->first_response_due ? now <= t->first_response_due : -1;
 	if (store_ticket_save(st, t, now) != 0 ||
 	    event(st, t, now, agent, "first-response", "%s", t->first_response_kept == 0 ? "promise missed" :
-		  t->first_response_kept == 1 ? "promise kept" : "no promise") != 0)
+		  t->first_response_kept == 1 ? "promise kept" : "no promise") != 0 ||
+	    scheduled_ticket_changed(s, st, t, now) != 0)
 		return -1;
-	return strcmp(t->status, "new") == 0 ? lifecycle_set_status(st, t, "open", agent, now, NULL) : 0;
+	return strcmp(t->status, "new") == 0 ? lifecycle_set_status(s, st, t, "open", agent, now, NULL) : 0;
 }
 
 static bool zone_valid(const char *zone)
@@ -104,14 +123,6 @@ static int set_text(char **field, const char *value)
 	g_free(*field);
 	*field = g_strdup(value);
 	return 0;
-}
-
-static const struct queue *queue_of(const struct settings *s, const struct store_ticket *t)
-{
-	for (size_t i = 0; i < s->n_queues; i++)
-		if (g_strcmp0(s->queues[i].id, t->queue) == 0)
-			return &s->queues[i];
-	return NULL;
 }
 
 /* Why address may not join a ticket of q, or NULL when it may. */
@@ -211,7 +222,7 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 	if (strcmp(cmd->name, "status") == 0) {
 		if (!lifecycle_status_valid(arg))
 			return (*why = "unknown status"), 1;
-		return lifecycle_set_status(st, t, arg, agent, now, resolved);
+		return lifecycle_set_status(s, st, t, arg, agent, now, resolved);
 	}
 	if (strcmp(cmd->name, "priority") == 0) {
 		if (!ticket_priority_parse(arg, &prio))
@@ -255,7 +266,7 @@ int lifecycle_apply(const struct settings *s, struct store *st, struct store_tic
 		}
 		t->merged_into = into.id;
 		store_ticket_clear(&into);
-		if (lifecycle_set_status(st, t, "closed", agent, now, NULL) != 0)
+		if (lifecycle_set_status(s, st, t, "closed", agent, now, NULL) != 0)
 			return -1;
 	} else if (strcmp(cmd->name, "cc") == 0) {
 		if ((rc = set_participant(s, st, t, arg, now, why)) != 0)
@@ -292,7 +303,7 @@ int lifecycle_autoclose(const struct settings *s, struct store *st, int64_t now)
 		struct store_ticket t = { 0 };
 		int rc = store_ticket_by_id(st, g_array_index(ids, int64_t, i), &t);
 		if (rc == 1)
-			rc = lifecycle_set_status(st, &t, "closed", "ticket-milter", now, NULL) == 0 ? 1 : -1;
+			rc = lifecycle_set_status(s, st, &t, "closed", "ticket-milter", now, NULL) == 0 ? 1 : -1;
 		store_ticket_clear(&t);
 		if (rc < 0) {
 			g_array_free(ids, TRUE);

@@ -1,5 +1,6 @@
 /*
  * lifecycle.h - a ticket's states and what moving between them does.
+ * Room: engine.
  *
  *   new -> open (first agent reply) -> pending (waiting for the customer;
  *   the SLA clock stops) -> resolved -> closed (after [milter]
@@ -24,15 +25,19 @@
 bool lifecycle_status_valid(const char *status);
 
 /* Moves t to status on behalf of actor: pausing and resuming the SLA
- * clock, stamping resolved_at, logging the event; saves t.  *resolved
- * (may be NULL) is set when the ticket became resolved now, so that the
- * caller can ask for the customer's rating.  Returns 0 or -1. */
-int lifecycle_set_status(struct store *st, struct store_ticket *t, const char *status, const char *actor,
-			 int64_t now, bool *resolved);
+ * clock (on the clocks of the ticket's targets in s: sla_policy.h),
+ * stamping resolved_at, logging the event, and bringing its scheduled
+ * mail up to date (scheduled_mail.h); saves t.  *resolved (may be NULL)
+ * is set when the ticket became resolved now, so that the caller can ask
+ * for the customer's rating.  Returns 0 or -1. */
+int lifecycle_set_status(const struct settings *s, struct store *st, struct store_ticket *t, const char *status,
+			 const char *actor, int64_t now, bool *resolved);
 
 /* Records the first agent reply: first_response_at, whether the promise
- * was kept, and new -> open.  No-op after the first.  Saves t. */
-int lifecycle_first_response(struct store *st, struct store_ticket *t, const char *agent, int64_t now);
+ * was kept, and new -> open; its reminders end.  No-op after the first.
+ * Saves t. */
+int lifecycle_first_response(const struct settings *s, struct store *st, struct store_ticket *t, const char *agent,
+			     int64_t now);
 
 struct agent_command;
 

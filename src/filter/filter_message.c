@@ -14,9 +14,11 @@
 #include "compose/edited_message.h"
 #include "engine/batch.h"
 #include "engine/intake.h"
+#include "milter/scheduler.h"
 #include "sender/delivery.h"
 #include "sender/sender.h"
 #include "util/addr.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/spool.h"
 
@@ -221,7 +223,7 @@ char *filter_message(struct filter_context *fx, const struct settings *s, struct
 	env.recipients = (char **)norm->pdata;
 	env.raw_recipients = (char **)raw->pdata;
 	env.queue_id = qid;
-	env.now = g_get_real_time() / G_USEC_PER_SEC + fx->clock_offset;
+	env.now = clock_now(fx->clock);
 	env.auth_login = t->auth_login;
 	env.client_addr = t->client_addr;
 	env.spool = esp;
@@ -240,6 +242,7 @@ char *filter_message(struct filter_context *fx, const struct settings *s, struct
 		}
 		if (res->mail_queued)
 			sender_kick(fx->sender);
+		scheduler_wake_at(fx->scheduler, res->scheduled);
 		if ((spoof = intake_spoof_line(res, msg, &env)) != NULL)
 			log_write(LOG_WARNING, qid, "%s", spoof);
 		g_free(spoof);

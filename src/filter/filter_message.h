@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include "config/settings.h"
 
+struct clock;
 struct engine_batch;
+struct scheduler;
 struct sender;
 struct spool;
 struct smtp_session;
@@ -28,7 +30,8 @@ struct filter_context {
 	struct settings *(*acquire)(void); /* the current configuration (a reference) */
 	struct engine_batch *batch;	/* runs the engine on the store (batch.h) */
 	struct sender *sender;		/* woken when a commit queued mail */
-	int64_t clock_offset;		/* clock.h: 0 but in tests */
+	struct scheduler *scheduler;	/* woken when a message scheduled mail sooner (scheduler.h) */
+	struct clock *clock;		/* the daemon's (clock.h): real time but in tests */
 	gint stopping;			/* set at SIGTERM: sessions end at their next command */
 	gint active;			/* sessions open */
 };

@@ -10,16 +10,19 @@
  * follows the milter's: the socket is opened as root, then the process
  * detaches, writes its pid file and drops privileges, and only then do
  * threads start.  SIGUSR1 reloads the configuration (new connections
- * get it); SIGTERM, SIGINT and SIGHUP stop it after the messages in
- * progress.
+ * get it), SIGUSR2 sets a test clock read from a file again (clock.h);
+ * SIGTERM, SIGINT and SIGHUP stop it after the messages in progress.
+ * Like the milter it sends scheduled mail (reminders) from a scheduler
+ * thread (milter/scheduler.h).
  */
 #include "config.h"
 #include "filter/listener.h"
 #include "engine/batch.h"
 #include "language/lang.h"
 #include "milter/check.h"
-#include "milter/clock.h"
+#include "util/clock.h"
 #include "milter/daemon.h"
+#include "milter/scheduler.h"
 #include "milter/snapshot.h"
 #include "milter/startup.h"
 #include "sender/sender.h"
@@ -47,15 +50,18 @@ static void usage(FILE *out)
 		"  -V       print the version and exit\n");
 }
 
-/* SIGUSR1 reloads; the stop signals end the accept loop. */
+/* SIGUSR1 reloads, SIGUSR2 sets a test clock again (clock.h); the stop
+ * signals end the accept loop. */
 static void *signal_thread(void *arg)
 {
 	struct filter_context *fx = arg;
+	char *error = NULL;
 	sigset_t set;
 	int sig;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
@@ -63,7 +69,20 @@ static void *signal_thread(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR1) {
-			snapshot_reload();
+			if (snapshot_reload() == 0)
+				scheduler_kick(fx->scheduler);	/* levels and recipients may have changed */
+			continue;
+		}
+		if (sig == SIGUSR2) {
+			int moved = clock_reread(fx->clock, &error);
+			if (moved > 0) {
+				log_warning("%s: the clock is set to %+lld s from real time (for tests only)",
+					    CLOCK_TEST_VARIABLE, (long long)clock_offset(fx->clock));
+				scheduler_kick(fx->scheduler);
+			} else if (moved < 0) {
+				log_err("%s", error);
+				g_clear_pointer(&error, g_free);
+			}
 			continue;
 		}
 		log_info("signal %d: stopping after the messages in progress", sig);
@@ -121,6 +140,7 @@ static int run_daemon(struct settings *s, bool foreground)
 		sigset_t all;
 		sigemptyset(&all);
 		sigaddset(&all, SIGUSR1);
+		sigaddset(&all, SIGUSR2);
 		sigaddset(&all, SIGTERM);
 		sigaddset(&all, SIGHUP);
 		sigaddset(&all, SIGINT);
@@ -129,14 +149,17 @@ static int run_daemon(struct settings *s, bool foreground)
 	}
 	{
 		char *error = NULL;
-		if (clock_test_offset(g_getenv(CLOCK_TEST_VARIABLE), &fx.clock_offset, &error) != 0) {
+		struct clock *clock = clock_new(g_getenv(CLOCK_TEST_VARIABLE), &error);
+
+		if (clock == NULL) {
 			log_err("not starting: %s", error);
 			g_free(error);
 			return 1;
 		}
-		if (fx.clock_offset != 0)
-			log_warning("%s is set: messages are taken to arrive %+lld s from now (for tests only)",
-				    CLOCK_TEST_VARIABLE, (long long)fx.clock_offset);
+		if (clock_is_test(clock))
+			log_warning("%s is set: the daemon's clock runs %+lld s from real time (for tests only)",
+				    CLOCK_TEST_VARIABLE, (long long)clock_offset(clock));
+		fx.clock = clock;
 	}
 	if (daemon_check_files(s) != 0)
 		return 1;
@@ -157,15 +180,15 @@ static int run_daemon(struct settings *s, bool foreground)
 	if (daemon_drop_privileges(s->user) != 0 || daemon_open_store(s) != 0)
 		return 1;
 	snapshot_install(settings_ref(s));
+	pool = store_pool_new(1);
+	fx.sender = sender_start(snapshot_acquire, pool, fx.clock);
+	fx.scheduler = scheduler_start(snapshot_acquire, pool, fx.sender, fx.clock);
+	fx.batch = engine_batch_new(pool, ENGINE_BATCH_MAX);
 	if (pthread_create(&signals, NULL, signal_thread, &fx) != 0) {
 		log_err("cannot start the signal thread");
 		return 1;
 	}
 	pthread_detach(signals);
-
-	pool = store_pool_new(1);
-	fx.sender = sender_start(snapshot_acquire, pool);
-	fx.batch = engine_batch_new(pool, ENGINE_BATCH_MAX);
 	log_info("ticket-filter %s listening on %s (%s), re-injecting to %s, %zu queue(s)", PACKAGE_VERSION,
 		 s->filter_listen, s->filter_protocol == FILTER_LMTP ? "lmtp" : "smtp", s->filter_reinject,
 		 s->n_queues);
@@ -173,6 +196,8 @@ static int run_daemon(struct settings *s, bool foreground)
 	close(fd);
 	if (left > 0)
 		log_warning("stopping with %d connection(s) still open", left);
+	/* The scheduler wakes the sender: it stops first. */
+	scheduler_stop(fx.scheduler);
 	sender_stop(fx.sender);
 	if (left == 0) {
 		struct engine_batch_stats stats = engine_batch_stats(fx.batch);

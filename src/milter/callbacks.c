@@ -21,7 +21,9 @@
 #include "util/log.h"
 #include "mime/message.h"
 #include "sender/sender.h"
+#include "milter/scheduler.h"
 #include "milter/snapshot.h"
+#include "util/clock.h"
 #include "util/spool.h"
 
 #include <string.h>
@@ -45,7 +47,8 @@ struct conn {
 static gint active_connections;
 static struct sender *outbox_sender;
 static struct engine_batch *engine_runs;
-static int64_t clock_offset;	/* clock.h: 0 but in tests */
+static const struct clock *daemon_clock;	/* clock.h: real time but in tests */
+static struct scheduler *scheduled_mail;
 
 void callbacks_set_handles(struct sender *sd, struct engine_batch *batch)
 {
@@ -53,9 +56,14 @@ void callbacks_set_handles(struct sender *sd, struct engine_batch *batch)
 	engine_runs = batch;
 }
 
-void callbacks_set_clock(int64_t offset)
+void callbacks_set_scheduler(struct scheduler *sch)
 {
-	clock_offset = offset;
+	scheduled_mail = sch;
+}
+
+void callbacks_set_clock(const struct clock *clock)
+{
+	daemon_clock = clock;
 }
 
 int callbacks_active_connections(void)
@@ -414,7 +422,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	env.recipients = (char **)c->recipients->pdata;
 	env.raw_recipients = (char **)c->raw_recipients->pdata;
 	env.queue_id = qid;
-	env.now = g_get_real_time() / G_USEC_PER_SEC + clock_offset;
+	env.now = clock_now(daemon_clock);
 	env.auth_login = c->auth_login;
 	env.client_addr = c->client_addr;
 	env.spool = c->spool;
@@ -429,6 +437,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		result = job.result;
 		error = job.error;
 	}
+	if (engine_rc == 0)
+		scheduler_wake_at(scheduled_mail, result.scheduled);
 	if (engine_rc != 0) {
 		rc = on_error(ctx, c, qid, error);
 		g_free(error);

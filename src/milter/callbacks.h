@@ -26,8 +26,15 @@ int callbacks_active_connections(void);
  * the batcher that runs the engine on the store (batch.h). */
 void callbacks_set_handles(struct sender *sd, struct engine_batch *batch);
 
-/* Seconds added to real time for a message's envelope time (clock.h),
- * set once before smfi_main; 0 but in tests. */
-void callbacks_set_clock(int64_t offset);
+struct clock;
+struct scheduler;
+
+/* The scheduler to wake when a message scheduled mail sooner than it
+ * waits for (scheduler.h); set before smfi_main, NULL after it. */
+void callbacks_set_scheduler(struct scheduler *sch);
+
+/* The clock a message's envelope time is read from (clock.h), set once
+ * before smfi_main; NULL (real time) but in tests. */
+void callbacks_set_clock(const struct clock *clock);
 
 #endif

@@ -1,5 +1,6 @@
 /*
  * check.c - deep configuration check for -n (see check.h).
+ * Room: milter.
  *
  * Looks at what a running daemon will touch: the user, the socket's
  * directory, the spool directory, the database (opened read-only when it exists, so that a
@@ -114,8 +115,46 @@ static void check_locale_set(const struct settings *s, const struct queue *q, co
 	g_free(group);
 }
 
+static bool policy_reminds(const struct sla_policy *p)
+{
+	for (int i = 0; p && i < PRIORITY_COUNT; i++)
+		if (p->remind_first_response[i].n || p->remind_resolution[i].n)
+			return true;
+	return false;
+}
+
+/* A queue whose SLA reminds anyone needs the reminder template in the
+ * language of each reader: its default locale, and the locale of each
+ * [agent] (with the queue's locale-fallback, then its default locale,
+ * as the daemon looks). */
+static void check_reminder_templates(const struct settings *s, const struct queue *q, GPtrArray *errors)
+{
+	GPtrArray *locales = g_ptr_array_new();
+
+	if (!policy_reminds(q->sla) && !policy_reminds(q->vip_sla)) {
+		g_ptr_array_free(locales, TRUE);
+		return;
+	}
+	g_ptr_array_add(locales, q->default_locale);
+	for (size_t i = 0; i < s->n_agents; i++)
+		if (s->agents[i].locale)
+			g_ptr_array_add(locales, s->agents[i].locale);
+	for (guint i = 0; i < locales->len; i++) {
+		char *error = NULL;
+		struct template *t = assets_template_load(s, q, g_ptr_array_index(locales, i), "reminder", true, &error);
+		if (t == NULL)
+			g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: its sla reminds, but there is no reminder "
+				"template for locale %s (%s/LOCALE/reminder.txt): %s", s->path, queue_line(s, q), q->id,
+				(char *)g_ptr_array_index(locales, i), s->templates, error ? error : "not found"));
+		template_free(t);
+		g_free(error);
+	}
+	g_ptr_array_free(locales, TRUE);
+}
+
 /* Every template and locale.conf parses, and every locale a queue offers
- * has its templates (check_locale_set). */
+ * has its templates (check_locale_set), and a queue that reminds its
+ * reminder template. */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
 	guint before;
@@ -128,9 +167,11 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 	template_check_dir(s->templates, errors);
 	locale_conf_check_dir(s->templates, errors);
 	/* A broken file is reported once, above, not again per locale. */
-	for (size_t i = 0; i < s->n_queues && errors->len == before; i++)
+	for (size_t i = 0; i < s->n_queues && errors->len == before; i++) {
 		for (char **l = s->queues[i].locales; l && *l; l++)
 			check_locale_set(s, &s->queues[i], *l, errors);
+		check_reminder_templates(s, &s->queues[i], errors);
+	}
 }
 
 /* One problem: with the FILE:LINE of key for -n, else as it is. */

@@ -1,18 +1,21 @@
 /*
  * main.c - the ticket-milter daemon: options, start-up, shutdown.
+ * Room: milter.
  *
  *   ticket-milter -c FILE [-f] [-n] [-V]
  *
  * Start-up order matters: the socket is opened while still root, then
  * the process detaches, writes its pid file and drops privileges, and
- * only then do threads start.  SIGUSR1 reloads the configuration
- * (libmilter itself stops on SIGHUP, SIGTERM and SIGINT).  Room: milter.
+ * only then do threads start.  SIGUSR1 reloads the configuration, and
+ * SIGUSR2 sets a test clock read from a file again (clock.h); libmilter
+ * itself stops on SIGHUP, SIGTERM and SIGINT.  Room: milter.
  */
 #include "config.h"
 #include "milter/callbacks.h"
 #include "milter/check.h"
-#include "milter/clock.h"
 #include "milter/daemon.h"
+#include "milter/scheduler.h"
+#include "util/clock.h"
 #include "engine/batch.h"
 #include "language/lang.h"
 #include "util/log.h"
@@ -52,14 +55,38 @@ static void usage(FILE *out)
 		"  -V       print the version and exit\n");
 }
 
+/* What the signal thread acts on: the daemon's own handles. */
+struct signal_handles {
+	sigset_t set;			/* SIGUSR1, SIGUSR2 */
+	struct clock *clock;
+	struct scheduler *scheduler;
+};
+
 static void *reload_thread(void *arg)
 {
-	sigset_t *set = arg;
+	struct signal_handles *h = arg;
+	char *error = NULL;
 	int sig;
 
-	for (;;)
-		if (sigwait(set, &sig) == 0 && sig == SIGUSR1)
-			snapshot_reload();
+	for (;;) {
+		if (sigwait(&h->set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1 && snapshot_reload() == 0)
+			scheduler_kick(g_atomic_pointer_get(&h->scheduler));	/* levels and recipients may have changed */
+		if (sig != SIGUSR2)
+			continue;
+		switch (clock_reread(h->clock, &error)) {
+		case 1:
+			log_warning("%s: the clock is set to %+lld s from real time (for tests only)", CLOCK_TEST_VARIABLE,
+				    (long long)clock_offset(h->clock));
+			scheduler_kick(g_atomic_pointer_get(&h->scheduler));
+			break;
+		case -1:
+			log_err("%s", error);
+			g_clear_pointer(&error, g_free);
+			break;
+		}
+	}
 	return NULL;
 }
 
@@ -73,8 +100,10 @@ static int print_errors(GPtrArray *errors)
 static int run_daemon(struct settings *s, bool foreground)
 {
 	const char *sock_path = daemon_socket_path(s->socket);
-	static sigset_t usr1;
+	static struct signal_handles handles;
+	struct clock *daemon_clock;
 	pthread_t reloader;
+	struct scheduler *scheduler;
 	struct sender *sender;
 	struct store_pool *pool;
 	struct engine_batch *batch;
@@ -92,24 +121,25 @@ static int run_daemon(struct settings *s, bool foreground)
 		sigset_t all;
 		sigemptyset(&all);
 		sigaddset(&all, SIGUSR1);
+		sigaddset(&all, SIGUSR2);
 		sigaddset(&all, SIGTERM);
 		sigaddset(&all, SIGHUP);
 		sigaddset(&all, SIGINT);
 		pthread_sigmask(SIG_BLOCK, &all, NULL);
 	}
 	{
-		int64_t offset;
 		char *error = NULL;
 
-		if (clock_test_offset(g_getenv(CLOCK_TEST_VARIABLE), &offset, &error) != 0) {
+		if ((daemon_clock = clock_new(g_getenv(CLOCK_TEST_VARIABLE), &error)) == NULL) {
 			log_err("not starting: %s", error);
 			g_free(error);
 			return 1;
 		}
-		if (offset != 0)
-			log_warning("%s is set: messages are taken to arrive %+lld s from now (for tests only)",
-				    CLOCK_TEST_VARIABLE, (long long)offset);
-		callbacks_set_clock(offset);
+		handles.clock = daemon_clock;
+		if (clock_is_test(daemon_clock))
+			log_warning("%s is set: the daemon's clock runs %+lld s from real time (for tests only)",
+				    CLOCK_TEST_VARIABLE, (long long)clock_offset(daemon_clock));
+		callbacks_set_clock(daemon_clock);
 	}
 	if (daemon_check_files(s) != 0)
 		return 1;
@@ -143,22 +173,26 @@ static int run_daemon(struct settings *s, bool foreground)
 	if (daemon_drop_privileges(s->user) != 0 || daemon_open_store(s) != 0)
 		return 1;
 
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&handles.set);
+	sigaddset(&handles.set, SIGUSR1);
+	sigaddset(&handles.set, SIGUSR2);
 	signal(SIGPIPE, SIG_IGN);
 	/* Before the reload thread: a SIGUSR1 already pending reloads at once. */
 	snapshot_install(settings_ref(s));
-	if (pthread_create(&reloader, NULL, reload_thread, &usr1) != 0) {
+	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
+	sender = sender_start(snapshot_acquire, pool, daemon_clock);
+	scheduler = scheduler_start(snapshot_acquire, pool, sender, daemon_clock);
+	g_atomic_pointer_set(&handles.scheduler, scheduler);
+	if (pthread_create(&reloader, NULL, reload_thread, &handles) != 0) {
 		log_err("cannot start the reload thread");
 		return 1;
 	}
 	pthread_detach(reloader);
 
 	log_info("ticket-milter %s listening on %s, %zu queue(s)", PACKAGE_VERSION, s->socket, s->n_queues);
-	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
-	sender = sender_start(snapshot_acquire, pool);
 	batch = engine_batch_new(pool, ENGINE_BATCH_MAX);
 	callbacks_set_handles(sender, batch);
+	callbacks_set_scheduler(scheduler);
 	rc = smfi_main();
 
 	/* SIGTERM: finish the transactions in progress before leaving. */
@@ -166,10 +200,15 @@ static int run_daemon(struct settings *s, bool foreground)
 		g_usleep(100000);
 	if (callbacks_active_connections() > 0)
 		log_warning("stopping with %d connection(s) still open", callbacks_active_connections());
+	/* The scheduler wakes the sender: it stops first. */
+	scheduler_stop(scheduler);
 	sender_stop(sender);
 	if (callbacks_active_connections() == 0) {
 		struct engine_batch_stats stats = engine_batch_stats(batch);
 		callbacks_set_handles(NULL, NULL);
+		callbacks_set_scheduler(NULL);
+		g_atomic_pointer_set(&handles.scheduler, NULL);
+		scheduler_free(scheduler);
 		log_info("recorded %llu message(s) in %llu transaction(s), at most %d in one",
 			 (unsigned long long)stats.jobs, (unsigned long long)stats.batches, stats.largest);
 		engine_batch_free(batch);

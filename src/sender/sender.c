@@ -1,5 +1,6 @@
 /*
  * sender.c - the outbox sender's worker threads (see sender.h).
+ * Room: sender.
  */
 #include "config.h"
 #include "sender/sender.h"
@@ -9,6 +10,7 @@
 #include "util/log.h"
 #include "sender/journal.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <string.h>
@@ -38,6 +40,7 @@ struct sender {
 	gint stopping;		/* atomic: read outside the lock between deliveries */
 	struct settings *(*acquire)(void);
 	struct store_pool *pool;
+	const struct clock *clock;	/* the daemon's (clock.h); NULL: real time */
 	/* The journal of deliveries not yet recorded (journal.h), one
 	 * for all workers: appends are atomic; it is emptied when no worker
 	 * has a note outstanding. */
@@ -50,6 +53,11 @@ struct sender {
 	gint64 next_index;	/* worker 0 only */
 };
 
+
+static int64_t now_of(const struct sender *sd)
+{
+	return clock_now(sd->clock);
+}
 
 static int64_t backoff(const struct settings *s, int attempts)
 {
@@ -251,7 +259,7 @@ static int recover(struct sender *sd, struct store *st)
 {
 	int recorded, requeued;
 
-	if (sender_recover(st, sd->journal, g_get_real_time() / G_USEC_PER_SEC, &recorded, &requeued) != 0)
+	if (sender_recover(st, sd->journal, now_of(sd), &recorded, &requeued) != 0)
 		return -1;
 	if (recorded > 0)
 		log_warning("outbox: %d entr%s delivered just before a crash recorded as sent",
@@ -277,7 +285,7 @@ static void chores(struct sender *sd, const struct settings *s, struct store *st
 	}
 	if (g_get_monotonic_time() < sd->next_autoclose)
 		return;
-	closed = lifecycle_autoclose(s, st, g_get_real_time() / G_USEC_PER_SEC);
+	closed = lifecycle_autoclose(s, st, now_of(sd));
 	if (closed > 0)
 		log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
 	else if (closed < 0)
@@ -360,7 +368,7 @@ static gpointer worker_thread(gpointer data)
 		while (st && !problem && !g_atomic_int_get(&sd->stopping)) {
 			struct outbox_outcome *done = w->unrecorded.id ? &w->unrecorded : NULL;
 
-			rc = store_outbox_take(st, g_get_real_time() / G_USEC_PER_SEC, done, &e, &more);
+			rc = store_outbox_take(st, now_of(sd), done, &e, &more);
 			if (rc < 0 && done)
 				log_err("outbox %lld: cannot record the delivery outcome yet: %s", (long long)done->id,
 					store_error(st));
@@ -371,7 +379,7 @@ static gpointer worker_thread(gpointer data)
 			store_pool_put(sd->pool, st, false);
 			if (more && sd->n_threads > 1)
 				sender_kick(sd);	/* the next worker takes it */
-			w->unrecorded = deliver_entry(s, w->smtp, &e, g_get_real_time() / G_USEC_PER_SEC);
+			w->unrecorded = deliver_entry(s, w->smtp, &e, now_of(sd));
 			outbox_entry_clear(&e);
 			if (w->unrecorded.kind == OUTBOX_SENT)
 				journal_note(sd, w->unrecorded.id);
@@ -411,12 +419,13 @@ static gpointer worker_thread(gpointer data)
 	return NULL;
 }
 
-struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool)
+struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool, const struct clock *clock)
 {
 	struct sender *sd = g_new0(struct sender, 1);
 	struct settings *s = acquire();
 
 	sd->pool = pool;
+	sd->clock = clock;
 	g_mutex_init(&sd->lock);
 	g_cond_init(&sd->wake);
 	g_mutex_init(&sd->journal_lock);

@@ -1,5 +1,5 @@
 /*
- * sender.h - the outbox sender threads.
+ * sender.h - the outbox sender threads.  Room: sender.
  *
  * Delivers what the milter committed to the outbox, oldest first and in
  * order per ticket, through [outbox] command or smtp, with up to
@@ -25,11 +25,14 @@
 
 struct sender;
 
+struct clock;
+
 /* acquire returns a new reference to the current settings (the sender
  * follows reloads); called once per round.  The threads take their store
- * from pool (shared with the milter's connections).  Starts the
- * threads. */
-struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool);
+ * from pool (shared with the milter's connections) and the time from
+ * clock (clock.h: the daemon's, so that a test clock moves retries and
+ * closing too; NULL: real time).  Starts the threads. */
+struct sender *sender_start(struct settings *(*acquire)(void), struct store_pool *pool, const struct clock *clock);
 /* Wakes the sender now (after a commit that added entries). */
 void sender_kick(struct sender *sd);
 /* Stops the threads after the deliveries in progress; frees sd. */

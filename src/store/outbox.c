@@ -21,7 +21,7 @@
 
 enum {
 	OB_ADD = STORE_OUTBOX_SLOT, OB_COUNT_TO, OB_LAST_FOR_TICKET, OB_NEXT, OB_MARK_SENDING,
-	OB_SENT, OB_DEFER, OB_FAIL, OB_RECOVER, OB_RETRY_NOW, OB_LIST, OB_LIST_FAILED,
+	OB_SENT, OB_DEFER, OB_FAIL, OB_RECOVER, OB_RETRY_NOW, OB_LIST, OB_LIST_FAILED, OB_KIND_OF,
 	OB_END
 };
 G_STATIC_ASSERT(OB_END <= STORE_TRUST_SLOT);
@@ -34,10 +34,12 @@ static const char *const sql[OB_END - STORE_OUTBOX_SLOT] = {
 	[OB_ADD - STORE_OUTBOX_SLOT] =
 		"INSERT INTO outbox(ticket_id, kind, envelope_from, recipient, message_id, message, created, next_attempt)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	/* A reminder to an agent is no automatic reply to the customer: it
+	 * counts against no rate limit of theirs. */
 	[OB_COUNT_TO - STORE_OUTBOX_SLOT] =
-		"SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2",
+		"SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 AND kind <> 'reminder'",
 	[OB_LAST_FOR_TICKET - STORE_OUTBOX_SLOT] =
-		"SELECT coalesce(max(created), 0) FROM outbox WHERE ticket_id = ?1",
+		"SELECT coalesce(max(created), 0) FROM outbox WHERE ticket_id = ?1 AND kind <> 'reminder'",
 	/* The entry due first whose ticket has nothing older still waiting.
 	 * In the order of outbox_due (state, next_attempt, then rowid), the
 	 * search stops at the first entry that may go; ordered by id, every
@@ -64,6 +66,7 @@ static const char *const sql[OB_END - STORE_OUTBOX_SLOT] = {
 	[OB_LIST - STORE_OUTBOX_SLOT] = "SELECT " OUTBOX_COLUMNS " ORDER BY id DESC LIMIT ?1",
 	[OB_LIST_FAILED - STORE_OUTBOX_SLOT] =
 		"SELECT " OUTBOX_COLUMNS " WHERE state = 'failed' ORDER BY id DESC LIMIT ?1",
+	[OB_KIND_OF - STORE_OUTBOX_SLOT] = "SELECT kind FROM outbox WHERE message_id = ?1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int slot)
@@ -326,6 +329,22 @@ GPtrArray *store_outbox_list(struct store *st, bool failed_only, int limit)
 	}
 	sqlite3_reset(s);
 	return out;
+}
+
+int store_outbox_kind_of(struct store *st, const char *message_id, char **kind)
+{
+	sqlite3_stmt *s = stmt(st, OB_KIND_OF);
+	int rc;
+
+	*kind = NULL;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, message_id);
+	if ((rc = store_step_one(st, s, "outbox kind")) == 1) {
+		*kind = store_column_text(s, 0);
+		sqlite3_reset(s);
+	}
+	return rc;
 }
 
 void outbox_entry_clear(struct outbox_entry *e)

@@ -1,5 +1,6 @@
 /*
  * schema.c - the store's schema, one migration per version.
+ * Room: store.
  *
  * migrations[i] takes a database from user_version i to i + 1.  A
  * released migration is never edited: changes go into a new one.
@@ -204,6 +205,35 @@ static const char *const migrations[] = {
 	 * (customer_context.c): without it every message would read the
 	 * whole tickets table. */
 	"CREATE INDEX tickets_customer ON tickets(customer_id, queue, created);",
+
+	/* 8 -> 9: scheduled mail (schedule.h): reminders of a promise now,
+	 * each one row per ticket, kind, level and target, sent once even by
+	 * several daemons sharing the store (claimed under a lease).  at is
+	 * when it falls due on its clock, send_at when someone is at work to
+	 * read it; while the ticket waits for its customer, a row whose clock
+	 * stops keeps the minutes it had left (remaining) instead. */
+	"CREATE TABLE schedule ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  level INTEGER NOT NULL DEFAULT 0,"
+	"  target TEXT NOT NULL DEFAULT '',"
+	"  wall INTEGER NOT NULL DEFAULT 0,"	/* its clock counts wall-clock, not business, minutes */
+	"  budget INTEGER NOT NULL DEFAULT 0,"	/* minutes of the promise the level is a share of */
+	"  at INTEGER,"
+	"  send_at INTEGER,"
+	"  remaining INTEGER,"
+	"  state TEXT NOT NULL DEFAULT 'due'"
+	"    CHECK (state IN ('due','paused','claimed','sent','cancelled','failed')),"
+	"  claimed_by TEXT,"
+	"  lease_until INTEGER,"
+	"  created INTEGER NOT NULL,"
+	"  done INTEGER,"
+	"  detail TEXT);"
+	"CREATE UNIQUE INDEX schedule_once ON schedule(coalesce(ticket_id, 0), kind, level, target);"
+	"CREATE INDEX schedule_due ON schedule(state, send_at);"
+	"CREATE INDEX schedule_lease ON schedule(lease_until) WHERE state = 'claimed';"
+	"CREATE INDEX schedule_ticket ON schedule(ticket_id, state);",
 };
 
 int schema_latest_version(void)

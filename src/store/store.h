@@ -24,7 +24,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store_ticket {
 	int64_t id;
@@ -215,7 +215,11 @@ struct outbox_entry {
 };
 
 int store_outbox_add(struct store *st, struct outbox_entry *e);
-/* Automatic replies to recipient created since `since` (rate limits). */
+/* The kind of the mail the outbox holds under message_id ("reminder"):
+ * 1 with *kind (g_free), 0 none, -1 error. */
+int store_outbox_kind_of(struct store *st, const char *message_id, char **kind);
+/* Automatic replies to recipient created since `since` (rate limits;
+ * reminders to agents do not count). */
 int store_outbox_count_to(struct store *st, const char *recipient, int64_t since, int *count);
 /* When the ticket last got an automatic reply, 0 for never. */
 int store_outbox_last_for_ticket(struct store *st, int64_t ticket_id, int64_t *when);

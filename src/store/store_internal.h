@@ -26,7 +26,8 @@
 #define STORE_HISTORY_SLOT 73		/* customer_history.c: one statement */
 #define STORE_PROBLEMS_SLOT 74		/* problems.c */
 #define STORE_CONTEXT_SLOT 94		/* customer_context.c */
-#define STORE_MAX_STMTS 100
+#define STORE_SCHEDULE_SLOT 100		/* schedule.c */
+#define STORE_MAX_STMTS 116
 
 struct store {
 	sqlite3 *db;
@@ -43,6 +44,7 @@ struct store {
 	bool sync_owed;		/* committed since borrowed, not yet fsync()ed */
 	bool in_batch;		/* store_batch_begin: begin/commit/rollback are savepoints */
 	bool in_savepoint;	/* one of those is open */
+	int64_t scheduled_first;	/* earliest send_at this connection scheduled since asked (schedule.h), 0 */
 };
 
 /* False once the path names another file than the one opened (replaced

@@ -8,7 +8,7 @@
 # must say 11:00 in Monday's zone (the Date offset alone said 10:00 or
 # 12:00), and the zone inferred from the Date offset and the country is
 # kept for the customer.  Each daemon runs on the test clock
-# (TICKET_MILTER_TEST_CLOCK, src/milter/clock.h).
+# (TICKET_MILTER_TEST_CLOCK, src/util/clock.h).
 . "$top_srcdir/tests/lib/common.sh"
 
 command -v miltertest >/dev/null || tap_skip_all "miltertest not installed (apt-get install miltertest)"

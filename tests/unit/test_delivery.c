@@ -206,7 +206,7 @@ static void test_parallel_in_order(struct fixture *fx, GBytes *msg)
 		g_free(e.message_id);
 	}
 	store_commit(fx->store);
-	sd = sender_start(acquire_running, pool);
+	sd = sender_start(acquire_running, pool, NULL);
 	sender_kick(sd);
 	for (int i = 0; i < 400; i++) {
 		g_free(order);

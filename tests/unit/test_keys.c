@@ -8,7 +8,7 @@
  * in its section, set ("key = value") or as a commented example
  * ("#key = value").  Both directions: a key documented but not in the
  * table would be refused as unknown by the daemon.  [sla NAME] keys also
- * stand with a priority prefix ("urgent.first-response").
+ * stand with a priority prefix ("urgent.first-response", "urgent.remind").
  * Room: tests.
  */
 #include "config.h"
@@ -22,7 +22,8 @@
 /* "queue support" -> "queue"; NULL for a section holding no keys. */
 static const char *section_kind(const char *header)
 {
-	static const char *const kinds[] = { "milter", "outbox", "filter", "autoreply", "queue", "calendar", "sla" };
+	static const char *const kinds[] = { "milter", "outbox", "filter", "autoreply", "queue", "calendar", "sla",
+					     "agent" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
 		size_t n = strlen(kinds[i]);
@@ -166,8 +167,11 @@ static void check_sla_keys_load(void)
 
 		if (strcmp(section, "sla") != 0)
 			continue;
-		text = g_strdup_printf("%s\n[sla t]\n%s%s = 4h\nurgent.%s = 1h\n", base ? base : "",
-				       strcmp(name, "first-response") ? "first-response = 8h\n" : "", name, name);
+		/* Durations, and for the remind keys levels. */
+		bool levels = g_str_has_prefix(name, "remind");
+		text = g_strdup_printf("%s\n[sla t]\n%s%s = %s\nurgent.%s = %s\n", base ? base : "",
+				       strcmp(name, "first-response") ? "first-response = 8h\n" : "", name,
+				       levels ? "75%: assignee" : "4h", name, levels ? "50%: assignee" : "1h");
 		path = fixture_write(&f, "sla.conf", text);
 		errors = g_ptr_array_new_with_free_func(g_free);
 		s = settings_load(path, 0, errors);

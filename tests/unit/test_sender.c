@@ -114,7 +114,7 @@ int main(void)
 		ok(store_outbox_add(f.store, &e) == 0, "an acknowledgement is queued");
 	}
 	pool = store_pool_new(1);
-	sd = sender_start(acquire, pool);
+	sd = sender_start(acquire, pool, NULL);
 	ok(eventually(exists, waiting), "the sender delivers it");
 	holder = store_open(db_path, 5000, &error);
 	ok(holder && store_begin(holder) == 0, "another writer takes the store's lock");
