@@ -317,7 +317,7 @@ static int announce_ticket(struct announce_ctx *c, struct store_ticket *t, const
 		c->out->covered++;
 	}
 	if (c->req->pending && (strcmp(t->status, "new") == 0 || strcmp(t->status, "open") == 0)) {
-		if (lifecycle_set_status(c->st, t, "pending", c->req->actor, c->req->now, NULL) != 0)
+		if (lifecycle_set_status(c->s, c->st, t, "pending", c->req->actor, c->req->now, NULL) != 0)
 			return store_failed(c);
 		line->now_pending = true;
 	}
