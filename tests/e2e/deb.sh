@@ -114,7 +114,7 @@ tap_ok $ok "it holds the programs, manual pages, templates, configuration, unit 
 tap_ok $? "the configuration is a conffile, and no secret is shipped"
 
 # --- install ----------------------------------------------------------------
-apt-get install -y --no-install-recommends "$deb" >"$W/install.log" 2>&1
+apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "$deb" >"$W/install.log" 2>&1
 tap_ok $? "apt-get install ./$(basename "$deb")"
 dpkg-query -W -f='${Status}' ticket-milter 2>/dev/null | grep -q "install ok installed" || bail "not installed" "$W/install.log"
 IFS=: read -r _ _ uid _ _ home shell < <(getent passwd ticket-milter)
@@ -242,10 +242,10 @@ started=
 pf_cleanup
 
 # --- remove and purge -------------------------------------------------------
-apt-get remove -y ticket-milter >"$W/remove.log" 2>&1 && [ ! -e /usr/sbin/ticket-milter ] && [ ! -e /usr/sbin/ticketctl ] &&
+apt-get -o DPkg::Lock::Timeout=300 remove -y ticket-milter >"$W/remove.log" 2>&1 && [ ! -e /usr/sbin/ticket-milter ] && [ ! -e /usr/sbin/ticketctl ] &&
 	[ -f /var/lib/ticket-milter/tickets.db ] && [ -f /etc/ticket-milter/secret ] && getent passwd ticket-milter >/dev/null
 tap_ok $? "apt-get remove takes the programs and keeps the database, the secret and the user"
-apt-get purge -y ticket-milter >"$W/purge.log" 2>&1
+apt-get -o DPkg::Lock::Timeout=300 purge -y ticket-milter >"$W/purge.log" 2>&1
 tap_ok $? "apt-get purge ticket-milter"
 left=()
 for f in /usr/sbin/ticket-milter /usr/sbin/ticketctl /usr/sbin/ticket-filter /etc/ticket-milter /var/lib/ticket-milter /run/ticket-milter \
