@@ -99,7 +99,7 @@ static void resolve(const char *tag_number)
 
 	store_ticket_by_number(f.store, "SUP", atol(tag_number), &t);
 	store_begin(f.store);
-	lifecycle_set_status(f.store, &t, "resolved", "agent@example.com", clock_now, NULL);
+	lifecycle_set_status(f.settings, f.store, &t, "resolved", "agent@example.com", clock_now, NULL);
 	store_rating_record(f.store, t.id, "csat", 5, NULL, clock_now);
 	store_commit(f.store);
 	store_ticket_clear(&t);
