@@ -94,15 +94,21 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 		const struct schedule_entry *e, int64_t now, char **detail, char **error)
 {
 	const struct report_def *r = settings_report(s, e->target);
-	struct report_params p = {
-		.since = e->at - r->window_seconds, .until = e->at, .now = now, .zone = r->zone, .locale = r->locale,
-	};
+	struct report_params p = { .until = e->at, .now = now };
 	struct report *rep;
-	int64_t next = report_def_next(r, e->at);
+	int64_t next;
 	int rc;
 
 	(void)q;
 	(void)t;
+	if (r == NULL) {	/* obsolete() said so first; a reload in between */
+		*detail = g_strdup("its [report] section is gone");
+		return 1;
+	}
+	p.since = e->at - r->window_seconds;
+	p.zone = r->zone;
+	p.locale = r->locale;
+	next = report_def_next(r, e->at);
 	if (sender_of(s, r) == NULL) {
 		*error = g_strdup("no queue to send it");
 		return -1;
