@@ -82,4 +82,9 @@ void report_chart_svg(const struct report_chart *c, GString *out);
  * file to out; false (out as it was) when cairo fails. */
 bool report_chart_png(const struct report_chart *c, GByteArray *out);
 
+/* Frees what drawing PNGs keeps for the life of the process (cairo's
+ * caches, fontconfig's configuration), so that a leak checker sees none
+ * at exit.  Once, at the end of main(), after the last chart. */
+void report_charts_shutdown(void);
+
 #endif

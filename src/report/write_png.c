@@ -12,6 +12,7 @@
 #include "report/report_charts.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <string.h>
 
 struct frame {
@@ -274,4 +275,10 @@ bool report_chart_png(const struct report_chart *c, GByteArray *out)
 	if (!ok)
 		g_byte_array_set_size(out, was);
 	return ok;
+}
+
+void report_charts_shutdown(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }

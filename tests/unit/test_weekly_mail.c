@@ -8,6 +8,7 @@
 #include "tap.h"
 #include "report_store.h"
 #include "report/report.h"
+#include "report/report_charts.h"
 #include "report/report_mail.h"
 
 #include <gmime/gmime.h>
@@ -180,5 +181,6 @@ int main(void)
 	g_free(cmd);
 	g_free(dir);
 	g_mime_shutdown();
+	report_charts_shutdown();
 	return tap_done();
 }

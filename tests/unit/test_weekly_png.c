@@ -89,6 +89,6 @@ int main(void)
 	ok(report_chart_png(&c, png) && png->len > 24 && big_endian(png->data + 16) == REPORT_CHART_WIDTH,
 	   "a line chart with two axes and a week without data is drawn");
 	g_byte_array_free(png, TRUE);
-	cairo_debug_reset_static_data();
+	report_charts_shutdown();
 	return tap_done();
 }

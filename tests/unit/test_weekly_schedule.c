@@ -10,6 +10,7 @@
 #include "config/settings_reports.h"
 #include "engine/scheduled_mail.h"
 #include "engine/weekly_report.h"
+#include "report/report_charts.h"
 
 #include <gmime/gmime.h>
 #include <sqlite3.h>
@@ -174,5 +175,6 @@ int main(void)
 	g_ptr_array_free(errors, TRUE);
 	fixture_teardown(&f);
 	g_mime_shutdown();
+	report_charts_shutdown();
 	return tap_done();
 }
