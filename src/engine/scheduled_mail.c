@@ -185,8 +185,10 @@ static void run_one(const struct settings *s, struct store *st, const struct sch
 		goto store_failed;
 	if (rc == 0)
 		why = "its ticket is gone";
+	else if (e->ticket_id == 0 && kind == NULL)
+		why = "no such kind of scheduled mail";
 	else if (e->ticket_id == 0)	/* about no ticket, nor a queue: its kind judges it */
-		why = kind == NULL ? "no such kind of scheduled mail" : kind->obsolete ? kind->obsolete(s, NULL, &t, e) : NULL;
+		why = kind->obsolete ? kind->obsolete(s, NULL, &t, e) : NULL;
 	else if ((q = queue_of(s, t.queue)) == NULL || (why = obsolete(s, q, kind, &t, e)) != NULL)
 		why = why ? why : "its queue is no longer configured";
 	if (why) {
