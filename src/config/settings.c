@@ -10,6 +10,7 @@
 #include "config.h"
 #include "config/settings.h"
 #include "config/settings_agents.h"
+#include "config/settings_reports.h"
 #include "config/settings_keys.h"
 #include "config/settings_set.h"
 #include "compose/assets.h"
@@ -367,6 +368,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	GArray *slas = g_array_new(FALSE, TRUE, sizeof(struct sla_policy));
 	GArray *calendars = g_array_new(FALSE, TRUE, sizeof(struct calendar_def));
 	GArray *agents = g_array_new(FALSE, TRUE, sizeof(struct agent_def));
+	GArray *reports = g_array_new(FALSE, TRUE, sizeof(struct report_def));
 	guint errors_before = errors->len;
 
 	s->refs = 1;
@@ -379,6 +381,7 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 		g_array_free(slas, TRUE);
 		g_array_free(calendars, TRUE);
 		g_array_free(agents, TRUE);
+		g_array_free(reports, TRUE);
 		g_key_file_free(kf);
 		settings_unref(s);
 		return NULL;
@@ -421,6 +424,10 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 			struct agent_def a = { .id = g_strdup(g_strstrip(*g + 6)) };
 			load_section(&ld, kf, *g, "agent", &a);
 			g_array_append_val(agents, a);
+		} else if (g_str_has_prefix(*g, "report ") && (*g)[7]) {
+			struct report_def r = { .id = g_strdup(g_strstrip(*g + 7)) };
+			load_section(&ld, kf, *g, "report", &r);
+			g_array_append_val(reports, r);
 		} else {
 			complain(&ld, *g, NULL, "unknown section [%s]", *g);
 		}
@@ -438,10 +445,13 @@ struct settings *settings_load(const char *path, int flags, GPtrArray *errors)
 	adopt_sections(s, queues, slas, calendars);
 	s->n_agents = agents->len;
 	s->agents = (struct agent_def *)(void *)agents->data;
+	s->n_reports = reports->len;
+	s->reports = (struct report_def *)(void *)reports->data;
 	check_queues(&ld, s);
 	check_limits(&ld, s);
 	resolve_queues(&ld, s);
 	settings_agents_check(s, complain_in, &ld);
+	settings_reports_check(s, complain_in, &ld);
 
 	if ((flags & SETTINGS_LOAD_SECRET) && s->secret_file && errors->len == errors_before) {
 		char *err = NULL;
@@ -456,10 +466,13 @@ done:
 	adopt_sections(s, queues, slas, calendars);
 	s->n_agents = agents->len;
 	s->agents = (struct agent_def *)(void *)agents->data;
+	s->n_reports = reports->len;
+	s->reports = (struct report_def *)(void *)reports->data;
 	g_array_free(queues, FALSE);
 	g_array_free(slas, FALSE);
 	g_array_free(calendars, FALSE);
 	g_array_free(agents, FALSE);
+	g_array_free(reports, FALSE);
 	s->lines = ld.ix.lines;
 	g_key_file_free(kf);
 	g_free(text);
@@ -489,6 +502,7 @@ void settings_unref(struct settings *s)
 		return;
 	assets_free(s->assets);
 	settings_agents_free(s);
+	settings_reports_free(s);
 	for (size_t i = 0; i < s->n_queues; i++) {
 		g_free(s->queues[i].id);
 		g_free(s->queues[i].name);

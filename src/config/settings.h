@@ -110,6 +110,22 @@ struct agent_def {
 	char *timezone;		/* IANA name, or NULL: the queue's first calendar's */
 };
 
+/* [report NAME]: a report mailed to managers on a schedule
+ * (settings_reports.h). */
+struct report_def {
+	char *id;		/* from "[report ID]" */
+	char **to;		/* addresses, NULL-terminated */
+	char *schedule;		/* as written: "mon 08:00 Europe/Istanbul" */
+	char **queues;		/* queue ids, NULL-terminated, or NULL: every queue */
+	char *by;		/* a breakdown ("locale"), or NULL: none */
+	char *locale;		/* canonical: the recipients' language */
+	int window_seconds;	/* back from the scheduled time */
+	/* From schedule, by settings_reports_check(): */
+	unsigned days;		/* bit 0 Monday .. bit 6 Sunday */
+	int minute;		/* of the day */
+	char *zone;		/* IANA name */
+};
+
 struct queue {
 	char *id;		/* from "[queue ID]" */
 	char *name;		/* display name, "Example Support" */
@@ -211,6 +227,8 @@ struct settings {
 	size_t n_calendars;
 	struct agent_def *agents;
 	size_t n_agents;
+	struct report_def *reports;
+	size_t n_reports;
 	GPtrArray *notes;	/* "FILE:LINE: note" strings -n prints; not errors */
 	GHashTable *lines;	/* where each key stands, for messages */
 	/* Templates and ICU patterns the daemon prepared for this snapshot
@@ -238,8 +256,9 @@ bool ticket_priority_parse(const char *name, enum priority *p);
 int settings_line(const struct settings *s, const char *section, const char *key);
 
 /* Every key of the file, read-only: section is "milter", "outbox",
- * "filter", "autoreply", "queue", "calendar", "sla" or "agent" (the last
- * four for any [queue NAME], [calendar NAME], [sla NAME], [agent NAME]).
+ * "filter", "autoreply", "queue", "calendar", "sla", "agent" or "report"
+ * (the last five for any [queue NAME], [calendar NAME], [sla NAME],
+ * [agent NAME], [report NAME]).
  * settings_key_at() returns false past the end.  For the test that the
  * manual page and the example configuration know each key. */
 size_t settings_key_count(void);

@@ -55,6 +55,7 @@ _Static_assert(sizeof(enum on_error) == sizeof(int) && sizeof(enum on_limit) == 
 #define S(field) offsetof(struct settings, field)
 #define Q(field) offsetof(struct queue, field)
 #define C(field) offsetof(struct calendar_def, field)
+#define R(field) offsetof(struct report_def, field)
 
 /* section, name, type, required, default, field, least value, choices */
 static const struct key_spec key_table[] = {
@@ -140,6 +141,13 @@ static const struct key_spec key_table[] = {
 	{ "sla", "remind", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
 	{ "sla", "remind-first-response", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
 	{ "sla", "remind-resolution", KEY_BY_SECTION, false, NULL, 0, 0, NULL },
+	{ "report", "to", KEY_ADDRESSES, true, NULL, R(to), 0, NULL },
+	/* Parsed by settings_reports_check(), as are by and locale. */
+	{ "report", "schedule", KEY_STRING, true, NULL, R(schedule), 0, NULL },
+	{ "report", "queues", KEY_WORDS, false, NULL, R(queues), 0, NULL },
+	{ "report", "by", KEY_STRING, false, NULL, R(by), 0, NULL },
+	{ "report", "locale", KEY_STRING, false, NULL, R(locale), 0, NULL },
+	{ "report", "window", KEY_DURATION, false, "7d", R(window_seconds), 0, NULL },
 	{ "queue", "urgent-keywords", KEY_WORDS, false,
 	  "urgent, asap, emergency, dringend, eilt, acil, urgente, urgence, spoed, pilne, срочно, "
 	  "至急, 紧急, 緊急, 긴급, عاجل", Q(urgent_keywords), 0, NULL },

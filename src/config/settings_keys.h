@@ -46,14 +46,14 @@ struct key_choice {
 
 struct key_spec {
 	const char *section;	/* "milter", "outbox", "filter", "autoreply"; "queue", "calendar",
-				 * "sla" or "agent" for any [queue NAME], [calendar NAME],
-				 * [sla NAME], [agent NAME] */
+				 * "sla", "agent" or "report" for any [queue NAME], [calendar
+				 * NAME], [sla NAME], [agent NAME], [report NAME] */
 	const char *name;
 	enum key_type type;
 	bool required;
 	const char *fallback;	/* default as text, or NULL */
-	size_t offset;		/* into struct settings, struct queue, struct calendar_def or
-				 * struct agent_def */
+	size_t offset;		/* into struct settings, struct queue, struct calendar_def,
+				 * struct agent_def or struct report_def */
 	int min;		/* KEY_INT and KEY_SIZE: the least value allowed */
 	const struct key_choice *choices; /* KEY_CHOICE: ends with a NULL name, in the
 					   * order the complaint lists them */

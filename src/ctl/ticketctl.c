@@ -9,6 +9,7 @@
 #include "ctl/subcommands.h"
 #include "util/log.h"
 #include "util/run_as.h"
+#include "report/report_charts.h"
 
 #include <gmime/gmime.h>
 #include <stdio.h>
@@ -102,5 +103,6 @@ int main(int argc, char **argv)
 	g_ptr_array_free(errors, TRUE);
 	settings_unref(s);
 	g_mime_shutdown();
+	report_charts_shutdown();	/* the weekly mail's PNGs */
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "engine/scheduled_mail.h"
 #include "calendar/sla_clock.h"
 #include "engine/reminders.h"
+#include "engine/weekly_report.h"
 
 #include <string.h>
 #include <syslog.h>
@@ -14,6 +15,7 @@
 static const struct scheduled_kind *const kinds[] = {
 	&reminder_first_response_kind,
 	&reminder_resolution_kind,
+	&weekly_report_kind,
 };
 
 const struct scheduled_kind *scheduled_kind_named(const char *name)
@@ -143,8 +145,12 @@ static void outcome(GPtrArray *outcomes, const struct store_ticket *t, const str
 {
 	struct scheduled_outcome *o = g_new0(struct scheduled_outcome, 1);
 
-	o->what = t && t->tag ? g_strdup_printf("%s-%ld %s %d%%", t->tag, t->number, e->kind, e->level)
-			      : g_strdup_printf("#%lld %s %d%%", (long long)e->id, e->kind, e->level);
+	if (t && t->tag)
+		o->what = g_strdup_printf("%s-%ld %s %d%%", t->tag, t->number, e->kind, e->level);
+	else if (e->ticket_id == 0)	/* its target says what it is about: "report managers" */
+		o->what = g_strdup_printf("#%lld %s %s", (long long)e->id, e->kind, e->target ? e->target : "");
+	else
+		o->what = g_strdup_printf("#%lld %s %d%%", (long long)e->id, e->kind, e->level);
 	o->state = state;
 	o->detail = detail;
 	g_ptr_array_add(outcomes, o);
@@ -179,6 +185,10 @@ static void run_one(const struct settings *s, struct store *st, const struct sch
 		goto store_failed;
 	if (rc == 0)
 		why = "its ticket is gone";
+	else if (e->ticket_id == 0 && kind == NULL)
+		why = "no such kind of scheduled mail";
+	else if (e->ticket_id == 0)	/* about no ticket, nor a queue: its kind judges it */
+		why = kind->obsolete ? kind->obsolete(s, NULL, &t, e) : NULL;
 	else if ((q = queue_of(s, t.queue)) == NULL || (why = obsolete(s, q, kind, &t, e)) != NULL)
 		why = why ? why : "its queue is no longer configured";
 	if (why) {
@@ -229,12 +239,16 @@ store_failed:
 int scheduled_run_due(const struct settings *s, struct store *st, int64_t now, const char *owner,
 		      GPtrArray *outcomes, int *queued)
 {
-	GPtrArray *claimed = store_schedule_claim(st, owner, now, SCHEDULED_LEASE_SECONDS, SCHEDULED_BATCH);
+	GPtrArray *claimed;
 	int n;
 
 	if (queued)
 		*queued = 0;
-	if (claimed == NULL)
+	/* The configuration's standing rows (a report added by a reload);
+	 * adding what is there already adds nothing. */
+	if (weekly_report_plan(s, st, now) != 0)
+		return -1;
+	if ((claimed = store_schedule_claim(st, owner, now, SCHEDULED_LEASE_SECONDS, SCHEDULED_BATCH)) == NULL)
 		return -1;
 	for (guint i = 0; i < claimed->len; i++)
 		run_one(s, st, g_ptr_array_index(claimed, i), now, owner, outcomes, queued);

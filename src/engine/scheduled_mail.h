@@ -1,7 +1,7 @@
 /*
  * scheduled_mail.h - mail sent at a time rather than in answer to a
- * message: the reminders of a promise now (reminders.h), and whatever
- * kind comes next.  Room: engine.
+ * message: the reminders of a promise (reminders.h) and the reports
+ * mailed to managers (weekly_report.h).  Room: engine.
  *
  * Each kind plans rows in the store's schedule (schedule.h) when a
  * ticket's promise is made, says when a row no longer applies, and sends
@@ -89,7 +89,8 @@ char *scheduled_outcome_line(const struct scheduled_outcome *o, int *priority);
 /* Rows claimed at once. */
 #define SCHEDULED_BATCH 32
 
-/* Claims the rows due at now for owner (a name unique to this daemon)
+/* Plans the rows the configuration asks for (weekly_report.h), then
+ * claims the rows due at now for owner (a name unique to this daemon)
  * and sends each in a transaction of its own.  Appends a struct
  * scheduled_outcome per row to outcomes; *queued (may be NULL) counts
  * rows whose mail waits in the outbox.  Returns how many rows were

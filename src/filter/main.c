@@ -28,6 +28,7 @@
 #include "sender/sender.h"
 #include "store/pool.h"
 #include "util/log.h"
+#include "report/report_charts.h"
 
 #include <gmime/gmime.h>
 #include <pthread.h>
@@ -274,5 +275,6 @@ int main(int argc, char **argv)
 	settings_unref(s);
 	snapshot_release();
 	g_mime_shutdown();
+	report_charts_shutdown();	/* the weekly mail's PNGs */
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "milter/startup.h"
 #include "store/store.h"
 #include "store/pool.h"
+#include "report/report_charts.h"
 
 #include <errno.h>
 #include <gmime/gmime.h>
@@ -297,5 +298,6 @@ int main(int argc, char **argv)
 	settings_unref(s);
 	snapshot_release();
 	g_mime_shutdown();
+	report_charts_shutdown();	/* the weekly mail's PNGs */
 	return rc;
 }

@@ -22,6 +22,20 @@ enum report_chart_kind { REPORT_CHART_BARS, REPORT_CHART_LINES };
 
 #define REPORT_CHART_MAX_SERIES 3
 
+/* The drawing's geometry, shared by the SVG and PNG renderers so that
+ * both draw the same chart: a width x height canvas, the plot between
+ * the top and bottom margins, starting at the left margin and ending
+ * REPORT_CHART_RIGHT (one axis) or REPORT_CHART_RIGHT2 (two) before the
+ * right edge. */
+#define REPORT_CHART_WIDTH 720
+#define REPORT_CHART_HEIGHT 300
+#define REPORT_CHART_TOP 20
+#define REPORT_CHART_BOTTOM 64
+#define REPORT_CHART_LEFT 64
+#define REPORT_CHART_RIGHT 24
+#define REPORT_CHART_RIGHT2 64
+#define REPORT_CHART_PLOT_HEIGHT (REPORT_CHART_HEIGHT - REPORT_CHART_TOP - REPORT_CHART_BOTTOM)
+
 struct report_axis {
 	const char *title;	/* "tickets", "hours (business)", "% within SLA" */
 	double min, max, step;	/* ticks from min to max every step */
@@ -58,10 +72,19 @@ struct report_chart {
  * ratings (line). */
 GPtrArray *report_charts(const struct report *r, struct report_dates *d);
 
-/* SVG (report_write_html draws these; a PNG renderer would follow the
- * same geometry): appends one <svg> with <title>, <desc>, axes, ticks,
+/* SVG (report_write_html draws these): appends one <svg> with <title>, <desc>, axes, ticks,
  * the bars or lines (each with data-series, data-week and data-value),
  * and a legend. */
 void report_chart_svg(const struct report_chart *c, GString *out);
+
+/* PNG (write_png.c, cairo), for a mail: the same drawing as the SVG, at
+ * REPORT_CHART_WIDTH x REPORT_CHART_HEIGHT pixels.  Appends the PNG
+ * file to out; false (out as it was) when cairo fails. */
+bool report_chart_png(const struct report_chart *c, GByteArray *out);
+
+/* Frees what drawing PNGs keeps for the life of the process (cairo's
+ * caches, fontconfig's configuration), so that a leak checker sees none
+ * at exit.  Once, at the end of main(), after the last chart. */
+void report_charts_shutdown(void);
 
 #endif

@@ -30,4 +30,12 @@ void report_write_json(const struct report *r, GString *out);
 void report_write_csv(const struct report *r, GString *out);
 void report_write_html(const struct report *r, GString *out);
 
+/* How the HTML page shows a chart (report_charts.h): the Content-ID of
+ * an image of it ("chart-volume@host"; the page has <img src="cid:...">,
+ * for a mail, report_mail.h), or NULL to draw it inline as SVG. */
+struct report_chart;
+typedef const char *(*report_chart_ref_fn)(void *ctx, const struct report_chart *c);
+/* report_write_html with chart references; ref NULL: all SVG. */
+void report_write_html_refs(const struct report *r, report_chart_ref_fn ref, void *ctx, GString *out);
+
 #endif

@@ -9,7 +9,8 @@
  * came from mail or the store is HTML-escaped and isolated (<bdi>), so
  * that an Arabic subject or agent name neither breaks the markup nor
  * reorders the text around it.  Labels are English; dates are in the
- * report's locale.
+ * report's locale.  In a mail the charts are images the message carries
+ * (report_write_html_refs), since mail clients show no SVG.
  */
 #include "config.h"
 #include "report/report_write.h"
@@ -154,7 +155,19 @@ static void chart_table(const struct report_chart *c, GString *out)
 	g_string_append(out, "</tbody></table></div>");
 }
 
-static void charts(const struct report *r, struct report_dates *d, GString *out)
+/* A chart as an image of the mail it goes in, the text alternative its
+ * description. */
+static void chart_img(const struct report_chart *c, const char *cid, GString *out)
+{
+	g_string_append(out, "<img src=\"cid:");
+	esc(out, cid);
+	g_string_append_printf(out, "\" width=\"%d\" height=\"%d\" style=\"max-width:100%%;height:auto\" alt=\"",
+			       REPORT_CHART_WIDTH, REPORT_CHART_HEIGHT);
+	esc(out, c->desc);
+	g_string_append(out, "\">");
+}
+
+static void charts(const struct report *r, struct report_dates *d, report_chart_ref_fn ref, void *ctx, GString *out)
 {
 	GPtrArray *list = report_charts(r, d);
 
@@ -164,7 +177,11 @@ static void charts(const struct report *r, struct report_dates *d, GString *out)
 		g_string_append_printf(out, "<figure id=\"figure-%s\"><figcaption>", c->id);
 		esc(out, c->title);
 		g_string_append(out, "</figcaption>");
-		report_chart_svg(c, out);
+		const char *cid = ref ? ref(ctx, c) : NULL;
+		if (cid)
+			chart_img(c, cid, out);
+		else
+			report_chart_svg(c, out);
 		chart_table(c, out);
 		g_string_append(out, "</figure>");
 	}
@@ -293,6 +310,11 @@ static void overdue(const struct report *r, struct report_dates *d, GString *out
 
 void report_write_html(const struct report *r, GString *out)
 {
+	report_write_html_refs(r, NULL, NULL, out);
+}
+
+void report_write_html_refs(const struct report *r, report_chart_ref_fn ref, void *ctx, GString *out)
+{
 	struct report_dates *d = report_dates_new(r->params.locale, r->params.zone);
 	char *since = report_dates_day(d, r->params.since), *until = report_dates_day(d, r->params.until - 1);
 	char *made = report_dates_time(d, r->params.now);
@@ -318,7 +340,7 @@ void report_write_html(const struct report *r, GString *out)
 	g_string_append(out, ". Times leave out time pending (waiting for the customer); each figure is defined in "
 			"ticketctl(8).</p></header>");
 	headline(r, out);
-	charts(r, d, out);
+	charts(r, d, ref, ctx, out);
 	breakdown(r, out);
 	people_and_backlog(r, out);
 	overdue(r, d, out);

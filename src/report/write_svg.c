@@ -1,6 +1,7 @@
 /*
  * write_svg.c - a report chart as inline SVG (report_charts.h): a fixed
- * 720 x 300 drawing, scaled by the page.  Room: report.
+ * 720 x 300 drawing (report_charts.h), scaled by the page.
+ * Room: report.
  *
  * Series are told apart by more than colour (the second is hatched or
  * dashed with square markers); every bar and point carries its series,
@@ -13,12 +14,11 @@
 
 #include <string.h>
 
-#define SVG_WIDTH 720
-#define SVG_HEIGHT 300
-#define SVG_TOP 20
-#define SVG_BOTTOM 64
-#define SVG_LEFT 64
-#define SVG_PLOT_HEIGHT (SVG_HEIGHT - SVG_TOP - SVG_BOTTOM)
+#define SVG_WIDTH REPORT_CHART_WIDTH
+#define SVG_HEIGHT REPORT_CHART_HEIGHT
+#define SVG_TOP REPORT_CHART_TOP
+#define SVG_LEFT REPORT_CHART_LEFT
+#define SVG_PLOT_HEIGHT REPORT_CHART_PLOT_HEIGHT
 
 struct frame {
 	double left, width;	/* of the plot */
@@ -190,7 +190,7 @@ void report_chart_svg(const struct report_chart *c, GString *out)
 	struct frame fr;
 
 	fr.left = SVG_LEFT;
-	fr.width = SVG_WIDTH - SVG_LEFT - (c->n_axes > 1 ? 64 : 24);
+	fr.width = SVG_WIDTH - SVG_LEFT - (c->n_axes > 1 ? REPORT_CHART_RIGHT2 : REPORT_CHART_RIGHT);
 	fr.band = c->n_points ? fr.width / (double)c->n_points : fr.width;
 	g_string_append_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" id=\"chart-%s\" "
 			       "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"chart-%s-title chart-%s-desc\">",

@@ -174,17 +174,21 @@ int store_report_read(struct store *st, int64_t since, int64_t until, store_repo
 {
 	struct reading r = { .strings = g_string_chunk_new(1024),
 			     .events = g_array_new(FALSE, FALSE, sizeof(struct store_report_event)) };
+	/* Inside the caller's transaction (the scheduled weekly mail's) the
+	 * reads share it; else they get one of their own. */
+	bool own = sqlite3_get_autocommit(st->db) != 0;
 	int rc;
 
 	/* One read transaction: the backlog and the window agree. */
-	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if (own && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		store_set_error(st, "report: begin");
 		rc = -1;
 	} else {
 		rc = read_window(st, &r, since, until, window, data);
 		if (rc == 0)
 			rc = read_backlog(st, &r, backlog, data);
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		if (own)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	g_string_chunk_free(r.strings);
 	g_array_free(r.events, TRUE);

@@ -110,7 +110,8 @@ int store_schedule_add(struct store *st, struct schedule_entry *e)
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, e->ticket_id);
+	if (e->ticket_id)	/* 0: about no ticket (NULL, no ticket to refer to) */
+		sqlite3_bind_int64(s, 1, e->ticket_id);
 	store_bind_text(s, 2, e->kind);
 	sqlite3_bind_int(s, 3, e->level);
 	store_bind_text(s, 4, e->target ? e->target : "");

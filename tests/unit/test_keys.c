@@ -23,7 +23,7 @@
 static const char *section_kind(const char *header)
 {
 	static const char *const kinds[] = { "milter", "outbox", "filter", "autoreply", "queue", "calendar", "sla",
-					     "agent" };
+					     "agent", "report" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
 		size_t n = strlen(kinds[i]);
@@ -102,9 +102,11 @@ static GHashTable *conf_keys(const char *text)
 		const char *p = *l;
 		size_t n;
 
-		if (*p == '[') {
+		/* "#[report managers]": an example section left off. */
+		if (*p == '[' || (p[0] == '#' && p[1] == '[')) {
 			char *end = strchr(p, ']');
-			char *header = end ? g_strndup(p + 1, (gsize)(end - p - 1)) : g_strdup("");
+			const char *open = strchr(p, '[');
+			char *header = end ? g_strndup(open + 1, (gsize)(end - open - 1)) : g_strdup("");
 			section = section_kind(header);
 			g_free(header);
 			continue;
