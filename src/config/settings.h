@@ -131,6 +131,8 @@ struct queue {
 	char *sla_name;		/* [sla NAME], or NULL for the built-in default */
 	char *vip_sla_name;
 	char **calendar_names;
+	int delay_notice_percent; /* share of the first-response budget after which the
+				 * customer hears it is late (delay_notice.h); 0 off */
 	/* resolved after loading: */
 	const struct sla_policy *sla;	/* never NULL */
 	const struct sla_policy *vip_sla; /* NULL: VIPs get sla */

@@ -280,6 +280,21 @@ static void set_size(const struct key_spec *spec, const char *value, void *field
 		problem(problems, "%s must be at least %d", spec->name, spec->min);
 }
 
+static void set_percent(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
+{
+	char *end;
+	unsigned long long n = g_ascii_strtoull(value, &end, 10);
+
+	*(int *)field = 0;
+	if (g_ascii_strcasecmp(value, "none") == 0)
+		return;
+	if (end == value || !g_ascii_isdigit(*value) || strcmp(end, "%") != 0 || n < 1 || n > 100) {
+		problem(problems, "%s \"%s\": expected a percent from 1%% to 100%%, or none", spec->name, value);
+		return;
+	}
+	*(int *)field = (int)n;
+}
+
 static void set_duration(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
 {
 	long n = parse_seconds(value);
@@ -445,6 +460,7 @@ static key_setter *const setters[] = {
 	[KEY_LOCALE_MAP] = set_locale_map,
 	[KEY_WORDS] = set_words,
 	[KEY_NETWORKS] = set_networks,
+	[KEY_PERCENT] = set_percent,
 	/* KEY_BY_SECTION: none; its section's loader reads it. */
 };
 

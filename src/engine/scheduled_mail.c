@@ -5,6 +5,7 @@
 #include "config.h"
 #include "engine/scheduled_mail.h"
 #include "calendar/sla_clock.h"
+#include "engine/delay_notice.h"
 #include "engine/reminders.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@
 static const struct scheduled_kind *const kinds[] = {
 	&reminder_first_response_kind,
 	&reminder_resolution_kind,
+	&delay_notice_kind,
 };
 
 const struct scheduled_kind *scheduled_kind_named(const char *name)

@@ -1,7 +1,8 @@
 /*
  * scheduled_mail.h - mail sent at a time rather than in answer to a
- * message: the reminders of a promise now (reminders.h), and whatever
- * kind comes next.  Room: engine.
+ * message: the reminders of a promise (reminders.h), the customer's
+ * delay notice (delay_notice.h), and whatever kind comes next.
+ * Room: engine.
  *
  * Each kind plans rows in the store's schedule (schedule.h) when a
  * ticket's promise is made, says when a row no longer applies, and sends
