@@ -9,6 +9,7 @@
 #include "config.h"
 #include "config/settings_set.h"
 #include "config/settings.h"
+#include "calendar/calendar.h"
 #include "util/addr.h"
 
 #include <gio/gio.h>
@@ -295,6 +296,21 @@ static void set_percent(const struct key_spec *spec, const char *value, void *fi
 	*(int *)field = (int)n;
 }
 
+static void set_sla_duration(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
+{
+	struct sla_target *t = field;
+	char *error = NULL;
+
+	memset(t, 0, sizeof *t);
+	if (g_ascii_strcasecmp(value, "none") == 0)
+		return;
+	if (!sla_parse_duration(value, &t->minutes, &t->calendar_time, &error) || t->minutes <= 0) {
+		problem(problems, "%s: %s", spec->name, error ? error : "expected a duration such as 3d, or none");
+		memset(t, 0, sizeof *t);
+	}
+	g_free(error);
+}
+
 static void set_duration(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
 {
 	long n = parse_seconds(value);
@@ -461,6 +477,7 @@ static key_setter *const setters[] = {
 	[KEY_WORDS] = set_words,
 	[KEY_NETWORKS] = set_networks,
 	[KEY_PERCENT] = set_percent,
+	[KEY_SLA_DURATION] = set_sla_duration,
 	/* KEY_BY_SECTION: none; its section's loader reads it. */
 };
 

@@ -108,9 +108,7 @@ static int last_message(struct store *st, const struct store_ticket *t, char **m
 	return 0;
 }
 
-/* The name to greet with, or NULL: bounded, and none that looks like a
- * link or an address (as the acknowledgement greets). */
-static const char *greeting_name(const struct store_ticket *t)
+const char *delay_notice_greeting(const struct store_ticket *t)
 {
 	const char *name = t->customer_name;
 
@@ -184,7 +182,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 	{
 		struct notice n = {
 			.template_name = "delay", .kind = "delay", .to = t->customer_address,
-			.to_name = greeting_name(t), .locale = locale, .in_reply_to = in_reply_to,
+			.to_name = delay_notice_greeting(t), .locale = locale, .in_reply_to = in_reply_to,
 			.subject = t->subject, .promise = promise, .generated = true,
 		};
 		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);

@@ -35,4 +35,8 @@ extern const struct scheduled_kind delay_notice_kind;
 int delay_notice_forbidden(const struct settings *s, struct store *st, const struct queue *q,
 			   const struct store_ticket *t, const char *evidence, int64_t now, const char **why);
 
+/* The customer's name to greet with, or NULL: bounded, and none that
+ * looks like a link or an address (as the acknowledgement greets). */
+const char *delay_notice_greeting(const struct store_ticket *t);
+
 #endif

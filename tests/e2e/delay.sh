@@ -14,7 +14,10 @@
 #   2. Tuesday 09:12: Dieter gets the notice in German, Kenji in
 #      Japanese, each in the thread of their message with a new time;
 #      Pia (pending) and Carl (answered) get nothing.  Each once.
-#   3. -n refuses delay-notice when a locale offered has no delay template.
+#   3. Pia's ticket, pending since Monday (pending-reminder = 3d,
+#      pending-resolve = 7d): Thursday she gets one nudge; the Wednesday
+#      after, the ticket is resolved, and she gets the resolved notice.
+#   4. -n refuses delay-notice when a locale offered has no delay template.
 . "$top_srcdir/tests/e2e/e2e.sh"
 e2e_begin
 for tool in sqlite3 python3; do
@@ -41,6 +44,8 @@ locales = en, de, ja
 sla = standard
 calendars = office
 delay-notice = 90%
+pending-reminder = 3d
+pending-resolve = 7d
 
 [sla standard]
 first-response = 8h
@@ -221,7 +226,7 @@ tap_ok $? "2: in the thread of his message, Reply-To the ticket's gateway addres
 until_true 20 has_notice kenji@example.jp 'ご回答の遅れについてのお知らせ'
 tap_ok $? "2: Kenji hears from us, in Japanese"
 f=$(notice_file kenji@example.jp 'ご回答の遅れについてのお知らせ')
-decoded "$f" | grep -qF '2026年11月18日（水）9:12'
+decoded "$f" | grep -F '2026年11月18日（水）9:12' >/dev/null
 tap_ok $? "2: with the new time written the Japanese way"
 until_true 10 outbox_idle && pf_queue_empty_wait 10
 [ "$(notices_to pia@example.org 'SUP-1003')" = 1 ] && [ "$(notices_to carl@example.org 'SUP-1004')" = 2 ]
@@ -237,7 +242,27 @@ sent=$(sqlite3 -readonly "$db" "SELECT group_concat(t.number || ':' || s.state, 
 [ "$sent" = "1001:sent 1002:sent 1003:paused 1004:cancelled" ]
 tap_ok $? "2: the schedule: sent, sent, paused while pending, cancelled by the answer ($sent)"
 
-# --- 3. -n --------------------------------------------------------------------------
+# --- 3. a nudge, then resolved -------------------------------------------------------
+
+set_clock 2026-11-19T10:30:00Z
+until_true 20 has_notice pia@example.org 'Waiting for your reply'
+tap_ok $? "3: Thursday: Pia, pending on for 3 business days, gets a nudge"
+f=$(notice_file pia@example.org 'Waiting for your reply')
+decoded "$f" | grep -F 'we’ll close the ticket in a few days' >/dev/null &&
+	[ "$(sink_header "$f" In-Reply-To)" = "<pia-1@example.org>" ]
+tap_ok $? "3: in her thread, saying the ticket will be closed"
+set_clock 2026-11-25T10:30:00Z
+resolved() { [ "$(sqlite3 -readonly "$db" "SELECT status FROM tickets WHERE number = 1003")" = resolved ]; }
+until_true 20 resolved
+tap_ok $? "3: Wednesday after, 7 business days: SUP-1003 is resolved"
+until_true 20 has_notice pia@example.org 'SUP-1003.*resolved\|SUP-1003.*Resolved'
+tap_ok $? "3: and she gets the resolved notice"
+until_true 10 outbox_idle && pf_queue_empty_wait 10
+[ "$(notices_to pia@example.org 'Waiting for your reply')" = 1 ] &&
+	ctl show SUP-1003 | grep -q 'pending -> resolved'
+tap_ok $? "3: one nudge; ticketctl show: pending -> resolved"
+
+# --- 4. -n --------------------------------------------------------------------------
 
 mkdir -p "$TM_DIR/tpl"
 cp -r "$top_srcdir/templates/." "$TM_DIR/tpl/"
@@ -245,7 +270,7 @@ rm -f "$TM_DIR/tpl/ja/delay.txt" "$TM_DIR/tpl/ja/delay.html"
 sed "s|^templates = .*|templates = $TM_DIR/tpl|" "$conf" >"$TM_DIR/missing.conf"
 ! "$TM_BIN" -n -c "$TM_DIR/missing.conf" >"$TM_DIR/missing.out" 2>&1 &&
 	grep -q 'delay-notice is on, but there is no delay template for locale ja' "$TM_DIR/missing.out"
-tap_ok $? "3: -n refuses delay-notice when a locale has no delay template"
+tap_ok $? "4: -n refuses delay-notice when a locale has no delay template"
 
 tm_stop main
 tm_check_clean main

@@ -5,7 +5,10 @@
  * ticket's language (English, German, Japanese), threaded into the ticket,
  * with a new time; never after an agent's reply, nor while the ticket is
  * pending (its clock stops), nor to a robot's address or a forged sender;
- * off by default and with none.  Room: tests.
+ * off by default and with none.  And a ticket pending on its customer
+ * (pending.h): one nudge after 3 business days, resolved after 7 with the
+ * resolved notice, both ended when the customer answers and planned
+ * again for the next wait.  Room: tests.
  *
  * The office is open Mon-Fri 09:00-17:00 UTC; the first response is
  * promised within 8 business hours, so 90% is 7 hours 12 minutes.
@@ -16,6 +19,7 @@
 #include "engine/delay_notice.h"
 #include "engine/engine.h"
 #include "engine/lifecycle.h"
+#include "engine/pending.h"
 #include "commands/commands.h"
 
 #include <gmime/gmime.h>
@@ -36,6 +40,8 @@ static const char *const conf_tail =
 	"sla = standard\n"
 	"calendars = office\n"
 	"delay-notice = 90%\n"
+	"pending-reminder = 3d\n"
+	"pending-resolve = 7d\n"
 	"[sla standard]\n"
 	"first-response = 8h\n"
 	"resolution = 5d\n"
@@ -204,6 +210,13 @@ static void test_config(void)
 	ok(s && s->queues[0].delay_notice_percent == 0, "off by default");
 	settings_unref(s);
 	ok(f.settings->queues[0].delay_notice_percent == 90, "90%%");
+	g_ptr_array_set_size(errors, 0);
+	s = load("pending-reminder = 3x\n", errors);
+	ok(s == NULL && errors->len && strstr(g_ptr_array_index(errors, 0), "pending-reminder"),
+	   "pending-reminder = 3x: refused (%s)", errors->len ? (char *)g_ptr_array_index(errors, 0) : "");
+	settings_unref(s);
+	ok(f.settings->queues[0].pending_reminder.minutes == 3 * 8 * 60 && !f.settings->queues[0].pending_reminder.calendar_time,
+	   "pending-reminder = 3d: 24 business hours");
 	g_ptr_array_free(errors, TRUE);
 }
 
@@ -313,6 +326,84 @@ static void test_suppressed(void)
 	g_free(v);
 }
 
+/* The pending row of kind for SUP-number: "state send_at target-is-paused_at". */
+static char *pending_row(int number, const char *kind)
+{
+	return query("SELECT group_concat(s.state || ' ' || coalesce(s.send_at, '') || ' ' || coalesce(s.target = t.paused_at, 0) ||"
+		     " coalesce(' ' || s.detail, ''), ' | ') FROM schedule s JOIN tickets t ON t.id = s.ticket_id"
+		     " WHERE t.number = %d AND s.kind = '%s'", number, kind);
+}
+
+static void test_pending(void)
+{
+	int64_t mon = MON + 14 * DAY;	/* Monday 30 November */
+	int queued = 0;
+	GMimeMessage *m;
+	char *v, *text;
+
+	process("From: Olga <olga@example.org>\nTo: support@example.com\nSubject: VPN\n"
+		"Message-ID: <o1@example.org>\n\nThe VPN client does not connect from home.\n", mon + 10 * H, NULL);
+	is_int(apply(1008, "status", "pending", mon + 12 * H), 0, "SUP-1008 pending on Olga, Monday 12:00");
+	v = pending_row(1008, PENDING_NUDGE);
+	is_str(v, "due 1796299200 1", "the nudge: 24 business hours on, Thursday 12:00, for this wait");
+	g_free(v);
+	v = pending_row(1008, PENDING_RESOLVE);
+	is_str(v, "due 1796817600 1", "the resolution: 56 business hours on, Wednesday 9 December 12:00");
+	g_free(v);
+	run(mon + 3 * DAY + 12 * H, &queued);
+	is_int(queued, 1, "Thursday 12:00: the nudge goes");
+	v = query("SELECT kind || ' ' || recipient FROM outbox ORDER BY id DESC LIMIT 1");
+	is_str(v, "nudge olga@example.org", "to Olga");
+	g_free(v);
+	{
+		char *db = g_build_filename(f.dir, "tickets.db", NULL);
+		sqlite3 *h;
+		sqlite3_stmt *st;
+
+		sqlite3_open(db, &h);
+		m = NULL;
+		if (sqlite3_prepare_v2(h, "SELECT message FROM outbox WHERE kind = 'nudge'", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			m = fixture_mime_parse(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(h);
+		g_free(db);
+	}
+	text = text_of(m);
+	is_str(header(m, "Subject"), "[SUP-1008] Waiting for your reply: VPN", "its subject");
+	is_str(header(m, "In-Reply-To"), "<o1@example.org>", "in her thread");
+	ok(strstr(text, "Hello Olga,") && strstr(text, "We’re still waiting for your reply") && strstr(text, "we’ll close the ticket in a few days"),
+	   "it says it will be closed, pending-resolve being set");
+	g_free(text);
+	if (m)
+		g_object_unref(m);
+	is_int(run(mon + 4 * DAY, &queued), 0, "once");
+	run(mon + 9 * DAY + 12 * H, &queued);
+	v = query("SELECT status FROM tickets WHERE number = 1008");
+	is_str(v, "resolved", "Wednesday 9 December 12:00: no answer: resolved");
+	g_free(v);
+	v = query("SELECT group_concat(kind, ' ') FROM outbox WHERE recipient = 'olga@example.org' ORDER BY id");
+	ok(g_str_has_suffix(v, "nudge resolved"), "with the resolved notice, as when an agent resolves (%s)", v);
+	g_free(v);
+	v = query("SELECT actor || ': ' || detail FROM events e JOIN tickets t ON t.id = e.ticket_id"
+		  " WHERE t.number = 1008 AND e.kind = 'status' ORDER BY e.id DESC LIMIT 1");
+	is_str(v, "ticket-milter: pending -> resolved", "an event of ticket-milter");
+	g_free(v);
+
+	process("From: Hugo <hugo@example.org>\nTo: support@example.com\nSubject: Backup\n"
+		"Message-ID: <h1@example.org>\n\nThe nightly backup of our file server failed.\n", mon + 10 * H, NULL);
+	is_int(apply(1009, "status", "pending", mon + 12 * H), 0, "SUP-1009 pending on Hugo");
+	process("From: Hugo <hugo@example.org>\nTo: support@example.com\nSubject: Re: [SUP-1009] Backup\n"
+		"Message-ID: <h2@example.org>\n\nHere is the log you asked for.\n", mon + DAY + 10 * H, NULL);
+	v = pending_row(1009, PENDING_NUDGE);
+	ok(g_str_has_prefix(v, "cancelled ") && strstr(v, "no longer pending"), "he answers: the nudge ends (%s)", v);
+	g_free(v);
+	is_int(apply(1009, "status", "pending", mon + DAY + 14 * H), 0, "pending again, Tuesday 14:00");
+	v = pending_row(1009, PENDING_NUDGE);
+	ok(strstr(v, " | due 1796392800 1") != NULL, "a nudge for the new wait: Friday 14:00 (%s)", v);
+	g_free(v);
+}
+
 int main(void)
 {
 	setup();
@@ -320,6 +411,7 @@ int main(void)
 	test_sent();
 	test_languages();
 	test_suppressed();
+	test_pending();
 	fixture_teardown(&f);
 	return tap_done();
 }
