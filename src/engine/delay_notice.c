@@ -86,9 +86,7 @@ int delay_notice_forbidden(const struct settings *s, struct store *st, const str
 	return 0;
 }
 
-/* The customer's newest message: its Message-ID and evidence (g_free
- * both; NULL when none).  0 or -1. */
-static int last_message(struct store *st, const struct store_ticket *t, char **message_id, char **evidence)
+int delay_notice_last_message(struct store *st, const struct store_ticket *t, char **message_id, char **evidence)
 {
 	GPtrArray *messages = store_ticket_messages(st, t->id);
 
@@ -165,7 +163,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 	int rc = -1;
 
 	(void)e;
-	if (last_message(st, t, &in_reply_to, &evidence) != 0 ||
+	if (delay_notice_last_message(st, t, &in_reply_to, &evidence) != 0 ||
 	    delay_notice_forbidden(s, st, q, t, evidence, now, &why) != 0)
 		goto store_failed;
 	if (why == NULL && at == 0)

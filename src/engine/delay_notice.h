@@ -35,6 +35,11 @@ extern const struct scheduled_kind delay_notice_kind;
 int delay_notice_forbidden(const struct settings *s, struct store *st, const struct queue *q,
 			   const struct store_ticket *t, const char *evidence, int64_t now, const char **why);
 
+/* The customer's newest message: its Message-ID (to answer in their
+ * thread) and its evidence level name (g_free both; NULL when none).
+ * 0 or -1 (store_error). */
+int delay_notice_last_message(struct store *st, const struct store_ticket *t, char **message_id, char **evidence);
+
 /* The customer's name to greet with, or NULL: bounded, and none that
  * looks like a link or an address (as the acknowledgement greets). */
 const char *delay_notice_greeting(const struct store_ticket *t);

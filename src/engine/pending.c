@@ -9,7 +9,6 @@
 #include "engine/delay_notice.h"
 #include "engine/lifecycle.h"
 #include "engine/rating.h"
-#include "util/addr.h"
 
 #include <string.h>
 
@@ -68,28 +67,6 @@ static const char *obsolete(const struct settings *s, const struct queue *q, con
 	return NULL;
 }
 
-/* The customer's newest message: its Message-ID and evidence (g_free
- * both; NULL when none).  0 or -1. */
-static int last_message(struct store *st, const struct store_ticket *t, char **message_id, char **evidence)
-{
-	GPtrArray *messages = store_ticket_messages(st, t->id);
-
-	*message_id = *evidence = NULL;
-	if (messages == NULL)
-		return -1;
-	for (guint i = messages->len; i-- > 0;) {
-		const struct store_message *m = g_ptr_array_index(messages, i);
-		if (strcmp(m->direction, "in") == 0 && addr_equal(m->sender, t->customer_address)) {
-			if (!g_str_has_prefix(m->message_id, "sha256:"))
-				*message_id = g_strdup(m->message_id);
-			*evidence = g_strdup(m->evidence);
-			break;
-		}
-	}
-	g_ptr_array_free(messages, TRUE);
-	return 0;
-}
-
 static int send_nudge(const struct settings *s, struct store *st, const struct queue *q,
 		      const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail,
 		      char **error)
@@ -99,7 +76,7 @@ static int send_nudge(const struct settings *s, struct store *st, const struct q
 	int rc = -1;
 
 	(void)e;
-	if (last_message(st, t, &in_reply_to, &evidence) != 0 ||
+	if (delay_notice_last_message(st, t, &in_reply_to, &evidence) != 0 ||
 	    delay_notice_forbidden(s, st, q, t, evidence, now, &why) != 0)
 		goto store_failed;
 	if (why) {
