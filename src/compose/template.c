@@ -53,6 +53,7 @@ const char *const template_placeholders[] = {
 	"announcement",		/* an announcement's text, written by an agent (problem_announce.h) */
 	/* reminder, to agents: reminder_mail.h */
 	"time_left", "overdue", "business", "resolution", "level", "customer", "excerpt",
+	"closes",		/* nudge: non-empty when the ticket is resolved if nobody answers (pending.h) */
 	NULL,
 };
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* The number of template_placeholders (template.c asserts it). */
-#define TEMPLATE_N_PLACEHOLDERS 48
+#define TEMPLATE_N_PLACEHOLDERS 49
 
 enum template_op_kind {
 	TEMPLATE_OP_TEXT,

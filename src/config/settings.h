@@ -147,6 +147,11 @@ struct queue {
 	char *sla_name;		/* [sla NAME], or NULL for the built-in default */
 	char *vip_sla_name;
 	char **calendar_names;
+	int delay_notice_percent; /* share of the first-response budget after which the
+				 * customer hears it is late (delay_notice.h); 0 off */
+	struct sla_target pending_reminder; /* a ticket pending this long nudges its customer
+				 * (pending.h); 0 minutes: off */
+	struct sla_target pending_resolve; /* ... and is resolved after this long; 0: off */
 	/* resolved after loading: */
 	const struct sla_policy *sla;	/* never NULL */
 	const struct sla_policy *vip_sla; /* NULL: VIPs get sla */

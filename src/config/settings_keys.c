@@ -123,6 +123,9 @@ static const struct key_spec key_table[] = {
 	{ "queue", "sla", KEY_STRING, false, NULL, Q(sla_name), 0, NULL },
 	{ "queue", "vip-sla", KEY_STRING, false, NULL, Q(vip_sla_name), 0, NULL },
 	{ "queue", "calendars", KEY_WORDS, false, NULL, Q(calendar_names), 0, NULL },
+	{ "queue", "delay-notice", KEY_PERCENT, false, "none", Q(delay_notice_percent), 0, NULL },
+	{ "queue", "pending-reminder", KEY_SLA_DURATION, false, "none", Q(pending_reminder), 0, NULL },
+	{ "queue", "pending-resolve", KEY_SLA_DURATION, false, "none", Q(pending_resolve), 0, NULL },
 	{ "calendar", "timezone", KEY_STRING, true, NULL, C(timezone), 0, NULL },
 	/* Read together with the time zone by load_calendar(). */
 	{ "calendar", "hours", KEY_BY_SECTION, true, NULL, 0, 0, NULL },

@@ -35,6 +35,8 @@ enum key_type {
 	KEY_LOCALE_MAP,		/* sv:en, nb:en -> char ** of pairs */
 	KEY_WORDS,		/* a list divided by commas -> char ** */
 	KEY_NETWORKS,		/* addresses and networks -> GPtrArray of GInetAddressMask * */
+	KEY_PERCENT,		/* 1% to 100%, or none -> int (0 for none) */
+	KEY_SLA_DURATION,	/* 3d, 4h calendar (calendar.h), or none -> struct sla_target (0 minutes for none) */
 	KEY_BY_SECTION,		/* read by its section's own loader ([calendar NAME] hours, [sla NAME]) */
 };
 

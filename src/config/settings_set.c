@@ -9,6 +9,7 @@
 #include "config.h"
 #include "config/settings_set.h"
 #include "config/settings.h"
+#include "calendar/calendar.h"
 #include "util/addr.h"
 
 #include <gio/gio.h>
@@ -280,6 +281,36 @@ static void set_size(const struct key_spec *spec, const char *value, void *field
 		problem(problems, "%s must be at least %d", spec->name, spec->min);
 }
 
+static void set_percent(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
+{
+	char *end;
+	unsigned long long n = g_ascii_strtoull(value, &end, 10);
+
+	*(int *)field = 0;
+	if (g_ascii_strcasecmp(value, "none") == 0)
+		return;
+	if (end == value || !g_ascii_isdigit(*value) || strcmp(end, "%") != 0 || n < 1 || n > 100) {
+		problem(problems, "%s \"%s\": expected a percent from 1%% to 100%%, or none", spec->name, value);
+		return;
+	}
+	*(int *)field = (int)n;
+}
+
+static void set_sla_duration(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
+{
+	struct sla_target *t = field;
+	char *error = NULL;
+
+	memset(t, 0, sizeof *t);
+	if (g_ascii_strcasecmp(value, "none") == 0)
+		return;
+	if (!sla_parse_duration(value, &t->minutes, &t->calendar_time, &error) || t->minutes <= 0) {
+		problem(problems, "%s: %s", spec->name, error ? error : "expected a duration such as 3d, or none");
+		memset(t, 0, sizeof *t);
+	}
+	g_free(error);
+}
+
 static void set_duration(const struct key_spec *spec, const char *value, void *field, GPtrArray *problems)
 {
 	long n = parse_seconds(value);
@@ -445,6 +476,8 @@ static key_setter *const setters[] = {
 	[KEY_LOCALE_MAP] = set_locale_map,
 	[KEY_WORDS] = set_words,
 	[KEY_NETWORKS] = set_networks,
+	[KEY_PERCENT] = set_percent,
+	[KEY_SLA_DURATION] = set_sla_duration,
 	/* KEY_BY_SECTION: none; its section's loader reads it. */
 };
 

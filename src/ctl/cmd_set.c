@@ -13,11 +13,11 @@
 #include "ctl/output.h"
 #include "store/store.h"
 #include "trust/token.h"
+#include "util/clock.h"
 
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const struct queue *queue_named(const struct settings *s, const char *id)
@@ -70,9 +70,20 @@ int cmd_set(const struct settings *s, int argc, char **argv)
 	const struct queue *q;
 	char *error = NULL, *who;
 	bool resolved = false;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now;
+	struct clock *clock;
 	struct store *st;
 	int rc = 1;
+
+	/* The daemon's test clock, as ticketctl due: a status set here plans
+	 * and pauses scheduled mail on the clock the daemon sends it by. */
+	if ((clock = clock_new(g_getenv(CLOCK_TEST_VARIABLE), &error)) == NULL) {
+		fprintf(stderr, "ticketctl: %s\n", error);
+		g_free(error);
+		return 1;
+	}
+	now = clock_now(clock);
+	clock_free(clock);
 
 	if (argc < 2 || !ticket_ref_parse(argv[0], &ref)) {
 		fprintf(stderr, "usage: ticketctl set TAG-NUMBER NAME=VALUE...\n"

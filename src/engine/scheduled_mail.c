@@ -5,6 +5,8 @@
 #include "config.h"
 #include "engine/scheduled_mail.h"
 #include "calendar/sla_clock.h"
+#include "engine/delay_notice.h"
+#include "engine/pending.h"
 #include "engine/reminders.h"
 #include "engine/weekly_report.h"
 
@@ -16,6 +18,9 @@ static const struct scheduled_kind *const kinds[] = {
 	&reminder_first_response_kind,
 	&reminder_resolution_kind,
 	&weekly_report_kind,
+	&delay_notice_kind,
+	&pending_nudge_kind,
+	&pending_resolve_kind,
 };
 
 const struct scheduled_kind *scheduled_kind_named(const char *name)

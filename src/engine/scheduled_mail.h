@@ -1,7 +1,9 @@
 /*
  * scheduled_mail.h - mail sent at a time rather than in answer to a
- * message: the reminders of a promise (reminders.h) and the reports
- * mailed to managers (weekly_report.h).  Room: engine.
+ * message: the reminders of a promise (reminders.h), the customer's
+ * delay notice (delay_notice.h), the nudge and resolution of a ticket
+ * pending on its customer (pending.h) and the reports mailed to
+ * managers (weekly_report.h).  Room: engine.
  *
  * Each kind plans rows in the store's schedule (schedule.h) when a
  * ticket's promise is made, says when a row no longer applies, and sends

@@ -152,9 +152,30 @@ static void check_reminder_templates(const struct settings *s, const struct queu
 	g_ptr_array_free(locales, TRUE);
 }
 
+/* A queue that sends delay notices (nudges) needs the delay (nudge)
+ * template in each language it offers (or its locale-fallback), as the
+ * acknowledgement: not English to a customer acknowledged in Japanese. */
+static void check_customer_template(const struct settings *s, const struct queue *q, bool on, const char *key,
+				    const char *name, GPtrArray *errors)
+{
+	char *group = g_strconcat("queue ", q->id, NULL);
+
+	for (char **l = q->locales; on && l && *l; l++) {
+		char *error = NULL;
+		struct template *t = assets_template_load(s, q, *l, name, false, &error);
+		if (t == NULL)
+			g_ptr_array_add(errors, g_strdup_printf("%s:%d: [queue %s]: %s is on, but there is no "
+				"%s template for locale %s (%s/LOCALE/%s.txt): %s", s->path, settings_line(s, group, key),
+				q->id, key, name, *l, s->templates, name, error ? error : "not found"));
+		template_free(t);
+		g_free(error);
+	}
+	g_free(group);
+}
+
 /* Every template and locale.conf parses, and every locale a queue offers
- * has its templates (check_locale_set), and a queue that reminds its
- * reminder template. */
+ * has its templates (check_locale_set), a queue that reminds its
+ * reminder template, and one that sends delay notices or nudges theirs. */
 static void check_templates(const struct settings *s, GPtrArray *errors)
 {
 	guint before;
@@ -171,6 +192,10 @@ static void check_templates(const struct settings *s, GPtrArray *errors)
 		for (char **l = s->queues[i].locales; l && *l; l++)
 			check_locale_set(s, &s->queues[i], *l, errors);
 		check_reminder_templates(s, &s->queues[i], errors);
+		check_customer_template(s, &s->queues[i], s->queues[i].delay_notice_percent > 0, "delay-notice", "delay",
+					errors);
+		check_customer_template(s, &s->queues[i], s->queues[i].pending_reminder.minutes > 0, "pending-reminder",
+					"nudge", errors);
 	}
 }
 

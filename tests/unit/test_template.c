@@ -172,7 +172,7 @@ static void test_placeholders(void)
 		"csat_1", "csat_2", "csat_3", "csat_4", "csat_5", "rating", "unknown_commands", "returning",
 		"nps_0", "nps_1", "nps_2", "nps_3", "nps_4", "nps_5", "nps_6", "nps_7", "nps_8", "nps_9", "nps_10",
 		"ces_1", "ces_2", "ces_3", "ces_4", "ces_5", "ces_6", "ces_7", "announcement",
-		"time_left", "overdue", "business", "resolution", "level", "customer", "excerpt",
+		"time_left", "overdue", "business", "resolution", "level", "customer", "excerpt", "closes",
 	};
 	size_t n = 0;
 
