@@ -1,6 +1,6 @@
 /*
- * header_edits.c - header change lists (see header_edits.h).  Every value is folded
- * and encoded for the MTA (header_fold.h).
+ * header_edits.c - header change lists (see header_edits.h).  Every value
+ * is folded and encoded for the MTA (header_fold.h).  Room: compose.
  */
 #include "config.h"
 #include "compose/header_edits.h"

@@ -10,7 +10,8 @@
  */
 #include "config.h"
 #include "compose/mail_writer.h"
-#include "engine/engine_result.h"
+#include "config/settings.h"
+#include "trust/token.h"
 #include "text/header_fold.h"
 
 #include <gmime/gmime.h>

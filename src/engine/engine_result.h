@@ -4,8 +4,8 @@
  * engine.
  *
  * A header of its own so that the parts of the engine that fill a result
- * (agent mail, ratings, acknowledgements, header edits) need not include
- * the engine itself: the engine calls them, never the other way round.
+ * (agent mail, ratings, acknowledgements) need not include the engine
+ * itself: the engine calls them, never the other way round.
  * engine.h declares the functions; engine_result_clear() releases a
  * result.
  */
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "compose/header_edits.h"
 #include "trust/evidence.h"
 #include "engine/thread.h"
 #include "trust/token.h"
@@ -36,15 +37,6 @@ struct envelope {
 					 * instead of raw when set */
 };
 
-enum header_op { HEADER_ADD, HEADER_CHANGE, HEADER_DELETE };
-
-struct header_edit {
-	enum header_op op;
-	char *name;
-	int index;		/* CHANGE/DELETE: 1-based among headers of that name */
-	char *value;		/* NULL for DELETE */
-};
-
 enum engine_outcome {
 	ENGINE_TICKETED,	/* recorded: new ticket or follow-up */
 	ENGINE_DUPLICATE,	/* seen before: nothing written, same headers */
@@ -63,7 +55,7 @@ struct engine_result {
 	bool reopened;		/* a resolved or closed ticket was reopened */
 	bool ack_queued;	/* an acknowledgement waits in the outbox */
 	const char *ack_skipped; /* why none was sent (static), or NULL */
-	GPtrArray *edits;	/* struct header_edit *, owned */
+	GPtrArray *edits;	/* struct header_edit * (header_edits.h), owned */
 	GPtrArray *rcpt_add;	/* char *: envelope recipients to add */
 	GPtrArray *rcpt_del;	/* char *: envelope recipients to remove, as the MTA gave them */
 	char *new_sender;	/* new envelope sender ("" null sender), or NULL for no change */
