@@ -52,6 +52,7 @@ struct sample {			/* one stored message, drawn at random */
 };
 
 static struct settings *settings;
+static struct assets *assets;	/* prepared as the daemon's snapshot does */
 static const struct queue *queue;
 static struct token_key key;
 static struct store *store;
@@ -302,7 +303,7 @@ static void bench_engine(int n)
 		struct engine_result result;
 		char *error = NULL;
 		long long t0 = now_ns();
-		if (engine_process(settings, store, queue, NULL, msg, &env, &result, &error) != 0) {
+		if (engine_process(settings, assets, store, queue, NULL, msg, &env, &result, &error) != 0) {
 			fprintf(stderr, "store_bench: engine_process: %s\n", error);
 			exit(1);
 		}
@@ -349,7 +350,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* As the daemon does when it installs a configuration. */
-	settings->assets = assets_prepare(settings);
+	assets = assets_prepare(settings);
 	queue = &settings->queues[0];
 	key.secret = settings->secret;
 	key.secret_len = settings->secret_len;
@@ -365,6 +366,7 @@ int main(int argc, char **argv)
 	bench_open(samples, opens < lookups ? opens : lookups);
 	bench_engine(writes);
 	store_close(store);
+	assets_free(assets);
 	settings_unref(settings);
 	g_ptr_array_free(errors, TRUE);
 	return 0;

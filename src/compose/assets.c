@@ -1,7 +1,6 @@
 /*
  * assets.c - templates, and the culture of each locale they are written
- * in, prepared per snapshot (assets.h).
- * Room: compose.
+ * in, prepared per snapshot (assets.h).  Room: compose.
  */
 #include "config.h"
 #include "compose/assets.h"
@@ -40,18 +39,20 @@ const char *assets_thanks_template(const struct queue *q)
 #define IDLE_FORMATTERS_MAX 8
 
 /* What a text's locale says about dates and escalation (locale_conf.h),
- * with its pool of formatters. */
+ * with its pool of formatters: the one part of the assets that changes
+ * once they are prepared.  The lock is the pool's own, so that the
+ * assets themselves are only read, through const pointers. */
 struct culture {
 	char *pattern;		/* the promise's ICU pattern: the locale's, or ICU's own */
 	char *pattern_hour_1;	/* or NULL */
 	bool escalation_notice;
 	GPtrArray *idle;	/* struct promise_formatter *, behind idle_lock */
+	GMutex idle_lock;
 };
 
 struct assets {
 	GHashTable *templates;	/* "queue\nlocale\nname" -> struct template * */
 	GHashTable *cultures;	/* locale of a text -> struct culture * */
-	GMutex idle_lock;
 };
 
 static void culture_free(gpointer p)
@@ -61,6 +62,7 @@ static void culture_free(gpointer p)
 	g_free(c->pattern);
 	g_free(c->pattern_hour_1);
 	g_ptr_array_free(c->idle, TRUE);
+	g_mutex_clear(&c->idle_lock);
 	g_free(c);
 }
 
@@ -77,6 +79,7 @@ static struct culture *culture_load(const char *dir, const char *locale)
 	c->pattern_hour_1 = g_strdup(conf.date_pattern_hour_1);
 	c->escalation_notice = conf.escalation_notice;
 	c->idle = g_ptr_array_new_with_free_func((GDestroyNotify)promise_formatter_free);
+	g_mutex_init(&c->idle_lock);
 	locale_conf_clear(&conf);
 	if (c->pattern == NULL) {
 		culture_free(c);
@@ -118,7 +121,6 @@ struct assets *assets_prepare(const struct settings *s)
 
 	a->templates = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)template_free);
 	a->cultures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, culture_free);
-	g_mutex_init(&a->idle_lock);
 	for (size_t i = 0; i < s->n_queues; i++) {
 		const struct queue *q = &s->queues[i];
 		GPtrArray *locales = g_ptr_array_new();
@@ -164,7 +166,6 @@ void assets_free(struct assets *a)
 		return;
 	g_hash_table_destroy(a->templates);
 	g_hash_table_destroy(a->cultures);
-	g_mutex_clear(&a->idle_lock);
 	g_free(a);
 }
 
@@ -182,9 +183,10 @@ const struct template *assets_template(const struct assets *a, const char *queue
 	return t;
 }
 
-char *assets_text_locale(const struct settings *s, const struct queue *q, const char *locale, const char *name)
+char *assets_text_locale(const struct assets *a, const struct settings *s, const struct queue *q,
+			 const char *locale, const char *name)
 {
-	const struct template *t = assets_template(s->assets, q->id, locale, name);
+	const struct template *t = assets_template(a, q->id, locale, name);
 	struct template *loaded = NULL;
 	char *found;
 
@@ -208,7 +210,8 @@ const char *assets_time_pattern(const struct assets *a, const char *locale)
 	return c ? c->pattern : NULL;
 }
 
-bool assets_escalation_notice(const struct settings *s, const struct queue *q, const char *text_locale)
+bool assets_escalation_notice(const struct assets *a, const struct settings *s, const struct queue *q,
+			      const char *text_locale)
 {
 	const struct culture *c;
 	struct locale_conf conf;
@@ -216,7 +219,7 @@ bool assets_escalation_notice(const struct settings *s, const struct queue *q, c
 
 	if (q->escalation_notice != ESCALATION_NOTICE_DEFAULT)
 		return q->escalation_notice == ESCALATION_NOTICE_YES;
-	if ((c = prepared_culture(s->assets, text_locale)) != NULL)
+	if ((c = prepared_culture(a, text_locale)) != NULL)
 		return c->escalation_notice;
 	locale_conf_read(s->templates, text_locale, &conf, NULL);
 	on = conf.escalation_notice;
@@ -226,14 +229,14 @@ bool assets_escalation_notice(const struct settings *s, const struct queue *q, c
 
 /* A formatter for a prepared locale from its pool, or a new one; NULL
  * when ICU fails. */
-static struct promise_formatter *borrow_formatter(struct assets *a, struct culture *c)
+static struct promise_formatter *borrow_formatter(struct culture *c)
 {
 	struct promise_formatter *f = NULL;
 
-	g_mutex_lock(&a->idle_lock);
+	g_mutex_lock(&c->idle_lock);
 	if (c->idle->len > 0)
 		f = g_ptr_array_steal_index_fast(c->idle, c->idle->len - 1);
-	g_mutex_unlock(&a->idle_lock);
+	g_mutex_unlock(&c->idle_lock);
 	return f;
 }
 
@@ -242,21 +245,21 @@ static struct promise_formatter *new_formatter(const struct culture *c, const ch
 	return promise_formatter_new_hour_1(locale, c->pattern, c->pattern_hour_1);
 }
 
-static void return_formatter(struct assets *a, struct culture *c, struct promise_formatter *f)
+static void return_formatter(struct culture *c, struct promise_formatter *f)
 {
-	g_mutex_lock(&a->idle_lock);
+	g_mutex_lock(&c->idle_lock);
 	if (c->idle->len < IDLE_FORMATTERS_MAX) {
 		g_ptr_array_add(c->idle, f);
 		f = NULL;
 	}
-	g_mutex_unlock(&a->idle_lock);
+	g_mutex_unlock(&c->idle_lock);
 	promise_formatter_free(f);
 }
 
-char *assets_format_time(const struct settings *s, const char *locale, int64_t t, const char *zone,
-			 int offset_minutes)
+char *assets_format_time(const struct assets *a, const struct settings *s, const char *locale, int64_t t,
+			 const char *zone, int offset_minutes)
 {
-	struct culture *c = prepared_culture(s->assets, locale);
+	struct culture *c = prepared_culture(a, locale);
 	struct promise_formatter *f;
 	char *text;
 
@@ -270,14 +273,15 @@ char *assets_format_time(const struct settings *s, const char *locale, int64_t t
 			culture_free(once);
 		return text;
 	}
-	if ((f = borrow_formatter(s->assets, c)) == NULL && (f = new_formatter(c, locale)) == NULL)
+	if ((f = borrow_formatter(c)) == NULL && (f = new_formatter(c, locale)) == NULL)
 		return NULL;
 	text = promise_formatter_format(f, t, zone, offset_minutes);
-	return_formatter(s->assets, c, f);
+	return_formatter(c, f);
 	return text;
 }
 
-char *assets_format_relative(struct assets *a, const char *locale, int64_t now, int64_t t, int64_t max_minutes)
+char *assets_format_relative(const struct assets *a, const char *locale, int64_t now, int64_t t,
+			     int64_t max_minutes)
 {
 	struct culture *c = prepared_culture(a, locale);
 	struct promise_formatter *f;
@@ -285,9 +289,9 @@ char *assets_format_relative(struct assets *a, const char *locale, int64_t now, 
 
 	if (c == NULL)
 		return promise_format_relative(now, t, locale, max_minutes);
-	if ((f = borrow_formatter(a, c)) == NULL && (f = new_formatter(c, locale)) == NULL)
+	if ((f = borrow_formatter(c)) == NULL && (f = new_formatter(c, locale)) == NULL)
 		return NULL;
 	text = promise_formatter_relative(f, now, t, max_minutes);
-	return_formatter(a, c, f);
+	return_formatter(c, f);
 	return text;
 }

@@ -70,8 +70,8 @@ static char *customer_text(const struct reminder_facts *f)
 	return text;
 }
 
-char **reminder_mail_vars(const struct settings *s, const char *text_locale, const struct reminder_facts *f,
-			  char **promise)
+char **reminder_mail_vars(const struct settings *s, const struct assets *assets, const char *text_locale,
+			  const struct reminder_facts *f, char **promise)
 {
 	GPtrArray *vars = g_ptr_array_new();
 	char *left = NULL, *late = NULL;
@@ -80,7 +80,7 @@ char **reminder_mail_vars(const struct settings *s, const char *text_locale, con
 		left = duration_words(f->left_minutes, text_locale);
 	else if (f->left_minutes < 0)
 		late = duration_words(-f->left_minutes, text_locale);
-	*promise = assets_format_time(s, text_locale, f->due, f->zone ? f->zone : "UTC", 0);
+	*promise = assets_format_time(assets, s, text_locale, f->due, f->zone ? f->zone : "UTC", 0);
 	if (*promise == NULL)
 		*promise = promise_format_time(f->due, "en", "UTC", 0);
 	if (*promise == NULL)

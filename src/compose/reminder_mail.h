@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include "config/settings.h"
 
+struct assets;
+
 /* Lines and characters of the last message a reminder repeats: enough
  * to recall the case, not the whole thread. */
 #define REMINDER_EXCERPT_LINES 12
@@ -46,10 +48,11 @@ struct reminder_facts {
 
 /* The extra placeholders (name, value pairs, NULL-terminated; g_strfreev)
  * in the words of text_locale, and *promise (g_free) the promised time
- * for the reader.  Never NULL: words ICU cannot give are left blank and
- * a date it cannot write falls back to UTC. */
-char **reminder_mail_vars(const struct settings *s, const char *text_locale, const struct reminder_facts *f,
-			  char **promise);
+ * for the reader (assets: prepared for s, or NULL; assets.h).  Never
+ * NULL: words ICU cannot give are left blank and a date it cannot write
+ * falls back to UTC. */
+char **reminder_mail_vars(const struct settings *s, const struct assets *assets, const char *text_locale,
+			  const struct reminder_facts *f, char **promise);
 
 /* The excerpt as the template shows it: at most REMINDER_EXCERPT_LINES
  * lines and REMINDER_EXCERPT_CHARS characters of text, blank lines at

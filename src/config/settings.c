@@ -13,7 +13,6 @@
 #include "config/settings_reports.h"
 #include "config/settings_keys.h"
 #include "config/settings_set.h"
-#include "compose/assets.h"
 #include "util/addr.h"
 #include "calendar/calendar.h"
 
@@ -500,7 +499,6 @@ void settings_unref(struct settings *s)
 {
 	if (s == NULL || !g_atomic_int_dec_and_test(&s->refs))
 		return;
-	assets_free(s->assets);
 	settings_agents_free(s);
 	settings_reports_free(s);
 	for (size_t i = 0; i < s->n_queues; i++) {

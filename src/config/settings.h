@@ -236,10 +236,6 @@ struct settings {
 	size_t n_reports;
 	GPtrArray *notes;	/* "FILE:LINE: note" strings -n prints; not errors */
 	GHashTable *lines;	/* where each key stands, for messages */
-	/* Templates and ICU patterns the daemon prepared for this snapshot
-	 * (assets.h): set once before the snapshot is shared, then
-	 * immutable; NULL elsewhere (tests, ticketctl). */
-	struct assets *assets;
 	gint refs;
 };
 

@@ -221,15 +221,16 @@ static struct spool *engine_spool(const struct settings *s, struct spool *whole,
 	return sp;
 }
 
-/* One round of scheduled mail (reminders) due at now, logged; the
- * number of rows whose mail waits in the outbox. */
-static int run_scheduled(const struct settings *s, struct store *st, int64_t now)
+/* One round of scheduled mail (reminders) due at now, rendered with
+ * assets (prepared for s, or NULL), logged; the number of rows whose
+ * mail waits in the outbox. */
+static int run_scheduled(const struct settings *s, const struct assets *assets, struct store *st, int64_t now)
 {
 	GPtrArray *outcomes = g_ptr_array_new_with_free_func(scheduled_outcome_free);
 	char *owner = g_strdup_printf("ticketctl:%s:%d", s->hostname, (int)getpid());
 	int queued = 0;
 
-	if (scheduled_run_due(s, st, now, owner, outcomes, &queued) < 0)
+	if (scheduled_run_due(s, assets, st, now, owner, outcomes, &queued) < 0)
 		log_err("scheduled mail: %s", store_error(st));
 	for (guint i = 0; i < outcomes->len; i++) {
 		int priority;
@@ -322,7 +323,7 @@ static int record(struct deliver *d)
 			 * a pipe may have no daemon to send them.  What fails waits
 			 * for the next run or a daemon's sender. */
 			struct store *st = store_pool_get(pool, s->database, s->busy_timeout_ms, &error);
-			int queued = st ? run_scheduled(s, st, env.now) : 0;
+			int queued = st ? run_scheduled(s, job.assets, st, env.now) : 0;
 			if (st && (res->mail_queued || queued > 0))
 				sender_run_once(s, st, env.now);
 			store_pool_put(pool, st, false);

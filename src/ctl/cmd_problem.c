@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "commands/commands.h"
+#include "compose/assets.h"
 #include "ctl/output.h"
 #include "ctl/subcommands.h"
 #include "engine/problem_announce.h"
@@ -400,6 +401,7 @@ static int problem_announce_cmd(const struct settings *s, int argc, char **argv)
 	struct options o = { .template_name = "fixed" };
 	struct announce_request req = { 0 };
 	struct announce_report report = { 0 };
+	struct assets *assets = NULL;
 	struct store *st = NULL;
 	char *text = NULL, *error = NULL, *who = NULL, *name = NULL;
 	GHashTable *texts = NULL;
@@ -432,7 +434,10 @@ static int problem_announce_cmd(const struct settings *s, int argc, char **argv)
 	req.dry_run = o.dry_run;
 	req.actor = who;
 	req.now = (int64_t)time(NULL);
-	switch (problem_announce(s, st, &req, &report, &error)) {
+	/* One mail per linked customer: the templates and cultures prepared
+	 * once, as the daemons' are (assets.h). */
+	assets = assets_prepare(s);
+	switch (problem_announce(s, assets, st, &req, &report, &error)) {
 	case 0:
 		print_report(&o, o.template_name, &report);
 		rc = 0;
@@ -445,6 +450,7 @@ static int problem_announce_cmd(const struct settings *s, int argc, char **argv)
 	}
 out:
 	announce_report_clear(&report);
+	assets_free(assets);
 	if (texts)
 		g_hash_table_destroy(texts);
 	if (st)

@@ -112,7 +112,8 @@ int cmd_set(const struct settings *s, int argc, char **argv)
 		fprintf(stderr, "ticketctl: %s\n", store_error(st));
 		goto out;
 	}
-	if (resolved && q && rating_ask(s, st, q, &t, now, &error) != 0) {
+	/* One mail: its templates are read from their files (no assets). */
+	if (resolved && q && rating_ask(s, NULL, st, q, &t, now, &error) != 0) {
 		fprintf(stderr, "ticketctl: %s\n", error);
 		goto out;
 	}

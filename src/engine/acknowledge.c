@@ -169,23 +169,23 @@ static char *choose_locale(const struct queue *q, const struct message *msg, con
  * offset), so the promise is never left empty.  locale: the text's, which
  * the date is written in; customer_locale: the customer's, whose region
  * helps find their zone.  Returns 0 with *out, or -1 on a store error. */
-static int format_promise(const struct settings *s, struct store *st, const char *customer, int64_t due,
-			  const char *locale, const char *customer_locale, const char *stored_zone,
-			  const struct message *msg, const struct queue *q, char **out)
+static int format_promise(const struct settings *s, const struct assets *assets, struct store *st,
+			  const char *customer, int64_t due, const char *locale, const char *customer_locale,
+			  const char *stored_zone, const struct message *msg, const struct queue *q, char **out)
 {
 	char *text = NULL, *zone;
 
 	if (customer_zone(st, customer, stored_zone, msg, customer_locale, &zone) != 0)
 		return -1;
 	if (zone)
-		text = assets_format_time(s, locale, due, zone, 0);
+		text = assets_format_time(assets, s, locale, due, zone, 0);
 	g_free(zone);
 	if (text == NULL && msg->date)
-		text = assets_format_time(s, locale, due, NULL, msg->date_offset);
+		text = assets_format_time(assets, s, locale, due, NULL, msg->date_offset);
 	if (text == NULL && q->calendar_zone)
-		text = assets_format_time(s, locale, due, q->calendar_zone, 0);
+		text = assets_format_time(assets, s, locale, due, q->calendar_zone, 0);
 	if (text == NULL)
-		text = assets_format_time(s, locale, due, "UTC", 0);
+		text = assets_format_time(assets, s, locale, due, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(due, "en", "UTC", 0);
 	*out = text;
@@ -193,8 +193,9 @@ static int format_promise(const struct settings *s, struct store *st, const char
 }
 
 /* *text_locale: the locale the text is written in (g_free). */
-static int render(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		  const struct notice *n, char **subject, char **text, char **html, char **text_locale, char **error)
+static int render(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		  const struct store_ticket *t, const struct notice *n, char **subject, char **text, char **html,
+		  char **text_locale, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
@@ -207,7 +208,7 @@ static int render(const struct settings *s, struct store *st, const struct queue
 
 	g_strlcpy(ref.tag, t->tag, sizeof ref.tag);
 	ticket_ref_format(&ref, id, sizeof id);
-	tpl = assets_template(s->assets, q->id, n->locale, n->template_name);
+	tpl = assets_template(assets, q->id, n->locale, n->template_name);
 	if (tpl == NULL)
 		tpl = loaded = assets_template_load(s, q, n->locale, n->template_name, true, error);
 	if (tpl == NULL) {
@@ -234,7 +235,7 @@ static int render(const struct settings *s, struct store *st, const struct queue
 			"promise_relative", n->promise_relative ? n->promise_relative : "",
 			"agent_name", n->agent_name ? n->agent_name : "",
 			"reference", reference,
-			"escalation", assets_escalation_notice(s, q, template_locale(tpl)) ? "yes" : "",
+			"escalation", assets_escalation_notice(assets, s, q, template_locale(tpl)) ? "yes" : "",
 			"returning", returning ? "yes" : "",
 			"status", t->status,
 			"csat_links", "",
@@ -258,8 +259,9 @@ static int render(const struct settings *s, struct store *st, const struct queue
 	return rc;
 }
 
-int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
-			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error)
+int acknowledge_queue_notice(const struct settings *s, const struct assets *assets, struct store *st,
+			     const struct queue *q, const struct store_ticket *t, const struct notice *n, int64_t now,
+			     char **error)
 {
 	char *subject = NULL, *text = NULL, *html = NULL, *message_id = NULL, *text_locale = NULL, *root = NULL;
 	char *thread_index;
@@ -271,7 +273,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	}
 	thread_index = root ? thread_index_reply(root, now) : NULL;
 	g_free(root);
-	if (render(s, st, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
+	if (render(s, assets, st, q, t, n, &subject, &text, &html, &text_locale, error) != 0) {
 		g_free(text_locale);
 		g_free(thread_index);
 		return -1;
@@ -314,7 +316,7 @@ int acknowledge_queue_notice(const struct settings *s, struct store *st, const s
 	return rc;
 }
 
-int acknowledge(const struct settings *s, struct store *st, const struct queue *q,
+int acknowledge(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
 		const struct message *msg, const struct envelope *env, const struct store_ticket *t,
 		enum ack_kind kind, enum evidence evidence, struct ack_outcome *out, char **error)
 {
@@ -354,13 +356,13 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 
 	if (promise.first_response_due > 0) {
 		/* The date in the language of the text around it (assets.h). */
-		char *text_locale = assets_text_locale(s, q, locale, kind == ACK_NEW ? "ack" : "reopened");
+		char *text_locale = assets_text_locale(assets, s, q, locale, kind == ACK_NEW ? "ack" : "reopened");
 		const char *date_locale = text_locale ? text_locale : locale;
-		rc = format_promise(s, st, to, promise.first_response_due, date_locale, locale, pref_zone, msg, q,
-				    &promise_text);
+		rc = format_promise(s, assets, st, to, promise.first_response_due, date_locale, locale, pref_zone,
+				    msg, q, &promise_text);
 		if (rc == 0)
-			relative = assets_format_relative(s->assets, date_locale, env->now,
-							  promise.first_response_due, RELATIVE_PROMISE_MINUTES);
+			relative = assets_format_relative(assets, date_locale, env->now, promise.first_response_due,
+							  RELATIVE_PROMISE_MINUTES);
 		g_free(text_locale);
 		if (rc != 0)
 			goto store_error;
@@ -374,7 +376,7 @@ int acknowledge(const struct settings *s, struct store *st, const struct queue *
 			.in_reply_to = msg->message_id, .references = msg->references, .subject = subject,
 			.promise = promise_text ? promise_text : "", .promise_relative = relative,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, env->now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &n, env->now, error);
 		out->queued = rc == 0;
 	}
 	goto done;

@@ -1,6 +1,6 @@
 /*
  * acknowledge.h - deciding, wording and queueing the automatic reply to
- * one inbound message, inside the engine's transaction.
+ * one inbound message, inside the engine's transaction.  Room: engine.
  *
  * Decides whether a reply may go out at all (the evidence, autoreply.h,
  * then the rate limits: per recipient in [autoreply] rate windows, per
@@ -9,12 +9,16 @@
  * priority and the response-time promise (calendar.h), renders the
  * template (template.h), composes the mail (mail_writer.h) and adds it to the
  * outbox.  Nothing is sent here: the sender delivers after the commit.
- * Room: engine.
+ *
+ * assets: the templates and date formats prepared for s (assets.h), or
+ * NULL to read them from their files; the same text either way.
  */
 #ifndef TM_ACKNOWLEDGE_H
 #define TM_ACKNOWLEDGE_H
 
 #include "engine/engine_result.h"
+
+struct assets;
 
 enum ack_kind { ACK_NEW, ACK_REOPENED };
 
@@ -46,8 +50,9 @@ struct notice {
 /* Renders the template, composes the mail and adds it to the outbox,
  * with an event.  No rules are checked here: callers decide.  Returns 0,
  * or -1 with *error (g_free). */
-int acknowledge_queue_notice(const struct settings *s, struct store *st, const struct queue *q,
-			     const struct store_ticket *t, const struct notice *n, int64_t now, char **error);
+int acknowledge_queue_notice(const struct settings *s, const struct assets *assets, struct store *st,
+			     const struct queue *q, const struct store_ticket *t, const struct notice *n, int64_t now,
+			     char **error);
 
 /* The priority a new ticket gets from its headers (X-Priority,
  * Importance, Priority) and the queue's urgent keywords. */
@@ -59,7 +64,7 @@ enum priority acknowledge_priority(const struct queue *q, const struct message *
  * goes out.  Returns 0 (see *out), or -1 on a store or template error
  * with *error (g_free): the caller rolls back and the message is
  * retried. */
-int acknowledge(const struct settings *s, struct store *st, const struct queue *q,
+int acknowledge(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
 		const struct message *msg, const struct envelope *env, const struct store_ticket *t,
 		enum ack_kind kind, enum evidence evidence, struct ack_outcome *out, char **error);
 

@@ -1,6 +1,7 @@
 /*
  * agent_commands.c - an agent's commands applied, the test for a reply
  * of commands only, and the notice to the agent (agent_commands.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/agent_commands.h"
@@ -95,8 +96,8 @@ static char *joined(GPtrArray *lines)
 	return g_string_free(out, FALSE);
 }
 
-int agent_commands_notice(const struct settings *s, struct store *st, const struct queue *q,
-			  const struct store_ticket *t, const struct message *msg,
+int agent_commands_notice(const struct settings *s, const struct assets *assets, struct store *st,
+			  const struct queue *q, const struct store_ticket *t, const struct message *msg,
 			  const struct agent_outcome *outcome, enum agent_delivery delivery, int64_t now,
 			  char **error)
 {
@@ -122,7 +123,7 @@ int agent_commands_notice(const struct settings *s, struct store *st, const stru
 			.to_name = msg->from->name, .locale = q->default_locale, .in_reply_to = msg->message_id,
 			.subject = t->subject, .agent_name = msg->from->name, .extra = extra,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &n, now, error);
 	}
 	g_free(unknown);
 	g_free(applied);

@@ -1,7 +1,7 @@
 /*
  * agent_commands.h - an agent's commands applied to a ticket, and the
  * notice that tells the agent what became of the mail (private to
- * src/engine; agent_mail.c uses it).
+ * src/engine; agent_mail.c uses it).  Room: engine.
  *
  * No agent's mail vanishes without a word: whenever it is delivered to
  * nobody (a reply of commands only, a note no other agent receives), or
@@ -14,6 +14,8 @@
 
 #include "commands/commands.h"
 #include "engine/engine_result.h"
+
+struct assets;
 
 /* Where the agent's mail went. */
 enum agent_delivery {
@@ -48,9 +50,9 @@ bool agent_commands_only(const struct message *msg, const struct command_block *
 /* Queues the notice to the agent (msg's From) when the mail needs one:
  * delivered to nobody, or lines not understood or refused.  Returns 1
  * queued, 0 none needed (or the agent's address is unsafe), -1 with
- * *error (g_free). */
-int agent_commands_notice(const struct settings *s, struct store *st, const struct queue *q,
-			  const struct store_ticket *t, const struct message *msg,
+ * *error (g_free).  assets: as for acknowledge.h. */
+int agent_commands_notice(const struct settings *s, const struct assets *assets, struct store *st,
+			  const struct queue *q, const struct store_ticket *t, const struct message *msg,
 			  const struct agent_outcome *outcome, enum agent_delivery delivery, int64_t now,
 			  char **error);
 

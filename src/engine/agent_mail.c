@@ -1,6 +1,6 @@
 /*
  * agent_mail.c - agent replies, notes, commands and ratings
- * (see agent_mail.h).
+ * (see agent_mail.h).  Room: engine.
  */
 #include "config.h"
 #include "engine/agent_mail.h"
@@ -393,9 +393,10 @@ static int strip_commands(const struct settings *s, const struct message *msg, c
 	return -1;
 }
 
-static int agent_transaction(const struct settings *s, struct store *st, const struct queue *q,
-			     struct store_ticket *t, const struct message *msg, const struct envelope *env,
-			     const struct command_block *block, bool note, struct engine_result *res, char **error)
+static int agent_transaction(const struct settings *s, const struct assets *assets, struct store *st,
+			     const struct queue *q, struct store_ticket *t, const struct message *msg,
+			     const struct envelope *env, const struct command_block *block, bool note,
+			     struct engine_result *res, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct ticket_ref ref = { .number = t->number };
@@ -422,7 +423,7 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 	}
 	if (store_event_add(st, t->id, env->now, agent, note ? "note" : only ? "commands" : "reply", NULL) != 0)
 		goto out;
-	if (outcome.resolved && rating_ask(s, st, q, t, env->now, error) != 0)
+	if (outcome.resolved && rating_ask(s, assets, st, q, t, env->now, error) != 0)
 		goto out;
 
 	if (only) {
@@ -436,7 +437,7 @@ static int agent_transaction(const struct settings *s, struct store *st, const s
 		plan_reply(s, q, st, t, msg, env, message_id, agent, res);
 	}
 	/* One notice per mail: why it went to nobody, what was not understood. */
-	if ((noticed = agent_commands_notice(s, st, q, t, msg, &outcome, delivery, env->now, error)) < 0)
+	if ((noticed = agent_commands_notice(s, assets, st, q, t, msg, &outcome, delivery, env->now, error)) < 0)
 		goto out;
 	res->mail_queued = outcome.resolved || noticed > 0;
 	/* Only the customer's copy loses its command lines: the other agents
@@ -452,9 +453,9 @@ out:
 	return rc;
 }
 
-int agent_mail_process(const struct settings *s, struct store *st, const struct queue *q,
-		       const char *token, const struct message *msg, const struct envelope *env,
-		       struct engine_result *res, char **error)
+int agent_mail_process(const struct settings *s, const struct assets *assets, struct store *st,
+		       const struct queue *q, const char *token, const struct message *msg,
+		       const struct envelope *env, struct engine_result *res, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct auth_info auth = { env->auth_login, env->client_addr };
@@ -484,7 +485,8 @@ int agent_mail_process(const struct settings *s, struct store *st, const struct 
 	res->ref.number = t.number;
 	g_strlcpy(res->ref.tag, t.tag, sizeof res->ref.tag);
 	res->outcome = ENGINE_AGENT_REPLY;
-	if (agent_transaction(s, st, q, &t, msg, env, &block, note, res, error) != 0 || store_commit(st) != 0)
+	if (agent_transaction(s, assets, st, q, &t, msg, env, &block, note, res, error) != 0 ||
+	    store_commit(st) != 0)
 		goto fail;
 	commands_block_clear(&block);
 	store_ticket_clear(&t);

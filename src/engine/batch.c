@@ -55,7 +55,7 @@ static void fail_jobs(struct engine_job **jobs, int n, const char *why)
 
 static void run_one(struct store *st, struct engine_job *job)
 {
-	job->rc = engine_process(job->settings, st, job->queue, job->token, job->msg, job->env,
+	job->rc = engine_process(job->settings, job->assets, st, job->queue, job->token, job->msg, job->env,
 				 &job->result, &job->error);
 	/* The engine rolls back what it began when it fails; should a path
 	 * forget, its writes must not ride along with the batch's commit. */

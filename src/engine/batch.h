@@ -38,6 +38,7 @@ void engine_batch_free(struct engine_batch *b);
 struct engine_job {
 	/* in: as for engine_process */
 	const struct settings *settings;
+	const struct assets *assets;
 	const struct queue *queue;
 	const char *token;
 	const struct message *msg;

@@ -128,10 +128,10 @@ static int64_t new_time(const struct queue *q, const struct store_ticket *t, int
 }
 
 /* The new time in the customer's words and zone (g_free). */
-static int new_time_text(const struct settings *s, struct store *st, const struct queue *q, const char *locale,
-			 const struct store_ticket *t, int64_t at, char **out)
+static int new_time_text(const struct settings *s, const struct assets *assets, struct store *st,
+			 const struct queue *q, const char *locale, const struct store_ticket *t, int64_t at, char **out)
 {
-	char *pref_locale = NULL, *pref_zone = NULL, *text_locale = assets_text_locale(s, q, locale, "delay");
+	char *pref_locale = NULL, *pref_zone = NULL, *text_locale = assets_text_locale(assets, s, q, locale, "delay");
 	const char *date_locale = text_locale ? text_locale : locale;
 	char *text = NULL;
 
@@ -140,11 +140,11 @@ static int new_time_text(const struct settings *s, struct store *st, const struc
 		return -1;
 	}
 	if (pref_zone)
-		text = assets_format_time(s, date_locale, at, pref_zone, 0);
+		text = assets_format_time(assets, s, date_locale, at, pref_zone, 0);
 	if (text == NULL && q->calendar_zone)
-		text = assets_format_time(s, date_locale, at, q->calendar_zone, 0);
+		text = assets_format_time(assets, s, date_locale, at, q->calendar_zone, 0);
 	if (text == NULL)
-		text = assets_format_time(s, date_locale, at, "UTC", 0);
+		text = assets_format_time(assets, s, date_locale, at, "UTC", 0);
 	if (text == NULL)
 		text = promise_format_time(at, "en", "UTC", 0);
 	*out = text ? text : g_strdup("");
@@ -154,8 +154,8 @@ static int new_time_text(const struct settings *s, struct store *st, const struc
 	return 0;
 }
 
-static int send(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		const struct schedule_entry *e, int64_t now, char **detail, char **error)
+static int send(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail, char **error)
 {
 	const char *locale = t->locale ? t->locale : q->default_locale, *why = NULL;
 	char *in_reply_to = NULL, *evidence = NULL, *promise = NULL, *event = NULL;
@@ -175,7 +175,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 			goto store_failed;
 		goto done;
 	}
-	if (new_time_text(s, st, q, locale, t, at, &promise) != 0)
+	if (new_time_text(s, assets, st, q, locale, t, at, &promise) != 0)
 		goto store_failed;
 	{
 		struct notice n = {
@@ -183,7 +183,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 			.to_name = delay_notice_greeting(t), .locale = locale, .in_reply_to = in_reply_to,
 			.subject = t->subject, .promise = promise, .generated = true,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &n, now, error);
 	}
 	if (rc != 0)
 		goto done;

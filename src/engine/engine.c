@@ -255,10 +255,10 @@ static int trust_events(struct store *st, int64_t ticket_id, const char *sender,
 	return rc;
 }
 
-static int record(const struct settings *s, struct store *st, const struct queue *queue,
-		  const char *token, const struct message *msg, const struct envelope *env,
-		  const char *sender, const char *key_id, struct trust *tr, struct store_ticket *t,
-		  struct engine_result *result, char **error)
+static int record(const struct settings *s, const struct assets *assets, struct store *st,
+		  const struct queue *queue, const char *token, const struct message *msg,
+		  const struct envelope *env, const char *sender, const char *key_id, struct trust *tr,
+		  struct store_ticket *t, struct engine_result *result, char **error)
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct thread_match match = { .rule = THREAD_NEW };
@@ -321,7 +321,7 @@ static int record(const struct settings *s, struct store *st, const struct queue
 		return -1;
 	if (result->new_ticket || result->reopened) {
 		struct ack_outcome ack;
-		if (acknowledge(s, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, tr->level,
+		if (acknowledge(s, assets, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, tr->level,
 				&ack, error) != 0)
 			return -1;
 		result->ack_queued = ack.queued;
@@ -388,9 +388,9 @@ static int own_mail(const struct settings *s, struct store *st, const struct mes
 	return same;
 }
 
-int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
-		   const char *token, const struct message *msg, const struct envelope *env,
-		   struct engine_result *result, char **error)
+int engine_process(const struct settings *s, const struct assets *assets, struct store *st,
+		   const struct queue *queue, const char *token, const struct message *msg,
+		   const struct envelope *env, struct engine_result *result, char **error)
 {
 	struct store_ticket t = { 0 };
 	/* Without a Message-ID, the content hash identifies a redelivery. */
@@ -424,8 +424,8 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 	tr.level = evidence_of_results(s->authserv_ids, msg, env->sender, &tr.detail);
 	result->evidence = tr.level;
 	/* A rating, then an authenticated agent's mail; otherwise a customer's. */
-	if ((rc = rating_process(s, st, queue, token, msg, env, tr.level, result, error)) == 0)
-		rc = agent_mail_process(s, st, queue, token, msg, env, result, error);
+	if ((rc = rating_process(s, assets, st, queue, token, msg, env, tr.level, result, error)) == 0)
+		rc = agent_mail_process(s, assets, st, queue, token, msg, env, result, error);
 	if (rc != 0) {
 		g_free(key_id);
 		g_free(tr.detail);
@@ -448,7 +448,7 @@ int engine_process(const struct settings *s, struct store *st, const struct queu
 		store_rollback(st);
 	} else {
 		result->outcome = ENGINE_TICKETED;
-		if (record(s, st, queue, token, msg, env, sender, key_id, &tr, &t, result, error) != 0 ||
+		if (record(s, assets, st, queue, token, msg, env, sender, key_id, &tr, &t, result, error) != 0 ||
 		    (result->spoof && store_event_add(st, t.id, env->now, sender, "spoofed-agent",
 						      "an agent's address, not authenticated as that agent") != 0) ||
 		    store_commit(st) != 0)

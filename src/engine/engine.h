@@ -6,6 +6,10 @@
  * events) and returns the header changes the message must leave with.
  * It knows nothing of libmilter: the milter adapter, ticketctl and the
  * tests all drive it the same way.
+ *
+ * assets: the templates and date formats prepared for s (assets.h; the
+ * daemon prepares them once per configuration), or NULL to read them
+ * from their files: the same mail either way, only slower.
  */
 #ifndef TM_ENGINE_H
 #define TM_ENGINE_H
@@ -15,6 +19,8 @@
 #include "config/settings.h"
 #include "store/store.h"
 
+struct assets;
+
 /* The queue the envelope is addressed to, or NULL: mail for no queue is
  * not ours.  *token receives the plus-address detail (g_free) or NULL. */
 const struct queue *engine_queue_for(const struct settings *s, char **recipients, char **token);
@@ -22,9 +28,9 @@ const struct queue *engine_queue_for(const struct settings *s, char **recipients
 /* Records msg for queue.  Returns 0 and fills *result (release with
  * engine_result_clear), or -1 with *error (g_free) after rolling back:
  * then nothing was written. */
-int engine_process(const struct settings *s, struct store *st, const struct queue *queue,
-		   const char *token, const struct message *msg, const struct envelope *env,
-		   struct engine_result *result, char **error);
+int engine_process(const struct settings *s, const struct assets *assets, struct store *st,
+		   const struct queue *queue, const char *token, const struct message *msg,
+		   const struct envelope *env, struct engine_result *result, char **error);
 
 /* What needs no store, done after the commit by the thread that
  * waits for the result (batch.c), so that it holds up no other

@@ -67,9 +67,9 @@ static const char *obsolete(const struct settings *s, const struct queue *q, con
 	return NULL;
 }
 
-static int send_nudge(const struct settings *s, struct store *st, const struct queue *q,
-		      const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail,
-		      char **error)
+static int send_nudge(const struct settings *s, const struct assets *assets, struct store *st,
+		      const struct queue *q, const struct store_ticket *t, const struct schedule_entry *e, int64_t now,
+		      char **detail, char **error)
 {
 	char *in_reply_to = NULL, *evidence = NULL;
 	const char *why = NULL;
@@ -95,7 +95,7 @@ static int send_nudge(const struct settings *s, struct store *st, const struct q
 			.locale = t->locale ? t->locale : q->default_locale, .in_reply_to = in_reply_to,
 			.subject = t->subject, .generated = true, .extra = extra,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &n, now, error);
 	}
 	if (rc != 0)
 		goto done;
@@ -112,9 +112,9 @@ done:
 	return rc;
 }
 
-static int send_resolve(const struct settings *s, struct store *st, const struct queue *q,
-			const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail,
-			char **error)
+static int send_resolve(const struct settings *s, const struct assets *assets, struct store *st,
+			const struct queue *q, const struct store_ticket *t, const struct schedule_entry *e, int64_t now,
+			char **detail, char **error)
 {
 	struct store_ticket copy = { 0 };
 	bool resolved = false;
@@ -129,7 +129,7 @@ static int send_resolve(const struct settings *s, struct store *st, const struct
 		return -1;
 	}
 	/* The resolved notice, as when an agent resolves (agent_mail.c). */
-	if (resolved && rating_ask(s, st, q, &copy, now, error) != 0) {
+	if (resolved && rating_ask(s, assets, st, q, &copy, now, error) != 0) {
 		store_ticket_clear(&copy);
 		return -1;
 	}

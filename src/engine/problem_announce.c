@@ -21,6 +21,7 @@
 
 struct announce_ctx {
 	const struct settings *s;
+	const struct assets *assets;	/* prepared for s, or NULL */
 	struct store *st;
 	const struct queue *q;
 	const struct announce_request *req;
@@ -97,7 +98,7 @@ static int mail_language(struct announce_ctx *c, const struct store_ticket *t, c
 	if (store_customer_prefs(c->st, t->customer_address, &preferred, &zone) != 0)
 		return store_failed(c);
 	wanted = t->locale ? t->locale : preferred ? preferred : c->q->default_locale;
-	found = assets_text_locale(c->s, c->q, wanted, name);
+	found = assets_text_locale(c->assets, c->s, c->q, wanted, name);
 	if (found == NULL) {
 		*c->error = g_strdup_printf("no template %s for %s's language %s nor for the queue's default locale %s "
 					    "(in %s/<locale>/%s.txt)", name, t->customer_address, wanted ? wanted : "(none)",
@@ -105,7 +106,7 @@ static int mail_language(struct announce_ctx *c, const struct store_ticket *t, c
 	} else if (c->req->texts && (*text = text_in(c->req->texts, found)) == NULL) {
 		/* One language per mail: all of it in the default locale. */
 		g_free(found);
-		found = assets_text_locale(c->s, c->q, c->q->default_locale, name);
+		found = assets_text_locale(c->assets, c->s, c->q, c->q->default_locale, name);
 		if (found == NULL || (*text = text_in(c->req->texts, found)) == NULL) {
 			const char *fallback = found ? found : c->q->default_locale ? c->q->default_locale : "en";
 			*c->error = g_strdup_printf("no text for %s's language %s nor for the queue's default locale %s: "
@@ -215,7 +216,7 @@ static int mail_customer(struct announce_ctx *c, const struct store_ticket *t, c
 			.references = references, .subject = t->subject, .generated = true, .extra = extra,
 			.queued_id = message_id,
 		};
-		rc = acknowledge_queue_notice(c->s, c->st, c->q, t, &n, c->req->now, c->error);
+		rc = acknowledge_queue_notice(c->s, c->assets, c->st, c->q, t, &n, c->req->now, c->error);
 	}
 	g_free(in_reply_to);
 	g_ptr_array_free(references, TRUE);
@@ -383,10 +384,10 @@ static int check_languages(struct announce_ctx *c, GPtrArray *tickets)
 	return 0;
 }
 
-int problem_announce(const struct settings *s, struct store *st, const struct announce_request *req,
-		     struct announce_report *out, char **error)
+int problem_announce(const struct settings *s, const struct assets *assets, struct store *st,
+		     const struct announce_request *req, struct announce_report *out, char **error)
 {
-	struct announce_ctx c = { .s = s, .st = st, .req = req, .out = out, .error = error };
+	struct announce_ctx c = { .s = s, .assets = assets, .st = st, .req = req, .out = out, .error = error };
 	struct store_problem problem = { 0 };
 	GPtrArray *tickets;
 	guint from = 0;

@@ -52,6 +52,8 @@
 #include "config/settings.h"
 #include "store/store.h"
 
+struct assets;
+
 struct announce_request {
 	const char *queue;		/* the problem's queue id */
 	const char *problem;		/* its name */
@@ -89,12 +91,13 @@ struct announce_report {
 
 void announce_report_clear(struct announce_report *r);
 
-/* Announces req's problem.  Returns 0 with *out filled (release with
+/* Announces req's problem, the mail rendered with assets (as for
+ * acknowledge.h).  Returns 0 with *out filled (release with
  * announce_report_clear), 1 when there is no such problem, or -1 with
  * *error (g_free): a store error, or a template or text missing for a
  * customer's language (then nothing at all was queued). */
-int problem_announce(const struct settings *s, struct store *st, const struct announce_request *req,
-		     struct announce_report *out, char **error);
+int problem_announce(const struct settings *s, const struct assets *assets, struct store *st,
+		     const struct announce_request *req, struct announce_report *out, char **error);
 
 /* "mailed", "covered", "skipped", "before". */
 const char *announce_outcome_name(enum announce_outcome o);

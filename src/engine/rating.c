@@ -30,7 +30,7 @@ static char *mailto(const struct settings *s, const struct queue *q, const struc
 	return url;
 }
 
-int rating_ask(const struct settings *s, struct store *st, const struct queue *q,
+int rating_ask(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
 	       const struct store_ticket *t, int64_t now, char **error)
 {
 	const struct survey_scale *scale = survey_scale(q->survey);
@@ -55,7 +55,7 @@ int rating_ask(const struct settings *s, struct store *st, const struct queue *q
 			.to_name = t->customer_name, .locale = t->locale ? t->locale : locale ? locale : q->default_locale,
 			.subject = t->subject, .extra = extra,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &notice, now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &notice, now, error);
 	}
 	for (size_t i = 0; i < n; i++)
 		g_free(extra[i]);
@@ -86,7 +86,7 @@ static bool rating_detail(const char *token, enum survey *survey, int *score, co
 	return true;
 }
 
-int rating_process(const struct settings *s, struct store *st, const struct queue *q,
+int rating_process(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
 		   const char *token, const struct message *msg, const struct envelope *env,
 		   enum evidence evidence, struct engine_result *res, char **error)
 {
@@ -144,13 +144,13 @@ int rating_process(const struct settings *s, struct store *st, const struct queu
 		 * thank-you when that scale has no template here. */
 		g_snprintf(thanks, sizeof thanks, "%s-thanks", scale);
 		if (survey != q->survey) {
-			char *found = assets_text_locale(s, q, n.locale, thanks);
+			char *found = assets_text_locale(assets, s, q, n.locale, thanks);
 			if (found == NULL)
 				g_strlcpy(thanks, assets_thanks_template(q), sizeof thanks);
 			g_free(found);
 		}
 		g_snprintf(value, sizeof value, "%d", rating);
-		rc = acknowledge_queue_notice(s, st, q, &t, &n, env->now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, &t, &n, env->now, error);
 		g_free(rating_address);
 		if (rc != 0)
 			goto fail;

@@ -205,14 +205,14 @@ static int64_t minutes_left(const struct queue *q, const struct schedule_entry *
 }
 
 /* One reminder to one reader, queued with its event. */
-static int remind_one(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		      const struct schedule_entry *e, const char *to, const char *in_reply_to, const char *excerpt,
-		      int64_t now, char **error)
+static int remind_one(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		      const struct store_ticket *t, const struct schedule_entry *e, const char *to,
+		      const char *in_reply_to, const char *excerpt, int64_t now, char **error)
 {
 	const struct agent_def *agent = settings_agent(s, to);
 	const char *locale = agent && agent->locale ? agent->locale : q->default_locale;
 	const char *zone = agent && agent->timezone ? agent->timezone : q->calendar_zone ? q->calendar_zone : "UTC";
-	char *text_locale = assets_text_locale(s, q, locale, "reminder");
+	char *text_locale = assets_text_locale(assets, s, q, locale, "reminder");
 	struct reminder_facts facts = {
 		.resolution = which_of(e->kind) == SLA_RESOLUTION, .business = !e->wall, .level = e->level,
 		.left_minutes = minutes_left(q, e, now), .due = due_of(t, which_of(e->kind)),
@@ -220,7 +220,7 @@ static int remind_one(const struct settings *s, struct store *st, const struct q
 		.zone = zone,
 	};
 	char *promise = NULL;
-	char **vars = reminder_mail_vars(s, text_locale ? text_locale : locale, &facts, &promise);
+	char **vars = reminder_mail_vars(s, assets, text_locale ? text_locale : locale, &facts, &promise);
 	int rc;
 
 	{
@@ -230,7 +230,7 @@ static int remind_one(const struct settings *s, struct store *st, const struct q
 			.template_name = "reminder", .kind = "reminder", .to = to, .locale = locale,
 			.in_reply_to = in_reply_to, .subject = t->subject, .promise = promise, .extra = vars,
 		};
-		rc = acknowledge_queue_notice(s, st, q, t, &n, now, error);
+		rc = acknowledge_queue_notice(s, assets, st, q, t, &n, now, error);
 	}
 	g_strfreev(vars);
 	g_free(promise);
@@ -238,8 +238,8 @@ static int remind_one(const struct settings *s, struct store *st, const struct q
 	return rc;
 }
 
-static int send(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		const struct schedule_entry *e, int64_t now, char **detail, char **error)
+static int send(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail, char **error)
 {
 	GPtrArray *to = reminder_recipients(s, q, t, e->kind, e->level, now);
 	char *in_reply_to = NULL, *excerpt = NULL, *event;
@@ -261,7 +261,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 	who = g_string_new(NULL);
 	for (guint i = 0; i < to->len && rc == 0; i++) {
 		const char *address = g_ptr_array_index(to, i);
-		rc = remind_one(s, st, q, t, e, address, in_reply_to, excerpt, now, error);
+		rc = remind_one(s, assets, st, q, t, e, address, in_reply_to, excerpt, now, error);
 		g_string_append_printf(who, "%s<%s>", i ? ", " : "", address);
 	}
 	if (rc == 0) {

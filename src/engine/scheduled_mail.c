@@ -173,8 +173,8 @@ static void end_apart(struct store *st, const struct schedule_entry *e, const ch
 }
 
 /* One claimed row, in one transaction with what it sends. */
-static void run_one(const struct settings *s, struct store *st, const struct schedule_entry *e, int64_t now,
-		    const char *owner, GPtrArray *outcomes, int *queued)
+static void run_one(const struct settings *s, const struct assets *assets, struct store *st,
+		    const struct schedule_entry *e, int64_t now, const char *owner, GPtrArray *outcomes, int *queued)
 {
 	const struct scheduled_kind *kind = scheduled_kind_named(e->kind);
 	struct store_ticket t = { 0 };
@@ -204,7 +204,7 @@ static void run_one(const struct settings *s, struct store *st, const struct sch
 		if (store_schedule_release(st, e->id, owner) < 0 || scheduled_ticket_changed(s, st, &t, now) != 0)
 			goto store_failed;
 		state = "paused";
-	} else if ((rc = kind->send(s, st, q, &t, e, now, &detail, &error)) < 0) {
+	} else if ((rc = kind->send(s, assets, st, q, &t, e, now, &detail, &error)) < 0) {
 		store_rollback(st);
 		if (error && g_str_has_prefix(error, "store:")) {
 			outcome(outcomes, &t, e, "retry", error);
@@ -241,8 +241,8 @@ store_failed:
 	store_ticket_clear(&t);
 }
 
-int scheduled_run_due(const struct settings *s, struct store *st, int64_t now, const char *owner,
-		      GPtrArray *outcomes, int *queued)
+int scheduled_run_due(const struct settings *s, const struct assets *assets, struct store *st, int64_t now,
+		      const char *owner, GPtrArray *outcomes, int *queued)
 {
 	GPtrArray *claimed;
 	int n;
@@ -256,7 +256,7 @@ int scheduled_run_due(const struct settings *s, struct store *st, int64_t now, c
 	if ((claimed = store_schedule_claim(st, owner, now, SCHEDULED_LEASE_SECONDS, SCHEDULED_BATCH)) == NULL)
 		return -1;
 	for (guint i = 0; i < claimed->len; i++)
-		run_one(s, st, g_ptr_array_index(claimed, i), now, owner, outcomes, queued);
+		run_one(s, assets, st, g_ptr_array_index(claimed, i), now, owner, outcomes, queued);
 	n = (int)claimed->len;
 	g_ptr_array_free(claimed, TRUE);
 	return n;

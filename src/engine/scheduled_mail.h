@@ -36,6 +36,8 @@
 #include "store/schedule.h"
 #include "store/store.h"
 
+struct assets;
+
 struct scheduled_kind {
 	const char *name;		/* the rows' kind in the store */
 	/* Its clock stops while the ticket waits for the customer (pending)
@@ -54,11 +56,13 @@ struct scheduled_kind {
 	const char *(*obsolete)(const struct settings *s, const struct queue *q, const struct store_ticket *t,
 				const struct schedule_entry *e);
 	/* Queues the mail of row e (outbox, events) inside the caller's
-	 * transaction: 0 with *detail (g_free: to whom) when sent, 1 with
-	 * *detail (why) when there was nothing to send, -1 with *error
-	 * (g_free; starting "store:" when the store failed). */
-	int (*send)(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		    const struct schedule_entry *e, int64_t now, char **detail, char **error);
+	 * transaction, rendered with assets (as for acknowledge.h): 0 with
+	 * *detail (g_free: to whom) when sent, 1 with *detail (why) when
+	 * there was nothing to send, -1 with *error (g_free; starting
+	 * "store:" when the store failed). */
+	int (*send)(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		    const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail,
+		    char **error);
 };
 
 /* The kind of rows named name, or NULL. */
@@ -93,12 +97,13 @@ char *scheduled_outcome_line(const struct scheduled_outcome *o, int *priority);
 
 /* Plans the rows the configuration asks for (weekly_report.h), then
  * claims the rows due at now for owner (a name unique to this daemon)
- * and sends each in a transaction of its own.  Appends a struct
+ * and sends each in a transaction of its own, its mail rendered with
+ * assets (as for acknowledge.h).  Appends a struct
  * scheduled_outcome per row to outcomes; *queued (may be NULL) counts
  * rows whose mail waits in the outbox.  Returns how many rows were
  * taken (SCHEDULED_BATCH: there may be more), or -1 when the claim
  * failed (store_error). */
-int scheduled_run_due(const struct settings *s, struct store *st, int64_t now, const char *owner,
-		      GPtrArray *outcomes, int *queued);
+int scheduled_run_due(const struct settings *s, const struct assets *assets, struct store *st, int64_t now,
+		      const char *owner, GPtrArray *outcomes, int *queued);
 
 #endif

@@ -90,8 +90,8 @@ static int queue_mails(const struct settings *s, struct store *st, const struct 
 	return rc;
 }
 
-static int send(const struct settings *s, struct store *st, const struct queue *q, const struct store_ticket *t,
-		const struct schedule_entry *e, int64_t now, char **detail, char **error)
+static int send(const struct settings *s, const struct assets *assets, struct store *st, const struct queue *q,
+		const struct store_ticket *t, const struct schedule_entry *e, int64_t now, char **detail, char **error)
 {
 	const struct report_def *r = settings_report(s, e->target);
 	struct report_params p = { .until = e->at, .now = now };
@@ -99,6 +99,7 @@ static int send(const struct settings *s, struct store *st, const struct queue *
 	int64_t next;
 	int rc;
 
+	(void)assets;	/* a report, not a template */
 	(void)q;
 	(void)t;
 	if (r == NULL) {	/* obsolete() said so first; a reload in between */

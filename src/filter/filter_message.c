@@ -166,8 +166,8 @@ static struct spool *engine_spool(const struct settings *s, struct spool *whole,
 	return sp;
 }
 
-char *filter_message(struct filter_context *fx, const struct settings *s, struct filter_txn *t,
-		     struct smtp_session *rs)
+char *filter_message(struct filter_context *fx, const struct settings *s, const struct assets *assets,
+		     struct filter_txn *t, struct smtp_session *rs)
 {
 	char qid[16];
 	GPtrArray *norm = g_ptr_array_new_with_free_func(g_free), *raw = g_ptr_array_new_with_free_func(g_free);
@@ -228,7 +228,8 @@ char *filter_message(struct filter_context *fx, const struct settings *s, struct
 	env.client_addr = t->client_addr;
 	env.spool = esp;
 	{
-		struct engine_job job = { .settings = s, .queue = q, .token = token, .msg = msg, .env = &env };
+		struct engine_job job = { .settings = s, .assets = assets, .queue = q, .token = token,
+					  .msg = msg, .env = &env };
 		struct engine_result *res = &job.result;
 		char *spoof, *line;
 		int priority;

@@ -18,16 +18,18 @@
 #include <stdint.h>
 #include "config/settings.h"
 
+struct assets;
 struct clock;
 struct engine_batch;
 struct scheduler;
+struct snapshot;
 struct sender;
 struct spool;
 struct smtp_session;
 
 /* The daemon's handles, the same for every connection. */
 struct filter_context {
-	struct settings *(*acquire)(void); /* the current configuration (a reference) */
+	struct snapshot *(*acquire)(void); /* the current configuration and its assets (a reference) */
 	struct engine_batch *batch;	/* runs the engine on the store (batch.h) */
 	struct sender *sender;		/* woken when a commit queued mail */
 	struct scheduler *scheduler;	/* woken when a message scheduled mail sooner (scheduler.h) */
@@ -51,10 +53,12 @@ struct filter_txn {
 
 void filter_txn_reset(struct filter_txn *t);
 
-/* Records, changes and re-injects t; returns the reply to the final dot
- * ("250 2.0.0 ...", "451 4.3.0 ...", one line, no CRLF; g_free).  rs:
- * the connection to the return port kept for this session. */
-char *filter_message(struct filter_context *fx, const struct settings *s, struct filter_txn *t,
-		     struct smtp_session *rs);
+/* Records, changes and re-injects t under the settings s and the assets
+ * prepared for them (the session's snapshot); returns the reply to the
+ * final dot ("250 2.0.0 ...", "451 4.3.0 ...", one line, no CRLF;
+ * g_free).  rs: the connection to the return port kept for this
+ * session. */
+char *filter_message(struct filter_context *fx, const struct settings *s, const struct assets *assets,
+		     struct filter_txn *t, struct smtp_session *rs);
 
 #endif

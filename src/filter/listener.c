@@ -6,6 +6,7 @@
 #include "filter/listener.h"
 #include "filter/smtp_server.h"
 #include "milter/daemon.h"
+#include "milter/snapshot.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -123,7 +124,8 @@ int listener_run(struct filter_context *fx, int fd, int grace_seconds)
 {
 	while (!g_atomic_int_get(&fx->stopping)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		struct settings *s;
+		struct snapshot *snap;
+		const struct settings *s;
 		int conn, one = 1;
 
 		if (poll(&p, 1, 500) <= 0)
@@ -138,7 +140,8 @@ int listener_run(struct filter_context *fx, int fd, int grace_seconds)
 		}
 		/* Replies are small and pipelined: no waiting for delayed ACKs. */
 		setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		s = fx->acquire();
+		snap = fx->acquire();
+		s = snap->settings;
 		if (g_atomic_int_get(&fx->active) >= s->filter_max_connections) {
 			log_warning("%d connection(s) open, [filter] max-connections: one more refused",
 				    g_atomic_int_get(&fx->active));
@@ -158,7 +161,7 @@ int listener_run(struct filter_context *fx, int fd, int grace_seconds)
 				g_free(ss);
 			}
 		}
-		settings_unref(s);
+		snapshot_unref(snap);
 	}
 	for (int i = 0; i < grace_seconds * 10 && g_atomic_int_get(&fx->active) > 0; i++)
 		g_usleep(100000);

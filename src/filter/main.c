@@ -182,7 +182,7 @@ static int run_daemon(struct settings *s, bool foreground)
 		return 1;
 	snapshot_install(settings_ref(s));
 	pool = store_pool_new(1);
-	fx.sender = sender_start(snapshot_acquire, pool, fx.clock);
+	fx.sender = sender_start(snapshot_acquire_settings, pool, fx.clock);
 	fx.scheduler = scheduler_start(snapshot_acquire, pool, fx.sender, fx.clock);
 	fx.batch = engine_batch_new(pool, ENGINE_BATCH_MAX);
 	if (pthread_create(&signals, NULL, signal_thread, &fx) != 0) {

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "filter/smtp_server.h"
+#include "milter/snapshot.h"
 #include "sender/delivery.h"
 #include "util/log.h"
 #include "util/spool.h"
@@ -23,7 +24,8 @@
 
 struct conn {
 	struct filter_context *fx;
-	struct settings *s;
+	struct snapshot *snap;	/* settings and assets, pinned for the whole connection */
+	const struct settings *s;	/* snap->settings */
 	int fd;
 	bool lmtp;
 	bool greeted;		/* EHLO, HELO or LHLO seen */
@@ -343,7 +345,7 @@ static int cmd_data(struct conn *c)
 	reply(c, "354 End data with <CR><LF>.<CR><LF>");
 	if (flush_out(c) != 0 || read_data(c) != 0)
 		return -1;
-	answer = filter_message(c->fx, c->s, &c->t, c->rs);
+	answer = filter_message(c->fx, c->s, c->snap->assets, &c->t, c->rs);
 	for (guint i = 0; i < (c->lmtp ? c->t.recipients->len : 1); i++)
 		reply(c, "%s", answer);
 	g_free(answer);
@@ -408,7 +410,8 @@ void smtp_server_session(struct filter_context *fx, int fd)
 	struct conn c = { .fx = fx, .fd = fd };
 	char *line;
 
-	c.s = fx->acquire();
+	c.snap = fx->acquire();
+	c.s = c.snap->settings;
 	c.lmtp = c.s->filter_protocol == FILTER_LMTP;
 	c.in = g_string_sized_new(65536);
 	c.out = g_string_new(NULL);
@@ -425,6 +428,6 @@ void smtp_server_session(struct filter_context *fx, int fd)
 	smtp_session_free(c.rs);
 	g_string_free(c.in, TRUE);
 	g_string_free(c.out, TRUE);
-	settings_unref(c.s);
+	snapshot_unref(c.snap);
 	close(fd);
 }

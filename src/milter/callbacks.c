@@ -29,7 +29,7 @@
 #include <string.h>
 
 struct conn {
-	struct settings *settings;	/* pinned for the whole connection */
+	struct snapshot *snap;		/* settings and assets, pinned for the whole connection */
 	bool no_reply_headers;		/* negotiated SMFIP_NR_HDR */
 	/* message state */
 	char *queue_id;
@@ -111,7 +111,7 @@ static const struct queue *queue_of(struct conn *c, char **token)
 	const struct queue *q;
 
 	g_ptr_array_add(c->recipients, NULL);
-	q = intake_queue(c->settings, (char **)c->recipients->pdata, c->sender, c->auth_login, c->client_addr, token);
+	q = intake_queue(c->snap->settings, (char **)c->recipients->pdata, c->sender, c->auth_login, c->client_addr, token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
 	return q;
 }
@@ -142,7 +142,7 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	{
 		struct conn *c = g_new0(struct conn, 1);
 		c->no_reply_headers = (*pf1 & SMFIP_NR_HDR) != 0;
-		c->settings = snapshot_acquire();
+		c->snap = snapshot_acquire();
 		smfi_setpriv(ctx, c);
 		g_atomic_int_inc(&active_connections);
 	}
@@ -156,7 +156,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, struct sockaddr *addr)
 	/* negotiate normally created the state; an MTA skipping it gets it here. */
 	if (conn_of(ctx) == NULL) {
 		struct conn *c = g_new0(struct conn, 1);
-		c->settings = snapshot_acquire();
+		c->snap = snapshot_acquire();
 		smfi_setpriv(ctx, c);
 		g_atomic_int_inc(&active_connections);
 	}
@@ -196,7 +196,7 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
  * step sends headers without cb_data first). */
 static struct spool *spool_of(struct conn *c)
 {
-	const struct settings *s = c->settings;
+	const struct settings *s = c->snap->settings;
 
 	if (c->spool == NULL)
 		c->spool = spool_new(s->spool_directory, s->spool_memory, s->max_message_size);
@@ -288,7 +288,7 @@ static sfsistat on_error(SMFICTX *ctx, struct conn *c, const char *qid, const ch
 {
 	struct intake_reply r;
 
-	intake_on_error(c->settings, cause, &r);
+	intake_on_error(c->snap->settings, cause, &r);
 	return answer(ctx, qid, &r);
 }
 
@@ -309,7 +309,7 @@ static sfsistat limit_action(SMFICTX *ctx, struct conn *c, const char *qid, cons
 {
 	struct intake_reply r;
 
-	intake_on_limit(c->settings, what, size, &r);
+	intake_on_limit(c->snap->settings, what, size, &r);
 	return answer(ctx, qid, &r);
 }
 
@@ -320,10 +320,10 @@ static sfsistat over_size(SMFICTX *ctx, struct conn *c)
 	sfsistat rc;
 	char *what;
 
-	if (c->settings->on_limit == ON_LIMIT_RECORD)
+	if (c->snap->settings->on_limit == ON_LIMIT_RECORD)
 		return SMFIS_CONTINUE;	/* logged once, at end of message, with the whole size */
 	c->size_decided = true;
-	what = g_strdup_printf("more than %zu bytes (max-message-size)", c->settings->max_message_size);
+	what = g_strdup_printf("more than %zu bytes (max-message-size)", c->snap->settings->max_message_size);
 	rc = limit_action(ctx, c, queue_id(ctx, c), what, true);
 	g_free(what);
 	spool_free(c->spool);
@@ -385,7 +385,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 	const char *qid = queue_id(ctx, c);
-	struct settings *s = c->settings;
+	struct settings *s = c->snap->settings;
 	struct engine_result result;
 	struct envelope env = { 0 };
 	struct message *msg;
@@ -431,7 +431,8 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	 * messages), shared with the messages that end at the same time
 	 * (batch.h).  When it returns, the record is on disk. */
 	{
-		struct engine_job job = { .settings = s, .queue = q, .token = token, .msg = msg, .env = &env };
+		struct engine_job job = { .settings = s, .assets = c->snap->assets, .queue = q, .token = token,
+					  .msg = msg, .env = &env };
 		engine_batch_run(engine_runs, &job);
 		engine_rc = job.rc;
 		result = job.result;
@@ -496,7 +497,7 @@ static sfsistat cb_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	message_reset(c);
-	settings_unref(c->settings);
+	snapshot_unref(c->snap);
 	g_free(c);
 	smfi_setpriv(ctx, NULL);
 	g_atomic_int_dec_and_test(&active_connections);

@@ -181,7 +181,7 @@ static int run_daemon(struct settings *s, bool foreground)
 	/* Before the reload thread: a SIGUSR1 already pending reloads at once. */
 	snapshot_install(settings_ref(s));
 	pool = store_pool_new(DAEMON_STORE_CONNECTIONS);
-	sender = sender_start(snapshot_acquire, pool, daemon_clock);
+	sender = sender_start(snapshot_acquire_settings, pool, daemon_clock);
 	scheduler = scheduler_start(snapshot_acquire, pool, sender, daemon_clock);
 	g_atomic_pointer_set(&handles.scheduler, scheduler);
 	if (pthread_create(&reloader, NULL, reload_thread, &handles) != 0) {

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "milter/scheduler.h"
+#include "milter/snapshot.h"
 #include "engine/scheduled_mail.h"
 #include "sender/sender.h"
 #include "store/schedule.h"
@@ -26,7 +27,7 @@ struct scheduler {
 	int64_t next;		/* the daemon-clock time it sleeps until; 0: none */
 	bool kicked;
 	bool stopping;
-	struct settings *(*acquire)(void);
+	struct snapshot *(*acquire)(void);
 	struct store_pool *pool;
 	struct sender *sender;
 	const struct clock *clock;
@@ -47,7 +48,8 @@ static void log_outcome(const struct scheduled_outcome *o)
  * waits), or -1 when the store failed. */
 static int64_t run(struct scheduler *sch)
 {
-	struct settings *s = sch->acquire();
+	struct snapshot *snap = sch->acquire();
+	const struct settings *s = snap->settings;
 	char *error = NULL;
 	struct store *st = store_pool_get(sch->pool, s->database, s->busy_timeout_ms, &error);
 	int64_t next = 0;
@@ -58,14 +60,14 @@ static int64_t run(struct scheduler *sch)
 			log_err("scheduled mail: %s; it waits until the store works again", error);
 		sch->failing = true;
 		g_free(error);
-		settings_unref(s);
+		snapshot_unref(snap);
 		return -1;
 	}
 	while (n >= SCHEDULED_BATCH && next >= 0) {
 		GPtrArray *outcomes = g_ptr_array_new_with_free_func(scheduled_outcome_free);
 		int queued = 0;
 
-		n = scheduled_run_due(s, st, clock_now(sch->clock), sch->owner, outcomes, &queued);
+		n = scheduled_run_due(s, snap->assets, st, clock_now(sch->clock), sch->owner, outcomes, &queued);
 		for (guint i = 0; i < outcomes->len; i++)
 			log_outcome(g_ptr_array_index(outcomes, i));
 		g_ptr_array_free(outcomes, TRUE);
@@ -82,7 +84,7 @@ static int64_t run(struct scheduler *sch)
 		log_info("scheduled mail: the store works again");
 	sch->failing = next < 0;
 	store_pool_put(sch->pool, st, next < 0);
-	settings_unref(s);
+	snapshot_unref(snap);
 	return next;
 }
 
@@ -122,11 +124,11 @@ static gpointer scheduler_thread(gpointer data)
 	return NULL;
 }
 
-struct scheduler *scheduler_start(struct settings *(*acquire)(void), struct store_pool *pool, struct sender *sender,
+struct scheduler *scheduler_start(struct snapshot *(*acquire)(void), struct store_pool *pool, struct sender *sender,
 				  const struct clock *clock)
 {
 	struct scheduler *sch = g_new0(struct scheduler, 1);
-	struct settings *s = acquire();
+	struct snapshot *snap = acquire();
 
 	g_mutex_init(&sch->lock);
 	g_cond_init(&sch->wake);
@@ -135,8 +137,9 @@ struct scheduler *scheduler_start(struct settings *(*acquire)(void), struct stor
 	sch->sender = sender;
 	sch->clock = clock;
 	/* Unique among the daemons that may share the store. */
-	sch->owner = g_strdup_printf("%s:%d:%lld", s->hostname, (int)getpid(), (long long)(g_get_real_time() / 1000));
-	settings_unref(s);
+	sch->owner = g_strdup_printf("%s:%d:%lld", snap->settings->hostname, (int)getpid(),
+				     (long long)(g_get_real_time() / 1000));
+	snapshot_unref(snap);
 	sch->thread = g_thread_new("scheduler", scheduler_thread, sch);
 	return sch;
 }

@@ -24,11 +24,13 @@
 struct clock;
 struct sender;
 struct scheduler;
+struct snapshot;
 
-/* Starts the thread: acquire gives the current settings (a new
- * reference), pool the store, sender is woken after mail was queued,
- * clock is the daemon's (NULL: real time). */
-struct scheduler *scheduler_start(struct settings *(*acquire)(void), struct store_pool *pool, struct sender *sender,
+/* Starts the thread: acquire gives the current snapshot (a new
+ * reference: the settings and the assets the mail is rendered with),
+ * pool the store, sender is woken after mail was queued, clock is the
+ * daemon's (NULL: real time). */
+struct scheduler *scheduler_start(struct snapshot *(*acquire)(void), struct store_pool *pool, struct sender *sender,
 				  const struct clock *clock);
 /* Something may go at `when` (on the daemon's clock): wakes the thread
  * when that is sooner than what it waits for.  Cheap: no store access.

@@ -1,5 +1,6 @@
 /*
- * snapshot.c - current configuration and reload (see snapshot.h).
+ * snapshot.c - current configuration, its assets, and reload (see
+ * snapshot.h).  Room: milter.
  */
 #include "config.h"
 #include "milter/snapshot.h"
@@ -7,35 +8,59 @@
 #include "util/log.h"
 
 static GMutex snapshot_lock;
-static struct settings *snapshot_current;
+static struct snapshot *snapshot_current;
 
 void snapshot_install(struct settings *s)
 {
-	struct settings *old;
+	struct snapshot *snap = NULL, *old;
 
 	/* Before anyone else sees it: afterwards it is read without locks. */
-	if (s && s->assets == NULL)
-		s->assets = assets_prepare(s);
+	if (s) {
+		snap = g_new0(struct snapshot, 1);
+		snap->settings = s;
+		snap->assets = assets_prepare(s);
+		snap->refs = 1;
+	}
 	g_mutex_lock(&snapshot_lock);
 	old = snapshot_current;
-	snapshot_current = s;
+	snapshot_current = snap;
 	g_mutex_unlock(&snapshot_lock);
-	settings_unref(old);
+	snapshot_unref(old);
 }
 
-struct settings *snapshot_acquire(void)
+struct snapshot *snapshot_acquire(void)
 {
-	struct settings *s;
+	struct snapshot *snap;
 
 	g_mutex_lock(&snapshot_lock);
-	s = snapshot_current ? settings_ref(snapshot_current) : NULL;
+	snap = snapshot_current;
+	if (snap)
+		g_atomic_int_inc(&snap->refs);
 	g_mutex_unlock(&snapshot_lock);
+	return snap;
+}
+
+void snapshot_unref(struct snapshot *snap)
+{
+	if (snap == NULL || !g_atomic_int_dec_and_test(&snap->refs))
+		return;
+	assets_free(snap->assets);
+	settings_unref(snap->settings);
+	g_free(snap);
+}
+
+struct settings *snapshot_acquire_settings(void)
+{
+	struct snapshot *snap = snapshot_acquire();
+	struct settings *s = snap ? settings_ref(snap->settings) : NULL;
+
+	snapshot_unref(snap);
 	return s;
 }
 
 int snapshot_reload(void)
 {
-	struct settings *cur = snapshot_acquire();
+	struct settings *cur = snapshot_acquire_settings();
 	GPtrArray *errors;
 	struct settings *next;
 	int rc = 0;

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "fixtures.h"
+#include "compose/assets.h"
 #include "util/log.h"
 
 #include <gmime/gmime.h>
@@ -87,6 +88,7 @@ static void remove_tree(const char *path)
 void fixture_teardown(struct fixture *f)
 {
 	store_close(f->store);
+	assets_free(f->assets);
 	settings_unref(f->settings);
 	/* TM_KEEP=1 keeps the scratch directory for a post-mortem. */
 	if (f->dir && g_strcmp0(getenv("TM_KEEP"), "1") != 0)

@@ -15,6 +15,7 @@ struct fixture {
 	char *dir;		/* scratch directory, removed at teardown */
 	char *config_path;
 	struct settings *settings;
+	struct assets *assets;	/* NULL, or prepared by the test as the daemon does (assets.h) */
 	struct store *store;
 };
 

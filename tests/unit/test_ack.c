@@ -26,7 +26,7 @@ static struct engine_result process(const char *text)
 	char *token = NULL, *error = NULL;
 	const struct queue *q = engine_queue_for(f.settings, rcpts, &token);
 
-	if (engine_process(f.settings, f.store, q, token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		memset(&res, 0, sizeof res);
 		res.outcome = -1;
@@ -114,7 +114,7 @@ static gpointer format_many(gpointer data)
 	for (int i = 0; i < 100; i++) {
 		const char *locale = locales[i % 4], *zone = zones[(i / 4) % 4];
 		int64_t t = 1772452800 + (int64_t)i * 86399;
-		char *pooled = assets_format_time(f.settings, locale, t, zone, 345);
+		char *pooled = assets_format_time(f.assets, f.settings, locale, t, zone, 345);
 		char *fresh = promise_format_time_with(t, locale, zone, 345, assets_time_pattern(run->assets, locale));
 		/* and relative phrases, from the same formatters */
 		char *pooled_wait = assets_format_relative(run->assets, locale, t, t + 60 + i * 97, 240);
@@ -385,10 +385,10 @@ int main(void)
 		r = process(m1);
 		engine_result_clear(&r);
 		a1 = newest_ack(&plain);
-		f.settings->assets = assets_prepare(f.settings);
-		ok(assets_template(f.settings->assets, "support", "de", "ack") != NULL &&
-		   assets_time_pattern(f.settings->assets, "ja") != NULL, "assets: templates and patterns prepared");
-		test_formatter_pool(f.settings->assets);
+		f.assets = assets_prepare(f.settings);
+		ok(assets_template(f.assets, "support", "de", "ack") != NULL &&
+		   assets_time_pattern(f.assets, "ja") != NULL, "assets: templates and patterns prepared");
+		test_formatter_pool(f.assets);
 		r = process(m2);
 		engine_result_clear(&r);
 		a2 = newest_ack(&prepared);

@@ -35,7 +35,7 @@ static struct engine_result process(const char *text, struct run r)
 	memset(&res, 0, sizeof res);
 	if (q == NULL)
 		q = &f.settings->queues[0];
-	if (engine_process(f.settings, f.store, q, token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	}

@@ -37,7 +37,7 @@ static struct engine_result process(const char *text, const char *rcpt, const ch
 
 	clock_now += 60;
 	memset(&res, 0, sizeof res);
-	if (engine_process(f.settings, f.store, q, token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	}

@@ -32,7 +32,7 @@ static struct engine_result process(const char *text, const char *rcpt, const ch
 
 	clock_now += 60;
 	memset(&res, 0, sizeof res);
-	if (engine_process(f.settings, f.store, q, token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	}
@@ -121,7 +121,7 @@ static int run(const char *problem, const char *template_name, const char *text,
 
 	clock_now += 60;
 	*error = NULL;
-	return problem_announce(f.settings, f.store, &req, r, error);
+	return problem_announce(f.settings, f.assets, f.store, &req, r, error);
 }
 
 static const struct announce_line *line_of(const struct announce_report *r, const char *ticket)

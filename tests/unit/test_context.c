@@ -35,7 +35,7 @@ static struct engine_result process(const char *text, const char *rcpts_csv)
 
 	clock_now += 3600;
 	memset(&res, 0, sizeof res);
-	if (engine_process(f.settings, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	} else {

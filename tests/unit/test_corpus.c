@@ -89,7 +89,7 @@ int main(void)
 		cls = corpus_class_of(path + prefix, m->content_type, &note);
 		why = autoreply_forbidden(m, env.sender, f.settings);
 		acked = why == NULL;
-		if (engine_process(f.settings, f.store, q, token, m, &env, &res, &error) == 0) {
+		if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, &res, &error) == 0) {
 			if (res.outcome == ENGINE_DUPLICATE)
 				redelivered++;
 			else

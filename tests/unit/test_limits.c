@@ -469,7 +469,7 @@ static void test_forged_fields_past_the_limit(void)
 			   "X-Ticket-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: x\n"
 			   "Subject: forged\n\nbody\n");
 	m = parse_spooled(s, false, 0);
-	if (engine_process(f.settings, f.store, engine_queue_for(f.settings, rcpts, &token), token, m, &env, &res,
+	if (engine_process(f.settings, f.assets, f.store, engine_queue_for(f.settings, rcpts, &token), token, m, &env, &res,
 			   &error) == 0) {
 		for (guint i = 0; i < res.edits->len; i++) {
 			const struct header_edit *e = g_ptr_array_index(res.edits, i);

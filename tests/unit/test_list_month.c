@@ -144,7 +144,7 @@ int main(void)
 			store_ticket_clear(&t);
 			eligible += participant;
 		}
-		if (engine_process(f.settings, f.store, q, token, m->msg, &env, &res, &error) != 0) {
+		if (engine_process(f.settings, f.assets, f.store, q, token, m->msg, &env, &res, &error) != 0) {
 			ok(0, "%s: %s", m->path, error);
 			g_free(error);
 			g_free(token);

@@ -146,7 +146,7 @@ static struct ack acknowledge_one(const char *customer, const char *locale, cons
 	    store_ticket_create(f.store, "support", "SUP", "Printer on fire", customer_id, env.now, &t) != 0 ||
 	    store_customer_set_locale(f.store, customer, locale) != 0 ||
 	    (zone && store_customer_set_timezone(f.store, customer, zone) != 0) ||
-	    acknowledge(f.settings, f.store, q, m, &env, &t, ACK_NEW, EVIDENCE_CLAIMED, &out, &error) != 0 ||
+	    acknowledge(f.settings, f.assets, f.store, q, m, &env, &t, ACK_NEW, EVIDENCE_CLAIMED, &out, &error) != 0 ||
 	    store_commit(f.store) != 0 || !out.queued)
 		tap_diag("%s: not acknowledged: %s %s", locale, error ? error : store_error(f.store),
 			 out.skipped ? out.skipped : "");
@@ -236,7 +236,7 @@ static void check_sentences(const char *what, const char *zone, int offset_hours
 		char *line = line_with(a.text, year);
 		const char *english = strcmp(l, "en") != 0 ? english_word(line) : NULL;
 		long at_time = time_position(line), at_zone = strstr(line, zone_name) ? strstr(line, zone_name) - line : -1;
-		char *promise = assets_format_time(f.settings, l, due, zone, offset_hours * 60);
+		char *promise = assets_format_time(f.assets, f.settings, l, due, zone, offset_hours * 60);
 		char *html_promise = g_strdup_printf("<strong>%s</strong>", promise ? promise : "?");
 
 		ok(a.subject && g_str_has_prefix(a.subject, "[SUP-") && g_strcmp0(a.content_language, l) == 0,
@@ -437,8 +437,8 @@ static void check_fallback(void)
 	g_free(q->default_locale);
 	q->default_locale = g_strdup("de");
 	q->locale_fallback = g_strsplit("sv,en", ",", -1);
-	assets_free(f.settings->assets);
-	f.settings->assets = assets_prepare(f.settings);
+	assets_free(f.assets);
+	f.assets = assets_prepare(f.settings);
 	a = acknowledge_one("anders@example.se", "sv", "Europe/Stockholm", 1, DUE_NOON_UTC - 3600, 0);
 	found = NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(swedish); i++)
@@ -451,8 +451,8 @@ static void check_fallback(void)
 
 	g_strfreev(q->locale_fallback);
 	q->locale_fallback = NULL;
-	assets_free(f.settings->assets);
-	f.settings->assets = assets_prepare(f.settings);
+	assets_free(f.assets);
+	f.assets = assets_prepare(f.settings);
 	a = acknowledge_one("britt@example.se", "sv", "Europe/Stockholm", 1, DUE_NOON_UTC - 3600, 0);
 	ok(strstr(a.text, "bis spätestens Dienstag, 15. Dezember 2026 um 12:00 Uhr MEZ (in 4 Stunden).") &&
 	   g_strcmp0(a.content_language, "de") == 0,
@@ -474,7 +474,7 @@ int main(void)
 	}
 	/* First as ticketctl and the tests run it, then as the daemon does. */
 	check_native_sentences();
-	f.settings->assets = assets_prepare(f.settings);
+	f.assets = assets_prepare(f.settings);
 	check_native_sentences();
 	/* The Date header's fixed offset, where no zone of the customer's
 	 * country has it (so none is inferred, zone_guess.h): +14:00 is only

@@ -87,7 +87,7 @@ static struct engine_result process(const char *text, int64_t now, const char *c
 	struct engine_result res = { 0 };
 	const struct queue *q = engine_queue_for(f.settings, rcpts, &token);
 
-	if (engine_process(f.settings, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	}
@@ -153,7 +153,7 @@ static char *state(int number, const char *kind, int level)
 static int run(int64_t now, int *queued)
 {
 	GPtrArray *outcomes = g_ptr_array_new_with_free_func(scheduled_outcome_free);
-	int n = scheduled_run_due(f.settings, f.store, now, "test", outcomes, queued);
+	int n = scheduled_run_due(f.settings, f.assets, f.store, now, "test", outcomes, queued);
 
 	for (guint i = 0; i < outcomes->len; i++) {
 		const struct scheduled_outcome *o = g_ptr_array_index(outcomes, i);

@@ -170,7 +170,7 @@ static struct engine_result process(const char *text, struct run r)
 
 	clock_now += 60;
 	memset(&res, 0, sizeof res);
-	if (engine_process(f.settings, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
+	if (engine_process(f.settings, f.assets, f.store, q ? q : &f.settings->queues[0], token, m, &env, &res, &error) != 0) {
 		tap_diag("engine error: %s", error);
 		res.outcome = -1;
 	}

@@ -21,7 +21,7 @@ static long process(const char *text, const char *rcpt, struct engine_result *re
 	long number = -1;
 
 	memset(res, 0, sizeof *res);
-	if (q && engine_process(f.settings, f.store, q, token, m, &env, res, &error) == 0)
+	if (q && engine_process(f.settings, f.assets, f.store, q, token, m, &env, res, &error) == 0)
 		number = res->ref.number;
 	else if (error)
 		tap_diag("engine error: %s", error);

@@ -35,7 +35,7 @@ static long process(const char *text, struct engine_result *res)
 	long n = -1;
 
 	memset(res, 0, sizeof *res);
-	if (engine_process(f.settings, f.store, q, token, m, &env, res, &error) == 0)
+	if (engine_process(f.settings, f.assets, f.store, q, token, m, &env, res, &error) == 0)
 		n = res->ref.number;
 	else
 		tap_diag("engine: %s", error);

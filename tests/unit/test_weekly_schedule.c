@@ -114,7 +114,7 @@ static int run(const struct settings *s, int64_t now)
 	GPtrArray *outcomes = g_ptr_array_new_with_free_func(scheduled_outcome_free);
 	int queued = 0;
 
-	scheduled_run_due(s, f.store, now, "test", outcomes, &queued);
+	scheduled_run_due(s, NULL, f.store, now, "test", outcomes, &queued);
 	for (guint i = 0; i < outcomes->len; i++) {
 		const struct scheduled_outcome *o = g_ptr_array_index(outcomes, i);
 		tap_diag("%s: %s (%s)", o->what, o->state, o->detail ? o->detail : "");
