@@ -22,6 +22,7 @@
 #include "ctl/subcommands.h"
 #include "compose/edited_message.h"
 #include "engine/batch.h"
+#include "engine/engine.h"
 #include "engine/intake.h"
 #include "engine/scheduled_mail.h"
 #include "sender/delivery.h"
@@ -269,7 +270,11 @@ static int record(struct deliver *d)
 	}
 	g_ptr_array_add(norm, NULL);
 	g_ptr_array_add(raw, NULL);
-	q = intake_queue(s, (char **)norm->pdata, sender, NULL, NULL, &token);
+	env.sender = sender;
+	env.recipients = (char **)norm->pdata;
+	env.raw_recipients = (char **)raw->pdata;
+	env.queue_id = d->qid;
+	q = engine_choose_queue(s, &env, &token);
 	if (q == NULL) {
 		rc = pass_on(d, NULL, NULL, d->sender, NULL, NULL);
 		goto done;
@@ -282,10 +287,6 @@ static int record(struct deliver *d)
 	msg = intake_read(s, esp, &r);
 	if ((rc = decided(d, &r)) >= 0)
 		goto done;
-	env.sender = sender;
-	env.recipients = (char **)norm->pdata;
-	env.raw_recipients = (char **)raw->pdata;
-	env.queue_id = d->qid;
 	env.now = g_get_real_time() / G_USEC_PER_SEC;
 	env.spool = esp;
 	/* The daemons' way to the store: durable (one fdatasync) when it returns. */

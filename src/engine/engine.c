@@ -10,6 +10,7 @@
 #include "compose/header_edits.h"
 #include "util/addr.h"
 #include "engine/agent_mail.h"
+#include "trust/agent_auth.h"
 #include "engine/lifecycle.h"
 #include "engine/participants.h"
 #include "engine/rating.h"
@@ -28,6 +29,19 @@ const struct queue *engine_queue_for(const struct settings *s, char **recipients
 			return q;
 	}
 	return NULL;
+}
+
+const struct queue *engine_choose_queue(const struct settings *s, const struct envelope *env, char **token)
+{
+	const struct queue *q = engine_queue_for(s, env->recipients, token);
+	struct auth_info auth = { env->auth_login, env->client_addr };
+
+	if (q == NULL && env->sender) {
+		const struct queue *agents = agent_queue(s, env->sender);
+		if (agents && agent_authenticated(s, env->sender, &auth))
+			q = agents;
+	}
+	return q;
 }
 
 /* The headers a customer's message leaves with for the agents: the tag,

@@ -25,6 +25,15 @@ struct assets;
  * not ours.  *token receives the plus-address detail (g_free) or NULL. */
 const struct queue *engine_queue_for(const struct settings *s, char **recipients, char **token);
 
+/* The queue a message is for, from its envelope (sender, recipients
+ * NULL-terminated and normalized, and authentication; the rest may be
+ * unset yet), the same for every front end: a queue address among the
+ * recipients (engine_queue_for), else, for an authenticated agent
+ * writing to a customer directly, the agent's queue (engine_process
+ * decides whether it is about a ticket).  NULL: not ours, pass it
+ * untouched.  *token receives the plus-address detail (g_free) or NULL. */
+const struct queue *engine_choose_queue(const struct settings *s, const struct envelope *env, char **token);
+
 /* Records msg for queue.  Returns 0 and fills *result (release with
  * engine_result_clear), or -1 with *error (g_free) after rolling back:
  * then nothing was written. */

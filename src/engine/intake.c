@@ -8,24 +8,9 @@
 #include "config.h"
 #include "engine/intake.h"
 #include "engine/engine.h"
-#include "trust/agent_auth.h"
 #include "util/spool.h"
 
 #include <syslog.h>
-
-const struct queue *intake_queue(const struct settings *s, char **recipients, const char *sender,
-				 const char *auth_login, const char *client_addr, char **token)
-{
-	const struct queue *q = engine_queue_for(s, recipients, token);
-
-	if (q == NULL && sender) {
-		const struct queue *agents = agent_queue(s, sender);
-		struct auth_info auth = { auth_login, client_addr };
-		if (agents && agent_authenticated(s, sender, &auth))
-			q = agents;
-	}
-	return q;
-}
 
 void intake_limits(const struct settings *s, struct message_limits *lim)
 {

@@ -3,11 +3,12 @@
  * engine, so that the milter, the content filter and ticketctl deliver
  * decide alike.  Room: engine.
  *
- * Which queue the envelope is for, reading the spooled message within
- * the [milter] max-* limits, what on-error and on-limit answer (as an
- * action and an SMTP reply the front end translates into its own
- * protocol), and the log line of each outcome.  Nothing here knows which
- * front end called it, and nothing logs: the lines are returned.
+ * Reading the spooled message within the [milter] max-* limits, what
+ * on-error and on-limit answer (as an action and an SMTP reply the front
+ * end translates into its own protocol), and the log line of each
+ * outcome.  Nothing here knows which front end called it, and nothing
+ * logs: the lines are returned.  Which queue an envelope is for is the
+ * engine's own question (engine_choose_queue in engine.h).
  */
 #ifndef TM_INTAKE_H
 #define TM_INTAKE_H
@@ -19,14 +20,6 @@
 #include "mime/message.h"
 
 struct spool;
-
-/* The queue a message is for: a queue address among the recipients
- * (NULL-terminated, normalized), or, for an authenticated agent writing
- * to a customer directly, the agent's queue (the engine decides whether
- * it is about a ticket).  NULL: not ours, pass it untouched.  *token
- * receives the plus-address detail (g_free) or NULL. */
-const struct queue *intake_queue(const struct settings *s, char **recipients, const char *sender,
-				 const char *auth_login, const char *client_addr, char **token);
 
 /* The [milter] max-* keys as the parser's limits. */
 void intake_limits(const struct settings *s, struct message_limits *lim);

@@ -3,8 +3,9 @@
  * Room: filter.
  *
  * The steps are the milter's end of message (callbacks.c) with the
- * MTA's part done here: the same intake (queue, limits, on-error and
- * on-limit, log lines), the same batcher, and then the changes written
+ * MTA's part done here: the same queue choice (engine_choose_queue), the
+ * same intake (limits, on-error and on-limit, log lines), the same
+ * batcher, and then the changes written
  * into the message itself (edited_message.h) and the message sent back
  * (delivery_smtp_envelope).  The log names each message by an id of
  * ours, since the MTA's queue id does not reach a content filter.
@@ -13,6 +14,7 @@
 #include "filter/filter_message.h"
 #include "compose/edited_message.h"
 #include "engine/batch.h"
+#include "engine/engine.h"
 #include "engine/intake.h"
 #include "milter/scheduler.h"
 #include "sender/delivery.h"
@@ -192,7 +194,13 @@ char *filter_message(struct filter_context *fx, const struct settings *s, const 
 	}
 	g_ptr_array_add(norm, NULL);
 	g_ptr_array_add(raw, NULL);
-	q = intake_queue(s, (char **)norm->pdata, sender, t->auth_login, t->client_addr, &token);
+	env.sender = sender;
+	env.recipients = (char **)norm->pdata;
+	env.raw_recipients = (char **)raw->pdata;
+	env.queue_id = qid;
+	env.auth_login = t->auth_login;
+	env.client_addr = t->client_addr;
+	q = engine_choose_queue(s, &env, &token);
 	if (t->too_big) {
 		log_write(LOG_NOTICE, qid, "refused: more than %zu bytes ([filter] max-size)", s->filter_max_size);
 		reply = g_strdup("552 5.3.4 Message too big for the ticket system");
@@ -219,13 +227,7 @@ char *filter_message(struct filter_context *fx, const struct settings *s, const 
 	if ((reply = decided(s, qid, t, rs, &r)) != NULL)
 		goto done;
 
-	env.sender = sender;
-	env.recipients = (char **)norm->pdata;
-	env.raw_recipients = (char **)raw->pdata;
-	env.queue_id = qid;
 	env.now = clock_now(fx->clock);
-	env.auth_login = t->auth_login;
-	env.client_addr = t->client_addr;
 	env.spool = esp;
 	{
 		struct engine_job job = { .settings = s, .assets = assets, .queue = q, .token = token,

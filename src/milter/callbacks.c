@@ -105,13 +105,15 @@ static const char *queue_id(SMFICTX *ctx, struct conn *c)
 	return c->queue_id ? c->queue_id : "NOQUEUE";
 }
 
-/* The queue this message is for (intake.h). */
+/* The queue this message is for (engine_choose_queue), or NULL. */
 static const struct queue *queue_of(struct conn *c, char **token)
 {
 	const struct queue *q;
+	struct envelope env = { .sender = c->sender, .auth_login = c->auth_login, .client_addr = c->client_addr };
 
 	g_ptr_array_add(c->recipients, NULL);
-	q = intake_queue(c->snap->settings, (char **)c->recipients->pdata, c->sender, c->auth_login, c->client_addr, token);
+	env.recipients = (char **)c->recipients->pdata;
+	q = engine_choose_queue(c->snap->settings, &env, token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
 	return q;
 }

@@ -89,6 +89,41 @@ static void is_query(const char *sql, const char *want, const char *desc)
 	g_free(got);
 }
 
+/* Which queue a message is for, as every front end asks (the milter at
+ * DATA and at end of message, ticket-filter and ticketctl deliver once
+ * the message is in): a queue among the recipients, else an
+ * authenticated agent's own queue, else none. */
+static void test_choose_queue(void)
+{
+	char *queue_rcpts[] = { "anna@example.org", "support+abc@example.com", NULL };
+	char *customer_only[] = { "anna@example.org", NULL };
+	struct {
+		const char *sender, *login, *client;
+		char **rcpts;
+		bool ours;
+		const char *token, *what;
+	} cases[] = {
+		{ "anna@example.org", NULL, NULL, queue_rcpts, true, "abc", "a queue among the recipients, with its detail" },
+		{ "alice@example.com", "alice", NULL, customer_only, true, NULL, "an agent (SMTP AUTH) writing to a customer" },
+		{ "dora@staff.example.com", NULL, "10.1.2.3", customer_only, true, NULL, "an agent from a trusted network" },
+		{ "alice@example.com", NULL, NULL, customer_only, false, NULL, "an agent's address, no authentication" },
+		{ "alice@example.com", "bob", NULL, customer_only, false, NULL, "an agent's address, another's login" },
+		{ "anna@example.org", "anna", NULL, customer_only, false, NULL, "someone else, authenticated" },
+		{ NULL, NULL, "10.1.2.3", customer_only, false, NULL, "the null sender" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct envelope env = { .sender = cases[i].sender, .recipients = cases[i].rcpts,
+					.auth_login = cases[i].login, .client_addr = cases[i].client };
+		char *token = NULL;
+		const struct queue *q = engine_choose_queue(f.settings, &env, &token);
+
+		ok((q == &f.settings->queues[0]) == cases[i].ours && g_strcmp0(token, cases[i].token) == 0,
+		   "queue of a message: %s: %s", cases[i].what, q ? q->id : "none");
+		g_free(token);
+	}
+}
+
 int main(void)
 {
 	struct engine_result r;
@@ -104,6 +139,7 @@ int main(void)
 	token = token_for_ticket(&key, &ref);
 	gateway = g_strdup_printf("support+%s@example.com", token);
 	note_address = g_strdup_printf("support+%s-note@example.com", token);
+	test_choose_queue();
 
 	r = process("From: Anna <anna@example.org>\nTo: support@example.com\nCc: Carl <carl@example.org>\n"
 		    "Subject: Printer on fire\nMessage-ID: <a1@example.org>\n\nIt smokes.\n",
