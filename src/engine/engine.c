@@ -500,6 +500,11 @@ void engine_finish(const struct settings *s, const struct message *msg, const st
 	agent_context_finish(s, msg, env, result);
 }
 
+int engine_autoclose(const struct settings *s, struct store *st, int64_t now)
+{
+	return lifecycle_autoclose(s, st, now);
+}
+
 void engine_result_clear(struct engine_result *result)
 {
 	if (result->edits)

@@ -51,4 +51,9 @@ void engine_finish(const struct settings *s, const struct message *msg, const st
 
 void engine_result_clear(struct engine_result *result);
 
+/* Housekeeping, for the sender's worker: closes the tickets resolved
+ * longer than [milter] close-after ago, in one transaction of its own.
+ * Returns how many, or -1 (store_error says why). */
+int engine_autoclose(const struct settings *s, struct store *st, int64_t now);
+
 #endif

@@ -6,7 +6,7 @@
 #include "sender/sender.h"
 #include "util/addr.h"
 #include "sender/delivery.h"
-#include "engine/lifecycle.h"
+#include "engine/engine.h"
 #include "util/log.h"
 #include "sender/journal.h"
 #include "store/store.h"
@@ -285,7 +285,7 @@ static void chores(struct sender *sd, const struct settings *s, struct store *st
 	}
 	if (g_get_monotonic_time() < sd->next_autoclose)
 		return;
-	closed = lifecycle_autoclose(s, st, now_of(sd));
+	closed = engine_autoclose(s, st, now_of(sd));
 	if (closed > 0)
 		log_info("closed %d ticket(s) resolved more than %d s ago", closed, s->close_after_seconds);
 	else if (closed < 0)

@@ -1,10 +1,10 @@
 /* test_agent.c - agent replies, spoofing, notes, commands, ratings and the
- * lifecycle, through engine_process() on a real store. */
+ * lifecycle, through engine_process() and engine_autoclose() on a real
+ * store. */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
 #include "engine/engine.h"
-#include "engine/lifecycle.h"
 #include "trust/token.h"
 
 #include <glib.h>
@@ -355,7 +355,7 @@ int main(void)
 
 	/* Resolved tickets close after close-after; a reply then opens a new one. */
 	{
-		int closed = lifecycle_autoclose(f.settings, f.store, clock_now + 8 * 86400);
+		int closed = engine_autoclose(f.settings, f.store, clock_now + 8 * 86400);
 		is_int(closed, 1, "auto-close after the configured days resolved");
 		is_query("SELECT status FROM tickets WHERE number = 1001", "closed", "closed");
 	}
