@@ -11,6 +11,7 @@
 #include "commands/commands.h"
 #include "compose/header_edits.h"
 #include "engine/lifecycle.h"
+#include "engine/message_row.h"
 #include "engine/rating.h"
 #include "engine/reminders.h"
 #include "engine/subject.h"
@@ -218,16 +219,10 @@ static int record_message(struct store *st, const struct store_ticket *t, const 
 {
 	struct store_message row = {
 		.ticket_id = t->id, .direction = direction, .message_id = (char *)message_id,
-		.sender = msg->from->address, .subject = msg->subject, .date = msg->date, .received = env->now,
-		.excerpt = msg->text, .size = (int64_t)msg->size, .sha256 = (char *)msg->sha256,
-		.queue_id = (char *)env->queue_id,
+		.sender = msg->from->address,
 	};
-	int rc;
 
-	row.recipients = g_strjoinv(", ", env->recipients);
-	rc = store_message_add(st, &row);
-	g_free(row.recipients);
-	return rc;
+	return message_row_add(st, &row, msg, env);
 }
 
 /* Outlook shows the reply in the customer's conversation when its

@@ -12,6 +12,7 @@
 #include "engine/agent_mail.h"
 #include "trust/agent_auth.h"
 #include "engine/lifecycle.h"
+#include "engine/message_row.h"
 #include "engine/participants.h"
 #include "engine/rating.h"
 #include "engine/subject.h"
@@ -85,11 +86,6 @@ static void build_edits(const struct settings *s, const struct queue *queue, con
 	g_object_unref(reply_to);
 	g_free(gateway);
 	g_free(subject);
-}
-
-static char *recipients_text(char **recipients)
-{
-	return g_strjoinv(", ", recipients);
 }
 
 /* A merged ticket forwards to the one it was merged into. */
@@ -276,7 +272,6 @@ static int record(const struct settings *s, const struct assets *assets, struct 
 {
 	struct token_key key = { s->secret, s->secret_len };
 	struct thread_match match = { .rule = THREAD_NEW };
-	struct store_message row = { 0 };
 	char *held = NULL, root[THREAD_INDEX_ROOT_HEX + 1];
 	int64_t parent_id = 0;
 	int rc;
@@ -311,23 +306,14 @@ static int record(const struct settings *s, const struct assets *assets, struct 
 	held = participants_held_text(&tr->held);
 	result->held = tr->held.count;
 
-	row.ticket_id = t->id;
-	row.direction = "in";
-	row.message_id = (char *)key_id;
-	row.sender = (char *)sender;
-	row.recipients = recipients_text(env->recipients);
-	row.subject = msg->subject;
-	row.date = msg->date;
-	row.received = env->now;
-	row.excerpt = msg->text;
-	row.size = (int64_t)msg->size;
-	row.sha256 = (char *)msg->sha256;
-	row.queue_id = (char *)env->queue_id;
-	row.evidence = (char *)evidence_name(tr->level);
-	row.held_addresses = held;
-	row.thread_root = thread_index_root(message_header(msg, "Thread-Index"), root) ? root : NULL;
-	rc = store_message_add(st, &row);
-	g_free(row.recipients);
+	{
+		struct store_message row = {
+			.ticket_id = t->id, .direction = "in", .message_id = (char *)key_id, .sender = (char *)sender,
+			.evidence = (char *)evidence_name(tr->level), .held_addresses = held,
+			.thread_root = thread_index_root(message_header(msg, "Thread-Index"), root) ? root : NULL,
+		};
+		rc = message_row_add(st, &row, msg, env);
+	}
 	if (rc == 0)
 		rc = trust_events(st, t->id, sender, env->now, tr, held);
 	g_free(held);
@@ -335,14 +321,16 @@ static int record(const struct settings *s, const struct assets *assets, struct 
 		return -1;
 	if (result->new_ticket || result->reopened) {
 		struct ack_outcome ack;
-		if (acknowledge(s, assets, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED, tr->level,
-				&ack, error) != 0)
+		int64_t ticket_id = t->id;
+
+		if (acknowledge(s, assets, st, queue, msg, env, t, result->new_ticket ? ACK_NEW : ACK_REOPENED,
+				tr->level, &ack, error) != 0)
 			return -1;
 		result->ack_queued = ack.queued;
 		result->ack_skipped = ack.skipped;
 		/* The acknowledgement set locale, priority and due times. */
 		store_ticket_clear(t);
-		if (store_ticket_by_id(st, row.ticket_id, t) != 1)
+		if (store_ticket_by_id(st, ticket_id, t) != 1)
 			return -1;
 	}
 	return 0;

@@ -190,6 +190,13 @@ int main(void)
 	g_free(text);
 	is_query("SELECT status FROM tickets WHERE number = 1001", "open", "first agent reply: new -> open");
 	is_query("SELECT count(*) FROM messages WHERE direction = 'out'", "1", "stored as an outbound message");
+	/* The customer's message and the agent's reply, stored alike from
+	 * the message and its envelope (message_row.h). */
+	is_query("SELECT group_concat(direction || ' ' || sender || ' ' || (recipients = 'support@example.com' OR "
+		 "recipients LIKE 'support+%') || (subject LIKE '%Printer on fire') || (excerpt <> '') || (size > 0) || "
+		 "length(sha256) || ' ' || queue_id || ' ' || (received >= 1772445600), ', ') "
+		 "FROM (SELECT * FROM messages ORDER BY id)",
+		 "in anna@example.org 111164 Q 1, out alice@example.com 111164 Q 1", "both rows hold the same fields");
 	is_query("SELECT first_response_kept FROM tickets WHERE number = 1001", "1", "first response on time");
 
 	/* Direct mail: the agent writes to the customer with the tag, no queue address. */
