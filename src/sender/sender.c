@@ -308,23 +308,18 @@ static void settled(struct sender *sd, struct outbox_outcome *o)
 	outcome_clear(o);
 }
 
-/* Writes an outcome on its own: 0 or -1. */
-static int record_now(struct sender *sd, struct store *st, struct outbox_outcome *o)
-{
-	if (store_outbox_record(st, o) != 0)
-		return -1;
-	settled(sd, o);
-	return 0;
-}
-
-/* Writes an outcome the store could not take before: 0 or -1. */
-static int record_late(struct sender *sd, struct store *st, struct outbox_outcome *o)
+/* Writes an outcome on its own, not with a take: 0 or -1.  late: the
+ * store could not take it before (the log said so), so the log says
+ * that it has now. */
+static int record_outcome(struct sender *sd, struct store *st, struct outbox_outcome *o, bool late)
 {
 	int64_t id = o->id;
 
-	if (record_now(sd, st, o) != 0)
+	if (store_outbox_record(st, o) != 0)
 		return -1;
-	log_info("outbox %lld: delivery outcome recorded", (long long)id);
+	settled(sd, o);
+	if (late)
+		log_info("outbox %lld: delivery outcome recorded", (long long)id);
 	return 0;
 }
 
@@ -359,7 +354,7 @@ static gpointer worker_thread(gpointer data)
 			settings_unref(s);
 			continue;
 		}
-		if (st && w->unrecorded.id && record_late(sd, st, &w->unrecorded) != 0)
+		if (st && w->unrecorded.id && record_outcome(sd, st, &w->unrecorded, true) != 0)
 			problem = g_strdup(store_error(st));
 		if (st && !problem && w->index == 0)
 			chores(sd, s, st);
@@ -388,7 +383,7 @@ static gpointer worker_thread(gpointer data)
 					problem);
 		}
 		/* Stopping right after a delivery: record it now. */
-		if (st && !problem && rc >= 0 && w->unrecorded.id && record_now(sd, st, &w->unrecorded) != 0)
+		if (st && !problem && rc >= 0 && w->unrecorded.id && record_outcome(sd, st, &w->unrecorded, false) != 0)
 			problem = g_strdup(store_error(st));
 		if (st && !problem && rc < 0)
 			problem = g_strdup(store_error(st));
@@ -406,7 +401,7 @@ static gpointer worker_thread(gpointer data)
 		char *problem = NULL;
 		struct store *st = borrow(sd, s, false, &problem);
 
-		if (st == NULL || record_late(sd, st, &w->unrecorded) != 0)
+		if (st == NULL || record_outcome(sd, st, &w->unrecorded, true) != 0)
 			log_warning("outbox %lld: delivered, but the store never took the outcome; %s",
 				    (long long)w->unrecorded.id, sd->journal && w->unrecorded.kind == OUTBOX_SENT ?
 				    "the journal records it after the restart" : "it is delivered again after the restart");
