@@ -8,19 +8,23 @@
  * A queue message is spooled as it arrives (spool.h): in memory up to
  * [milter] spool-memory, then in an unlinked file in spool-directory, and
  * no more than max-message-size of it.  At end of message it is parsed
- * within the [milter] max-* limits; what was over a limit gets on-limit.
- * What to answer and what to log come from intake.h, as for every front
- * end.  Room: milter.
+ * within the [milter] max-* limits (what was over a limit gets
+ * on-limit), recorded by the engine, and the engine's answer applied to
+ * the MTA and logged (cb_eom_apply.c, cb_eom_report.c); what cannot be
+ * recorded, or applied, gets on-error.  What to answer and what to log
+ * come from intake.h, as for every front end.
+ *
+ * Room: milter.
  */
 #include "config.h"
 #include "milter/callbacks.h"
+#include "milter/cb_eom_apply.h"
 #include "util/addr.h"
 #include "engine/engine.h"
 #include "engine/batch.h"
 #include "engine/intake.h"
 #include "util/log.h"
 #include "mime/message.h"
-#include "sender/sender.h"
 #include "milter/scheduler.h"
 #include "milter/snapshot.h"
 #include "util/clock.h"
@@ -333,71 +337,62 @@ static sfsistat over_size(SMFICTX *ctx, struct conn *c)
 	return rc;
 }
 
-/* Recipients, envelope sender and body, after the headers. */
-static int apply_envelope(SMFICTX *ctx, const struct engine_result *r)
+/* The message read from its spool within the [milter] max-* limits, or
+ * NULL with *rc the answer: the spool failed, or on-limit decided. */
+static struct message *parse(SMFICTX *ctx, struct conn *c, const char *qid, sfsistat *rc)
 {
-	for (guint i = 0; i < r->rcpt_del->len; i++)
-		if (smfi_delrcpt(ctx, g_ptr_array_index(r->rcpt_del, i)) != MI_SUCCESS)
-			return -1;
-	for (guint i = 0; i < r->rcpt_add->len; i++)
-		if (smfi_addrcpt(ctx, g_ptr_array_index(r->rcpt_add, i)) != MI_SUCCESS)
-			return -1;
-	if (r->new_sender) {
-		char *sender = g_strdup_printf("<%s>", r->new_sender);
-		int rc = smfi_chgfrom(ctx, sender, NULL);
-		g_free(sender);
-		if (rc != MI_SUCCESS)
-			return -1;
+	struct intake_reply read;
+	struct message *msg;
+
+	if (c->spool_error) {
+		*rc = spool_failed(ctx, c);
+		return NULL;
 	}
-	if (r->new_body) {
-		gsize len;
-		const unsigned char *data = g_bytes_get_data(r->new_body, &len);
-		/* Piece by piece: a big body is a mapped file, and libmilter
-		 * takes an int length. */
-		for (gsize off = 0; off < len; off += 1024 * 1024)
-			if (smfi_replacebody(ctx, (unsigned char *)data + off, (int)MIN(len - off, 1024 * 1024)) != MI_SUCCESS)
-				return -1;
-	}
-	return 0;
+	msg = intake_read(c->snap->settings, spool_of(c), &read);
+	if ((*rc = answer(ctx, qid, &read)) != SMFIS_CONTINUE)
+		g_clear_pointer(&msg, message_free);
+	return msg;
 }
 
-static int apply_edits(SMFICTX *ctx, const GPtrArray *edits)
+/* Records msg for q, with *env filled from the message state.  The store
+ * only for the engine's part (parsing runs beside other messages),
+ * shared with the messages that end at the same time (batch.h).  When it
+ * returns 0, the record is on disk; otherwise *error says why (g_free). */
+static int record(struct conn *c, const char *qid, const struct queue *q, const char *token,
+		  const struct message *msg, struct envelope *env, struct engine_result *result, char **error)
 {
-	for (guint i = 0; i < edits->len; i++) {
-		const struct header_edit *e = g_ptr_array_index(edits, i);
-		int rc;
-		switch (e->op) {
-		case HEADER_ADD:
-			rc = smfi_addheader(ctx, e->name, e->value);
-			break;
-		case HEADER_CHANGE:
-			rc = smfi_chgheader(ctx, e->name, e->index, e->value);
-			break;
-		default:
-			rc = smfi_chgheader(ctx, e->name, e->index, NULL);
-			break;
-		}
-		if (rc != MI_SUCCESS)
-			return -1;
-	}
-	return 0;
+	struct engine_job job = { .settings = c->snap->settings, .assets = c->snap->assets, .queue = q,
+				  .token = token, .msg = msg, .env = env };
+
+	*env = (struct envelope){
+		.sender = c->sender,
+		.recipients = (char **)c->recipients->pdata,
+		.raw_recipients = (char **)c->raw_recipients->pdata,
+		.queue_id = qid,
+		.now = clock_now(daemon_clock),
+		.auth_login = c->auth_login,
+		.client_addr = c->client_addr,
+		.spool = c->spool,
+	};
+	engine_batch_run(engine_runs, &job);
+	*result = job.result;
+	*error = job.error;
+	return job.rc;
 }
 
+/* Parse, record, apply (cb_eom_apply.h). */
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
 	const char *qid = queue_id(ctx, c);
-	struct settings *s = c->snap->settings;
+	struct envelope env;
+	struct eom e = { .env = &env, .started = c->started, .eom_started = g_get_monotonic_time() };
 	struct engine_result result;
-	struct envelope env = { 0 };
 	struct message *msg;
 	const struct queue *q;
+	const char *refused;
 	char *token = NULL, *error = NULL;
-	sfsistat rc = SMFIS_CONTINUE;
-	int engine_rc;
-	/* elapsed= in the log runs from MAIL FROM and includes the MTA's own
-	 * pace; eom= is what the MTA waits for us at end of message. */
-	gint64 eom_started = g_get_monotonic_time();
+	sfsistat rc;
 
 	q = queue_of(c, &token);
 	if (q == NULL) {
@@ -406,77 +401,19 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	}
 	g_ptr_array_add(c->recipients, NULL);
 	g_ptr_array_add(c->raw_recipients, NULL);
-	if (c->spool_error) {
-		rc = spool_failed(ctx, c);
-		goto done;
-	}
-	spool_of(c);
-	{
-		struct intake_reply read;
-		msg = intake_read(s, c->spool, &read);
-		rc = answer(ctx, qid, &read);
-		if (rc != SMFIS_CONTINUE) {
-			message_free(msg);
-			goto done;
+	if ((msg = parse(ctx, c, qid, &rc)) != NULL) {
+		e.msg = msg;
+		if (record(c, qid, q, token, msg, &env, &result, &error) != 0) {
+			rc = on_error(ctx, c, qid, error);
+		} else {
+			scheduler_wake_at(scheduled_mail, result.scheduled);
+			rc = eom_apply(ctx, outbox_sender, &e, &result, &refused);
+			if (refused)
+				rc = on_error(ctx, c, qid, refused);
 		}
-	}
-	env.sender = c->sender;
-	env.recipients = (char **)c->recipients->pdata;
-	env.raw_recipients = (char **)c->raw_recipients->pdata;
-	env.queue_id = qid;
-	env.now = clock_now(daemon_clock);
-	env.auth_login = c->auth_login;
-	env.client_addr = c->client_addr;
-	env.spool = c->spool;
-
-	/* The store only for the engine's part (parsing runs beside other
-	 * messages), shared with the messages that end at the same time
-	 * (batch.h).  When it returns, the record is on disk. */
-	{
-		struct engine_job job = { .settings = s, .assets = c->snap->assets, .queue = q, .token = token,
-					  .msg = msg, .env = &env };
-		engine_batch_run(engine_runs, &job);
-		engine_rc = job.rc;
-		result = job.result;
-		error = job.error;
-	}
-	if (engine_rc == 0)
-		scheduler_wake_at(scheduled_mail, result.scheduled);
-	if (engine_rc != 0) {
-		rc = on_error(ctx, c, qid, error);
 		g_free(error);
-		goto parsed;
+		message_free(msg);
 	}
-	if (result.mail_queued)
-		sender_kick(outbox_sender);
-	{
-		char *spoof = intake_spoof_line(&result, msg, &env);
-		if (spoof)
-			log_write(LOG_WARNING, qid, "%s", spoof);
-		g_free(spoof);
-	}
-	if (result.outcome == ENGINE_NOT_OURS || result.outcome == ENGINE_OWN_MAIL) {
-		rc = SMFIS_ACCEPT;
-	} else if (result.discard) {
-		rc = SMFIS_DISCARD;
-	} else if (apply_edits(ctx, result.edits) != 0 || apply_envelope(ctx, &result) != 0) {
-		/* A ticket is recorded: a retry is a redelivery and gets the same headers. */
-		rc = on_error(ctx, c, qid, result.outcome == ENGINE_TICKETED || result.outcome == ENGINE_DUPLICATE ?
-			      "the MTA refused a header change" : "the MTA refused a change to the agent's message");
-		engine_result_clear(&result);
-		goto parsed;
-	}
-	{
-		int priority;
-		char *line = intake_outcome_line(&result, msg, g_get_monotonic_time() - c->started,
-						 g_get_monotonic_time() - eom_started, &priority);
-		log_write(priority, qid, "%s", line);
-		g_free(line);
-	}
-	engine_result_clear(&result);
-parsed:
-	message_free(msg);
-done:
 	g_free(token);
 	g_ptr_array_remove_index(c->recipients, c->recipients->len - 1);
 	g_ptr_array_remove_index(c->raw_recipients, c->raw_recipients->len - 1);
