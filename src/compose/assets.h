@@ -19,7 +19,7 @@
  * the template was found in, never the customer's: a Swedish customer
  * answered with English text reads an English date.
  *
- * Anything not prepared (no assets, as in ticketctl and most tests, a
+ * Anything not prepared (no assets, as in ticketctl set and most tests, a
  * locale that no queue lists, a template that failed to load) is found
  * the slow way from the same files, with the same result; a template
  * that cannot be loaded is the caller's error to report.  Every function

@@ -10,7 +10,9 @@
  * to standard output, or with --reinject hands it to the configured
  * [outbox] (smtp, one transaction for every recipient, or the command,
  * once per recipient).  Then one round of the outbox delivers what the
- * message queued (its acknowledgement).
+ * message queued (its acknowledgement).  The engine is given assets
+ * prepared for the settings, as a daemon's snapshot holds them, so that
+ * what it writes is rendered alike.
  *
  * Exit status, as a pipe's delivery agent expects (sysexits): 0 when it
  * was recorded and passed on; 75 (EX_TEMPFAIL) on any error, so that
@@ -20,6 +22,7 @@
  */
 #include "config.h"
 #include "ctl/subcommands.h"
+#include "compose/assets.h"
 #include "compose/edited_message.h"
 #include "engine/batch.h"
 #include "engine/engine.h"
@@ -252,6 +255,7 @@ static int record(struct deliver *d)
 	char *sender = addr_normalize(d->sender), *token = NULL, *error = NULL;
 	struct store_pool *pool = NULL;
 	struct engine_batch *batch = NULL;
+	struct assets *assets = NULL;
 	struct spool *esp = NULL;
 	struct message *msg = NULL;
 	struct intake_reply r;
@@ -292,7 +296,9 @@ static int record(struct deliver *d)
 	/* The daemons' way to the store: durable (one fdatasync) when it returns. */
 	pool = store_pool_new(1);
 	batch = engine_batch_new(pool, 1);
-	job = (struct engine_job){ .settings = s, .queue = q, .token = token, .msg = msg, .env = &env };
+	assets = assets_prepare(s);
+	job = (struct engine_job){ .settings = s, .assets = assets, .queue = q, .token = token, .msg = msg,
+				   .env = &env };
 	engine_batch_run(batch, &job);
 	if (job.rc != 0) {
 		intake_on_error(s, job.error, &r);
@@ -337,6 +343,7 @@ done:
 		spool_free(esp);
 	engine_batch_free(batch);
 	store_pool_free(pool);
+	assets_free(assets);
 	g_free(sender);
 	g_free(token);
 	g_free(error);

@@ -4,12 +4,13 @@
  * engine_process() takes a parsed message and its envelope, records it
  * in the store in one transaction (ticket, message, participants,
  * events) and returns the header changes the message must leave with.
- * It knows nothing of libmilter: the milter adapter, ticketctl and the
- * tests all drive it the same way.
+ * It knows nothing of libmilter: the milter, ticket-filter, ticketctl
+ * and the tests all drive it the same way.
  *
  * assets: the templates and date formats prepared for s (assets.h; the
- * daemon prepares them once per configuration), or NULL to read them
- * from their files: the same mail either way, only slower.
+ * daemons prepare them once per configuration, ticketctl deliver once
+ * per message), or NULL to read them from their files: the same mail
+ * either way, only slower.
  */
 #ifndef TM_ENGINE_H
 #define TM_ENGINE_H

@@ -1,11 +1,11 @@
 #!/bin/bash
 # deliver.sh - ticketctl deliver, the pipe command: a customer mail read
 # on standard input comes out tagged on standard output (exit 0), with
-# procmail's "From " line kept; its acknowledgement leaves through the
-# outbox; a follow-up threads; mail for no queue comes out unchanged;
-# --reinject hands the message to [outbox] smtp instead; a store fault
-# exits 75 with nothing printed, and the same message run again later
-# is recorded once.  Room: tests.
+# procmail's "From " line kept; its acknowledgement, rendered from the
+# templates, leaves through the outbox; a follow-up threads; mail for no
+# queue comes out unchanged; --reinject hands the message to [outbox]
+# smtp instead; a store fault exits 75 with nothing printed, and the
+# same message run again later is recorded once.  Room: tests.
 . "$top_srcdir/tests/filter/filter-lib.sh"
 filter_begin
 tap_diag "scratch directory $TM_DIR (kept with TM_KEEP=1)"
@@ -25,6 +25,23 @@ tap_ok $? "written tagged to standard output, the From line first, the body unch
 tap_ok $? "with LF line ends, as a delivery agent expects"
 [ "$(tm_acks main anna@example.org)" = 1 ]
 tap_ok $? "its acknowledgement left through the outbox, to the sender of the From line"
+# Rendered from the queue's templates as a daemon renders it: the
+# ticket, the subject, the promise as a date in words, every tag filled.
+ack=$(python3 - "$TM_DIR/main.sent" anna@example.org <<'PY'
+import email, email.policy, glob, sys
+for path in sorted(glob.glob(sys.argv[1] + "/*-" + sys.argv[2])):
+    m = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+    print("Subject:", m["Subject"])
+    print("Content-Language:", m.get("Content-Language", ""))
+    print(m.get_body(("plain",)).get_content())
+    print(m.get_body(("html",)).get_content())
+PY
+)
+echo "$ack" | grep -qx 'Subject: \[SUP-1001\] We’ve received your request: Printer on fire' &&
+	echo "$ack" | grep -qx 'Content-Language: en' && echo "$ack" | grep -q 'logged it as ticket SUP-1001\.' &&
+	echo "$ack" | grep -Eq "You’ll hear from us by [A-Z][a-z]+day, [A-Z][a-z]+ [0-9]+, 20[0-9][0-9] at [0-9]+:[0-9][0-9]" &&
+	echo "$ack" | grep -q '^Example Support$' && echo "$ack" | grep -qi '<html' && ! echo "$ack" | grep -q '{{'
+tap_ok $? "... rendered from the templates: the ticket, the subject, the promise in words, text and HTML"
 
 printf 'From: Anna Customer <anna@example.org>\nSubject: Re: Printer on fire\nMessage-Id: <d-2@example.org>\nIn-Reply-To: <d-1@example.org>\n\nStill smoking.\n' |
 	deliver --recipient support@example.com --sender '<anna@example.org>' >"$TM_DIR/out2"
