@@ -24,7 +24,7 @@
  * row when it sends one.
  *
  * Like the rest of the engine it returns errors and never logs; the
- * daemon's scheduler (src/milter/scheduler.c) logs the outcomes.
+ * daemon's scheduler (src/daemon/scheduler.c) logs the outcomes.
  */
 #ifndef TM_SCHEDULED_MAIL_H
 #define TM_SCHEDULED_MAIL_H

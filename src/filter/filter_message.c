@@ -16,7 +16,7 @@
 #include "engine/batch.h"
 #include "engine/engine.h"
 #include "engine/intake.h"
-#include "milter/scheduler.h"
+#include "daemon/scheduler.h"
 #include "sender/delivery.h"
 #include "sender/sender.h"
 #include "util/addr.h"

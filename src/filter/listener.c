@@ -5,8 +5,8 @@
 #include "config.h"
 #include "filter/listener.h"
 #include "filter/smtp_server.h"
-#include "milter/daemon.h"
-#include "milter/snapshot.h"
+#include "daemon/daemon.h"
+#include "daemon/snapshot.h"
 #include "util/log.h"
 
 #include <errno.h>

@@ -13,18 +13,18 @@
  * get it), SIGUSR2 sets a test clock read from a file again (clock.h);
  * SIGTERM, SIGINT and SIGHUP stop it after the messages in progress.
  * Like the milter it sends scheduled mail (reminders) from a scheduler
- * thread (milter/scheduler.h).
+ * thread (daemon/scheduler.h).
  */
 #include "config.h"
 #include "filter/listener.h"
 #include "engine/batch.h"
 #include "language/lang.h"
-#include "milter/check.h"
+#include "daemon/check.h"
 #include "util/clock.h"
-#include "milter/daemon.h"
-#include "milter/scheduler.h"
-#include "milter/snapshot.h"
-#include "milter/startup.h"
+#include "daemon/daemon.h"
+#include "daemon/scheduler.h"
+#include "daemon/snapshot.h"
+#include "daemon/startup.h"
 #include "sender/sender.h"
 #include "store/pool.h"
 #include "util/log.h"

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 #include "filter/smtp_server.h"
-#include "milter/snapshot.h"
+#include "daemon/snapshot.h"
 #include "sender/delivery.h"
 #include "util/log.h"
 #include "util/spool.h"

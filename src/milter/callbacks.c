@@ -25,8 +25,8 @@
 #include "engine/intake.h"
 #include "util/log.h"
 #include "mime/message.h"
-#include "milter/scheduler.h"
-#include "milter/snapshot.h"
+#include "daemon/scheduler.h"
+#include "daemon/snapshot.h"
 #include "util/clock.h"
 #include "util/spool.h"
 

@@ -1,10 +1,10 @@
 /*
  * scheduler.c - the thread that sends scheduled mail when it falls due
- * (see scheduler.h).  Room: milter.
+ * (see scheduler.h).  Room: daemon.
  */
 #include "config.h"
-#include "milter/scheduler.h"
-#include "milter/snapshot.h"
+#include "daemon/scheduler.h"
+#include "daemon/snapshot.h"
 #include "engine/scheduled_mail.h"
 #include "sender/sender.h"
 #include "store/schedule.h"

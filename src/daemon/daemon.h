@@ -3,7 +3,7 @@
  * file, detaching, the pid file, dropping privileges.
  *
  * Each function returns 0 or -1 after logging why.  Shared by the two
- * daemons, ticket-milter and ticket-filter.  Room: milter.
+ * daemons, ticket-milter and ticket-filter.  Room: daemon.
  */
 #ifndef TM_DAEMON_H
 #define TM_DAEMON_H

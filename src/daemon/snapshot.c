@@ -1,9 +1,9 @@
 /*
  * snapshot.c - current configuration, its assets, and reload (see
- * snapshot.h).  Room: milter.
+ * snapshot.h).  Room: daemon.
  */
 #include "config.h"
-#include "milter/snapshot.h"
+#include "daemon/snapshot.h"
 #include "compose/assets.h"
 #include "util/log.h"
 

@@ -1,5 +1,5 @@
 /*
- * snapshot.h - the daemon's current configuration snapshot.  Room: milter.
+ * snapshot.h - the daemon's current configuration snapshot.  Room: daemon.
  *
  * The one piece of global mutable state besides libmilter's own: a
  * pointer to the current snapshot, swapped under a lock by a reload.  A

@@ -2,7 +2,7 @@
  * startup.h - what ticket-milter and ticket-filter check before they
  * serve: the files the daemon's user could have planted, and the store
  * opened once as that user.  Each returns 0, or -1 after logging why.
- * Room: milter.
+ * Room: daemon.
  */
 #ifndef TM_STARTUP_H
 #define TM_STARTUP_H

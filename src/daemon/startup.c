@@ -1,10 +1,10 @@
 /*
  * startup.c - what both daemons check before they serve (see
- * startup.h).  Room: milter.
+ * startup.h).  Room: daemon.
  */
 #include "config.h"
-#include "milter/startup.h"
-#include "milter/check.h"
+#include "daemon/startup.h"
+#include "daemon/check.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/run_as.h"

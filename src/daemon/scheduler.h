@@ -1,6 +1,6 @@
 /*
  * scheduler.h - the daemon's thread for scheduled mail (reminders of a
- * promise: scheduled_mail.h).  Room: milter.
+ * promise: scheduled_mail.h), in both daemons.  Room: daemon.
  *
  * One thread sleeps until the next row of the store's schedule falls
  * due (a condition variable with that deadline, on the daemon's clock),

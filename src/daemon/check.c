@@ -1,18 +1,17 @@
 /*
  * check.c - deep configuration check for -n (see check.h).
- * Room: milter.
  *
  * Looks at what a running daemon will touch: the user, the socket's
  * directory, the spool directory, the database (opened read-only when it exists, so that a
  * check never changes anything) and the secret.  The files in folders the
  * daemon's user can write are looked at without following links, and the
  * database is opened as that user: -n runs as root before every start.
- * Room: milter.
+ * Room: daemon.
  */
 #include "config.h"
-#include "milter/check.h"
+#include "daemon/check.h"
 #include "compose/assets.h"
-#include "milter/daemon.h"
+#include "daemon/daemon.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

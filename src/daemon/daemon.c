@@ -1,8 +1,9 @@
 /*
  * daemon.c - socket file, detach, pid file, privileges (see daemon.h).
+ * Room: daemon.
  */
 #include "config.h"
-#include "milter/daemon.h"
+#include "daemon/daemon.h"
 #include "util/log.h"
 #include "util/run_as.h"
 #include "util/safe_file.h"

@@ -1,6 +1,7 @@
 /*
- * check.h - `ticket-milter -n`: the configuration and everything it
- * points to, checked without starting the daemon.
+ * check.h - `ticket-milter -n` and `ticket-filter -n`: the configuration
+ * and everything it points to, checked without starting the daemon.
+ * Room: daemon.
  */
 #ifndef TM_CHECK_H
 #define TM_CHECK_H
