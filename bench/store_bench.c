@@ -26,6 +26,7 @@
  *                       commit (synchronous=FULL: includes the fsync)
  *
  * Prints one line per operation: name, count, p50, p99, max in µs.
+ * Room: bench.
  */
 #include "compose/assets.h"
 #include "engine/engine.h"

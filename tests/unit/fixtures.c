@@ -1,5 +1,6 @@
 /*
  * fixtures.c - shared test set-up (see fixtures.h).
+ * Room: tests.
  */
 #include "config.h"
 #include "fixtures.h"

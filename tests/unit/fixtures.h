@@ -3,6 +3,7 @@
  * configuration with a secret, an open store, messages from text.
  * Everything returned is owned by the fixture and released by
  * fixture_teardown().
+ * Room: tests.
  */
 #ifndef TM_FIXTURES_H
 #define TM_FIXTURES_H

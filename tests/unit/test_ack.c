@@ -1,6 +1,8 @@
 /* test_ack.c - acknowledgements through engine_process(): who gets one,
  * what it looks like (parsed back with GMime), language, promise, rate
- * limits, reopening, and our own mail coming back. */
+ * limits, reopening, and our own mail coming back.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

@@ -1,6 +1,8 @@
 /* test_agent.c - agent replies, spoofing, notes, commands, ratings and the
  * lifecycle, through engine_process() and engine_autoclose() on a real
- * store. */
+ * store.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

@@ -2,7 +2,9 @@
  * engine_process() on a real store: a numbered list after the commands
  * is the reply; a reply of commands only, and a note no other agent
  * receives, go to nobody and the agent gets one notice saying so; #merge
- * stays within its queue; #cc adds and removes participants. */
+ * stays within its queue; #cc adds and removes participants.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

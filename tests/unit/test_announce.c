@@ -6,7 +6,9 @@
  * an address that bounces or a closed ticket, each recorded with why; a
  * dry run keeps nothing; a rerun sends nothing twice and mails only what
  * was linked since; --pending; and a missing text or template queues
- * nothing at all. */
+ * nothing at all.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

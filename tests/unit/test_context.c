@@ -7,6 +7,7 @@
  * queue), nor for a sender our MTA found forged; nothing of another
  * customer; a forged X-Ticket-Customer removed; the same header for a
  * redelivery; and the block added by the batch, after its commit.
+ * Room: tests.
  */
 #include "config.h"
 #include "tap.h"

@@ -2,7 +2,9 @@
  * the engine: no crash, no leak (under the sanitizers), every message
  * recorded, and a summary; no robot of any class acknowledged and every
  * person answered (corpus_labels.h says which is which, by reading, not
- * by the rules under test).  Skips, saying so, when the corpus is absent. */
+ * by the rules under test).  Skips, saying so, when the corpus is absent.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

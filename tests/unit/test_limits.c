@@ -2,7 +2,9 @@
  * every [milter] max-* limit, what is still read past it, what is
  * repaired, the same result from memory and from a file, and memory
  * that stays bounded (GMime alone takes 140 MB for 600 KB of empty
- * parts and 480 MB for 7 MB of short header lines). */
+ * parts and 480 MB for 7 MB of short header lines).
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

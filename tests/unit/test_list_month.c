@@ -4,7 +4,9 @@
  * queue as if the list were its customers.  Every reply whose sender is
  * a participant of its thread's ticket (the ticket the first message of
  * its conversation, by date, went to) must join that ticket, whoever
- * wrote the message it answers.  Skips, saying so, when the corpus is absent. */
+ * wrote the message it answers.  Skips, saying so, when the corpus is absent.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

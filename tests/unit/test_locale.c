@@ -5,7 +5,9 @@
  * the time, "a las" in Spanish, each language's word order), the
  * culture defaults (escalation notice, returning customers), the
  * reviewed wording, and a locale answered with another's templates gets
- * that language's date. */
+ * that language's date.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

@@ -3,7 +3,9 @@
  * (lifecycle.c), and the store's problems, links, announcement records
  * and the look-ups that keep forged and bouncing addresses from mail
  * (problems.c), on a real store; a store of schema 5 migrates with its
- * tickets. */
+ * tickets.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

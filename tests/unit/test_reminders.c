@@ -12,6 +12,7 @@
  * The office is open Mon-Fri 09:00-17:00 UTC (Thursday 19 November 2026
  * a holiday), New York Mon-Fri 09:00-17:00, that is 14:00-22:00 UTC:
  * business time runs 09:00-22:00 UTC on weekdays.
+ * Room: tests.
  */
 #include "config.h"
 #include "tap.h"

@@ -1,6 +1,8 @@
 /* test_survey.c - the satisfaction surveys ([queue] survey = csat | nps |
  * ces): the key, every locale's templates for each scale, and a rating on
- * each scale through engine_process() on a real store. */
+ * each scale through engine_process() on a real store.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

@@ -1,5 +1,7 @@
 /* test_thread.c - every threading rule, forgeries, strangers, redeliveries,
- * and the headers a message leaves with, through engine_process(). */
+ * and the headers a message leaves with, through engine_process().
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"

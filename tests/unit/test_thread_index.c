@@ -1,7 +1,9 @@
 /* test_thread_index.c - Outlook's Thread-Index: reading its root,
  * writing replies that continue it, threading by it under the
  * participant rule, and our acknowledgement continuing the customer's
- * conversation. */
+ * conversation.
+ * Room: tests.
+ */
 #include "config.h"
 #include "tap.h"
 #include "fixtures.h"
