@@ -107,6 +107,7 @@ static char *reinject(const struct settings *s, const char *qid, struct filter_t
 		log_write(LOG_ERR, qid, "tempfail: re-injection to %s failed: %s; the MTA keeps the message and tries again",
 			  s->filter_reinject, error);
 		g_free(error);
+		g_free(reply);	/* the relay's refusal, when it gave one */
 		return g_strdup("451 4.4.0 Ticket system could not pass the message on, please try again later");
 	}
 	log_write(LOG_DEBUG, qid, "re-injected to %s: %s", s->filter_reinject, reply);
