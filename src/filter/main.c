@@ -201,11 +201,15 @@ static int run_daemon(struct settings *s, bool foreground)
 	scheduler_stop(fx.scheduler);
 	sender_stop(fx.sender);
 	if (left == 0) {
+		/* No session is left to wake it, and the signal thread ended
+		 * with the stop signal. */
 		struct engine_batch_stats stats = engine_batch_stats(fx.batch);
+		scheduler_free(fx.scheduler);
 		log_info("recorded %llu message(s) in %llu transaction(s), at most %d in one",
 			 (unsigned long long)stats.jobs, (unsigned long long)stats.batches, stats.largest);
 		engine_batch_free(fx.batch);
 		store_pool_free(pool);
+		clock_free(fx.clock);
 	}
 	if (s->filter_pid_file)
 		unlink(s->filter_pid_file);
