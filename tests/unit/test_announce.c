@@ -300,7 +300,7 @@ static void test_refusals(void)
 	ok(run("toner", "fixed", NULL, texts, false, false, &r, &error) == -1 && error && strstr(error, "add en.txt"),
 	   "texts without the default locale's, for an English customer: refused (%s)", error ? error : "");
 	announce_report_clear(&r);
-	g_free(error);
+	g_clear_pointer(&error, g_free);	/* the next message reads it, maybe before run() sets it */
 	ok(run("toner", "no-such-template", "x", NULL, false, false, &r, &error) == -1 && error &&
 	   strstr(error, "no template no-such-template"), "a template that does not exist: refused (%s)", error ? error : "");
 	announce_report_clear(&r);
