@@ -11,6 +11,7 @@
  * zone names), giving it another zone is cheap (about 15 us): the
  * daemon finds patterns once per locale and configuration and keeps
  * formatters for reuse (assets.h).
+ * Room: calendar.
  */
 #include "config.h"
 #include "calendar/calendar.h"

@@ -1,6 +1,7 @@
 /*
  * zone_guess.c - a customer's time zone from their Date offset and
  * country, with ICU's zone data (see zone_guess.h).
+ * Room: calendar.
  */
 #include "config.h"
 #include "calendar/zone_guess.h"

@@ -22,6 +22,7 @@
  *
  * Everything here is ICU's data; nothing is stored.  Thread-safe.
  * Returned strings are newly allocated (g_free).
+ * Room: calendar.
  */
 #ifndef TM_ZONE_GUESS_H
 #define TM_ZONE_GUESS_H

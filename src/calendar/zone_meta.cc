@@ -2,6 +2,7 @@
  * zone_meta.cc - ICU's metazone reference zones for zone_guess.c (see
  * zone_meta.h).  Only the translation between ICU's C++ types and plain
  * strings lives here; no exception may cross into the C callers.
+ * Room: calendar.
  */
 #include "config.h"
 #include "calendar/zone_meta.h"

@@ -6,6 +6,7 @@
  * reference zone for each per region, the place people know the time by
  * (America/New_York; Brasilia's is America/Sao_Paulo).  ICU offers that
  * only in C++; zone_meta.cc turns one lookup into a plain string.
+ * Room: calendar.
  */
 #ifndef TM_ZONE_META_H
 #define TM_ZONE_META_H

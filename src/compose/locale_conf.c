@@ -5,6 +5,7 @@
  * One parser serves the daemon and `ticket-milter -n`: the daemon keeps
  * the defaults when a file is broken, the check reports every problem
  * with its line.
+ * Room: compose.
  */
 #include "config.h"
 #include "compose/locale_conf.h"

@@ -20,6 +20,7 @@
  * shared locale folders hold one (not queue overrides): how a language
  * writes a date is not a queue's choice, and a queue has its own
  * escalation-notice key.  The file is optional; every key is.
+ * Room: compose.
  */
 #ifndef TM_LOCALE_CONF_H
 #define TM_LOCALE_CONF_H

@@ -159,23 +159,6 @@ static void load_section(struct loader *ld, GKeyFile *kf, const char *group,
 	}
 }
 
-static const char *const priority_names[PRIORITY_COUNT] = { "low", "normal", "high", "urgent" };
-
-const char *ticket_priority_name(enum priority p)
-{
-	return p < PRIORITY_COUNT ? priority_names[p] : "normal";
-}
-
-bool ticket_priority_parse(const char *name, enum priority *p)
-{
-	for (int i = 0; i < PRIORITY_COUNT; i++)
-		if (g_ascii_strcasecmp(name, priority_names[i]) == 0) {
-			*p = (enum priority)i;
-			return true;
-		}
-	return false;
-}
-
 /* complain() for settings_agents.c. */
 static void complain_in(void *ctx, const char *section, const char *key, const char *message)
 {

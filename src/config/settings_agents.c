@@ -195,10 +195,10 @@ static bool first_of(GKeyFile *kf, const char *group, char *const names[4], stru
 	return false;
 }
 
-static void complain_key(settings_complaint complain, void *ctx, const char *group, const char *key,
+static void complain_key(settings_complaint on_problem, void *ctx, const char *group, const char *key,
 			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void complain_key(settings_complaint complain, void *ctx, const char *group, const char *key,
+static void complain_key(settings_complaint on_problem, void *ctx, const char *group, const char *key,
 			 const char *fmt, ...)
 {
 	va_list ap;
@@ -207,11 +207,11 @@ static void complain_key(settings_complaint complain, void *ctx, const char *gro
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	complain(ctx, group, key, msg);
+	on_problem(ctx, group, key, msg);
 	g_free(msg);
 }
 
-void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, settings_complaint complain, void *ctx)
+void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, settings_complaint on_problem, void *ctx)
 {
 	char **keys = g_key_file_get_keys(kf, group, NULL, NULL);
 
@@ -227,13 +227,13 @@ void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, set
 		if (dot) {
 			char *prefix = g_strndup(*k, (gsize)(dot - *k));
 			if (!ticket_priority_parse(prefix, &prio))
-				complain_key(complain, ctx, group, *k, "unknown priority \"%s\": use low, normal, high or urgent",
+				complain_key(on_problem, ctx, group, *k, "unknown priority \"%s\": use low, normal, high or urgent",
 					     prefix);
 			g_free(prefix);
 		}
 		value = g_key_file_get_string(kf, group, *k, NULL);
 		if (value && !remind_parse(g_strstrip(value), &parsed, &error)) {
-			complain_key(complain, ctx, group, *k, "%s: %s", *k, error);
+			complain_key(on_problem, ctx, group, *k, "%s: %s", *k, error);
 			g_free(error);
 		}
 		remind_levels_clear(&parsed);
@@ -256,10 +256,10 @@ void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, set
 		}
 }
 
-static void complain_at(settings_complaint complain, void *ctx, const char *prefix, const char *id,
+static void complain_at(settings_complaint on_problem, void *ctx, const char *prefix, const char *id,
 			const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void complain_at(settings_complaint complain, void *ctx, const char *prefix, const char *id,
+static void complain_at(settings_complaint on_problem, void *ctx, const char *prefix, const char *id,
 			const char *key, const char *fmt, ...)
 {
 	char *section = g_strconcat(prefix, " ", id, NULL), *msg;
@@ -268,29 +268,29 @@ static void complain_at(settings_complaint complain, void *ctx, const char *pref
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	complain(ctx, section, key, msg);
+	on_problem(ctx, section, key, msg);
 	g_free(msg);
 	g_free(section);
 }
 
-static void check_agent(struct settings *s, struct agent_def *a, settings_complaint complain, void *ctx)
+static void check_agent(struct settings *s, struct agent_def *a, settings_complaint on_problem, void *ctx)
 {
 	if (a->address == NULL && strchr(a->id, '@'))
 		a->address = addr_normalize(a->id);
 	if (a->address == NULL)
-		complain_at(complain, ctx, "agent", a->id, NULL,
+		complain_at(on_problem, ctx, "agent", a->id, NULL,
 			    "[agent %s] needs address (or name the section by the address: [agent alice@example.com])", a->id);
 	else if (!addr_is_safe(a->address) || strchr(a->address, '@') == NULL)
-		complain_at(complain, ctx, "agent", a->id, "address", "[agent %s]: \"%s\" is not an address", a->id,
+		complain_at(on_problem, ctx, "agent", a->id, "address", "[agent %s]: \"%s\" is not an address", a->id,
 			    a->address);
 	for (size_t j = 0; a->address && j < s->n_agents && &s->agents[j] != a; j++)
 		if (s->agents[j].address && addr_equal(s->agents[j].address, a->address))
-			complain_at(complain, ctx, "agent", a->id, NULL, "%s already has a section: [agent %s]", a->address,
+			complain_at(on_problem, ctx, "agent", a->id, NULL, "%s already has a section: [agent %s]", a->address,
 				    s->agents[j].id);
 	if (a->locale) {
 		char *canonical = locale_tag_canonical(a->locale);
 		if (canonical == NULL)
-			complain_at(complain, ctx, "agent", a->id, "locale", "locale \"%s\": expected a form like en, de "
+			complain_at(on_problem, ctx, "agent", a->id, "locale", "locale \"%s\": expected a form like en, de "
 				    "or pt-BR", a->locale);
 		g_free(a->locale);
 		a->locale = canonical;
@@ -298,7 +298,7 @@ static void check_agent(struct settings *s, struct agent_def *a, settings_compla
 	if (a->timezone) {
 		GTimeZone *tz = g_time_zone_new_identifier(a->timezone);
 		if (tz == NULL)
-			complain_at(complain, ctx, "agent", a->id, "timezone", "timezone \"%s\" is not a time zone "
+			complain_at(on_problem, ctx, "agent", a->id, "timezone", "timezone \"%s\" is not a time zone "
 				    "(an IANA name: Europe/Berlin, America/New_York)", a->timezone);
 		else
 			g_time_zone_unref(tz);
@@ -316,17 +316,17 @@ static char *agent_address(const struct settings *s, const char *item)
 	return addr_normalize(item);
 }
 
-void settings_agents_check(struct settings *s, settings_complaint complain, void *ctx)
+void settings_agents_check(struct settings *s, settings_complaint on_problem, void *ctx)
 {
 	for (size_t i = 0; i < s->n_agents; i++)
-		check_agent(s, &s->agents[i], complain, ctx);
+		check_agent(s, &s->agents[i], on_problem, ctx);
 	for (size_t i = 0; i < s->n_calendars; i++) {
 		struct calendar_def *c = &s->calendars[i];
 
 		for (char **a = c->agents; a && *a; a++) {
 			char *address = agent_address(s, *a);
 			if (address == NULL || !addr_is_safe(address))
-				complain_at(complain, ctx, "calendar", c->id, "agents", "agents: \"%s\" is neither an "
+				complain_at(on_problem, ctx, "calendar", c->id, "agents", "agents: \"%s\" is neither an "
 					    "address nor the NAME of an [agent NAME] section", *a);
 			g_free(*a);
 			*a = address ? address : g_strdup("");

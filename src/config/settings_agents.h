@@ -44,12 +44,12 @@ typedef void (*settings_complaint)(void *ctx, const char *section, const char *k
 bool sla_remind_key(const char *key);
 /* Reads the remind keys of [sla NAME] group into p, reporting each bad
  * one (an unknown priority, a value remind_parse refuses) once. */
-void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, settings_complaint complain, void *ctx);
+void sla_reminds_load(GKeyFile *kf, const char *group, struct sla_policy *p, settings_complaint on_problem, void *ctx);
 
 /* After loading: each [agent] has a usable address, locale and zone, and
  * each [calendar] agents entry is an address or the NAME of an [agent
  * NAME] (replaced by its address).  Reports every problem. */
-void settings_agents_check(struct settings *s, settings_complaint complain, void *ctx);
+void settings_agents_check(struct settings *s, settings_complaint on_problem, void *ctx);
 
 /* Frees what the above added to s: agents, calendars' agents, remind
  * levels. */

@@ -16,10 +16,10 @@ static const char *const day_names[] = { "mon", "tue", "wed", "thu", "fri", "sat
  * floor cannot call. */
 static const char *const by_names[] = { "none", "queue", "agent", "locale", "tier", "priority", "calendar" };
 
-static void complain_report(settings_complaint complain, void *ctx, const struct report_def *r, const char *key,
+static void complain_report(settings_complaint on_problem, void *ctx, const struct report_def *r, const char *key,
 			    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void complain_report(settings_complaint complain, void *ctx, const struct report_def *r, const char *key,
+static void complain_report(settings_complaint on_problem, void *ctx, const struct report_def *r, const char *key,
 			    const char *fmt, ...)
 {
 	char *section = g_strconcat("report ", r->id, NULL), *msg;
@@ -28,7 +28,7 @@ static void complain_report(settings_complaint complain, void *ctx, const struct
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	complain(ctx, section, key, msg);
+	on_problem(ctx, section, key, msg);
 	g_free(msg);
 	g_free(section);
 }
@@ -91,28 +91,28 @@ static const struct queue *queue_named(const struct settings *s, const char *id)
 	return NULL;
 }
 
-static void check_report(struct settings *s, struct report_def *r, settings_complaint complain, void *ctx)
+static void check_report(struct settings *s, struct report_def *r, settings_complaint on_problem, void *ctx)
 {
 	bool by_known = r->by == NULL;
 
 	if (!parse_schedule(r))
-		complain_report(complain, ctx, r, "schedule", "schedule \"%s\": expected DAYS HH:MM ZONE, as "
+		complain_report(on_problem, ctx, r, "schedule", "schedule \"%s\": expected DAYS HH:MM ZONE, as "
 				"\"mon 08:00 Europe/Istanbul\" (DAYS: mon .. sun, joined by commas, or daily)",
 				r->schedule ? r->schedule : "");
 	for (char **q = r->queues; q && *q; q++)
 		if (queue_named(s, *q) == NULL)
-			complain_report(complain, ctx, r, "queues", "queues: there is no [queue %s]", *q);
+			complain_report(on_problem, ctx, r, "queues", "queues: there is no [queue %s]", *q);
 	if (s->n_queues == 0)
-		complain_report(complain, ctx, r, NULL, "a report needs a queue to send it");
+		complain_report(on_problem, ctx, r, NULL, "a report needs a queue to send it");
 	for (size_t i = 0; r->by && i < G_N_ELEMENTS(by_names); i++)
 		by_known = by_known || strcmp(r->by, by_names[i]) == 0;
 	if (!by_known)
-		complain_report(complain, ctx, r, "by", "by \"%s\": expected none, queue, agent, locale, tier, priority "
+		complain_report(on_problem, ctx, r, "by", "by \"%s\": expected none, queue, agent, locale, tier, priority "
 				"or calendar", r->by);
 	if (r->locale) {
 		char *canonical = locale_tag_canonical(r->locale);
 		if (canonical == NULL)
-			complain_report(complain, ctx, r, "locale", "locale \"%s\": expected a form like en, tr or pt-BR",
+			complain_report(on_problem, ctx, r, "locale", "locale \"%s\": expected a form like en, tr or pt-BR",
 					r->locale);
 		g_free(r->locale);
 		r->locale = canonical;
@@ -123,13 +123,13 @@ static void check_report(struct settings *s, struct report_def *r, settings_comp
 		r->locale = g_strdup(q && q->default_locale ? q->default_locale : "en");
 	}
 	if (r->window_seconds < 86400)
-		complain_report(complain, ctx, r, "window", "window: at least one day (1d)");
+		complain_report(on_problem, ctx, r, "window", "window: at least one day (1d)");
 }
 
-void settings_reports_check(struct settings *s, settings_complaint complain, void *ctx)
+void settings_reports_check(struct settings *s, settings_complaint on_problem, void *ctx)
 {
 	for (size_t i = 0; i < s->n_reports; i++)
-		check_report(s, &s->reports[i], complain, ctx);
+		check_report(s, &s->reports[i], on_problem, ctx);
 }
 
 void settings_reports_free(struct settings *s)

@@ -29,7 +29,7 @@
 /* After loading: each [report] has a schedule that parses, queues that
  * exist, a known breakdown and a locale (canonical).  Reports every
  * problem. */
-void settings_reports_check(struct settings *s, settings_complaint complain, void *ctx);
+void settings_reports_check(struct settings *s, settings_complaint on_problem, void *ctx);
 void settings_reports_free(struct settings *s);
 
 /* The [report] section named id, or NULL. */

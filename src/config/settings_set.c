@@ -486,3 +486,22 @@ void settings_set_value(const struct key_spec *spec, const char *value, void *ba
 	if ((size_t)spec->type < G_N_ELEMENTS(setters) && setters[spec->type])
 		setters[spec->type](spec, value, (char *)base + spec->offset, problems);
 }
+
+/* The ticket priorities by name (settings.h): read by the setters, the
+ * [sla] keys and the reminders' levels alike. */
+static const char *const priority_names[PRIORITY_COUNT] = { "low", "normal", "high", "urgent" };
+
+const char *ticket_priority_name(enum priority p)
+{
+	return p < PRIORITY_COUNT ? priority_names[p] : "normal";
+}
+
+bool ticket_priority_parse(const char *name, enum priority *p)
+{
+	for (int i = 0; i < PRIORITY_COUNT; i++)
+		if (g_ascii_strcasecmp(name, priority_names[i]) == 0) {
+			*p = (enum priority)i;
+			return true;
+		}
+	return false;
+}

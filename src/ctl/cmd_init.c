@@ -11,6 +11,7 @@
  * when it is that user's regular file (safe_file.h), and ownership is
  * given through the descriptor.  SQLite, which opens the database and
  * creates its -wal and -shm files by name, runs as that user.
+ * Room: ctl.
  */
 #include "config.h"
 #include "ctl/subcommands.h"

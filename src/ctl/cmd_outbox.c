@@ -2,6 +2,7 @@
  * cmd_outbox.c - `ticketctl outbox [--failed] [--retry ID] [--json]`:
  * what the milter has queued or sent, and a way to try a failed entry
  * again (the running daemon's sender picks it up within a second).
+ * Room: ctl.
  */
 #include "config.h"
 #include "ctl/subcommands.h"

@@ -3,6 +3,7 @@
  *
  * Text output is for people (one ticket a line, or a thread in order);
  * --json is one JSON document for scripts.
+ * Room: ctl.
  */
 #include "config.h"
 #include "ctl/subcommands.h"

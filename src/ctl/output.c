@@ -1,5 +1,6 @@
 /*
  * output.c - shared formatting of ticketctl (see output.h).
+ * Room: ctl.
  */
 #include "config.h"
 #include "ctl/output.h"

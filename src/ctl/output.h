@@ -9,6 +9,7 @@
  * that what an administrator reads is not what is there.  Such
  * characters are printed as visible escapes.  --json output is exact
  * instead (json.h): a program reads it.
+ * Room: ctl.
  */
 #ifndef TM_OUTPUT_H
 #define TM_OUTPUT_H

@@ -1,6 +1,7 @@
 /*
  * customer_zone.c - which zone a customer's promise is shown in (see
  * customer_zone.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/customer_zone.h"

@@ -7,6 +7,7 @@
  * (#tz; also a zone stored before schema 5, when #tz was the only way)
  * is never replaced by an inference; "inferred" is replaced when a later
  * message's Date offset contradicts it and another zone fits.
+ * Room: engine.
  */
 #ifndef TM_CUSTOMER_ZONE_H
 #define TM_CUSTOMER_ZONE_H

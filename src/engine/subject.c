@@ -1,5 +1,6 @@
 /*
  * subject.c - finding and adding ticket tags (see subject.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/subject.h"

@@ -6,6 +6,7 @@
  * subject is tagged, the tag goes in front of the raw header value so
  * that the rest keeps its original (possibly RFC 2047) encoding.
  * Returned strings are newly allocated (g_free).
+ * Room: engine.
  */
 #ifndef TM_SUBJECT_H
 #define TM_SUBJECT_H

@@ -1,5 +1,6 @@
 /*
  * thread.c - finding the ticket a message belongs to (see thread.h).
+ * Room: engine.
  */
 #include "config.h"
 #include "engine/thread.h"

@@ -19,6 +19,7 @@
  *   otherwise a new ticket.  A tag or reference from a stranger is
  *   reported so that the caller can log it.
  * Only reads the store.
+ * Room: engine.
  */
 #ifndef TM_THREAD_H
 #define TM_THREAD_H

@@ -3,6 +3,7 @@
  *
  * Only the translation between CLD2's types and a plain struct lives here;
  * no exception may cross into the C callers.
+ * Room: language.
  */
 #include "config.h"
 #include "language/cld2_wrap.h"

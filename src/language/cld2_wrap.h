@@ -4,6 +4,7 @@
  * CLD2 has only a C++ API; cld2_wrap.cc turns one call of it into a plain
  * struct.  The policy (when to trust the answer, what to do with it) stays
  * in lang.c.
+ * Room: language.
  */
 #ifndef TM_CLD2_WRAP_H
 #define TM_CLD2_WRAP_H

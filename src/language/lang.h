@@ -22,6 +22,7 @@
  * Returned strings are newly allocated (g_free).  All functions except
  * lang_init() are thread-safe (the milter calls them from many connections
  * at once): they keep no state between calls.
+ * Room: language.
  */
 #ifndef TM_LANG_H
 #define TM_LANG_H

@@ -16,6 +16,7 @@
  *
  * Measured by tests/unit/test_lang on ../shared/langdata (weights chosen
  * on its even lines, checked on the odd ones, see README "Language").
+ * Room: language.
  */
 #include "config.h"
 #include "language/lang_internal.h"

@@ -2,6 +2,7 @@
  * lang_script.c - scripts and distinguishing letters (see lang_script.h).
  * GLib names each character's script (UAX #24); the tables below say
  * which languages write them.
+ * Room: language.
  */
 #include "config.h"
 #include "language/lang_script.h"

@@ -7,6 +7,7 @@
  * belong to one language only (ñ and ¿: Spanish; ł: Polish; ğ and ı:
  * Turkish).  A text of a few words is read far more reliably from them
  * than by n-gram statistics.  lang_read.c decides how much they count.
+ * Room: language.
  */
 #ifndef TM_LANG_SCRIPT_H
 #define TM_LANG_SCRIPT_H

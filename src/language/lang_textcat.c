@@ -1,6 +1,7 @@
 /*
  * lang_textcat.c - libexttextcat's fingerprints for lang_read.c (see
  * lang_textcat.h).
+ * Room: language.
  */
 #include "config.h"
 #include "language/lang_textcat.h"

@@ -12,6 +12,7 @@
  * first use, and never change afterwards: a read-only table like CLD2's
  * own compiled-in ones, shared by every thread without locks.  Every
  * function is thread-safe (libexttextcat keeps no state of its own).
+ * Room: language.
  */
 #ifndef TM_LANG_TEXTCAT_H
 #define TM_LANG_TEXTCAT_H

@@ -1,5 +1,6 @@
 /*
  * locale_tag.c - locale tags and their fallback chains (locale_tag.h).
+ * Room: language.
  */
 #include "config.h"
 #include "language/locale_tag.h"

@@ -5,6 +5,7 @@
  * One set of rules for the template loader, the assets and the
  * configuration check, so that `ticket-milter -n` judges a locale's
  * templates exactly as the daemon will find them.  Pure functions.
+ * Room: language.
  */
 #ifndef TM_LOCALE_TAG_H
 #define TM_LOCALE_TAG_H

@@ -6,6 +6,7 @@
  * engine_process() at end of message and applies the header changes.
  * Mail for no queue is accepted at DATA, the earliest point at which all
  * recipients are known.
+ * Room: milter.
  */
 #ifndef TM_CALLBACKS_H
 #define TM_CALLBACKS_H

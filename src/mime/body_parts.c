@@ -1,5 +1,6 @@
 /*
  * body_parts.c - the text parts of a message (body_parts.h).
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/body_parts.h"

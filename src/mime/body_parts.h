@@ -22,6 +22,7 @@
  * reason: its label mapped as every label GMime is given (charset_label.h).
  *
  * Ownership: the parts belong to the message; no reference is taken.
+ * Room: mime.
  */
 #ifndef TM_BODY_PARTS_H
 #define TM_BODY_PARTS_H

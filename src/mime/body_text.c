@@ -1,5 +1,6 @@
 /*
  * body_text.c - the body's text, its part and its charset (body_text.h).
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/body_text.h"

@@ -17,6 +17,7 @@
  *
  * Ownership: everything in a struct body_text belongs to it
  * (body_text_clear); the parts belong to the message.
+ * Room: mime.
  */
 #ifndef TM_BODY_TEXT_H
 #define TM_BODY_TEXT_H

@@ -7,6 +7,7 @@
  * not read is mapped all the same (harmless), while one it would read
  * and we missed is a name it keeps for ever.  Quotes are not tracked for
  * that reason: a quote inside a label could otherwise hide what follows.
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/header_relabel.h"

@@ -12,6 +12,7 @@
  * message.c maps it where it is used.)  Everything else is left byte for
  * byte, line ends and folding included.
  * Linear in the length of the field.
+ * Room: mime.
  */
 #ifndef TM_HEADER_RELABEL_H
 #define TM_HEADER_RELABEL_H

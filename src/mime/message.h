@@ -19,6 +19,7 @@
  * input: a few megabytes at the default limits.
  *
  * g_mime_init() must have been called once, before any thread starts.
+ * Room: mime.
  */
 #ifndef TM_MESSAGE_H
 #define TM_MESSAGE_H

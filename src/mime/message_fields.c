@@ -1,6 +1,7 @@
 /*
  * message_fields.c - the top-level header fields of a parsed message
  * (message_fields.h).
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/message_fields.h"

@@ -17,6 +17,7 @@
  * each address in them is a participant.
  *
  * Every value kept is bounded (message.h).
+ * Room: mime.
  */
 #ifndef TM_MESSAGE_FIELDS_H
 #define TM_MESSAGE_FIELDS_H

@@ -1,6 +1,7 @@
 /*
  * mime_boundaries.c - the boundaries declared in a message
  * (mime_boundaries.h).
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/mime_boundaries.h"

@@ -9,6 +9,7 @@
  * most lines that start with "--" are rules and signatures.
  *
  * Ownership: the strings belong to the set (mime_boundaries_free).
+ * Room: mime.
  */
 #ifndef TM_MIME_BOUNDARIES_H
 #define TM_MIME_BOUNDARIES_H

@@ -6,6 +6,7 @@
  * boundaries declared so far and the stack of open multiparts and
  * attached messages.  Lines longer than what is kept are counted, not
  * stored.
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/mime_scan.h"

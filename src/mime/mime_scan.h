@@ -35,6 +35,7 @@
  * Ownership: everything in the result belongs to the scan
  * (mime_scan_free).  Thread safety: one scan per thread; GMime must be
  * initialized.
+ * Room: mime.
  */
 #ifndef TM_MIME_SCAN_H
 #define TM_MIME_SCAN_H

@@ -1,5 +1,6 @@
 /*
  * spool_stream.c - GMime streams over spooled messages (spool_stream.h).
+ * Room: mime.
  */
 #include "config.h"
 #include "mime/spool_stream.h"

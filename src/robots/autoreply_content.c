@@ -5,6 +5,7 @@
  * MTAs by their subject or first lines together with a machine-like
  * sender or the message they return, and complaint or abuse reports that are not multipart/report
  * (Hotmail's JMRP attaches the message to a multipart/mixed).
+ * Room: robots.
  */
 #include "config.h"
 #include "robots/autoreply_rules.h"

@@ -6,6 +6,7 @@
  * Every top-level field is read, not the first of each name only: a
  * robot's "Precedence: bulk" may follow a harmless "Precedence:
  * never-bounce", and a relay may add a field of the same name in front.
+ * Room: robots.
  */
 #include "config.h"
 #include "robots/autoreply_rules.h"

@@ -5,6 +5,7 @@
  * pt-BR, it, nl, ru, ja, zh-CN, ar, ko, pl), as mail systems and clients
  * word them.  Case-folded (g_utf8_casefold) so that they compare with
  * folded text.
+ * Room: robots.
  */
 #include "config.h"
 #include "robots/autoreply_rules.h"

@@ -4,6 +4,7 @@
  *
  * posix_spawn, not fork: the milter is multi-threaded, and spawn does
  * nothing between fork and exec that another thread could break.
+ * Room: sender.
  */
 #include "config.h"
 #include "sender/delivery.h"

@@ -7,6 +7,7 @@
  * not at all (a torn last line, from a crash in the middle of a write
  * that never happens in practice, is ignored).  It is opened without
  * following a link and only when it belongs to the daemon's user.
+ * Room: sender.
  */
 #include "config.h"
 #include "sender/journal.h"

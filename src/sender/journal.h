@@ -22,6 +22,7 @@
  *
  * One journal per database, shared by the sender's workers (appends are
  * atomic; the sender empties it when no worker has a note outstanding).
+ * Room: sender.
  */
 #ifndef TM_JOURNAL_H
 #define TM_JOURNAL_H

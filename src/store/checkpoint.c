@@ -1,5 +1,6 @@
 /*
  * checkpoint.c - the background WAL checkpointer (checkpoint.h).
+ * Room: store.
  */
 #include "config.h"
 #include "store/checkpoint.h"

@@ -10,6 +10,7 @@
  * runs a PASSIVE checkpoint on a connection of its own, which does not
  * stop the writer.  Past CHECKPOINT_INLINE_FRAMES the commit checkpoints
  * inline as before, in case the background cannot keep up.
+ * Room: store.
  */
 #ifndef TM_STORE_CHECKPOINT_H
 #define TM_STORE_CHECKPOINT_H

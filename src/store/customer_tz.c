@@ -3,6 +3,7 @@
  * agent, or inferred from their mail (store.h, customer_zone.h).  An
  * inference never replaces an agent's zone; the WHERE clause says so, so
  * that no caller can get it wrong.
+ * Room: store.
  */
 #include "config.h"
 #include "store/store_internal.h"

@@ -1,6 +1,7 @@
 /*
  * pool.c - idle store connections, the writer lock and group commit
  * (pool.h).
+ * Room: store.
  */
 #include "config.h"
 #include "store/pool.h"

@@ -31,6 +31,7 @@
  *
  * Thread-safe.  A store from store_pool_get() belongs to the caller
  * until store_pool_put(); it must not be in a transaction then.
+ * Room: store.
  */
 #ifndef TM_POOL_H
 #define TM_POOL_H

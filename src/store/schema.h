@@ -1,5 +1,6 @@
 /*
  * schema.h - versioned schema of the SQLite store (private to src/store).
+ * Room: store.
  */
 #ifndef TM_SCHEMA_H
 #define TM_SCHEMA_H

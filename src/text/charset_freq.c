@@ -7,6 +7,7 @@
  * The Chinese lists hold the most frequent characters of ordinary
  * modern text (the same ones in both scripts where they differ); the
  * Korean list the syllables most used in ordinary prose and mail.
+ * Room: text.
  */
 #include "config.h"
 #include "text/charset_freq.h"

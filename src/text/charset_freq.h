@@ -10,6 +10,7 @@
  * 皑荤钦聪促), Chinese read as EUC-KR rare syllables.  The lists are a
  * few hundred characters each, enough that ordinary text hits them
  * often and the wrong reading seldom.
+ * Room: text.
  */
 #ifndef TM_CHARSET_FREQ_H
 #define TM_CHARSET_FREQ_H

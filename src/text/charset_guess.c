@@ -4,6 +4,7 @@
  * Scores are per 8-bit byte of the text, from -1 (no one writes this)
  * to 1 (what people write), so that a subject of five characters and a
  * body of five hundred are weighed alike.
+ * Room: text.
  */
 #include "config.h"
 #include "text/charset_guess.h"

@@ -21,6 +21,7 @@
  *
  * Bounded: at most CHARSET_GUESS_MAX bytes of each input are read.
  * Pure: no state; safe from any thread.
+ * Room: text.
  */
 #ifndef TM_CHARSET_GUESS_H
 #define TM_CHARSET_GUESS_H

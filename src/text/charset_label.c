@@ -1,6 +1,7 @@
 /*
  * charset_label.c - charset labels mapped to a bounded set of names
  * (charset_label.h).
+ * Room: text.
  */
 #include "config.h"
 #include "text/charset_label.h"

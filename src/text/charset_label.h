@@ -21,6 +21,7 @@
  * A language suffix ("utf-8*en", RFC 2231) is dropped.
  *
  * Pure: no state; safe from any thread.
+ * Room: text.
  */
 #ifndef TM_CHARSET_LABEL_H
 #define TM_CHARSET_LABEL_H

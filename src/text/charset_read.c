@@ -1,5 +1,6 @@
 /*
  * charset_read.c - 8-bit text read as UTF-8 (charset_read.h).
+ * Room: text.
  */
 #include "config.h"
 #include "text/charset_read.h"

@@ -26,6 +26,7 @@
  *
  * Linear in the input; bounded memory (the output is at most 3 bytes per
  * input byte).  Pure: no state; safe from any thread.
+ * Room: text.
  */
 #ifndef TM_CHARSET_READ_H
 #define TM_CHARSET_READ_H

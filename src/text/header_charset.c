@@ -1,6 +1,7 @@
 /*
  * header_charset.c - the charset of raw 8-bit header text
  * (header_charset.h).
+ * Room: text.
  */
 #include "config.h"
 #include "text/header_charset.h"

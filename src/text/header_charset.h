@@ -14,6 +14,7 @@
  *
  * Bounded: at most HEADER_CHARSET_SAMPLE_MAX bytes of header text are
  * kept.  Pure; GMime objects are only read.
+ * Room: text.
  */
 #ifndef TM_HEADER_CHARSET_H
 #define TM_HEADER_CHARSET_H

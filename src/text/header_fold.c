@@ -6,6 +6,7 @@
  * that cannot stay as they are become UTF-8 encoded words; then the
  * words are laid out in lines, a fold before the white space of the
  * first word that would not fit.
+ * Room: text.
  */
 #include "config.h"
 #include "text/header_fold.h"

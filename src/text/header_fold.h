@@ -19,6 +19,7 @@
  *     feed or carriage return in the value is a space.
  * The text a reader decodes is unchanged.  Values that fit are returned
  * as they are.
+ * Room: text.
  */
 #ifndef TM_HEADER_FOLD_H
 #define TM_HEADER_FOLD_H

@@ -5,6 +5,7 @@
  * before the next white space; both are looked up with a cursor that
  * only moves forward, so that 1 MB of "=?" costs a pass, not a search
  * from each of them.
+ * Room: text.
  */
 #include "config.h"
 #include "text/rfc2047.h"

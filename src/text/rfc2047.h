@@ -27,6 +27,7 @@
  *     read as ISO-2022-JP.
  * Linear in the length of the value; the result is at most three bytes
  * for each byte of it.  Pure: safe from any thread.
+ * Room: text.
  */
 #ifndef TM_RFC2047_H
 #define TM_RFC2047_H

@@ -1,5 +1,6 @@
 /*
  * text.c - plain-text excerpts from message bodies (see text.h).
+ * Room: text.
  */
 #include "config.h"
 #include "text/text.h"

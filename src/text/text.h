@@ -4,6 +4,7 @@
  * Pure string functions on UTF-8 (no MIME here): HTML to text, removal
  * of quoted reply history and signatures, sanitizing and bounding.
  * Every function returns a newly allocated string (g_free).
+ * Room: text.
  */
 #ifndef TM_TEXT_H
 #define TM_TEXT_H

@@ -1,5 +1,6 @@
 /*
  * agent_auth.c - recognising authenticated agents (see agent_auth.h).
+ * Room: trust.
  */
 #include "config.h"
 #include "trust/agent_auth.h"

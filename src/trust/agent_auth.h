@@ -7,6 +7,7 @@
  * AUTH with a login that names that agent ([milter] auth-login), or a
  * client in [milter] trusted-networks.  Anything else with an agent's
  * address is a customer's mail, and the attempt is logged.
+ * Room: trust.
  */
 #ifndef TM_AGENT_AUTH_H
 #define TM_AGENT_AUTH_H

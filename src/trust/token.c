@@ -1,5 +1,6 @@
 /*
  * token.c - HMAC-signed ticket tokens and Message-IDs (see token.h).
+ * Room: trust.
  */
 #include "config.h"
 #include "trust/token.h"

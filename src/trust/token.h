@@ -10,6 +10,7 @@
  * The MAC is 80 bits in lower-case base32, so tokens survive MTAs and
  * clients that fold the case of local parts.  Returned strings are
  * newly allocated (g_free).
+ * Room: trust.
  */
 #ifndef TM_TOKEN_H
 #define TM_TOKEN_H

@@ -1,5 +1,6 @@
 /*
  * addr.c - mailbox address normalization (see addr.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/addr.h"

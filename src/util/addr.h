@@ -5,6 +5,7 @@
  * administrators expect, although RFC 5321 lets local parts be case
  * sensitive).  All returned strings are newly allocated with GLib and
  * owned by the caller (g_free).
+ * Room: util.
  */
 #ifndef TM_ADDR_H
 #define TM_ADDR_H

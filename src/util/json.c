@@ -1,5 +1,6 @@
 /*
  * json.c - JSON string quoting (see json.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/json.h"

@@ -3,6 +3,7 @@
  *
  * Only what the tool needs: quoting strings (UTF-8 passes through,
  * control characters are escaped) and appending scalars to a GString.
+ * Room: util.
  */
 #ifndef TM_JSON_H
 #define TM_JSON_H

@@ -11,6 +11,7 @@
  *
  * The logging state (ident, destinations, minimum level) is set once at
  * start-up, before any thread exists, and is read-only afterwards.
+ * Room: util.
  */
 #ifndef TM_LOG_H
 #define TM_LOG_H

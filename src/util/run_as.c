@@ -1,5 +1,6 @@
 /*
  * run_as.c - taking on the identity of [milter] user (see run_as.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/run_as.h"

@@ -11,6 +11,7 @@
  *
  * Not thread safe (getpwnam): for start-up and ticketctl.  Error strings
  * are the caller's (g_free).
+ * Room: util.
  */
 #ifndef TM_RUN_AS_H
 #define TM_RUN_AS_H

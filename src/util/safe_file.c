@@ -1,6 +1,7 @@
 /*
  * safe_file.c - opening the daemon's files without following links
  * (see safe_file.h).
+ * Room: util.
  */
 #include "config.h"
 #include "util/safe_file.h"

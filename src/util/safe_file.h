@@ -18,6 +18,7 @@
  *
  * Ownership: error strings are the caller's (g_free); descriptors the
  * caller closes.  Thread safe.
+ * Room: util.
  */
 #ifndef TM_SAFE_FILE_H
 #define TM_SAFE_FILE_H

@@ -18,6 +18,7 @@
  * Ownership: spool_new() returns a spool freed with spool_free(), which
  * closes the file.  Error strings are the caller's (g_free).
  * Thread safety: a spool belongs to one thread at a time.
+ * Room: util.
  */
 #ifndef TM_SPOOL_H
 #define TM_SPOOL_H
