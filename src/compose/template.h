@@ -1,7 +1,6 @@
 /*
  * template.h - message templates for the mail we send customers
  * (acknowledgements, "reopened" notices), one folder per locale.
- * Room: compose.
  *
  * Layout below the template directory (settings "templates", by default
  * TEMPLATEDIR):

@@ -1,6 +1,5 @@
 /*
  * lifecycle.h - a ticket's states and what moving between them does.
- * Room: engine.
  *
  *   new -> open (first agent reply) -> pending (waiting for the customer;
  *   the SLA clock stops) -> resolved -> closed (after [milter]

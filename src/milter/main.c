@@ -1,6 +1,5 @@
 /*
  * main.c - the ticket-milter daemon: options, start-up, shutdown.
- * Room: milter.
  *
  *   ticket-milter -c FILE [-f] [-n] [-V]
  *

@@ -1,6 +1,5 @@
 /*
  * schema.c - the store's schema, one migration per version.
- * Room: store.
  *
  * migrations[i] takes a database from user_version i to i + 1.  A
  * released migration is never edited: changes go into a new one.
